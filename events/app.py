@@ -1,0 +1,149 @@
+"""The application factory: settings, middleware, routes, error pages and the lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.types import Scope
+from tortoise.contrib.starlette import RegisterTortoise
+
+from events import auth
+from events.csrf import CSRFMiddleware
+from events.db import tortoise_config
+from events.i18n import _
+from events.mail import run_outbox_worker
+from events.middleware import (
+    BodyLimitMiddleware,
+    CurrentUserMiddleware,
+    ErrorPageMiddleware,
+    SecurityHeadersMiddleware,
+    choose_language,
+    safe_log,
+)
+from events.routes import all_routes
+from events.settings import Settings
+from events.templating import render
+
+log = logging.getLogger("hackcity")
+FORM_BODY_LIMIT = 256 * 1024
+ERROR_TITLES = {
+    400: "The request could not be read",
+    403: "Access denied",
+    404: "Page not found",
+    405: "Method not allowed",
+    413: "Too large",
+    429: "Too many requests",
+    500: "Something went wrong",
+}
+
+
+def _error_message(status: int) -> str:
+    messages = {
+        400: _("The form or address could not be read. Go back and try again."),
+        403: _("You do not have access to this page. Sign in with another account or ask an organiser."),
+        404: _("This page does not exist, or you do not have access to it."),
+        405: _("This address does not accept this kind of request."),
+        413: _("What you sent is larger than allowed. Nothing was saved: send something smaller."),
+        429: _("Too many requests. Wait a moment, then try again."),
+        500: _("An error occurred on our side. Nothing you entered is lost: go back and try again."),
+    }
+    return messages.get(status, _("Something went wrong."))
+
+
+async def render_error(scope: Scope, status: int, detail: str | None = None):
+    """An error page usable from any layer, even before the session or the user are known."""
+    request = Request(scope)
+    if "state" not in scope or not hasattr(request.state, "user"):
+        request.state.user = None
+        from events import i18n
+
+        settings = request.app.state.settings if "app" in scope else None
+        i18n.set_language(choose_language(request, None, settings.default_language if settings else "fr"))
+    return render(
+        request,
+        "errors/error.html",
+        {
+            "status": status,
+            "title": _(ERROR_TITLES.get(status, "Error")),
+            "message": detail or _error_message(status),
+        },
+        status_code=status,
+    )
+
+
+async def http_exception(request: Request, exc: HTTPException):
+    return await render_error(request.scope, exc.status_code)
+
+
+async def csrf_refused(scope: Scope, reason: str):
+    log.warning("CSRF refusal on %s: %s", safe_log(scope.get("path", "")), reason)
+    return await render_error(
+        scope, 403, _("This form has expired or did not come from this site. Reload the page and try again.")
+    )
+
+
+def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
+    """Build the ASGI app. Tests pass `manage_database=False` and set up Tortoise themselves."""
+    settings = settings or Settings.from_env()
+    settings.check()
+    logging.basicConfig(level=logging.DEBUG if settings.debug else logging.INFO)
+
+    middleware = [
+        Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+        Middleware(ErrorPageMiddleware, render_error=render_error),
+    ]
+    if settings.production:
+        middleware.append(Middleware(TrustedHostMiddleware, allowed_hosts=list(settings.trusted_hosts)))
+    middleware += [
+        Middleware(
+            BodyLimitMiddleware,
+            form_limit=FORM_BODY_LIMIT,
+            upload_limit=settings.max_upload_bytes + 64 * 1024,
+            render_error=render_error,
+        ),
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key,
+            session_cookie="hackcity_session",
+            same_site="lax",
+            https_only=settings.secure_cookies,
+        ),
+        Middleware(
+            CurrentUserMiddleware, default_language=settings.default_language, load_user=auth.load_user
+        ),
+        Middleware(CSRFMiddleware, origin=settings.origin, on_error=csrf_refused),
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette):
+        if not manage_database:
+            yield
+            return
+        async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
+            worker = asyncio.create_task(
+                run_outbox_worker(smtp_url=settings.smtp_url, mail_from=settings.mail_from)
+            )
+            try:
+                yield
+            finally:
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
+
+    app = Starlette(
+        debug=False,  # never a traceback in a response, even with DEBUG=1
+        routes=all_routes(),
+        middleware=middleware,
+        exception_handlers={HTTPException: http_exception},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    return app

@@ -1,0 +1,126 @@
+"""The `hackcity` command: serve, migrate, seed, createadmin."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+
+from tortoise import Tortoise
+from tortoise.context import TortoiseContext
+
+from events.db import tortoise_config
+from events.settings import Settings, SettingsError
+
+
+async def apply_migrations(database_url: str, *, quiet: bool = False) -> None:
+    """Bring the database schema up to date with the committed migrations."""
+    from tortoise.migrations.api import migrate as migrate_api
+
+    config = tortoise_config(database_url)
+    async with TortoiseContext() as ctx:
+        await ctx.init(config=config)
+        await migrate_api(
+            config=config,
+            progress=None if quiet else (lambda event, app, name: print(f"  {event} {app}.{name}")),
+        )
+
+
+async def _with_orm(database_url: str, work):
+    await Tortoise.init(config=tortoise_config(database_url))
+    try:
+        return await work()
+    finally:
+        await Tortoise.close_connections()
+
+
+def cmd_migrate(settings: Settings, _args) -> int:
+    asyncio.run(apply_migrations(settings.database_url))
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_seed(settings: Settings, args) -> int:
+    from seeds.demo import load_demo
+
+    async def work():
+        return await load_demo(only_if_empty=not args.force)
+
+    loaded = asyncio.run(_with_orm(settings.database_url, work))
+    if loaded:
+        print("Demo data loaded.")
+    else:
+        print("The database already holds data: demo data not loaded (use --force to add it anyway).")
+    return 0
+
+
+def cmd_createadmin(settings: Settings, args) -> int:
+    from events.domain.accounts import create_admin
+    from events.domain.errors import FormErrors
+
+    password = os.environ.get("HACKCITY_ADMIN_PASSWORD") or (
+        sys.stdin.readline().rstrip("\n") if args.password_stdin else getpass.getpass("Password: ")
+    )
+
+    async def work():
+        return await create_admin(email=args.email, name=args.name or "", password=password)
+
+    try:
+        user = asyncio.run(_with_orm(settings.database_url, work))
+    except FormErrors as error:
+        for field, message in error.errors.items():
+            print(f"{field}: {message}", file=sys.stderr)
+        return 2
+    print(f"Platform admin ready: {user.email}")
+    return 0
+
+
+def cmd_serve(settings: Settings, args) -> int:
+    import uvicorn
+
+    uvicorn.run(
+        "events.app:create_app",
+        factory=True,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        proxy_headers=True,
+        log_level="info",
+        workers=args.workers,
+    )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hackcity", description="Open-data challenges and hackathons.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve the web app (HOST, PORT)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=None)
+    sub.add_parser("migrate", help="apply the database migrations")
+    seed = sub.add_parser("seed", help="load the deterministic demo data (only into an empty database)")
+    seed.add_argument("--force", action="store_true", help="load even if the database holds data")
+    admin = sub.add_parser("createadmin", help="create or promote a platform admin")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="")
+    admin.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    settings = Settings.from_env()
+    try:
+        if args.command == "serve":
+            settings.check()
+    except SettingsError as error:
+        print(f"hackcity: {error}", file=sys.stderr)
+        return 2
+    commands = {"serve": cmd_serve, "migrate": cmd_migrate, "seed": cmd_seed, "createadmin": cmd_createadmin}
+    return commands[args.command](settings, args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

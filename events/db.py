@@ -1,0 +1,61 @@
+"""Tortoise ORM configuration for SQLite (embedded default) and PostgreSQL (production)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tortoise.backends.base.config_generator import expand_db_url
+
+MODEL_MODULES = [
+    "events.models.accounts",
+    "events.models.events",
+    "events.models.mail",
+]
+MIGRATIONS_MODULE = "events.migrations"
+
+# SQLite: one connection per process (Tortoise), WAL so readers never wait for the writer,
+# and a busy timeout so a second process (CLI, worker) waits instead of failing.
+SQLITE_PRAGMAS = {"journal_mode": "WAL", "foreign_keys": "ON", "busy_timeout": 10000, "synchronous": "NORMAL"}
+
+
+def normalise_url(database_url: str) -> str:
+    if database_url.startswith("postgresql://"):
+        return "postgres://" + database_url.removeprefix("postgresql://")
+    return database_url
+
+
+def connection_config(database_url: str) -> dict[str, Any]:
+    database_url = normalise_url(database_url)
+    conn = expand_db_url(database_url)
+    if conn["engine"] == "tortoise.backends.sqlite":
+        path = conn["credentials"]["file_path"]
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        conn["credentials"].update(SQLITE_PRAGMAS)
+    return conn
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    return {
+        "connections": {"default": connection_config(database_url)},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _config_from_env() -> dict[str, Any]:
+    from events.settings import Settings
+
+    return tortoise_config(Settings.from_env().database_url)
+
+
+# Read by the `tortoise` CLI (`[tool.tortoise]` in pyproject.toml): makemigrations, migrate.
+TORTOISE_ORM = _config_from_env()

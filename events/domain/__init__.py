@@ -1,0 +1,1 @@
+"""The rules of hackcity: plain async functions that know nothing of HTTP."""

@@ -1,0 +1,328 @@
+"""Accounts: sign-up, email verification, login with rate limiting, password reset, profile,
+export of one's data, deletion (anonymisation), disabling by an admin."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from events.domain import passwords, tokens
+from events.domain.errors import FormErrors, RateLimited
+from events.i18n import LANGUAGES, _
+from events.mail import queue_mail
+from events.middleware import safe_log
+from events.models import EventRole, LoginFailure, OutboxMessage, User, UserSession
+
+log = logging.getLogger("hackcity.accounts")
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+FAILURE_WINDOW = timedelta(minutes=15)
+MAX_FAILURES_PER_EMAIL = 5
+MAX_FAILURES_PER_CLIENT = 20
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _email_hash(email: str) -> str:
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
+
+
+def check_name(name: str) -> str | None:
+    if not name.strip():
+        return _("Enter your name.")
+    if len(name) > 120:
+        return _("Use at most %(n)s characters.", n=120)
+    if any(not ch.isprintable() for ch in name):
+        return _("The name contains characters that cannot be shown.")
+    return None
+
+
+def check_email(email: str) -> str | None:
+    if not email:
+        return _("Enter your email address.")
+    if len(email) > 254 or not EMAIL_RE.match(email):
+        return _("Enter an email address like name@example.org.")
+    return None
+
+
+async def sign_up(
+    *,
+    name: str,
+    email: str,
+    password: str,
+    accept_terms: bool,
+    newsletter: bool,
+    publish_name: bool,
+    language: str,
+    base_url: str,
+    secret_key: str,
+) -> User:
+    email = normalise_email(email)
+    name = name.strip()
+    errors: dict[str | None, str] = {}
+    if problem := check_name(name):
+        errors["name"] = problem
+    if problem := check_email(email):
+        errors["email"] = problem
+    if problem := passwords.password_problem(password, email=email):
+        errors["password"] = problem
+    if not accept_terms:
+        errors["accept_terms"] = _("You must accept the terms and the privacy notice to create an account.")
+    if errors:
+        raise FormErrors(errors)
+    password_hash = await passwords.hash_password(password)
+    try:
+        user = await User.create(
+            name=name,
+            email=email,
+            password_hash=password_hash,
+            language=language if language in LANGUAGES else "fr",
+            terms_accepted_at=datetime.now(UTC),
+            opt_in_newsletter=newsletter,
+            opt_in_publish_name=publish_name,
+        )
+    except IntegrityError:
+        raise FormErrors(
+            {"email": _("An account already uses this email address. Sign in or reset your password.")}
+        ) from None
+    await send_verification(user, base_url=base_url, secret_key=secret_key)
+    log.info("sign-up user=%s", user.id)
+    return user
+
+
+async def send_verification(user: User, *, base_url: str, secret_key: str) -> None:
+    token = tokens.make_token(secret_key, "verify", {"u": user.id, "e": tokens.fingerprint(user.email)})
+    link = f"{base_url}/verify/{token}"
+    await queue_mail(
+        to=user.email,
+        subject=_("Confirm your email address for hackcity"),
+        body=_(
+            "Hello %(name)s,\n\nPlease confirm your email address by opening this link "
+            "(valid for 3 days):\n\n%(link)s\n\nIf you did not create an account, ignore this message.\n",
+            name=user.name,
+            link=link,
+        ),
+    )
+
+
+async def verify_email(*, token: str, secret_key: str) -> User | None:
+    payload = tokens.read_token(secret_key, "verify", token, tokens.VERIFY_MAX_AGE)
+    if not payload:
+        return None
+    user = await User.get_or_none(id=payload.get("u"), is_active=True)
+    if user is None or tokens.fingerprint(user.email) != payload.get("e"):
+        return None
+    if user.email_verified_at is None:
+        user.email_verified_at = datetime.now(UTC)
+        await user.save(update_fields=["email_verified_at"])
+    return user
+
+
+async def _recent_failures(email: str, client: str, now: datetime) -> tuple[int, int]:
+    since = now - FAILURE_WINDOW
+    by_email = await LoginFailure.filter(email_hash=_email_hash(email), created_at__gte=since).count()
+    by_client = await LoginFailure.filter(client=client, created_at__gte=since).count()
+    return by_email, by_client
+
+
+async def authenticate(*, email: str, password: str, client: str, now: datetime | None = None) -> User:
+    """The user behind these credentials, or FormErrors; RateLimited after repeated failures.
+
+    Failures are counted per email and per client address (the socket's peer, never a header
+    the client chooses), so neither a spoofed X-Forwarded-For nor a new address resets them.
+    """
+    now = now or datetime.now(UTC)
+    email = normalise_email(email)
+    by_email, by_client = await _recent_failures(email, client, now)
+    if by_email >= MAX_FAILURES_PER_EMAIL or by_client >= MAX_FAILURES_PER_CLIENT:
+        log.warning("login rate-limited client=%s", safe_log(client))
+        raise RateLimited
+    user = await User.get_or_none(email=email)
+    valid = len(password) <= passwords.MAX_LENGTH and await passwords.verify_password(
+        user.password_hash if user else None, password[: passwords.MAX_LENGTH]
+    )
+    if not valid or user is None or not user.is_active:
+        await LoginFailure.create(email_hash=_email_hash(email), client=client[:64])
+        log.info("login failed client=%s", safe_log(client))
+        raise FormErrors({None: _("Wrong email or password.")})
+    await LoginFailure.filter(email_hash=_email_hash(email)).delete()
+    log.info("login user=%s", user.id)
+    return user
+
+
+async def request_password_reset(*, email: str, base_url: str, secret_key: str) -> None:
+    """Mail a reset link if the account exists; say the same thing either way."""
+    user = await User.get_or_none(email=normalise_email(email), is_active=True)
+    if user is None:
+        return
+    token = tokens.make_token(
+        secret_key, "reset", {"u": user.id, "p": tokens.fingerprint(user.password_hash)}
+    )
+    await queue_mail(
+        to=user.email,
+        subject=_("Reset your hackcity password"),
+        body=_(
+            "Hello %(name)s,\n\nTo choose a new password, open this link (valid for one hour):\n\n"
+            "%(link)s\n\nIf you did not ask for it, ignore this message: your password is unchanged.\n",
+            name=user.name,
+            link=f"{base_url}/password/reset/{token}",
+        ),
+    )
+
+
+async def user_for_reset(*, token: str, secret_key: str) -> User | None:
+    payload = tokens.read_token(secret_key, "reset", token, tokens.RESET_MAX_AGE)
+    if not payload:
+        return None
+    user = await User.get_or_none(id=payload.get("u"), is_active=True)
+    if user is None or tokens.fingerprint(user.password_hash) != payload.get("p"):
+        return None
+    return user
+
+
+async def set_password(user: User, new_password: str, *, keep_session: str | None = None) -> None:
+    """Change the password and end every other session of the user."""
+    if problem := passwords.password_problem(new_password, email=user.email):
+        raise FormErrors({"password": problem})
+    user.password_hash = await passwords.hash_password(new_password)
+    await user.save(update_fields=["password_hash"])
+    query = UserSession.filter(user_id=user.id)
+    if keep_session:
+        query = query.exclude(key_hash=keep_session)
+    await query.delete()
+    log.info("password changed user=%s", user.id)
+
+
+async def change_password(user: User, *, current: str, new: str, keep_session: str | None) -> None:
+    if not await passwords.verify_password(user.password_hash, current[: passwords.MAX_LENGTH]):
+        raise FormErrors({"current_password": _("Your current password is wrong.")})
+    await set_password(user, new, keep_session=keep_session)
+
+
+async def update_profile(
+    user: User, *, name: str, language: str, newsletter: bool, publish_name: bool
+) -> None:
+    name = name.strip()
+    errors: dict[str | None, str] = {}
+    if problem := check_name(name):
+        errors["name"] = problem
+    if language not in LANGUAGES:
+        errors["language"] = _("Choose French or English.")
+    if errors:
+        raise FormErrors(errors)
+    user.name = name
+    user.language = language
+    user.opt_in_newsletter = newsletter
+    user.opt_in_publish_name = publish_name
+    await user.save(update_fields=["name", "language", "opt_in_newsletter", "opt_in_publish_name"])
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+async def export_data(user: User) -> dict[str, Any]:
+    """Everything hackcity holds about a person (GDPR art. 15 and 20), as JSON-ready data."""
+    roles = await EventRole.filter(user_id=user.id).select_related("event").order_by("id")
+    sessions = await UserSession.filter(user_id=user.id).order_by("id")
+    mail = await OutboxMessage.filter(to=user.email).order_by("id")
+    return {
+        "format": "hackcity-personal-data/1",
+        "exported_at": datetime.now(UTC).isoformat(),
+        "account": {
+            "id": user.id,
+            "name": user.name,
+            "email": user.email,
+            "language": user.language,
+            "created_at": _iso(user.created_at),
+            "email_verified_at": _iso(user.email_verified_at),
+            "terms_accepted_at": _iso(user.terms_accepted_at),
+            "last_login_at": _iso(user.last_login_at),
+            "opt_in_newsletter": user.opt_in_newsletter,
+            "opt_in_publish_name": user.opt_in_publish_name,
+            "is_admin": user.is_admin,
+        },
+        "event_roles": [
+            {
+                "event": r.event.slug,
+                "event_title": r.event.title,
+                "role": str(r.role),
+                "since": _iso(r.created_at),
+            }
+            for r in roles
+        ],
+        "sessions": [
+            {
+                "started_at": _iso(s.created_at),
+                "last_seen_at": _iso(s.last_seen_at),
+                "user_agent": s.user_agent,
+            }
+            for s in sessions
+        ],
+        "mail": [
+            {"subject": m.subject, "status": str(m.status), "created_at": _iso(m.created_at)} for m in mail
+        ],
+    }
+
+
+async def delete_account(user: User, *, password: str) -> None:
+    """Anonymise the account: personal data goes, contributions stay without the name."""
+    if not await passwords.verify_password(user.password_hash, password[: passwords.MAX_LENGTH]):
+        raise FormErrors({"password": _("Your password is wrong.")})
+    async with in_transaction():
+        old_email = user.email
+        user.name = _("Deleted account")
+        user.email = f"deleted-{user.id}@invalid"
+        user.password_hash = passwords.unusable_hash()
+        user.is_active = False
+        user.is_admin = False
+        user.opt_in_newsletter = False
+        user.opt_in_publish_name = False
+        user.anonymised_at = datetime.now(UTC)
+        await user.save()
+        await UserSession.filter(user_id=user.id).delete()
+        await EventRole.filter(user_id=user.id).delete()
+        await OutboxMessage.filter(to=old_email).delete()
+        await LoginFailure.filter(email_hash=_email_hash(old_email)).delete()
+    log.info("account deleted user=%s", user.id)
+
+
+async def set_active(user: User, active: bool) -> None:
+    """Disable or re-enable an account; disabling ends its sessions at once."""
+    user.is_active = active
+    await user.save(update_fields=["is_active"])
+    if not active:
+        await UserSession.filter(user_id=user.id).delete()
+
+
+async def create_admin(*, email: str, name: str, password: str) -> User:
+    email = normalise_email(email)
+    errors: dict[str | None, str] = {}
+    if problem := check_email(email):
+        errors["email"] = problem
+    if problem := passwords.password_problem(password, email=email):
+        errors["password"] = problem
+    if errors:
+        raise FormErrors(errors)
+    password_hash = await passwords.hash_password(password)
+    user = await User.get_or_none(email=email)
+    if user is None:
+        return await User.create(
+            email=email,
+            name=name.strip() or email,
+            password_hash=password_hash,
+            is_admin=True,
+            email_verified_at=datetime.now(UTC),
+            terms_accepted_at=datetime.now(UTC),
+        )
+    user.is_admin = True
+    user.password_hash = password_hash
+    await user.save(update_fields=["is_admin", "password_hash"])
+    return user

@@ -1,0 +1,36 @@
+"""Reading submitted forms with explicit limits, and the small conversions every route needs."""
+
+from __future__ import annotations
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+
+MAX_FIELDS = 100
+MAX_FIELD_BYTES = 64 * 1024
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """Text fields of a url-encoded or multipart form (files are refused here).
+
+    Only the names a handler asks for are ever read, so a field the form does not offer
+    (`is_admin`, `role`, ...) has no effect.
+    """
+    form: FormData = await request.form(max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES)
+    values: dict[str, str] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str) and key not in values:
+            values[key] = value.replace("\x00", "")
+    return values
+
+
+def checkbox(form: dict[str, str], name: str) -> bool:
+    return form.get(name) in ("on", "1", "true", "yes")
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """A local path to go back to after login; anything else (//evil, http:...) is ignored."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    if any(ch in target for ch in "\r\n\t"):
+        return default
+    return target

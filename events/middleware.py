@@ -1,0 +1,176 @@
+"""Cross-cutting ASGI middleware: security headers, error pages, request body limit, current user."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from events import i18n
+
+log = logging.getLogger("hackcity")
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "connect-src 'self'; form-action 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+class SecurityHeadersMiddleware:
+    """Adds the security headers to every response, error pages and 413s included."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool) -> None:
+        self.app = app
+        self.hsts = hsts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CSP)
+                headers.setdefault("X-Content-Type-Options", "nosniff")
+                headers.setdefault("Referrer-Policy", "same-origin")
+                headers.setdefault("X-Frame-Options", "DENY")
+                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+                if self.hsts:
+                    headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+class ErrorPageMiddleware:
+    """Turns an unexpected exception into a localised 500 page: no traceback ever leaves the server."""
+
+    def __init__(self, app: ASGIApp, *, render_error) -> None:
+        self.app = app
+        self.render_error = render_error
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            log.exception("unhandled error on %s %s", scope.get("method"), safe_log(scope.get("path", "")))
+            if not started:
+                response = await self.render_error(scope, 500)
+                await response(scope, receive, send)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over the limit with 413, before they reach a parser or the disk.
+
+    The limit holds for chunked bodies too: bytes are counted as they arrive, whatever
+    Content-Length says (uvicorn and Starlette bound neither).
+    """
+
+    def __init__(self, app: ASGIApp, *, form_limit: int, upload_limit: int, render_error) -> None:
+        self.app = app
+        self.form_limit = form_limit
+        self.upload_limit = upload_limit
+        self.render_error = render_error
+
+    def limit_for(self, headers: Headers) -> int:
+        content_type = headers.get("content-type", "").lower()
+        return self.upload_limit if content_type.startswith("multipart/form-data") else self.form_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        limit = self.limit_for(headers)
+        declared = headers.get("content-length")
+        if declared is not None:
+            try:
+                too_large = int(declared) > limit
+            except ValueError:
+                too_large = True
+            if too_large:
+                await self._refuse(scope, receive, send)
+                return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = await self.render_error(scope, 413)
+        response.headers["Connection"] = "close"
+        await response(scope, receive, send)
+
+
+def safe_log(value: object, limit: int = 200) -> str:
+    """User input in a log line: no CR/LF or other control characters, bounded length."""
+    text = str(value)[:limit]
+    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 256 else "?" for ch in text)
+
+
+class CurrentUserMiddleware:
+    """Loads the signed-in user (server-side session) and chooses the request's language."""
+
+    def __init__(self, app: ASGIApp, *, default_language: str, load_user) -> None:
+        self.app = app
+        self.default_language = default_language
+        self.load_user = load_user
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        user = None
+        if not scope["path"].startswith(("/static/", "/healthz")):
+            user = await self.load_user(request)
+        request.state.user = user
+        i18n.set_language(choose_language(request, user, self.default_language))
+        await self.app(scope, receive, send)
+
+
+def choose_language(request: Request, user, default: str) -> str:
+    if user is not None and user.language in i18n.LANGUAGES:
+        return user.language
+    cookie = request.cookies.get("lang")
+    if cookie in i18n.LANGUAGES:
+        return cookie
+    return i18n.negotiate(request.headers.get("accept-language"), default)

@@ -1,0 +1,119 @@
+"""The signed-in person's own pages: profile, password, their events, data export, deletion."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from events import auth
+from events.auth import SIGNED_IN, route
+from events.domain import accounts
+from events.domain.errors import FormErrors
+from events.flash import flash
+from events.forms import checkbox, read_form
+from events.i18n import _, set_language
+from events.models import EventRole
+from events.templating import render
+
+
+async def _my_roles(user) -> list[EventRole]:
+    return await EventRole.filter(user_id=user.id).select_related("event").order_by("event__title", "role")
+
+
+async def account(request: Request):
+    user = request.state.user
+    errors: dict = {}
+    values = {
+        "name": user.name,
+        "language": user.language,
+        "newsletter": user.opt_in_newsletter,
+        "publish_name": user.opt_in_publish_name,
+    }
+    if request.method == "POST":
+        form = await read_form(request)
+        try:
+            await accounts.update_profile(
+                user,
+                name=form.get("name", ""),
+                language=form.get("language", ""),
+                newsletter=checkbox(form, "newsletter"),
+                publish_name=checkbox(form, "publish_name"),
+            )
+        except FormErrors as error:
+            errors = error.errors
+            values.update(form)
+        else:
+            set_language(user.language)
+            flash(request, _("Your profile is saved."), "success")
+            return RedirectResponse("/account", status_code=303)
+    return render(
+        request,
+        "account/profile.html",
+        {"values": values, "errors": errors, "roles": await _my_roles(user)},
+        status_code=422 if errors else 200,
+    )
+
+
+async def change_password(request: Request):
+    user = request.state.user
+    form = await read_form(request)
+    try:
+        await accounts.change_password(
+            user,
+            current=form.get("current_password", ""),
+            new=form.get("password", ""),
+            keep_session=auth.session_key_hash(request),
+        )
+    except FormErrors as error:
+        return render(
+            request,
+            "account/profile.html",
+            {
+                "values": {
+                    "name": user.name,
+                    "language": user.language,
+                    "newsletter": user.opt_in_newsletter,
+                    "publish_name": user.opt_in_publish_name,
+                },
+                "errors": error.errors,
+                "roles": await _my_roles(user),
+            },
+            status_code=422,
+        )
+    flash(request, _("Your password is changed. Your other sessions are signed out."), "success")
+    return RedirectResponse("/account", status_code=303)
+
+
+async def export(request: Request):
+    data = await accounts.export_data(request.state.user)
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        media_type="application/json",
+        headers={"Content-Disposition": 'attachment; filename="hackcity-my-data.json"'},
+    )
+
+
+async def delete(request: Request):
+    user = request.state.user
+    errors: dict = {}
+    if request.method == "POST":
+        form = await read_form(request)
+        try:
+            await accounts.delete_account(user, password=form.get("password", ""))
+        except FormErrors as error:
+            errors = error.errors
+        else:
+            request.session.clear()
+            flash(request, _("Your account is deleted. Thank you for taking part."), "success")
+            return RedirectResponse("/", status_code=303)
+    return render(request, "account/delete.html", {"errors": errors}, status_code=422 if errors else 200)
+
+
+routes = [
+    route("/account", account, access=SIGNED_IN, methods=("GET", "POST")),
+    route("/account/password", change_password, access=SIGNED_IN, methods=("POST",)),
+    route("/account/export", export, access=SIGNED_IN),
+    route("/account/delete", delete, access=SIGNED_IN, methods=("GET", "POST"), name="delete_account"),
+]

@@ -1,0 +1,77 @@
+"""Platform administration: accounts and new events."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+from events.auth import ADMIN, not_found, route
+from events.domain import accounts
+from events.domain import events as event_rules
+from events.domain.errors import FormErrors
+from events.flash import flash
+from events.forms import read_form
+from events.i18n import _
+from events.models import Event, EventKind, User
+from events.templating import render
+
+PAGE_SIZE = 50
+
+
+async def users(request: Request):
+    query = request.query_params.get("q", "").strip()[:100]
+    rows = User.filter(anonymised_at__isnull=True)
+    if query:
+        rows = rows.filter(email__icontains=query) | rows.filter(name__icontains=query)
+    listed = await rows.order_by("name").limit(PAGE_SIZE)
+    events = await Event.all().order_by("title")
+    return render(request, "admin/users.html", {"users": listed, "q": query, "events": events})
+
+
+async def set_active(request: Request):
+    try:
+        user = await User.get_or_none(id=int(request.path_params["user_id"]))
+    except ValueError:
+        user = None
+    if user is None:
+        raise not_found(request)
+    form = await read_form(request)
+    active = form.get("active") == "1"
+    if user.id == request.state.user.id and not active:
+        flash(request, _("You cannot disable your own account."), "error")
+    else:
+        await accounts.set_active(user, active)
+        flash(request, _("The account is enabled.") if active else _("The account is disabled."), "success")
+    return RedirectResponse("/admin", status_code=303)
+
+
+async def new_event(request: Request):
+    errors: dict = {}
+    values: dict = {"kind": EventKind.PROGRAMME.value}
+    if request.method == "POST":
+        values = await read_form(request)
+        try:
+            event = await event_rules.create_event(
+                title=values.get("title", ""),
+                slug=values.get("slug", ""),
+                kind=values.get("kind", ""),
+                organiser_email=values.get("organiser_email", ""),
+            )
+        except FormErrors as error:
+            errors = error.errors
+        else:
+            flash(request, _("The event is created as a draft."), "success")
+            return RedirectResponse(f"/events/{event.slug}/manage", status_code=303)
+    return render(
+        request,
+        "admin/new_event.html",
+        {"values": values, "errors": errors, "kinds": list(EventKind)},
+        status_code=422 if errors else 200,
+    )
+
+
+routes = [
+    route("/admin", users, access=ADMIN),
+    route("/admin/users/{user_id}/active", set_active, access=ADMIN, methods=("POST",)),
+    route("/admin/events/new", new_event, access=ADMIN, methods=("GET", "POST")),
+]

@@ -1,0 +1,157 @@
+"""Sign-up, email verification, login, logout and password reset."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+from events import auth
+from events.auth import ANONYMOUS_ONLY, PUBLIC, SIGNED_IN, route
+from events.domain import accounts
+from events.domain.errors import FormErrors, RateLimited
+from events.flash import flash
+from events.forms import checkbox, read_form, safe_next
+from events.i18n import _, get_language
+from events.templating import render
+
+
+def _settings(request: Request):
+    return request.app.state.settings
+
+
+async def signup(request: Request):
+    values: dict[str, str] = {}
+    errors: dict = {}
+    if request.method == "POST":
+        values = await read_form(request)
+        try:
+            user = await accounts.sign_up(
+                name=values.get("name", ""),
+                email=values.get("email", ""),
+                password=values.get("password", ""),
+                accept_terms=checkbox(values, "accept_terms"),
+                newsletter=checkbox(values, "newsletter"),
+                publish_name=checkbox(values, "publish_name"),
+                language=get_language(),
+                base_url=_settings(request).base_url,
+                secret_key=_settings(request).secret_key,
+            )
+        except FormErrors as error:
+            errors = error.errors
+        else:
+            await auth.login(request, user)
+            flash(request, _("Welcome! We sent you a link to confirm your email address."), "success")
+            return RedirectResponse("/account", status_code=303)
+    values.pop("password", None)
+    status = 422 if errors else 200
+    return render(request, "auth/signup.html", {"values": values, "errors": errors}, status_code=status)
+
+
+async def login(request: Request):
+    values: dict[str, str] = {}
+    errors: dict = {}
+    status = 200
+    next_url = safe_next(request.query_params.get("next"), "/account")
+    if request.method == "POST":
+        values = await read_form(request)
+        next_url = safe_next(values.get("next"), "/account")
+        try:
+            client = request.client.host if request.client else "unknown"
+            user = await accounts.authenticate(
+                email=values.get("email", ""), password=values.get("password", ""), client=client
+            )
+        except RateLimited:
+            errors = {None: _("Too many failed attempts. Wait 15 minutes, or reset your password.")}
+            status = 429
+        except FormErrors as error:
+            errors = error.errors
+            status = 422
+        else:
+            await auth.login(request, user)
+            return RedirectResponse(next_url, status_code=303)
+    values.pop("password", None)
+    return render(
+        request, "auth/login.html", {"values": values, "errors": errors, "next": next_url}, status_code=status
+    )
+
+
+async def logout(request: Request):
+    await auth.logout(request)
+    flash(request, _("You are signed out."), "success")
+    return RedirectResponse("/", status_code=303)
+
+
+async def verify(request: Request):
+    """GET shows a button; only the POST verifies (no GET changes state)."""
+    token = request.path_params["token"]
+    settings = _settings(request)
+    if request.method == "POST":
+        user = await accounts.verify_email(token=token, secret_key=settings.secret_key)
+        if user is None:
+            return render(request, "auth/verify.html", {"token": token, "invalid": True}, status_code=400)
+        flash(request, _("Your email address is confirmed."), "success")
+        return RedirectResponse("/account" if request.state.user else "/login", status_code=303)
+    return render(request, "auth/verify.html", {"token": token, "invalid": False})
+
+
+async def resend_verification(request: Request):
+    user = request.state.user
+    if not user.is_verified:
+        settings = _settings(request)
+        await accounts.send_verification(user, base_url=settings.base_url, secret_key=settings.secret_key)
+        flash(request, _("We sent you a new confirmation link."), "success")
+    return RedirectResponse("/account", status_code=303)
+
+
+async def forgot_password(request: Request):
+    if request.method == "POST":
+        values = await read_form(request)
+        email = values.get("email", "")
+        if problem := accounts.check_email(accounts.normalise_email(email)):
+            return render(
+                request, "auth/forgot.html", {"values": values, "errors": {"email": problem}}, status_code=422
+            )
+        settings = _settings(request)
+        await accounts.request_password_reset(
+            email=email, base_url=settings.base_url, secret_key=settings.secret_key
+        )
+        flash(request, _("If an account uses this address, we sent it a link to reset the password."), "info")
+        return RedirectResponse("/login", status_code=303)
+    return render(request, "auth/forgot.html")
+
+
+async def reset_password(request: Request):
+    token = request.path_params["token"]
+    settings = _settings(request)
+    user = await accounts.user_for_reset(token=token, secret_key=settings.secret_key)
+    if user is None:
+        return render(request, "auth/reset.html", {"token": token, "invalid": True}, status_code=400)
+    errors: dict = {}
+    if request.method == "POST":
+        values = await read_form(request)
+        try:
+            await accounts.set_password(user, values.get("password", ""))
+        except FormErrors as error:
+            errors = error.errors
+        else:
+            if request.state.user is not None:
+                await auth.logout(request)
+            flash(request, _("Your password is changed. Sign in with the new one."), "success")
+            return RedirectResponse("/login", status_code=303)
+    return render(
+        request,
+        "auth/reset.html",
+        {"token": token, "invalid": False, "errors": errors},
+        status_code=422 if errors else 200,
+    )
+
+
+routes = [
+    route("/signup", signup, access=ANONYMOUS_ONLY, methods=("GET", "POST")),
+    route("/login", login, access=ANONYMOUS_ONLY, methods=("GET", "POST")),
+    route("/logout", logout, access=SIGNED_IN, methods=("POST",)),
+    route("/verify/{token}", verify, access=PUBLIC, methods=("GET", "POST")),
+    route("/verify", resend_verification, access=SIGNED_IN, methods=("POST",), name="resend_verification"),
+    route("/password/forgot", forgot_password, access=PUBLIC, methods=("GET", "POST")),
+    route("/password/reset/{token}", reset_password, access=PUBLIC, methods=("GET", "POST")),
+]

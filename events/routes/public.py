@@ -1,0 +1,72 @@
+"""Pages for everyone: home, event pages, legal pages, language switch, health check."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse
+from tortoise import connections
+
+from events.auth import PUBLIC, roles_in, route
+from events.forms import read_form, safe_next
+from events.i18n import LANGUAGES
+from events.models import Event, EventStatus
+from events.templating import render
+
+
+async def home(request: Request):
+    events = await Event.filter(status__in=[EventStatus.PUBLISHED, EventStatus.ARCHIVED]).order_by(
+        "-starts_at", "id"
+    )
+    return render(request, "pages/home.html", {"events": events})
+
+
+async def event_page(request: Request):
+    event: Event = request.state.event
+    roles = await roles_in(event, request.state.user)
+    return render(request, "events/event.html", {"event": event, "my_roles": sorted(roles)})
+
+
+async def accessibility(request: Request):
+    return render(request, "pages/accessibility.html")
+
+
+async def privacy(request: Request):
+    return render(request, "pages/privacy.html")
+
+
+async def terms(request: Request):
+    return render(request, "pages/terms.html")
+
+
+async def language(request: Request):
+    """Switch the interface language: a cookie for visitors, the profile for signed-in users."""
+    form = await read_form(request)
+    chosen = form.get("language", "")
+    target = safe_next(form.get("next"), "/")
+    response = RedirectResponse(target, status_code=303)
+    if chosen in LANGUAGES:
+        response.set_cookie("lang", chosen, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
+        user = request.state.user
+        if user is not None and user.language != chosen:
+            user.language = chosen
+            await user.save(update_fields=["language"])
+    return response
+
+
+async def healthz(request: Request):
+    try:
+        await connections.get("default").execute_query("SELECT 1")
+    except Exception:
+        return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
+    return JSONResponse({"status": "ok", "database": "ok"})
+
+
+routes = [
+    route("/", home, access=PUBLIC),
+    route("/events/{slug}", event_page, access=PUBLIC),
+    route("/accessibility", accessibility, access=PUBLIC),
+    route("/privacy", privacy, access=PUBLIC),
+    route("/terms", terms, access=PUBLIC),
+    route("/language", language, access=PUBLIC, methods=("POST",)),
+    route("/healthz", healthz, access=PUBLIC),
+]

@@ -1,0 +1,106 @@
+"""Configuration read from the environment (and an optional `.env` file), nothing else."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from starlette.config import Config
+
+DEFAULT_SECRET_KEY = "change-me"  # noqa: S105 (the value the app refuses to start with)
+LANGUAGES = ("fr", "en")
+
+
+class SettingsError(RuntimeError):
+    """The configuration is unusable; the message says which setting and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    debug: bool = False
+    database_url: str = "sqlite://data/hackcity.sqlite3"
+    secret_key: str = DEFAULT_SECRET_KEY
+    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    upload_dir: Path = Path("data/uploads")
+    max_upload_mb: int = 20
+    smtp_url: str = ""
+    mail_from: str = "hackcity <noreply@localhost>"
+    default_language: str = "fr"
+    allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # Loopback portals are allowed only by tests and the local demo (see domain/fetching).
+    testing: bool = False
+
+    @classmethod
+    def from_env(cls, env_file: str | os.PathLike | None = ".env") -> Settings:
+        config = Config(env_file if env_file and Path(env_file).exists() else None)
+        base_url = config("BASE_URL", default="").rstrip("/")
+        host = config("HOST", default="127.0.0.1")
+        port = config("PORT", cast=int, default=8000)
+        if not base_url:
+            shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+            base_url = f"http://{shown}:{port}"
+        hosts = config("ALLOWED_HOSTS", default="")
+        settings = cls(
+            debug=config("DEBUG", cast=bool, default=False),
+            database_url=config("DATABASE_URL", default=cls.database_url),
+            secret_key=config("SECRET_KEY", default=DEFAULT_SECRET_KEY),
+            base_url=base_url,
+            host=host,
+            port=port,
+            upload_dir=Path(config("UPLOAD_DIR", default=str(cls.upload_dir))),
+            max_upload_mb=config("MAX_UPLOAD_MB", cast=int, default=20),
+            smtp_url=config("SMTP_URL", default=""),
+            mail_from=config("MAIL_FROM", default=cls.mail_from),
+            default_language=config("DEFAULT_LANGUAGE", default="fr"),
+            allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
+        )
+        return settings
+
+    def with_overrides(self, **changes) -> Settings:
+        return replace(self, **changes)
+
+    @property
+    def production(self) -> bool:
+        return not self.debug and not self.testing
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.production and self.base_url.startswith("https://")
+
+    @property
+    def trusted_hosts(self) -> tuple[str, ...]:
+        if self.allowed_hosts:
+            return self.allowed_hosts
+        hostname = urlsplit(self.base_url).hostname or "localhost"
+        return (hostname,)
+
+    @property
+    def max_upload_bytes(self) -> int:
+        return self.max_upload_mb * 1024 * 1024
+
+    def check(self) -> None:
+        """Refuse settings that would be unsafe or unusable; called before the app serves."""
+        if self.default_language not in LANGUAGES:
+            raise SettingsError(f"DEFAULT_LANGUAGE must be one of {', '.join(LANGUAGES)}")
+        if not self.base_url.startswith(("http://", "https://")):
+            raise SettingsError("BASE_URL must start with http:// or https://")
+        if self.max_upload_mb < 1:
+            raise SettingsError("MAX_UPLOAD_MB must be at least 1")
+        if self.production and (
+            not self.secret_key or self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32
+        ):
+            raise SettingsError(
+                "SECRET_KEY is missing, the default or shorter than 32 characters; "
+                "set a long random value (or DEBUG=1 for local development only)"
+            )
+        if not self.database_url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
+            raise SettingsError("DATABASE_URL must be a sqlite:// or postgres:// URL")

@@ -1,0 +1,78 @@
+"""Jinja2 environment: autoescaped `.html` templates, i18n, and the helpers every page uses."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.templating import Jinja2Templates
+
+from events import i18n
+from events.csrf import csrf_token
+from events.domain.events import role_label
+from events.flash import pop_flashes
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE_DIR = ROOT / "templates"
+STATIC_DIR = ROOT / "static"
+
+
+def _static_version(path: str) -> str:
+    try:
+        digest = hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
+    except OSError:
+        digest = "0"
+    return digest
+
+
+def build_environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        extensions=["jinja2.ext.i18n"],
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    versions: dict[str, str] = {}
+
+    def static_url(path: str) -> str:
+        if path not in versions:
+            versions[path] = _static_version(path)
+        return f"/static/{path}?v={versions[path]}"
+
+    env.globals.update(
+        static_url=static_url,
+        format_when=i18n.format_when,
+        format_day=i18n.format_day,
+        get_language=i18n.get_language,
+        role_label=role_label,
+    )
+    return env
+
+
+templates = Jinja2Templates(env=build_environment())
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200):
+    """Render a page with what the base layout needs: user, CSRF token, flash messages, language."""
+    ctx: dict[str, Any] = {
+        "user": getattr(request.state, "user", None),
+        "csrf_token": csrf_token(request),
+        "flashes": pop_flashes(request),
+        "language": i18n.get_language(),
+        "nav": getattr(request.state, "nav", {}),
+        "errors": {},
+        "values": {},
+    }
+    ctx.update(context or {})
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def render_text(name: str, context: dict[str, Any]) -> str:
+    """Render a plain-text template (mail bodies), in the current language."""
+    return templates.env.get_template(name).render(context)

@@ -1,0 +1,5 @@
+"""ASGI entry point: `uvicorn main:app`."""
+
+from events.app import create_app
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""Deterministic demo data, shared by `make run` and the tests."""
