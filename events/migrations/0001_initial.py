@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 ('client', fields.CharField(db_index=True, max_length=64)),
                 ('created_at', fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
             ],
-            options={'table': 'login_failure', 'app': 'models', 'pk_attr': 'id', 'table_description': 'One failed login; counted per email and per client address over a sliding window.'},
+            options={'table': 'login_failure', 'app': 'models', 'pk_attr': 'id', 'table_description': 'One failed login, counted per email and per client address over a sliding window.'},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
                 ('last_seen_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('user_agent', fields.CharField(default='', max_length=200)),
             ],
-            options={'table': 'user_session', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A signed-in browser. The cookie holds a random key; the table holds its SHA-256.'},
+            options={'table': 'user_session', 'app': 'models', 'pk_attr': 'id', 'table_description': 'A signed-in browser. The cookie holds a random key, the table holds its SHA-256.'},
             bases=['Model'],
         ),
     ]

@@ -33,7 +33,7 @@ class User(Model):
 
 
 class UserSession(Model):
-    """A signed-in browser. The cookie holds a random key; the table holds its SHA-256.
+    """A signed-in browser. The cookie holds a random key, the table holds its SHA-256.
 
     Deleting rows revokes sessions on the next request (logout, password change, disabling).
     """
@@ -52,7 +52,11 @@ class UserSession(Model):
 
 
 class LoginFailure(Model):
-    """One failed login; counted per email and per client address over a sliding window."""
+    """One failed login, counted per email and per client address over a sliding window.
+
+    (No semicolons in model docstrings: Tortoise copies them into SQL comments and its SQLite
+    migration runner splits statements on them.)
+    """
 
     id = fields.IntField(primary_key=True)
     email_hash = fields.CharField(max_length=64, db_index=True)
