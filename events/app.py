@@ -18,7 +18,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from events import auth
 from events.csrf import CSRFMiddleware
 from events.db import tortoise_config
-from events.i18n import _
+from events.i18n import _, lazy
 from events.mail import run_outbox_worker
 from events.middleware import (
     BodyLimitMiddleware,
@@ -35,13 +35,13 @@ from events.templating import render
 log = logging.getLogger("hackcity")
 FORM_BODY_LIMIT = 256 * 1024
 ERROR_TITLES = {
-    400: "The request could not be read",
-    403: "Access denied",
-    404: "Page not found",
-    405: "Method not allowed",
-    413: "Too large",
-    429: "Too many requests",
-    500: "Something went wrong",
+    400: lazy("The request could not be read"),
+    403: lazy("Access denied"),
+    404: lazy("Page not found"),
+    405: lazy("Method not allowed"),
+    413: lazy("Too large"),
+    429: lazy("Too many requests"),
+    500: lazy("Something went wrong"),
 }
 
 
@@ -72,7 +72,7 @@ async def render_error(scope: Scope, status: int, detail: str | None = None):
         "errors/error.html",
         {
             "status": status,
-            "title": _(ERROR_TITLES.get(status, "Error")),
+            "title": _(ERROR_TITLES.get(status, lazy("Error"))),
             "message": detail or _error_message(status),
         },
         status_code=status,
