@@ -40,7 +40,22 @@ def settings(smtp) -> Settings:
 @pytest.fixture
 async def db():
     async with tortoise_test_context(MODEL_MODULES, db_url=TEST_DATABASE_URL) as ctx:
+        database = getattr(ctx.connections.get("default"), "database", None)
         yield ctx
+    if TEST_DATABASE_URL.startswith("postgres") and database:
+        # tortoise_test_context creates a database per test but leaves it behind on PostgreSQL
+        await drop_postgres_database(TEST_DATABASE_URL, database)
+
+
+async def drop_postgres_database(url: str, database: str) -> None:
+    import asyncpg
+
+    server = url.rsplit("/", 1)[0]
+    admin = await asyncpg.connect(server + "/postgres")
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 @pytest.fixture
