@@ -10,6 +10,8 @@ from tortoise.backends.base.config_generator import expand_db_url
 MODEL_MODULES = [
     "events.models.accounts",
     "events.models.events",
+    "events.models.challenges",
+    "events.models.datasets",
     "events.models.mail",
 ]
 MIGRATIONS_MODULE = "events.migrations"

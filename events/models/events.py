@@ -36,6 +36,10 @@ class Event(Model):
     status = fields.CharEnumField(EventStatus, max_length=20, default=EventStatus.DRAFT)
     starts_at = fields.DatetimeField(null=True)
     ends_at = fields.DatetimeField(null=True)
+    registration_opens_at = fields.DatetimeField(null=True)
+    registration_closes_at = fields.DatetimeField(null=True)
+    # Participants may propose challenges that an organiser approves.
+    allow_challenge_proposals = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -62,3 +66,50 @@ class EventRole(Model):
     class Meta:
         table = "event_role"
         unique_together = (("event", "user", "role"),)
+
+
+class Round(Model):
+    """A stage of an event (Application, Prototype...) with its submission window."""
+
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "models.Event", related_name="rounds", on_delete=fields.CASCADE
+    )
+    position = fields.IntField(default=1)
+    name = fields.CharField(max_length=120)
+    opens_at = fields.DatetimeField(null=True)
+    deadline = fields.DatetimeField(null=True)
+    grace_minutes = fields.IntField(default=0)
+    team_min = fields.IntField(default=1)
+    team_max = fields.IntField(default=5)
+    # Extra questions for entries: [{"key", "label", "kind", "required", "choices"}]
+    questions = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "round"
+        ordering = ["position", "id"]
+        unique_together = (("event", "position"),)
+
+
+class Invitation(Model):
+    """A role offered by email to someone who may not have an account yet."""
+
+    id = fields.IntField(primary_key=True)
+    event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
+        "models.Event", related_name="invitations", on_delete=fields.CASCADE
+    )
+    email = fields.CharField(max_length=254)
+    role = fields.CharEnumField(Role, max_length=20)
+    token_hash = fields.CharField(max_length=64, unique=True)
+    invited_by = fields.ForeignKeyField(
+        "models.User", related_name="sent_invitations", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+    accepted_at = fields.DatetimeField(null=True)
+    accepted_by = fields.ForeignKeyField(
+        "models.User", related_name="accepted_invitations", null=True, on_delete=fields.SET_NULL
+    )
+
+    class Meta:
+        table = "invitation"
