@@ -31,8 +31,9 @@ class Settings:
     mail_from: str = "hackcity <noreply@localhost>"
     default_language: str = "fr"
     allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
-    # Loopback portals are allowed only by tests and the local demo (see domain/fetching).
     testing: bool = False
+    # Let the portal fetcher reach loopback/private addresses: for tests' local portal server only.
+    fetch_allow_private: bool = False
 
     @classmethod
     def from_env(cls, env_file: str | os.PathLike | None = ".env") -> Settings:
@@ -57,6 +58,7 @@ class Settings:
             mail_from=config("MAIL_FROM", default=cls.mail_from),
             default_language=config("DEFAULT_LANGUAGE", default="fr"),
             allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
+            fetch_allow_private=config("FETCH_ALLOW_PRIVATE", cast=bool, default=False),
         )
         return settings
 

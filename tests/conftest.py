@@ -34,6 +34,7 @@ def settings(smtp) -> Settings:
         smtp_url=f"smtp://127.0.0.1:{smtp.port}",
         mail_from="hackcity <noreply@testserver>",
         default_language="en",
+        fetch_allow_private=True,  # the local portal server listens on 127.0.0.1
     )
 
 
