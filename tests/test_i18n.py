@@ -1,0 +1,435 @@
+"""French and English: the catalogue is complete, placeholders survive translation, the language
+is negotiated as documented (profile, then `lang` cookie, then Accept-Language, then default),
+the switcher works, and dates are shown in the event's time zone and the reader's language.
+
+The completeness test extracts messages at test time, with the same method map and keywords as
+`make messages`, so a string added to the code or a template without a French translation fails
+the suite (run `make messages`, translate, commit the `.po`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+from events import i18n
+from events.models import Event, EventStatus, User
+from tests.helpers import csrf_from, make_user, post_form, sign_in
+
+ROOT = Path(__file__).resolve().parent.parent
+PO_PATH = ROOT / "events" / "locale" / "fr" / "LC_MESSAGES" / "messages.po"
+# The same keywords as the Makefile's `pybabel extract -k lazy` (Babel's defaults plus `lazy`).
+KEYWORDS = {**DEFAULT_KEYWORDS, "lazy": None}
+# A printf-style conversion, as Python's `%` operator reads it (`%%` included).
+PLACEHOLDER_RE = re.compile(
+    r"%(?:\((?P<name>[^)]*)\))?[#0\- +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?[diouxXeEfFgGcrsa%]"
+)
+
+
+def msgid_key(message) -> str:
+    return message if isinstance(message, str) else message[0]
+
+
+@pytest.fixture(scope="module")
+def extracted() -> dict[tuple[str, str | None], tuple[str, int]]:
+    """Every message of the code and templates: (msgid, context) -> first place it is used."""
+    with (ROOT / "babel.cfg").open() as cfg:
+        method_map, options_map = parse_mapping_cfg(cfg)
+    found: dict[tuple[str, str | None], tuple[str, int]] = {}
+    for filename, lineno, message, _comments, context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=KEYWORDS
+    ):
+        found.setdefault((msgid_key(message), context), (filename, lineno))
+    return found
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    with PO_PATH.open("rb") as po_file:
+        return read_po(po_file, locale="fr")
+
+
+@pytest.fixture
+def language():
+    """Set the current language for a test, and put the previous one back afterwards."""
+    tokens = []
+
+    def use(code: str) -> None:
+        tokens.append(i18n.set_language(code))
+
+    yield use
+    for token in reversed(tokens):
+        i18n._current.reset(token)
+
+
+# --- The catalogue ---------------------------------------------------------------------------
+
+
+def test_extraction_finds_code_templates_and_lazy_messages(extracted):
+    ids = {msgid for msgid, _context in extracted}
+    assert "Sign in" in ids  # a template
+    assert "Wrong email or password." in ids  # Python, `_()`
+    assert "Challenge owner" in ids  # Python, `lazy()`
+    assert "Error" in ids  # `lazy()` outside any `_()` call, so Babel sees it
+    assert len(ids) > 150
+
+
+def test_every_message_has_a_french_translation(extracted, catalog):
+    assert not catalog.fuzzy, "the .po header is marked fuzzy"
+    problems = []
+    for (msgid, context), (filename, lineno) in sorted(extracted.items()):
+        entry = catalog.get(msgid, context=context)
+        where = f"{filename}:{lineno}: {msgid!r}"
+        if entry is None:
+            problems.append(f"{where} is not in the .po (run `make messages`)")
+            continue
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        if not all(s and s.strip() for s in strings):
+            problems.append(f"{where} has no French translation")
+        if entry.fuzzy:
+            problems.append(f"{where} is fuzzy: check the translation and remove the flag")
+    assert not problems, "\n".join(problems)
+
+
+def test_no_fuzzy_or_untranslated_entry_left_in_the_po(catalog):
+    def translated(message) -> bool:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        return all(s and s.strip() for s in strings)
+
+    untranslated = [m.id for m in catalog if m.id and not translated(m)]
+    fuzzy = [m.id for m in catalog if m.id and m.fuzzy]
+    assert not untranslated
+    assert not fuzzy
+    assert not catalog.obsolete, "obsolete entries: run `make messages` (it drops them)"
+
+
+def placeholders(text: str) -> Counter:
+    return Counter(match.group(0) for match in PLACEHOLDER_RE.finditer(text))
+
+
+def stray_percent(text: str) -> bool:
+    """A `%` that is not part of a conversion: breaks `%` in Python and in newstyle Jinja gettext."""
+    return "%" in PLACEHOLDER_RE.sub("", text)
+
+
+def test_placeholders_match_between_msgid_and_msgstr(catalog):
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in strings:
+            if not text:
+                continue
+            if isinstance(message.id, tuple):
+                # a plural form may leave out the count, but nothing else may appear or vanish
+                allowed = placeholders(ids[0]) | placeholders(ids[1])
+                if placeholders(text) - allowed:
+                    problems.append(f"{ids[0]!r}: {text!r} has unknown placeholders")
+            elif placeholders(text) != placeholders(ids[0]):
+                problems.append(
+                    f"{ids[0]!r}: {dict(placeholders(ids[0]))} but {text!r} has {dict(placeholders(text))}"
+                )
+            if stray_percent(text):
+                problems.append(f"{ids[0]!r}: {text!r} has a lone % (write %% in a template message)")
+            names = {m.group("name") for m in PLACEHOLDER_RE.finditer(text) if m.group("name")}
+            if names:
+                text % dict.fromkeys(names, "x")  # formats without error
+    assert not problems, "\n".join(problems)
+
+
+def test_placeholder_check_catches_mistakes():
+    assert placeholders("Hello %(name)s") != placeholders("Bonjour %(nom)s")
+    assert placeholders("Hello %(name)s") != placeholders("Bonjour")
+    assert placeholders("200%% zoom") == placeholders("zoom de 200 %%")
+    assert stray_percent("zoom de 200 %")
+    assert not stray_percent("zoom de 200 %% pour %(name)s")
+
+
+def test_french_catalogue_is_what_runs(language):
+    language("fr")
+    assert i18n.gettext("Sign in") == "Se connecter"
+    assert i18n.gettext("Use at least %(n)s characters.", n=8) == "Utilisez au moins 8 caractères."
+    language("en")
+    assert i18n.gettext("Sign in") == "Sign in"
+    assert i18n.gettext("Use at least %(n)s characters.", n=8) == "Use at least 8 characters."
+
+
+def test_set_language_refuses_unknown_codes(language):
+    language("de")
+    assert i18n.get_language() == "fr"
+
+
+# --- Negotiation -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "default", "expected"),
+    [
+        ("fr-FR,fr;q=0.9,en-US;q=0.8,en;q=0.7", "en", "fr"),
+        ("en-GB,en;q=0.9,fr;q=0.8", "fr", "en"),
+        ("fr;q=0.3, en;q=0.7", "fr", "en"),  # q-values, not order, decide
+        ("en;q=0.5, fr;q=0.5", "fr", "en"),  # a tie goes to the first listed
+        ("fr, en", "en", "fr"),
+        ("FR-ca", "en", "fr"),  # tags are case-insensitive, the region is ignored
+        ("de-DE,de;q=0.9,en;q=0.4", "fr", "en"),  # unknown languages are skipped
+        ("de-DE,es;q=0.9,*;q=0.5", "fr", "fr"),  # nothing we have: the default
+        ("de-DE,es;q=0.9", "en", "en"),
+        ("fr;q=0, en;q=0.1", "fr", "en"),  # q=0 means "not this one"
+        ("fr;q=0", "en", "en"),
+        ("  en ; q=0.8 ,  fr ; q=0.4 ", "fr", "en"),  # spaces around the parts
+        ("fr;q=abc, en;q=0.2", "fr", "en"),  # an unreadable q-value counts as 0
+        ("", "fr", "fr"),
+        (None, "en", "en"),
+        (",,,;;;q=", "fr", "fr"),
+        ("%%%, é;q=0.5, \x00", "en", "en"),
+        ("*", "en", "en"),
+        ("x-klingon;q=1, en;q=0.001", "fr", "en"),
+    ],
+)
+def test_negotiate(header, default, expected):
+    assert i18n.negotiate(header, default) == expected
+
+
+def test_negotiate_reads_a_bounded_number_of_parts():
+    # a huge header costs little, and a language listed after the first 20 parts is not seen
+    assert i18n.negotiate("de," * 10_000 + "en", "fr") == "fr"
+
+
+# --- Through HTTP ----------------------------------------------------------------------------
+
+
+def html_lang(html: str) -> str:
+    match = re.search(r'<html lang="([^"]+)"', html)
+    assert match, html[:200]
+    return match.group(1)
+
+
+async def test_default_language_without_any_hint(client):
+    response = await client.get("/")  # the test settings say default_language="en"
+    assert html_lang(response.text) == "en"
+    assert "Sign in" in response.text
+
+
+async def test_accept_language_picks_french(client):
+    response = await client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.5"})
+    assert html_lang(response.text) == "fr"
+    assert "Se connecter" in response.text
+    assert "Créer un compte" in response.text
+    assert "Accessibilité : partiellement conforme" in response.text
+    assert "Sign in" not in response.text
+
+
+async def test_accept_language_with_q_values(client):
+    response = await client.get("/", headers={"Accept-Language": "fr;q=0.2, en;q=0.9"})
+    assert html_lang(response.text) == "en"
+
+
+async def test_cookie_wins_over_accept_language(client):
+    response = await client.get("/", headers={"Accept-Language": "en", "Cookie": "lang=fr"})
+    assert html_lang(response.text) == "fr"
+    response = await client.get("/", headers={"Accept-Language": "fr", "Cookie": "lang=en"})
+    assert html_lang(response.text) == "en"
+
+
+async def test_unknown_cookie_falls_back_to_accept_language(client):
+    response = await client.get("/", headers={"Accept-Language": "fr", "Cookie": "lang=de"})
+    assert html_lang(response.text) == "fr"
+
+
+async def test_profile_language_wins_over_cookie_and_header(client):
+    await make_user("camille@example.org", language="fr")
+    await sign_in(client, "camille@example.org")
+    client.cookies.set("lang", "en")
+    response = await client.get("/account", headers={"Accept-Language": "en"})
+    assert html_lang(response.text) == "fr"
+    assert "Mon compte" in response.text
+    assert "Se déconnecter" in response.text
+
+
+async def test_error_pages_are_translated(client):
+    response = await client.get("/no-such-page", headers={"Accept-Language": "fr"})
+    assert response.status_code == 404
+    assert "Page introuvable" in response.text
+    response = await client.get("/no-such-page", headers={"Accept-Language": "en"})
+    assert "Page not found" in response.text
+
+
+async def test_language_switch_sets_the_cookie_for_a_visitor(client):
+    response = await post_form(client, "/language", {"language": "fr", "next": "/privacy"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/privacy"
+    set_cookie = response.headers["set-cookie"]
+    assert set_cookie.startswith("lang=fr;")
+    assert "httponly" in set_cookie.lower()
+    assert "samesite=lax" in set_cookie.lower()
+    assert "Max-Age=31536000" in set_cookie
+    page = await client.get("/privacy", headers={"Accept-Language": "en"})
+    assert html_lang(page.text) == "fr"
+    assert "Politique de confidentialité" in page.text
+
+    response = await post_form(client, "/language", {"language": "en", "next": "/"})
+    assert client.cookies.get("lang") == "en"
+    assert html_lang((await client.get("/")).text) == "en"
+
+
+async def test_language_switch_ignores_unknown_languages(client):
+    response = await post_form(client, "/language", {"language": "de", "next": "/"})
+    assert response.status_code == 303
+    assert "set-cookie" not in response.headers or "lang=" not in response.headers["set-cookie"]
+    assert client.cookies.get("lang") is None
+
+
+async def test_language_switch_stays_on_this_site(client):
+    response = await post_form(client, "/language", {"language": "fr", "next": "//evil.example/"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"
+
+
+async def test_language_switch_needs_the_csrf_token(client):
+    response = await client.post("/language", data={"language": "fr", "next": "/"})
+    assert response.status_code == 403
+    assert client.cookies.get("lang") is None
+
+
+async def test_language_switch_saves_the_profile_when_signed_in(client, make_client):
+    user = await make_user("dominique@example.org", language="en")
+    await sign_in(client, "dominique@example.org")
+    token = await csrf_from(client, "/account")
+    response = await client.post(
+        "/language", data={"csrf_token": token, "language": "fr", "next": "/account"}
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/account"
+    assert client.cookies.get("lang") == "fr"
+    await user.refresh_from_db()
+    assert user.language == "fr"
+    # the profile follows the person to another browser, with no cookie and an English header
+    other = make_client()
+    await sign_in(other, "dominique@example.org")
+    page = await other.get("/account", headers={"Accept-Language": "en"})
+    assert html_lang(page.text) == "fr"
+    assert "Mon compte" in page.text
+
+
+async def test_signing_up_in_french_keeps_french_for_the_account_and_its_mail(client, outbox):
+    client.headers["Accept-Language"] = "fr-FR,fr;q=0.9"
+    response = await post_form(
+        client,
+        "/signup",
+        {
+            "name": "Églantine",
+            "email": "eglantine@example.org",
+            "password": "une phrase assez longue",
+            "accept_terms": "on",
+        },
+        page="/signup",
+    )
+    assert response.status_code == 303
+    user = await User.get(email="eglantine@example.org")
+    assert user.language == "fr"
+    message = (await outbox()).last_to("eglantine@example.org")
+    assert message["Subject"] == "Confirmez votre adresse électronique pour hackcity"
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert body.startswith("Bonjour Églantine,")
+
+
+async def test_form_errors_are_translated(client):
+    client.headers["Accept-Language"] = "fr"
+    response = await post_form(
+        client, "/login", {"email": "nobody@example.org", "password": "x"}, page="/login"
+    )
+    assert response.status_code in (400, 422)
+    assert "Adresse électronique ou mot de passe incorrect." in response.text
+    assert "Veuillez corriger les points suivants :" in response.text
+
+
+# --- Dates -----------------------------------------------------------------------------------
+
+SUMMER = datetime(2026, 7, 15, 12, 0, tzinfo=UTC)
+WINTER = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("value", "timezone", "lang", "parts"),
+    [
+        # Europe/Paris is UTC+2 in summer, UTC+1 in winter
+        (SUMMER, "Europe/Paris", "fr", ["15 juil. 2026", "14:00"]),
+        (WINTER, "Europe/Paris", "fr", ["15 janv. 2026", "13:00"]),
+        (SUMMER, "Europe/Paris", "en", ["Jul 15, 2026", "2:00:00", "PM"]),
+        (WINTER, "Europe/Paris", "en", ["Jan 15, 2026", "1:00:00", "PM"]),
+        # America/Montreal is UTC-4 in summer, UTC-5 in winter
+        (SUMMER, "America/Montreal", "fr", ["15 juil. 2026", "08:00"]),
+        (WINTER, "America/Montreal", "fr", ["15 janv. 2026", "07:00"]),
+        (SUMMER, "America/Montreal", "en", ["Jul 15, 2026", "8:00:00", "AM"]),
+        (WINTER, "America/Montreal", "en", ["Jan 15, 2026", "7:00:00", "AM"]),
+    ],
+)
+def test_format_when_uses_the_event_time_zone_and_the_reader_language(language, value, timezone, lang, parts):
+    language(lang)
+    text = i18n.format_when(value, timezone)
+    for part in parts:
+        assert part in text, text
+
+
+@pytest.mark.parametrize(
+    ("value", "timezone", "lang", "expected"),
+    [
+        (SUMMER, "Europe/Paris", "fr", ["15 juillet 2026", "14:00", "+0200"]),
+        (WINTER, "Europe/Paris", "fr", ["15 janvier 2026", "13:00", "+0100"]),
+        (SUMMER, "Europe/Paris", "en", ["July 15, 2026", "+0200"]),
+        (WINTER, "Europe/Paris", "en", ["January 15, 2026", "+0100"]),
+    ],
+)
+def test_format_when_long_shows_the_offset(language, value, timezone, lang, expected):
+    language(lang)
+    text = i18n.format_when(value, timezone, "long")
+    for part in expected:
+        assert part in text, text
+
+
+def test_format_when_across_the_daylight_saving_change(language):
+    language("fr")
+    # clocks in Paris go from 02:00 to 03:00 on 29 March 2026 (01:00 UTC)
+    assert "01:30" in i18n.format_when(datetime(2026, 3, 29, 0, 30, tzinfo=UTC), "Europe/Paris")
+    assert "03:30" in i18n.format_when(datetime(2026, 3, 29, 1, 30, tzinfo=UTC), "Europe/Paris")
+
+
+def test_format_day_uses_the_local_date(language):
+    late = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)  # still 28 February in Montreal
+    language("fr")
+    assert i18n.format_day(late, "America/Montreal") == "28 février 2026"
+    assert i18n.format_day(late, "Europe/Paris") == "1 mars 2026"
+    language("en")
+    assert i18n.format_day(late, "America/Montreal") == "February 28, 2026"
+
+
+def test_format_when_of_nothing_is_empty(language):
+    language("fr")
+    assert i18n.format_when(None) == ""
+    assert i18n.format_day(None) == ""
+
+
+async def test_event_page_shows_dates_in_the_event_time_zone(client):
+    await Event.create(
+        slug="defi-montreal",
+        title="Défi Montréal",
+        status=EventStatus.PUBLISHED,
+        timezone="America/Montreal",
+        starts_at=SUMMER,
+    )
+    french = await client.get("/events/defi-montreal", headers={"Accept-Language": "fr"})
+    assert french.status_code == 200
+    assert "15 juil. 2026" in french.text
+    assert "08:00" in french.text
+    english = await client.get("/events/defi-montreal", headers={"Accept-Language": "en"})
+    assert "Jul 15, 2026" in english.text
+    assert "8:00:00" in english.text
