@@ -21,6 +21,7 @@ from events.db import tortoise_config
 from events.i18n import _, lazy
 from events.mail import run_outbox_worker
 from events.middleware import (
+    AccessLogMiddleware,
     BodyLimitMiddleware,
     CurrentUserMiddleware,
     ErrorPageMiddleware,
@@ -43,6 +44,7 @@ ERROR_TITLES = {
     429: lazy("Too many requests"),
     500: lazy("Something went wrong"),
 }
+OTHER_ERROR_TITLE = lazy("Error")
 
 
 def _error_message(status: int) -> str:
@@ -72,7 +74,7 @@ async def render_error(scope: Scope, status: int, detail: str | None = None):
         "errors/error.html",
         {
             "status": status,
-            "title": _(ERROR_TITLES.get(status, lazy("Error"))),
+            "title": _(ERROR_TITLES.get(status, OTHER_ERROR_TITLE)),
             "message": detail or _error_message(status),
         },
         status_code=status,
@@ -97,6 +99,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     logging.basicConfig(level=logging.DEBUG if settings.debug else logging.INFO)
 
     middleware = [
+        Middleware(AccessLogMiddleware),
         Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
         Middleware(ErrorPageMiddleware, render_error=render_error),
     ]

@@ -87,6 +87,7 @@ def cmd_serve(settings: Settings, args) -> int:
         port=args.port or settings.port,
         proxy_headers=True,
         log_level="info",
+        access_log=False,  # AccessLogMiddleware logs requests without the tokens in mailed links
         workers=args.workers,
     )
     return 0

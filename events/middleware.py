@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
@@ -138,6 +139,54 @@ class BodyLimitMiddleware:
         response = await self.render_error(scope, 413)
         response.headers["Connection"] = "close"
         await response(scope, receive, send)
+
+
+# Path segments after these prefixes are secrets (mailed tokens): never written to a log.
+SECRET_PATH_PREFIXES = ("/verify/", "/password/reset/", "/invitations/", "/join/")
+
+
+def loggable_path(path: str) -> str:
+    for prefix in SECRET_PATH_PREFIXES:
+        if path.startswith(prefix):
+            return prefix + "[redacted]"
+    return safe_log(path)
+
+
+class AccessLogMiddleware:
+    """One line per request, without query strings or the tokens that mailed links carry.
+
+    Replaces uvicorn's access log, which would record password-reset links.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.log = logging.getLogger("hackcity.access")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        status = 500
+        started = time.perf_counter()
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, recording_send)
+        finally:
+            client = scope.get("client") or ("-", 0)
+            self.log.info(
+                "%s %s %s %s %.0fms",
+                safe_log(client[0], 64),
+                safe_log(scope.get("method", ""), 10),
+                loggable_path(scope.get("path", "")),
+                status,
+                (time.perf_counter() - started) * 1000,
+            )
 
 
 def safe_log(value: object, limit: int = 200) -> str:
