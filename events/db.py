@@ -12,6 +12,8 @@ MODEL_MODULES = [
     "events.models.events",
     "events.models.challenges",
     "events.models.datasets",
+    "events.models.teams",
+    "events.models.entries",
     "events.models.mail",
 ]
 MIGRATIONS_MODULE = "events.migrations"

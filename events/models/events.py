@@ -17,6 +17,12 @@ class EventKind(StrEnum):
     HACKATHON = "hackathon"
 
 
+class GalleryMode(StrEnum):
+    AUTO = "auto"  # opens when the last round's deadline has passed
+    OPEN = "open"
+    CLOSED = "closed"
+
+
 class Role(StrEnum):
     ORGANISER = "organiser"
     CHALLENGE_OWNER = "challenge_owner"
@@ -40,6 +46,13 @@ class Event(Model):
     registration_closes_at = fields.DatetimeField(null=True)
     # Participants may propose challenges that an organiser approves.
     allow_challenge_proposals = fields.BooleanField(default=False)
+    # Registration: the rules a participant accepts (Markdown), allowed email domains (one per
+    # line, empty: anyone) and extra profile questions ([{"key", "label", "kind", "required"}]).
+    rules = fields.TextField(default="")
+    eligible_domains = fields.TextField(default="")
+    registration_questions = fields.JSONField(default=list)
+    challenges_per_team = fields.IntField(default=1)
+    gallery = fields.CharEnumField(GalleryMode, max_length=10, default=GalleryMode.AUTO)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -101,6 +114,10 @@ class Invitation(Model):
     )
     email = fields.CharField(max_length=254)
     role = fields.CharEnumField(Role, max_length=20)
+    # For a challenge owner: the challenge they will own once they accept.
+    challenge = fields.ForeignKeyField(
+        "models.Challenge", related_name="invitations", null=True, on_delete=fields.CASCADE
+    )
     token_hash = fields.CharField(max_length=64, unique=True)
     invited_by = fields.ForeignKeyField(
         "models.User", related_name="sent_invitations", null=True, on_delete=fields.SET_NULL
