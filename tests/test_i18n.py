@@ -163,6 +163,21 @@ def test_french_catalogue_is_what_runs(language):
     assert i18n.gettext("Use at least %(n)s characters.", n=8) == "Use at least 8 characters."
 
 
+def test_french_plural_rule(catalog, language):
+    """French uses the singular for 0 and 1 (`plural=(n > 1)`), unlike English."""
+    assert catalog.plural_expr.replace(" ", "") in ("(n>1)", "n>1")
+    plurals = [m for m in catalog if m.id and isinstance(m.id, tuple)]
+    if not plurals:
+        pytest.skip("no plural message in the catalogue yet")
+    message = plurals[0]
+    singular, plural = message.id
+    language("fr")
+    for n, form in ((0, 0), (1, 0), (2, 1), (15, 1)):
+        assert i18n.ngettext(singular, plural, n) == message.string[form] % {"num": n}
+    language("en")
+    assert i18n.ngettext(singular, plural, 0) == plural % {"num": 0}
+
+
 def test_set_language_refuses_unknown_codes(language):
     language("de")
     assert i18n.get_language() == "fr"
