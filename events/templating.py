@@ -14,6 +14,7 @@ from events import i18n
 from events.csrf import csrf_token
 from events.domain.events import role_label
 from events.flash import pop_flashes
+from events.markdown import excerpt, render_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = ROOT / "templates"
@@ -38,6 +39,8 @@ def build_environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.filters["markdown"] = render_markdown
+    env.filters["excerpt"] = excerpt
     versions: dict[str, str] = {}
 
     def static_url(path: str) -> str:
