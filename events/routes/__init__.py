@@ -3,7 +3,7 @@
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from events.routes import account, admin, auth, organiser, public
+from events.routes import account, admin, auth, datasets, organiser, public
 from events.templating import STATIC_DIR
 
 
@@ -13,6 +13,7 @@ def all_routes() -> list[BaseRoute]:
         *auth.routes,
         *account.routes,
         *organiser.routes,
+        *datasets.routes,
         *admin.routes,
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -1,0 +1,282 @@
+"""The dataset catalogue of an event: the organiser's workspace and the public pages.
+
+Thin handlers: they read the form, call one function of `events.domain.portals`, and render.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+from events.auth import ORGANISER, PUBLIC, not_found, route
+from events.domain import portals
+from events.domain.errors import FormErrors
+from events.domain.fetching import FetchError
+from events.flash import flash
+from events.forms import checkbox, read_form
+from events.i18n import _
+from events.models import Challenge, ChallengeDataset, ChallengeStatus, Dataset, DatasetStatus, Event
+from events.templating import render
+
+MANUAL_FIELDS = ("title", "publisher", "licence", "url", "description")
+MAX_ID = 2**31 - 1
+
+
+def _allow_private(request: Request) -> bool:
+    return request.app.state.settings.fetch_allow_private
+
+
+async def _dataset_of(request: Request, event: Event) -> Dataset:
+    """The dataset named in the URL, if it belongs to this event; 404 otherwise."""
+    raw = request.path_params["dataset_id"]
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+        raise not_found(request)
+    dataset = await Dataset.get_or_none(id=int(raw), event_id=event.id)
+    if dataset is None:
+        raise not_found(request)
+    return dataset
+
+
+def _manage_url(event: Event) -> str:
+    return f"/events/{event.slug}/manage/datasets"
+
+
+# --- organiser ----------------------------------------------------------------------------------
+
+
+async def _catalogue_page(request: Request, *, forms: dict | None = None, status_code: int = 200):
+    event: Event = request.state.event
+    forms = forms or {}
+    return render(
+        request,
+        "datasets/manage.html",
+        {
+            "event": event,
+            "datasets": await Dataset.filter(event_id=event.id),
+            "import_errors": forms.get("import", ({}, {}))[0],
+            "import_values": forms.get("import", ({}, {}))[1],
+            "manual_errors": forms.get("manual", ({}, {}))[0],
+            "manual_values": forms.get("manual", ({}, {}))[1],
+        },
+        status_code=status_code,
+    )
+
+
+async def manage_datasets(request: Request):
+    return await _catalogue_page(request)
+
+
+async def import_dataset(request: Request):
+    event: Event = request.state.event
+    values = await read_form(request)
+    try:
+        dataset = await portals.import_dataset(
+            event=event, url=values.get("url", ""), allow_private=_allow_private(request)
+        )
+    except FormErrors as error:
+        return await _catalogue_page(
+            request, forms={"import": (error.errors, {"url": values.get("url", "")})}, status_code=422
+        )
+    flash(request, _("“%(title)s” is added to the catalogue.", title=dataset.title), "success")
+    return RedirectResponse(_manage_url(event), status_code=303)
+
+
+async def add_dataset(request: Request):
+    event: Event = request.state.event
+    form = await read_form(request)
+    values = {name: form.get(name, "") for name in MANUAL_FIELDS}
+    try:
+        dataset = await portals.create_manual_dataset(event=event, **values)
+    except FormErrors as error:
+        return await _catalogue_page(request, forms={"manual": (error.errors, values)}, status_code=422)
+    flash(request, _("“%(title)s” is added to the catalogue.", title=dataset.title), "success")
+    return RedirectResponse(_manage_url(event), status_code=303)
+
+
+async def refresh_dataset(request: Request):
+    event: Event = request.state.event
+    dataset = await _dataset_of(request, event)
+    try:
+        await portals.refresh_dataset(dataset, allow_private=_allow_private(request))
+    except FetchError as error:
+        flash(
+            request,
+            _("“%(title)s” could not be refreshed: %(reason)s", title=dataset.title, reason=error.message),
+            "error",
+        )
+    else:
+        if dataset.status == DatasetStatus.GONE:
+            flash(
+                request,
+                _("“%(title)s” is gone from its portal: it is kept and marked as gone.", title=dataset.title),
+                "warning",
+            )
+        else:
+            flash(request, _("“%(title)s” is up to date.", title=dataset.title), "success")
+    return RedirectResponse(_manage_url(event), status_code=303)
+
+
+async def _settings_page(
+    request: Request,
+    dataset: Dataset,
+    *,
+    errors=None,
+    values=None,
+    terms_errors=None,
+    terms_values=None,
+    status_code=200,
+):
+    event: Event = request.state.event
+    if values is None:
+        values = {
+            "title": dataset.title,
+            "publisher": dataset.publisher,
+            "licence": dataset.licence_id or dataset.licence_title,
+            "url": dataset.landing_url,
+            "description": dataset.description,
+        }
+    if terms_values is None:
+        terms_values = {"restricted": dataset.restricted, "terms": dataset.restricted_terms}
+    return render(
+        request,
+        "datasets/edit.html",
+        {
+            "event": event,
+            "dataset": dataset,
+            "errors": errors or {},
+            "values": values,
+            "terms_errors": terms_errors or {},
+            "terms_values": terms_values,
+        },
+        status_code=status_code,
+    )
+
+
+async def edit_dataset(request: Request):
+    event: Event = request.state.event
+    dataset = await _dataset_of(request, event)
+    if request.method == "GET":
+        return await _settings_page(request, dataset)
+    form = await read_form(request)
+    values = {name: form.get(name, "") for name in MANUAL_FIELDS}
+    try:
+        await portals.update_manual_dataset(dataset=dataset, **values)
+    except FormErrors as error:
+        return await _settings_page(request, dataset, errors=error.errors, values=values, status_code=422)
+    flash(request, _("The dataset is saved."), "success")
+    return RedirectResponse(_manage_url(event), status_code=303)
+
+
+async def restrict_dataset(request: Request):
+    event: Event = request.state.event
+    dataset = await _dataset_of(request, event)
+    form = await read_form(request)
+    restricted = checkbox(form, "restricted")
+    terms = form.get("terms", "")
+    try:
+        await portals.set_restriction(dataset=dataset, restricted=restricted, terms=terms)
+    except FormErrors as error:
+        return await _settings_page(
+            request,
+            dataset,
+            terms_errors=error.errors,
+            terms_values={"restricted": restricted, "terms": terms},
+            status_code=422,
+        )
+    flash(request, _("The access terms are saved."), "success")
+    return RedirectResponse(_manage_url(event), status_code=303)
+
+
+# --- public ---------------------------------------------------------------------------------------
+
+
+async def dataset_catalogue(request: Request):
+    """The catalogue with filters in the query string (plain GET forms: no script needed)."""
+    event: Event = request.state.event
+    datasets = await Dataset.filter(event_id=event.id)
+    challenges = await Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED)
+    chosen = {
+        name: request.query_params.get(name, "")[:300]
+        for name in ("licence", "publisher", "format", "challenge")
+    }
+    options = {
+        "licence": sorted({_licence_key(d) for d in datasets if _licence_key(d)}),
+        "publisher": sorted({d.publisher for d in datasets if d.publisher}),
+        "format": sorted({f for d in datasets for f in d.formats}),
+    }
+    shown = datasets
+    if chosen["licence"]:
+        shown = [d for d in shown if _licence_key(d) == chosen["licence"]]
+    if chosen["publisher"]:
+        shown = [d for d in shown if d.publisher == chosen["publisher"]]
+    if chosen["format"]:
+        shown = [d for d in shown if chosen["format"] in d.formats]
+    if chosen["challenge"]:
+        challenge = next((c for c in challenges if c.slug == chosen["challenge"]), None)
+        linked = set()
+        if challenge is not None:
+            linked = set(
+                await ChallengeDataset.filter(challenge_id=challenge.id).values_list("dataset_id", flat=True)
+            )
+        shown = [d for d in shown if d.id in linked]
+    return render(
+        request,
+        "datasets/catalogue.html",
+        {
+            "event": event,
+            "datasets": shown,
+            "total": len(datasets),
+            "challenges": challenges,
+            "options": options,
+            "chosen": chosen,
+            "filtered": any(chosen.values()),
+            "attribution_line": portals.attribution_line,
+        },
+    )
+
+
+def _licence_key(dataset: Dataset) -> str:
+    return dataset.licence_spdx or dataset.licence_title
+
+
+async def dataset_page(request: Request):
+    event: Event = request.state.event
+    dataset = await _dataset_of(request, event)
+    challenges = await Challenge.filter(
+        event_id=event.id, status=ChallengeStatus.PUBLISHED, dataset_links__dataset_id=dataset.id
+    )
+    return render(
+        request,
+        "datasets/dataset.html",
+        {
+            "event": event,
+            "dataset": dataset,
+            "challenges": challenges,
+            "attribution": portals.attribution_line(dataset),
+            "share_alike": portals.share_alike_warning(dataset),
+        },
+    )
+
+
+routes = [
+    route("/events/{slug}/manage/datasets", manage_datasets, access=ORGANISER),
+    route("/events/{slug}/manage/datasets/import", import_dataset, access=ORGANISER, methods=("POST",)),
+    route("/events/{slug}/manage/datasets/new", add_dataset, access=ORGANISER, methods=("POST",)),
+    route(
+        "/events/{slug}/manage/datasets/{dataset_id}", edit_dataset, access=ORGANISER, methods=("GET", "POST")
+    ),
+    route(
+        "/events/{slug}/manage/datasets/{dataset_id}/refresh",
+        refresh_dataset,
+        access=ORGANISER,
+        methods=("POST",),
+    ),
+    route(
+        "/events/{slug}/manage/datasets/{dataset_id}/restriction",
+        restrict_dataset,
+        access=ORGANISER,
+        methods=("POST",),
+    ),
+    route("/events/{slug}/datasets", dataset_catalogue, access=PUBLIC),
+    route("/events/{slug}/datasets/{dataset_id}", dataset_page, access=PUBLIC),
+]
