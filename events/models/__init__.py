@@ -6,6 +6,7 @@ from events.models.datasets import Dataset, DatasetStatus, PortalKind
 from events.models.entries import (
     DatasetAcceptance,
     DatasetAccess,
+    DeadlineReminder,
     Entry,
     EntryDataset,
     EntryFile,
@@ -35,6 +36,7 @@ __all__ = [
     "DatasetAcceptance",
     "DatasetAccess",
     "DatasetStatus",
+    "DeadlineReminder",
     "Entry",
     "EntryDataset",
     "EntryFile",

@@ -126,3 +126,19 @@ class DatasetAccess(Model):
     class Meta:
         table = "dataset_access"
         ordering = ["-created_at", "-id"]
+
+
+class DeadlineReminder(Model):
+    """A reminder mailed to a draft entry's team before a deadline: the UNIQUE row makes it once only.
+
+    Keyed on the deadline as well, so that a deadline moved later earns a new reminder.
+    """
+
+    id = fields.IntField(primary_key=True)
+    entry = fields.ForeignKeyField("models.Entry", related_name="reminders", on_delete=fields.CASCADE)
+    deadline = fields.DatetimeField()
+    sent_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "deadline_reminder"
+        unique_together = (("entry", "deadline"),)
