@@ -1,0 +1,240 @@
+"""The demo seeds: deterministic, complete, and shaped like what the portals really return."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from tortoise.context import tortoise_test_context
+
+from events.db import MODEL_MODULES
+from events.domain.portals import detect_portal
+from events.models import (
+    Challenge,
+    ChallengeDataset,
+    ChallengeOwner,
+    ChallengeStatus,
+    Dataset,
+    DatasetStatus,
+    Event,
+    EventRole,
+    EventStatus,
+    PortalKind,
+    Role,
+    Round,
+    User,
+)
+from seeds.demo import load_demo
+from tests.conftest import TEST_DATABASE_URL, drop_postgres_database
+from tests.helpers import make_user
+
+NOW = datetime(2026, 3, 14, 9, 37, 12, tzinfo=UTC)
+HOUR = NOW.replace(minute=0, second=0, microsecond=0)
+MODELS = [User, Event, EventRole, Round, Challenge, ChallengeOwner, ChallengeDataset, Dataset]
+# Written by the database or salted on purpose: the only columns allowed to differ between loads.
+VOLATILE = {"created_at", "updated_at", "password_hash"}
+RESOURCE_KEYS = {"id", "title", "format", "url", "filesize"}
+
+
+@asynccontextmanager
+async def fresh_database():
+    async with tortoise_test_context(MODEL_MODULES, db_url=TEST_DATABASE_URL) as ctx:
+        database = getattr(ctx.connections.get("default"), "database", None)
+        yield
+    if TEST_DATABASE_URL.startswith("postgres") and database:
+        await drop_postgres_database(TEST_DATABASE_URL, database)
+
+
+async def canonical_dump() -> dict[str, list[dict]]:
+    return {
+        model.__name__: [
+            {key: value for key, value in row.items() if key not in VOLATILE}
+            for row in await model.all().order_by("id").values()
+        ]
+        for model in MODELS
+    }
+
+
+@pytest.fixture
+async def demo(db):
+    assert await load_demo(now=NOW) is True
+
+
+async def test_load_demo_into_two_fresh_databases_gives_identical_content():
+    dumps = []
+    for _ in range(2):
+        async with fresh_database():
+            assert await load_demo(now=NOW) is True
+            dumps.append(await canonical_dump())
+    assert dumps[0] == dumps[1]
+    assert len(dumps[0]["Dataset"]) >= 10
+
+
+async def test_load_demo_into_non_empty_database_changes_nothing(db):
+    await make_user("someone@example.org")
+    assert await load_demo(now=NOW) is False
+    assert [await model.all().count() for model in MODELS] == [1, 0, 0, 0, 0, 0, 0, 0]
+
+
+async def test_load_demo_keeps_the_demo_accounts(demo):
+    emails = await User.all().order_by("id").values_list("email", flat=True)
+    assert emails == [
+        "admin@demo.hackcity.fr",
+        "organisatrice@demo.hackcity.fr",
+        "organisateur@demo.hackcity.fr",
+        "sponsor@demo.hackcity.fr",
+        "jure1@demo.hackcity.fr",
+        "jure2@demo.hackcity.fr",
+        "mentor@demo.hackcity.fr",
+        "equipe-a@demo.hackcity.fr",
+        "equipe-b@demo.hackcity.fr",
+    ]
+
+
+async def test_demo_programme_is_in_its_prototype_round(demo):
+    event = await Event.get(slug="datacity-paris-2026")
+    candidature, prototype = await Round.filter(event=event).order_by("position")
+    assert event.status == EventStatus.PUBLISHED
+    assert (candidature.name, prototype.name) == ("Candidature", "Prototype")
+    assert candidature.opens_at < candidature.deadline < prototype.opens_at < NOW
+    assert prototype.deadline == HOUR + timedelta(days=21)
+    assert event.registration_opens_at < event.registration_closes_at == candidature.deadline
+
+
+async def test_demo_hackathon_is_archived_and_finished(demo):
+    event = await Event.get(slug="hackathon-mobilite-lyon-2026")
+    rounds = await Round.filter(event=event)
+    assert event.status == EventStatus.ARCHIVED
+    assert [r.name for r in rounds] == ["Hackathon"]
+    assert event.starts_at <= rounds[0].opens_at < rounds[0].deadline <= event.ends_at < NOW
+    challenges = await Challenge.filter(event=event)
+    assert [c.status for c in challenges] == [ChallengeStatus.PUBLISHED] * 3
+
+
+async def test_demo_programme_has_published_challenges_and_one_proposal(demo):
+    challenges = await Challenge.filter(event__slug="datacity-paris-2026")
+    published = [c for c in challenges if c.status == ChallengeStatus.PUBLISHED]
+    proposed = [c for c in challenges if c.status == ChallengeStatus.PROPOSED]
+    assert 5 <= len(published) <= 6
+    assert all(c.sponsors and c.statement and c.deliverables and c.prizes and c.max_teams for c in published)
+    assert len(proposed) == 1
+    assert (await proposed[0].proposed_by).email == "equipe-a@demo.hackcity.fr"
+    assert (await Event.get(slug="datacity-paris-2026")).allow_challenge_proposals is True
+
+
+async def test_demo_sponsor_owns_one_challenge_and_holds_the_event_role(demo):
+    sponsor = await User.get(email="sponsor@demo.hackcity.fr")
+    owned = await Challenge.filter(owners__user=sponsor).values_list("slug", flat=True)
+    roles = await EventRole.filter(user=sponsor).values_list("event__slug", "role")
+    assert owned == ["ilots-de-chaleur-cours-ecole"]
+    assert roles == [("datacity-paris-2026", Role.CHALLENGE_OWNER)]
+
+
+async def test_every_published_challenge_has_datasets_and_exactly_one_primary(demo):
+    for challenge in await Challenge.filter(status=ChallengeStatus.PUBLISHED):
+        links = await ChallengeDataset.filter(challenge=challenge).prefetch_related("dataset")
+        assert links, challenge.slug
+        assert sum(link.is_primary for link in links) == 1, challenge.slug
+        assert {link.dataset.event_id for link in links} == {challenge.event_id}
+
+
+async def test_demo_programme_catalogue_has_every_kind_restricted_and_gone(demo):
+    datasets = await Dataset.filter(event__slug="datacity-paris-2026")
+    assert 10 <= len(datasets) <= 14
+    assert {d.portal_kind for d in datasets} == set(PortalKind)
+    restricted = [d for d in datasets if d.restricted]
+    gone = [d for d in datasets if d.status == DatasetStatus.GONE]
+    assert len(restricted) == 1
+    assert restricted[0].restricted_terms
+    assert len(gone) == 1
+    assert gone[0].last_error
+    assert gone[0].portal_kind != PortalKind.MANUAL
+
+
+async def test_every_dataset_has_its_fields_filled(demo):
+    for dataset in await Dataset.all():
+        assert dataset.title and dataset.description and dataset.publisher and dataset.frequency
+        assert dataset.licence_title and dataset.licence_url and dataset.last_modified
+        assert dataset.formats == sorted({r["format"] for r in dataset.resources})
+        assert all(set(resource) == RESOURCE_KEYS for resource in dataset.resources), dataset.title
+        if dataset.portal_kind == PortalKind.MANUAL:
+            assert (dataset.remote_id, dataset.raw_metadata, dataset.fetched_at) == ("", None, None)
+            assert dataset.source_url == dataset.landing_url
+            continue
+        assert dataset.remote_id and dataset.display_id and dataset.licence_id
+        assert dataset.licence_spdx in {"etalab-2.0", "ODbL-1.0"}
+        assert dataset.landing_url.startswith(dataset.portal_url + "/")
+        assert dataset.api_url.startswith(dataset.portal_url + "/api/")
+        pasted = detect_portal(dataset.source_url)  # what the organiser pasted leads back here
+        assert (pasted.kind, pasted.base_url) == (dataset.portal_kind, dataset.portal_url)
+        assert pasted.identifier in {dataset.remote_id, dataset.display_id}
+        assert dataset.last_modified < dataset.fetched_at < NOW
+
+
+async def test_udata_datasets_hold_the_api_1_datasets_shape(demo):
+    datasets = await Dataset.filter(portal_kind=PortalKind.UDATA)
+    assert datasets
+    for dataset in datasets:
+        raw = dataset.raw_metadata
+        assert re.fullmatch(r"[0-9a-f]{24}", dataset.remote_id)  # udata ids are ObjectIds
+        assert raw["id"] == dataset.remote_id
+        assert raw["slug"] == dataset.display_id
+        assert raw["page"] == dataset.landing_url
+        assert dataset.api_url == f"{dataset.portal_url}/api/1/datasets/{dataset.remote_id}/"
+        assert raw["organization"]["name"] == dataset.publisher
+        assert raw["license"] == dataset.licence_id
+        assert raw["frequency"] == dataset.frequency
+        assert datetime.fromisoformat(raw["last_modified"]) == dataset.last_modified
+        assert [r["id"] for r in raw["resources"]] == [r["id"] for r in dataset.resources]
+        assert all(r["latest"].endswith("/datasets/r/" + r["id"]) for r in raw["resources"])
+
+
+async def test_ckan_datasets_hold_the_package_show_shape(demo):
+    datasets = await Dataset.filter(portal_kind=PortalKind.CKAN)
+    assert datasets
+    for dataset in datasets:
+        raw = dataset.raw_metadata
+        assert set(raw) == {"help", "success", "result"}
+        assert raw["success"] is True
+        result = raw["result"]
+        assert str(uuid.UUID(dataset.remote_id)) == dataset.remote_id == result["id"]
+        assert result["name"] == dataset.display_id
+        assert result["license_id"] == dataset.licence_id
+        assert result["organization"]["title"] == dataset.publisher
+        assert (
+            datetime.fromisoformat(result["metadata_modified"]).replace(tzinfo=UTC) == dataset.last_modified
+        )
+        assert dataset.api_url == f"{dataset.portal_url}/api/3/action/package_show?id={dataset.remote_id}"
+        assert [r["id"] for r in result["resources"]] == [r["id"] for r in dataset.resources]
+        assert {r["package_id"] for r in result["resources"]} == {dataset.remote_id}
+
+
+async def test_opendatasoft_datasets_hold_the_explore_v2_1_shape(demo):
+    datasets = await Dataset.filter(portal_kind=PortalKind.OPENDATASOFT)
+    assert datasets
+    for dataset in datasets:
+        raw = dataset.raw_metadata
+        default = raw["metas"]["default"]
+        assert "dataset" not in raw  # v2.0 wraps the item, v2.1 does not
+        assert re.fullmatch(r"da_[a-z0-9]{6}", dataset.remote_id)
+        assert raw["dataset_uid"] == dataset.remote_id
+        assert raw["dataset_id"] == dataset.display_id
+        assert (
+            dataset.api_url == f"{dataset.portal_url}/api/explore/v2.1/catalog/datasets/{dataset.display_id}"
+        )
+        assert default["title"] == dataset.title
+        assert default["publisher"] == dataset.publisher
+        assert default["license"] == dataset.licence_id
+        assert default["license_url"] == dataset.licence_url
+        assert datetime.fromisoformat(default["modified"]) == dataset.last_modified
+        assert default["records_count"] > 0
+        assert raw["fields"]
+
+
+async def test_remote_ids_are_unique_in_each_catalogue(demo):
+    for event in await Event.all():
+        ids = await Dataset.filter(event=event).exclude(remote_id="").values_list("remote_id", flat=True)
+        assert len(ids) == len(set(ids))
