@@ -1,0 +1,430 @@
+"""Who gets into which route: every route of the app, walked with every role (SECURITY.md, "Access control").
+
+`ACCESS` below is the specification: (route name, method) -> the roles allowed in. The matrix test
+is parametrised over the routes that `create_app().routes` really holds (only the `/static` mount is
+skipped), so a route added to the app without a line here fails (new routes fail closed), and a line
+left here after its route is gone fails too.
+
+Roles, built by the `world` fixture (not from the demo data):
+    anonymous    not signed in
+    team_a       captain of team A in event 1 (registered to event 1)
+    team_b       captain of team B in event 1 (registered to event 1)
+    juror_1      juror of event 1           juror_2      juror of event 2
+    organiser_1  organiser of event 1 (and of the draft event)
+    organiser_2  organiser of event 2
+    admin        a platform administrator
+Events 1 and 2 are published; event 3 is a draft. Path parameters: {slug} is event 1's slug,
+{role_id} is juror_1's role in event 1, {user_id} is team_b's id, {token} is a real, signed token
+for team_b (a verification token on /verify/{token}, a reset token on /password/reset/{token}).
+
+How a response is read:
+- A refusal is one of exactly three answers: a 303 redirect to `/login?next=...` (anonymous on a
+  protected route), 403 (signed in without the role), 404 (a draft, or another event's object).
+  Anonymous-only pages (/login, /signup) refuse signed-in users with a 303 redirect to /account.
+- GET: "gets in" means the route's success code (200 for every page today, see `GET_SUCCESS`).
+- POST: the request carries a valid CSRF token and empty data, so it usually fails validation.
+  "Gets in" means anything but a refusal and below 500: a 422 form error, a 400 for an unusable
+  token, or a 303 to any page other than `/login?next=...` all show the handler ran.
+A role that is not allowed must receive the refusal expected for it, not merely "not a success".
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from argon2 import PasswordHasher
+from starlette.routing import Mount, Route
+
+from events.app import create_app
+from events.domain import teams as team_rules
+from events.domain import tokens
+from events.models import (
+    Challenge,
+    ChallengeStatus,
+    Dataset,
+    Event,
+    EventRole,
+    EventStatus,
+    Invitation,
+    PortalKind,
+    Registration,
+    Role,
+    Round,
+    User,
+)
+from events.settings import Settings
+from tests.conftest import BASE_URL, PASSWORD
+from tests.helpers import post_form, sign_in
+
+ROLES = ("anonymous", "team_a", "team_b", "juror_1", "juror_2", "organiser_1", "organiser_2", "admin")
+EVERYONE = frozenset(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+ANONYMOUS = frozenset({"anonymous"})
+ORGANISER_1 = frozenset({"organiser_1", "admin"})
+ADMIN = frozenset({"admin"})
+# Who may create an event: admins and anyone who already organises one.
+EVENT_CREATORS = frozenset({"organiser_1", "organiser_2", "admin"})
+
+ACCESS: dict[tuple[str, str], frozenset[str]] = {
+    # public pages
+    ("home", "GET"): EVERYONE,
+    ("event_page", "GET"): EVERYONE,
+    ("accessibility", "GET"): EVERYONE,
+    ("privacy", "GET"): EVERYONE,
+    ("terms", "GET"): EVERYONE,
+    ("language", "POST"): EVERYONE,
+    ("healthz", "GET"): EVERYONE,
+    # accounts
+    ("signup", "GET"): ANONYMOUS,
+    ("signup", "POST"): ANONYMOUS,
+    ("login", "GET"): ANONYMOUS,
+    ("login", "POST"): ANONYMOUS,
+    ("logout", "POST"): SIGNED_IN,
+    ("verify", "GET"): EVERYONE,
+    ("verify", "POST"): EVERYONE,
+    ("resend_verification", "POST"): SIGNED_IN,
+    ("forgot_password", "GET"): EVERYONE,
+    ("forgot_password", "POST"): EVERYONE,
+    ("reset_password", "GET"): EVERYONE,
+    ("reset_password", "POST"): EVERYONE,
+    ("account", "GET"): SIGNED_IN,
+    ("account", "POST"): SIGNED_IN,
+    ("change_password", "POST"): SIGNED_IN,
+    ("export", "GET"): SIGNED_IN,
+    ("delete_account", "GET"): SIGNED_IN,
+    ("delete_account", "POST"): SIGNED_IN,
+    # organiser workspace of event 1
+    ("dashboard", "GET"): ORGANISER_1,
+    ("people", "GET"): ORGANISER_1,
+    ("people", "POST"): ORGANISER_1,
+    ("remove_person", "POST"): ORGANISER_1,
+    ("edit_event", "GET"): ORGANISER_1,
+    ("edit_event", "POST"): ORGANISER_1,
+    ("event_status", "POST"): ORGANISER_1,
+    # rounds of event 1 ({round_id} is its round)
+    ("manage_rounds", "GET"): ORGANISER_1,
+    ("manage_rounds", "POST"): ORGANISER_1,
+    ("edit_round", "GET"): ORGANISER_1,
+    ("edit_round", "POST"): ORGANISER_1,
+    ("delete_round", "POST"): ORGANISER_1,
+    ("move_round", "POST"): ORGANISER_1,
+    # challenges of event 1 ({challenge} is its published challenge; its owners are tested in
+    # tests/routes/test_challenges.py, as no role here owns it)
+    ("manage_challenges", "GET"): ORGANISER_1,
+    ("manage_challenges", "POST"): ORGANISER_1,
+    ("edit_challenge", "GET"): ORGANISER_1,
+    ("edit_challenge", "POST"): ORGANISER_1,
+    ("challenge_status", "POST"): ORGANISER_1,
+    ("add_challenge_owner", "POST"): ORGANISER_1,
+    ("remove_challenge_owner", "POST"): ORGANISER_1,
+    ("propose_challenge", "GET"): SIGNED_IN,
+    ("propose_challenge", "POST"): SIGNED_IN,
+    ("challenge_page", "GET"): EVERYONE,
+    ("calendar", "GET"): EVERYONE,
+    # new events; invitations ({token} is a real invitation to event 1, for any signed-in user)
+    ("create_event", "GET"): EVENT_CREATORS,
+    ("create_event", "POST"): EVENT_CREATORS,
+    ("invitation", "GET"): SIGNED_IN,
+    ("invitation", "POST"): SIGNED_IN,
+    # dataset catalogue of event 1 ({dataset_id} is a dataset entered by hand: refreshing it
+    # reaches no network)
+    ("manage_datasets", "GET"): ORGANISER_1,
+    ("import_dataset", "POST"): ORGANISER_1,
+    ("add_dataset", "POST"): ORGANISER_1,
+    ("edit_dataset", "GET"): ORGANISER_1,
+    ("edit_dataset", "POST"): ORGANISER_1,
+    ("refresh_dataset", "POST"): ORGANISER_1,
+    ("restrict_dataset", "POST"): ORGANISER_1,
+    ("dataset_catalogue", "GET"): EVERYONE,
+    ("dataset_page", "GET"): EVERYONE,
+    # registration and teams in event 1 (team actions act on the user's own team: without one,
+    # they send back to the team page; {token} of /join/{token} is team A's invitation link)
+    ("register", "GET"): SIGNED_IN,
+    ("register", "POST"): SIGNED_IN,
+    ("registrants", "GET"): ORGANISER_1,
+    ("registrants_csv", "GET"): ORGANISER_1,
+    ("team_list", "GET"): EVERYONE,
+    ("my_team", "GET"): SIGNED_IN,
+    ("create_team", "POST"): SIGNED_IN,
+    ("ask_to_join", "POST"): SIGNED_IN,
+    ("invite_by_email", "POST"): SIGNED_IN,
+    ("regenerate_link", "POST"): SIGNED_IN,
+    ("decide_request", "POST"): SIGNED_IN,
+    ("hand_over", "POST"): SIGNED_IN,
+    ("remove_member", "POST"): SIGNED_IN,
+    ("leave_team", "POST"): SIGNED_IN,
+    ("choose_challenges", "POST"): SIGNED_IN,
+    ("join_by_link", "GET"): SIGNED_IN,
+    ("join_by_link", "POST"): SIGNED_IN,
+    # platform administration
+    ("users", "GET"): ADMIN,
+    ("set_active", "POST"): ADMIN,
+    ("new_event", "GET"): ADMIN,
+    ("new_event", "POST"): ADMIN,
+}
+# The success code of a GET route when it is not 200.
+GET_SUCCESS: dict[str, int] = {}
+
+SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnop"
+
+
+def _app_routes() -> list[Route | Mount]:
+    settings = Settings(
+        testing=True, secret_key=SECRET_KEY, base_url=BASE_URL, database_url="sqlite://:memory:"
+    )
+    return list(create_app(settings, manage_database=False).routes)
+
+
+def _cases() -> list:
+    cases = []
+    for route in _app_routes():
+        if isinstance(route, Mount) and route.path == "/static":
+            continue
+        methods = sorted(getattr(route, "methods", None) or {"?"})
+        for method in methods:
+            if method == "HEAD":  # Starlette adds it to every GET route
+                continue
+            for role in ROLES:
+                cases.append(pytest.param(route, method, role, id=f"{method} {route.path} {role}"))
+    return cases
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    event_1: Event
+    event_2: Event
+    draft: Event
+    juror_1_role: EventRole  # a role in event 1 that its organiser may remove
+    dataset_1: Dataset  # a dataset of event 1, entered by hand
+    round_1: Round  # a round of event 1
+    challenge_1: Challenge  # a published challenge of event 1
+    invitation_token: str  # an unanswered invitation to event 1
+    join_token: str = ""  # the invitation link of team A (team_a's team in event 1)
+
+
+# A real argon2id hash with the cheapest parameters: the app verifies it with the parameters the
+# hash carries, so signing in stays the real path, without 264 full-cost verifications.
+CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+
+
+async def _user(role: str, **fields) -> User:
+    return await User.create(
+        email=f"{role.replace('_', '-')}@example.org",
+        name=role.replace("_", " ").title(),
+        password_hash=CHEAP_HASH,
+        email_verified_at=datetime.now(UTC),
+        language="en",
+        **fields,
+    )
+
+
+@pytest.fixture
+async def world(db) -> World:
+    users = {role: await _user(role) for role in ROLES if role not in ("anonymous", "admin")}
+    users["admin"] = await _user("admin", is_admin=True)
+    event_1 = await Event.create(slug="event-one", title="Event One", status=EventStatus.PUBLISHED)
+    event_2 = await Event.create(slug="event-two", title="Event Two", status=EventStatus.PUBLISHED)
+    draft = await Event.create(slug="draft-event", title="Draft Event", status=EventStatus.DRAFT)
+    await EventRole.create(event=event_1, user=users["organiser_1"], role=Role.ORGANISER)
+    await EventRole.create(event=draft, user=users["organiser_1"], role=Role.ORGANISER)
+    await EventRole.create(event=event_2, user=users["organiser_2"], role=Role.ORGANISER)
+    juror_1_role = await EventRole.create(event=event_1, user=users["juror_1"], role=Role.JUROR)
+    await EventRole.create(event=event_2, user=users["juror_2"], role=Role.JUROR)
+    dataset_1 = await Dataset.create(event=event_1, title="Dataset One", portal_kind=PortalKind.MANUAL)
+    round_1 = await Round.create(event=event_1, position=1, name="Round One")
+    challenge_1 = await Challenge.create(
+        event=event_1, slug="challenge-one", title="Challenge One", status=ChallengeStatus.PUBLISHED
+    )
+    invitation_token = "invitation-token-for-the-matrix"
+    await Invitation.create(
+        event=event_1,
+        email="invitee@example.org",
+        role=Role.MENTOR,
+        token_hash=hashlib.sha256(invitation_token.encode()).hexdigest(),
+    )
+    teams = {}
+    for role in ("team_a", "team_b"):
+        await Registration.create(event=event_1, user=users[role], rules_accepted_at=datetime.now(UTC))
+        teams[role] = await team_rules.create_team(event=event_1, user=users[role], name=role.title())
+    return World(
+        users,
+        event_1,
+        event_2,
+        draft,
+        juror_1_role,
+        dataset_1,
+        round_1,
+        challenge_1,
+        invitation_token,
+        join_token=team_rules.invite_token(teams["team_a"], secret_key=SECRET_KEY),
+    )
+
+
+async def browser_as(make_client, world: World, role: str) -> httpx.AsyncClient:
+    client = make_client()
+    if role != "anonymous":
+        await sign_in(client, world.users[role].email)
+    return client
+
+
+def _path_params(route: Route, world: World) -> dict[str, str]:
+    team_b = world.users["team_b"]
+    if route.name == "reset_password":
+        token = tokens.make_token(
+            SECRET_KEY, "reset", {"u": team_b.id, "p": tokens.fingerprint(team_b.password_hash)}
+        )
+    elif route.name == "invitation":
+        token = world.invitation_token
+    elif route.name == "join_by_link":
+        token = world.join_token
+    else:
+        token = tokens.make_token(
+            SECRET_KEY, "verify", {"u": team_b.id, "e": tokens.fingerprint(team_b.email)}
+        )
+    known = {
+        "slug": world.event_1.slug,
+        "role_id": str(world.juror_1_role.id),
+        "user_id": str(team_b.id),
+        "token": token,
+        "dataset_id": str(world.dataset_1.id),
+        "round_id": str(world.round_1.id),
+        "challenge": world.challenge_1.slug,
+    }
+    return {name: known[name] for name in route.param_convertors}
+
+
+def _is_login_redirect(response: httpx.Response) -> bool:
+    return response.status_code == 303 and response.headers["location"].startswith("/login?next=")
+
+
+def _is_refusal(response: httpx.Response) -> bool:
+    return _is_login_redirect(response) or response.status_code in (403, 404)
+
+
+@pytest.mark.parametrize(("route", "method", "role"), _cases())
+async def test_route_lets_in_exactly_the_roles_of_the_access_table(
+    settings, world, make_client, route, method, role
+):
+    assert isinstance(route, Route), f"{route!r} is not a Route built by events.auth.route()"
+    assert hasattr(route, "access"), f"{route.path} was not built by events.auth.route(..., access=...)"
+    key = (route.name, method)
+    if key not in ACCESS:
+        pytest.fail(f"{key} ({route.path}) is missing from ACCESS: say which roles may use it")
+    assert settings.secret_key == SECRET_KEY
+    allowed = ACCESS[key]
+    client = await browser_as(make_client, world, role)
+    url = route.path_format.format(**_path_params(route, world))
+
+    if method == "GET":
+        response = await client.get(url)
+    else:
+        response = await post_form(client, url, {})
+
+    if role in allowed:
+        if method == "GET":
+            assert response.status_code == GET_SUCCESS.get(route.name, 200), response.text
+        else:
+            assert not _is_refusal(response), (response.status_code, response.headers.get("location"))
+            assert response.status_code < 500
+    elif role == "anonymous":
+        assert _is_login_redirect(response), (response.status_code, response.headers.get("location"))
+    elif allowed == ANONYMOUS:
+        assert response.status_code == 303
+        assert response.headers["location"] == "/account"
+    else:
+        assert response.status_code == 403
+
+
+def test_access_table_has_no_route_that_the_app_lacks():
+    served = {
+        (route.name, method)
+        for route in _app_routes()
+        if isinstance(route, Route)
+        for method in route.methods or ()
+        if method != "HEAD"
+    }
+    assert set(ACCESS) - served == set()
+
+
+# --- one event's organiser against another event ---------------------------------------------
+
+
+async def test_organiser_of_event_2_cannot_read_or_change_event_1(world, make_client):
+    client = await browser_as(make_client, world, "organiser_2")
+    event_1, event_2, role = world.event_1.slug, world.event_2.slug, world.juror_1_role
+
+    assert (await client.get(f"/events/{event_1}/manage")).status_code == 403
+    assert (await client.get(f"/events/{event_1}/manage/people")).status_code == 403
+    removing = await post_form(client, f"/events/{event_1}/manage/people/{role.id}/remove")
+    assert removing.status_code == 403
+    # Through the URL of an event they do organise, event 1's role is not theirs to find.
+    removing = await post_form(client, f"/events/{event_2}/manage/people/{role.id}/remove")
+    assert removing.status_code == 404
+    granting = await post_form(
+        client, f"/events/{event_1}/manage/people", {"email": "team-a@example.org", "role": "organiser"}
+    )
+    assert granting.status_code == 403
+
+    assert await EventRole.exists(id=role.id, event_id=world.event_1.id)
+    assert await EventRole.filter(user_id=world.users["team_a"].id).count() == 0
+
+
+async def test_organiser_of_event_1_removes_a_role_of_event_1(world, make_client):
+    client = await browser_as(make_client, world, "organiser_1")
+    role = world.juror_1_role
+
+    response = await post_form(client, f"/events/{world.event_1.slug}/manage/people/{role.id}/remove")
+
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/events/{world.event_1.slug}/manage/people"
+    assert not await EventRole.exists(id=role.id)
+
+
+# --- drafts -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("anonymous", 404),
+        ("team_a", 404),
+        ("juror_1", 404),
+        ("organiser_2", 404),
+        ("organiser_1", 200),
+        ("admin", 200),
+    ],
+)
+@pytest.mark.parametrize("page", ["", "/manage", "/manage/people"])
+async def test_draft_event_is_404_to_everyone_without_a_role_in_it(world, make_client, role, status, page):
+    client = await browser_as(make_client, world, role)
+
+    response = await client.get(f"/events/{world.draft.slug}{page}")
+
+    assert response.status_code == status
+
+
+async def test_draft_event_is_not_listed_on_the_home_page(world, make_client):
+    client = await browser_as(make_client, world, "anonymous")
+
+    page = await client.get("/")
+
+    assert world.event_1.title in page.text
+    assert world.draft.title not in page.text
+
+
+# --- anonymous-only pages -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/login", "/signup"])
+async def test_anonymous_only_page_sends_a_signed_in_user_to_their_account(world, make_client, path):
+    client = await browser_as(make_client, world, "team_a")
+
+    response = await client.get(path)
+
+    assert response.status_code == 303
+    assert response.headers["location"] == "/account"

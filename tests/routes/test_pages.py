@@ -1,0 +1,313 @@
+"""Every page rendered against the demo data, in French and in English, by each kind of visitor.
+
+The seeds that `make run` loads are the seeds these tests render (STYLE.md). Each page must answer
+200 in the chosen language with its own h1, the skip link and the footer's accessibility link, and a
+French page must not show an English sentence that the catalogue translates.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+import pytest
+from babel.messages.pofile import read_po
+from starlette.routing import Route
+from tortoise.context import tortoise_test_context
+
+from events import i18n
+from events.db import MODEL_MODULES
+from events.domain import tokens
+from events.models import Dataset, Event, EventRole, PortalKind, User
+from seeds.demo import DEMO_PASSWORD, load_demo
+from tests.conftest import TEST_DATABASE_URL
+from tests.helpers import post_form, sign_in
+
+PROGRAMME = "datacity-paris-2026"
+HACKATHON = "hackathon-mobilite-lyon-2026"  # archived
+DRAFT = "defi-energie-brouillon"
+
+# Who visits, as which demo account.
+ACCOUNTS = {
+    "anonymous": None,
+    "admin": "admin@demo.hackcity.fr",
+    "organiser": "organisatrice@demo.hackcity.fr",  # organises the programme and the draft
+    "hackathon_organiser": "organisateur@demo.hackcity.fr",
+    "juror": "jure1@demo.hackcity.fr",
+    "challenge_owner": "sponsor@demo.hackcity.fr",
+    "participant": "equipe-a@demo.hackcity.fr",
+}
+EVERYONE = frozenset(ACCOUNTS)
+SIGNED_IN = EVERYONE - {"anonymous"}
+
+
+def text(msgid: str, **variables) -> Callable[[dict], str]:
+    return lambda params: i18n.gettext(msgid, **variables)
+
+
+def literal(value: str) -> Callable[[dict], str]:
+    return lambda params: value
+
+
+def from_data(name: str) -> Callable[[dict], str]:
+    """A heading that shows data found in the database (see `page_params`)."""
+    return lambda params: params[name]
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    route: str
+    h1: Callable[[dict], str]  # evaluated in the page's language, given `page_params`
+    seen_by: frozenset[str]
+
+
+PAGES = [
+    Page("/", "home", text("Open-data challenges and hackathons"), EVERYONE),
+    Page(f"/events/{PROGRAMME}", "event_page", literal("DataCity Paris 2026"), EVERYONE),
+    Page(f"/events/{HACKATHON}", "event_page", literal("Hackathon Mobilités Lyon 2026"), EVERYONE),
+    Page(
+        f"/events/{DRAFT}",
+        "event_page",
+        literal("Défi Énergie (brouillon)"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page("/accessibility", "accessibility", text("Accessibility statement"), EVERYONE),
+    Page("/privacy", "privacy", text("Privacy notice"), EVERYONE),
+    Page("/terms", "terms", text("Terms of use"), EVERYONE),
+    Page("/signup", "signup", text("Create an account"), frozenset({"anonymous"})),
+    Page("/login", "login", text("Sign in"), frozenset({"anonymous"})),
+    Page("/password/forgot", "forgot_password", text("Forgot your password?"), EVERYONE),
+    Page("/verify/{verify_token}", "verify", text("Confirm your email address"), EVERYONE),
+    Page("/password/reset/{reset_token}", "reset_password", text("Choose a new password"), EVERYONE),
+    Page("/account", "account", text("My account"), SIGNED_IN),
+    Page("/account/delete", "delete_account", text("Delete my account"), SIGNED_IN),
+    Page(
+        f"/events/{PROGRAMME}/manage",
+        "dashboard",
+        text("Manage %(title)s", title="DataCity Paris 2026"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{HACKATHON}/manage",
+        "dashboard",
+        text("Manage %(title)s", title="Hackathon Mobilités Lyon 2026"),
+        frozenset({"admin", "hackathon_organiser"}),
+    ),
+    Page(
+        f"/events/{DRAFT}/manage",
+        "dashboard",
+        text("Manage %(title)s", title="Défi Énergie (brouillon)"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/people",
+        "people",
+        text("People and roles"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{HACKATHON}/manage/people",
+        "people",
+        text("People and roles"),
+        frozenset({"hackathon_organiser"}),
+    ),
+    Page(f"/events/{PROGRAMME}/datasets", "dataset_catalogue", text("Datasets"), EVERYONE),
+    Page(
+        f"/events/{PROGRAMME}/datasets/{{dataset_id}}", "dataset_page", from_data("dataset_title"), EVERYONE
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/datasets",
+        "manage_datasets",
+        text("Dataset catalogue"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/datasets/{{dataset_id}}",
+        "edit_dataset",
+        from_data("dataset_title"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page("/admin", "users", text("Administration"), frozenset({"admin"})),
+    Page("/admin/events/new", "new_event", text("Create an event"), frozenset({"admin"})),
+]
+# GET routes that answer something other than an HTML page.
+NOT_PAGES = {"healthz": "JSON health check", "export": "JSON download of one's data"}
+
+H1_RE = re.compile(r"<h1>(.*?)</h1>", re.S)
+TAG_RE = re.compile(r"<[^>]+>")
+ARIA_LABEL_RE = re.compile(r'aria-label="([^"]*)"')
+
+
+def in_language(language: str, message: Callable[[dict], str], params: dict | None = None) -> str:
+    token = i18n.set_language(language)
+    try:
+        return message(params or {})
+    finally:
+        i18n._current.reset(token)
+
+
+def visible_texts(page: str) -> set[str]:
+    """The page's text nodes and aria-labels, unescaped, with whitespace collapsed."""
+    body = page.split("<body>", 1)[1]
+    pieces = [*TAG_RE.split(body), *ARIA_LABEL_RE.findall(body)]
+    return {" ".join(html.unescape(piece).split()) for piece in pieces} - {""}
+
+
+def translated_english_messages() -> set[str]:
+    """English messages (of two words or more) that the French catalogue translates differently."""
+    po_path = i18n.LOCALE_DIR / "fr" / "LC_MESSAGES" / "messages.po"
+    with po_path.open("rb") as po_file:
+        catalogue = read_po(po_file, locale="fr")
+    return {
+        message.id
+        for message in catalogue
+        if isinstance(message.id, str)
+        and message.string
+        and message.string != message.id
+        and " " in message.id
+        and "%(" not in message.id
+    }
+
+
+async def browser(make_client, account: str, language: str) -> httpx.AsyncClient:
+    client = make_client()
+    email = ACCOUNTS[account]
+    if email is None:
+        client.cookies.set("lang", language)
+    else:
+        await sign_in(client, email, DEMO_PASSWORD)
+        # Demo accounts chose French in their profile, which wins over any cookie: switch there.
+        switched = await post_form(client, "/language", {"language": language, "next": "/account"})
+        assert switched.status_code == 303
+    return client
+
+
+async def page_params(secret_key: str) -> dict[str, str]:
+    """Values for the placeholders of `PAGES`: mailed-link tokens and a dataset of the programme."""
+    person = await User.get(email="equipe-b@demo.hackcity.fr")
+    dataset = await Dataset.filter(event__slug=PROGRAMME).order_by("id").first()
+    if dataset is None:  # a demo without a catalogue: enter one dataset by hand
+        event = await Event.get(slug=PROGRAMME)
+        dataset = await Dataset.create(
+            event=event, title="Arbres d'alignement", portal_kind=PortalKind.MANUAL
+        )
+    return {
+        "dataset_id": str(dataset.id),
+        "dataset_title": dataset.title,
+        "verify_token": tokens.make_token(
+            secret_key, "verify", {"u": person.id, "e": tokens.fingerprint(person.email)}
+        ),
+        "reset_token": tokens.make_token(
+            secret_key, "reset", {"u": person.id, "p": tokens.fingerprint(person.password_hash)}
+        ),
+    }
+
+
+def test_every_get_route_is_rendered_or_listed_as_not_a_page(app):
+    get_routes = {route.name for route in app.routes if isinstance(route, Route) and "GET" in route.methods}
+    assert get_routes - {page.route for page in PAGES} - set(NOT_PAGES) == set()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("account", list(ACCOUNTS))
+async def test_every_page_renders_in_the_chosen_language(settings, db, make_client, account, language):
+    assert await load_demo() is True
+    params = await page_params(settings.secret_key)
+    client = await browser(make_client, account, language)
+    english_messages = translated_english_messages() if language == "fr" else set()
+    skip_link = in_language(language, text("Skip to content"))
+    accessibility_link = in_language(language, text("Accessibility: partially compliant"))
+    # Navigation text that must be in the chosen language (read from the catalogue for French).
+    nav = [text("Sign in"), text("Create an account")] if account == "anonymous" else [text("My account")]
+    nav_texts = [in_language(language, message) for message in nav]
+    pages = [page for page in PAGES if account in page.seen_by]
+    assert pages
+
+    for page in pages:
+        path = page.path.format(**params)
+        response = await client.get(path)
+
+        assert response.status_code == 200, path
+        assert f'<html lang="{language}">' in response.text, path
+        assert [html.unescape(h1) for h1 in H1_RE.findall(response.text)] == [
+            in_language(language, page.h1, params)
+        ], path
+        assert f'<a class="skip-link" href="#main">{html.escape(skip_link)}</a>' in response.text, path
+        footer = response.text.split('<footer class="site-footer">', 1)[1]
+        assert f'<a href="/accessibility">{html.escape(accessibility_link)}</a>' in footer, path
+        shown = visible_texts(response.text)
+        for nav_text in nav_texts:
+            assert nav_text in shown, (path, nav_text)
+        untranslated = shown & english_messages
+        assert untranslated == set(), path
+
+
+async def test_french_navigation_reads_se_connecter(db, make_client):
+    await load_demo()
+    client = await browser(make_client, "anonymous", "fr")
+
+    page = await client.get("/")
+
+    shown = visible_texts(page.text)
+    assert "Se connecter" in shown
+    assert "Créer un compte" in shown
+    assert "Aller au contenu" in shown
+    assert "Sign in" not in shown
+
+
+async def test_demo_account_keeps_french_from_its_profile_over_an_english_cookie(db, make_client):
+    await load_demo()
+    client = make_client()
+    await sign_in(client, ACCOUNTS["juror"], DEMO_PASSWORD)
+    client.cookies.set("lang", "en")
+
+    page = await client.get("/account")
+
+    assert '<html lang="fr">' in page.text
+
+
+# --- the seed itself ----------------------------------------------------------------------------
+
+NOW = datetime(2026, 11, 2, 9, 41, 17, tzinfo=UTC)
+
+
+async def demo_snapshot(*, with_hashes: bool = False) -> tuple[list, list, list]:
+    user_fields = ["id", "email", "name", "is_admin", "is_active", "language"]
+    user_fields += ["email_verified_at", "terms_accepted_at"]
+    if with_hashes:
+        user_fields.append("password_hash")
+    users = await User.all().order_by("id").values_list(*user_fields)
+    events = await Event.all().order_by("id").values_list(
+        "id", "slug", "title", "kind", "summary", "description", "location", "timezone", "status",
+        "starts_at", "ends_at",
+    )  # fmt: skip
+    roles = await EventRole.all().order_by("id").values_list("id", "event__slug", "user__email", "role")
+    return list(users), list(events), list(roles)
+
+
+async def test_demo_seed_is_the_same_in_two_fresh_databases():
+    snapshots = []
+    for _run in range(2):
+        async with tortoise_test_context(MODEL_MODULES, db_url=TEST_DATABASE_URL):
+            assert await load_demo(now=NOW) is True
+            snapshots.append(await demo_snapshot())
+
+    first, second = snapshots
+    users, events, roles = first
+    assert (len(users), len(events), len(roles)) == (9, 3, 8)
+    assert first == second
+
+
+async def test_loading_the_demo_again_changes_nothing(db):
+    assert await load_demo(now=NOW) is True
+    before = await demo_snapshot(with_hashes=True)
+
+    loaded_again = await load_demo()
+
+    assert loaded_again is False
+    assert await demo_snapshot(with_hashes=True) == before
