@@ -150,12 +150,21 @@ def _formats(resources: list[dict]) -> list[str]:
     return sorted(found)
 
 
+def _web_url(value: Any) -> str:
+    """An http(s) address from a portal, or '': a `javascript:` link must never reach a page."""
+    url = _text(value, MAX_URL)
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in url for c in "\r\n\t "):
+        return ""
+    return url
+
+
 def _resource(identifier: Any, title: Any, fmt: Any, url: Any, filesize: Any = None) -> dict:
     return {
         "id": str(identifier or "")[:200],
         "title": _text(title, MAX_TITLE),
         "format": _text(fmt, 40).lower().lstrip("."),
-        "url": _text(url, MAX_URL) if _text(url, MAX_URL).lower().startswith(("http://", "https://")) else "",
+        "url": _web_url(url),
         "filesize": filesize if isinstance(filesize, int) and not isinstance(filesize, bool) else None,
     }
 
@@ -184,7 +193,7 @@ def read_udata(data: Any, ref: PortalRef) -> dict[str, Any]:
     return {
         "remote_id": remote_id,
         "display_id": _text(item.get("slug"), 200),
-        "landing_url": _text(item.get("page"), MAX_URL)
+        "landing_url": _web_url(item.get("page"))
         or f"{ref.base_url}/datasets/{quote(_text(item.get('slug'), 200) or remote_id, safe='')}/",
         "api_url": _api_url(PortalKind.UDATA, ref.base_url, remote_id),
         "title": _text(item.get("title"), MAX_TITLE),
@@ -232,7 +241,7 @@ def read_ckan(data: Any, ref: PortalRef) -> dict[str, Any]:
         "licence": (
             _text(item.get("license_id"), 200),
             _text(item.get("license_title"), MAX_LICENCE),
-            _text(item.get("license_url"), MAX_URL),
+            _web_url(item.get("license_url")),
         ),
         "last_modified": _when(item.get("metadata_modified")),
         "frequency": frequency,
@@ -273,7 +282,7 @@ def read_opendatasoft(data: Any, ref: PortalRef) -> dict[str, Any]:
         "title": title,
         "description": _plain(_text(metas.get("description"), MAX_TEXT)),
         "publisher": _text(metas.get("publisher"), MAX_PUBLISHER),
-        "licence": ("", _text(metas.get("license"), MAX_LICENCE), _text(metas.get("license_url"), MAX_URL)),
+        "licence": ("", _text(metas.get("license"), MAX_LICENCE), _web_url(metas.get("license_url"))),
         "last_modified": _when(metas.get("modified") or metas.get("data_processed")),
         "frequency": _text(dcat.get("accrualperiodicity"), 100),
         "resources": resources,

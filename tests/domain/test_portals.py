@@ -221,6 +221,21 @@ async def test_import_from_opendatasoft_v20_unwraps_the_dataset(event, portal):
     assert stored.last_modified == datetime(2022, 6, 30, 10, 0, tzinfo=UTC)
 
 
+async def test_links_from_a_portal_are_kept_only_when_they_are_web_addresses(event, portal):
+    hostile = portal.document(f"/api/3/action/package_show?id={data.CKAN_ID}")
+    hostile["result"]["license_url"] = "javascript:alert(1)"
+    hostile["result"]["resources"][0]["url"] = "data:text/html,<script>alert(1)</script>"
+    hostile["result"]["resources"][1]["url"] = "JavaScript:alert(1)"
+    portal.replace(f"/api/3/action/package_show?id={data.CKAN_NAME}", hostile)
+
+    dataset = await portals.import_dataset(
+        event=event, url=portal(f"/dataset/{data.CKAN_NAME}"), allow_private=True
+    )
+
+    assert dataset.licence_url == "https://opendatacommons.org/licenses/odbl/1-0/"  # from the SPDX table
+    assert [r["url"] for r in dataset.resources] == ["", ""]
+
+
 async def test_import_refuses_the_same_dataset_twice_in_an_event(event, portal):
     await portals.import_dataset(
         event=event, url=portal(f"/fr/datasets/{data.UDATA_SLUG}/"), allow_private=True

@@ -234,7 +234,7 @@ async def test_organiser_edits_a_dataset_entered_by_hand(client, event, organise
     assert (await Dataset.get(id=dataset.id)).title == "Nouveau titre"
 
 
-async def test_organiser_marks_a_dataset_restricted(client, event, organiser):
+async def test_organiser_marks_a_dataset_restricted(client, make_client, event, organiser):
     dataset = await Dataset.create(
         event=event,
         title="Validations Navigo",
@@ -254,7 +254,7 @@ async def test_organiser_marks_a_dataset_restricted(client, event, organiser):
     assert accepted.status_code == 303
     stored = await Dataset.get(id=dataset.id)
     assert (stored.restricted, stored.restricted_terms) == (True, "Usage interne.")
-    public = await client.get(f"/events/{event.slug}/datasets/{dataset.id}")
+    public = await make_client().get(f"/events/{event.slug}/datasets/{dataset.id}")
     assert "validations.csv" not in public.text
     assert "This dataset is restricted: its files are shown to teams once they accept its terms of use." in (
         public.text
