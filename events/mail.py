@@ -104,11 +104,13 @@ async def deliver_pending(*, smtp_url: str, mail_from: str, now: datetime | None
 async def run_outbox_worker(*, smtp_url: str, mail_from: str, interval: float = 15.0) -> None:
     """Background task started by the app's lifespan."""
     while True:
+        # Cleared before delivering, so a message queued during a delivery wakes the next round
+        # instead of waiting for the interval.
+        _wake.clear()
         try:
             await deliver_pending(smtp_url=smtp_url, mail_from=mail_from)
         except Exception:
             log.exception("outbox worker error")
-        _wake.clear()
         try:
             await asyncio.wait_for(_wake.wait(), timeout=interval)
         except TimeoutError:
