@@ -96,6 +96,8 @@ class Access:
     admin: bool = False
     event_roles: frozenset[Role] = field(default_factory=frozenset)
     anonymous_only: bool = False
+    # Organises at least one event (or is an admin): who may create a new event.
+    organises_any_event: bool = False
 
     async def check(self, request: Request) -> Response | None:
         user: User | None = request.state.user
@@ -110,6 +112,9 @@ class Access:
             return RedirectResponse(f"/login?next={target}", status_code=303)
         if self.admin and not user.is_admin:
             raise forbidden(request)
+        if self.organises_any_event and not user.is_admin:
+            if not await EventRole.exists(user_id=user.id, role=Role.ORGANISER):
+                raise forbidden(request)
         if self.event_roles and not user.is_admin:
             event = request.state.event
             roles = await roles_in(event, user)
@@ -122,6 +127,8 @@ PUBLIC = Access("public")
 ANONYMOUS_ONLY = Access("anonymous_only", anonymous_only=True)
 SIGNED_IN = Access("signed_in", signed_in=True)
 ADMIN = Access("admin", admin=True)
+# Platform admins, and anyone who already organises an event, may create events.
+EVENT_CREATOR = Access("event_creator", signed_in=True, organises_any_event=True)
 
 
 def event_role(*roles: Role) -> Access:

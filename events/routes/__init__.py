@@ -3,17 +3,20 @@
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from events.routes import account, admin, auth, datasets, organiser, public
+from events.routes import account, admin, auth, challenges, datasets, organiser, public, rounds
 from events.templating import STATIC_DIR
 
 
 def all_routes() -> list[BaseRoute]:
     return [
+        # Organiser routes first: /events/new must win over the public /events/{slug}.
+        *organiser.routes,
+        *rounds.routes,
+        *challenges.routes,
+        *datasets.routes,
         *public.routes,
         *auth.routes,
         *account.routes,
-        *organiser.routes,
-        *datasets.routes,
         *admin.routes,
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

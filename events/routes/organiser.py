@@ -1,29 +1,135 @@
-"""Organiser workspace of an event (grows with challenges, datasets, teams and juries)."""
+"""Organiser workspace of an event: creation from a preset, the dashboard, the event form, its
+status, people and invitations (rounds and challenges have their own modules)."""
 
 from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
-from events.auth import ORGANISER, not_found, route
+from events.auth import EVENT_CREATOR, ORGANISER, SIGNED_IN, not_found, route
 from events.domain import events as event_rules
+from events.domain import schedule
 from events.domain.errors import FormErrors
 from events.flash import flash
-from events.forms import read_form
+from events.forms import checkbox, read_form
 from events.i18n import _
-from events.models import Event, EventRole, Role
+from events.models import Event, EventKind, EventRole, EventStatus, Role
 from events.templating import render
+
+DATE_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
+
+
+def _manage_url(event: Event, page: str = "") -> str:
+    return f"/events/{event.slug}/manage{page}"
 
 
 async def _people(event: Event) -> list[EventRole]:
     return await EventRole.filter(event_id=event.id).select_related("user").order_by("role", "user__name")
 
 
+async def create_event(request: Request):
+    """Create an event from a preset; the signed-in creator becomes its organiser."""
+    errors: dict = {}
+    values: dict = {"kind": EventKind.PROGRAMME.value}
+    if request.method == "POST":
+        values = await read_form(request)
+        try:
+            event = await event_rules.create_event(
+                title=values.get("title", ""),
+                slug=values.get("slug", ""),
+                kind=values.get("kind", ""),
+                organiser_email=request.state.user.email,
+            )
+        except FormErrors as error:
+            errors = error.errors
+        else:
+            flash(request, _("The event is created as a draft. Complete it, then publish it."), "success")
+            return RedirectResponse(_manage_url(event, "/edit"), status_code=303)
+    return render(
+        request,
+        "events/new.html",
+        {
+            "values": values,
+            "errors": errors,
+            "kinds": list(EventKind),
+            "preset_label": event_rules.preset_label,
+        },
+        status_code=422 if errors else 200,
+    )
+
+
 async def dashboard(request: Request):
     event: Event = request.state.event
-    people = await _people(event)
-    counts = {role: sum(1 for p in people if p.role == role) for role in Role}
-    return render(request, "events/manage.html", {"event": event, "counts": counts})
+    summary = await event_rules.dashboard(event=event)
+    return render(request, "events/manage.html", {"event": event, "dashboard": summary})
+
+
+def _event_values(event: Event) -> dict[str, str]:
+    values = {
+        "title": event.title,
+        "slug": event.slug,
+        "summary": event.summary,
+        "description": event.description,
+        "location": event.location,
+        "timezone": event.timezone,
+        "allow_challenge_proposals": "on" if event.allow_challenge_proposals else "",
+    }
+    for name in DATE_FIELDS:
+        values[name] = schedule.local_input(getattr(event, name), event.timezone)
+    return values
+
+
+async def edit_event(request: Request):
+    event: Event = request.state.event
+    errors: dict = {}
+    values = _event_values(event)
+    if request.method == "POST":
+        values = await read_form(request)
+        try:
+            await event_rules.update_event(
+                event=event,
+                title=values.get("title", ""),
+                slug=values.get("slug", ""),
+                summary=values.get("summary", ""),
+                description=values.get("description", ""),
+                location=values.get("location", ""),
+                timezone=values.get("timezone", ""),
+                starts_at=values.get("starts_at", ""),
+                ends_at=values.get("ends_at", ""),
+                registration_opens_at=values.get("registration_opens_at", ""),
+                registration_closes_at=values.get("registration_closes_at", ""),
+                allow_challenge_proposals=checkbox(values, "allow_challenge_proposals"),
+            )
+        except FormErrors as error:
+            errors = error.errors
+            # The page's links still point at the stored address, not at a refused new one.
+            await event.refresh_from_db()
+        else:
+            flash(request, _("The event is saved."), "success")
+            return RedirectResponse(_manage_url(event, "/edit"), status_code=303)
+    return render(
+        request,
+        "events/edit.html",
+        {"event": event, "values": values, "errors": errors},
+        status_code=422 if errors else 200,
+    )
+
+
+async def event_status(request: Request):
+    event: Event = request.state.event
+    form = await read_form(request)
+    try:
+        await event_rules.set_event_status(event=event, status=form.get("status", ""))
+    except FormErrors as error:
+        flash(request, error.errors.get("status", _("This change of status is not possible.")), "error")
+    else:
+        messages = {
+            EventStatus.PUBLISHED: _("The event is published: everyone can see it."),
+            EventStatus.DRAFT: _("The event is back to draft: only its team sees it."),
+            EventStatus.ARCHIVED: _("The event is archived."),
+        }
+        flash(request, messages[EventStatus(event.status)], "success")
+    return RedirectResponse(_manage_url(event), status_code=303)
 
 
 async def people(request: Request):
@@ -33,20 +139,32 @@ async def people(request: Request):
     if request.method == "POST":
         values = await read_form(request)
         try:
-            await event_rules.grant_role(
-                event=event, email=values.get("email", ""), role=values.get("role", "")
+            result = await event_rules.invite(
+                event=event,
+                email=values.get("email", ""),
+                role=values.get("role", ""),
+                invited_by=request.state.user,
+                base_url=request.app.state.settings.base_url,
             )
         except FormErrors as error:
             errors = error.errors
         else:
-            flash(request, _("The role is granted."), "success")
-            return RedirectResponse(f"/events/{event.slug}/manage/people", status_code=303)
+            if result.granted:
+                flash(request, _("The role is granted."), "success")
+            else:
+                flash(
+                    request,
+                    _("No account uses %(email)s yet: we sent an invitation.", email=result.email),
+                    "success",
+                )
+            return RedirectResponse(_manage_url(event, "/people"), status_code=303)
     return render(
         request,
         "events/people.html",
         {
             "event": event,
             "people": await _people(event),
+            "invitations": await event_rules.pending_invitations(event),
             "roles": list(Role),
             "errors": errors,
             "values": values,
@@ -65,17 +183,53 @@ async def remove_person(request: Request):
         removed = await event_rules.revoke_role(event=event, role_id=role_id)
     except FormErrors as error:
         flash(request, error.errors[None], "error")
-        return RedirectResponse(f"/events/{event.slug}/manage/people", status_code=303)
+        return RedirectResponse(_manage_url(event, "/people"), status_code=303)
     if not removed:
         raise not_found(request)
     flash(request, _("The role is removed."), "success")
-    return RedirectResponse(f"/events/{event.slug}/manage/people", status_code=303)
+    return RedirectResponse(_manage_url(event, "/people"), status_code=303)
+
+
+async def invitation(request: Request):
+    """An invitation link from a mail. GET shows it; only the POST accepts (no GET changes state)."""
+    token = request.path_params["token"]
+    if request.method == "POST":
+        accepted = await event_rules.accept_invitation(token=token, user=request.state.user)
+        if accepted is None:
+            return render(request, "events/invitation.html", {"invitation": None}, status_code=404)
+        flash(
+            request,
+            _(
+                "You are now %(role)s of %(event)s.",
+                role=event_rules.role_label(accepted.role),
+                event=accepted.event.title,
+            ),
+            "success",
+        )
+        if accepted.challenge is not None:
+            target = f"/events/{accepted.event.slug}/manage/challenges/{accepted.challenge.slug}/edit"
+        elif accepted.role == Role.ORGANISER:
+            target = _manage_url(accepted.event)
+        else:
+            target = f"/events/{accepted.event.slug}"
+        return RedirectResponse(target, status_code=303)
+    found = await event_rules.find_invitation(token)
+    return render(
+        request,
+        "events/invitation.html",
+        {"invitation": found, "token": token},
+        status_code=200 if found else 404,
+    )
 
 
 routes = [
+    route("/events/new", create_event, access=EVENT_CREATOR, methods=("GET", "POST")),
     route("/events/{slug}/manage", dashboard, access=ORGANISER),
+    route("/events/{slug}/manage/edit", edit_event, access=ORGANISER, methods=("GET", "POST")),
+    route("/events/{slug}/manage/status", event_status, access=ORGANISER, methods=("POST",)),
     route("/events/{slug}/manage/people", people, access=ORGANISER, methods=("GET", "POST")),
     route(
         "/events/{slug}/manage/people/{role_id}/remove", remove_person, access=ORGANISER, methods=("POST",)
     ),
+    route("/invitations/{token}", invitation, access=SIGNED_IN, methods=("GET", "POST")),
 ]

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from tortoise import connections
 
 from events.auth import PUBLIC, roles_in, route
+from events.domain import schedule
 from events.forms import read_form, safe_next
 from events.i18n import LANGUAGES
-from events.models import Event, EventStatus
+from events.models import Challenge, ChallengeStatus, Event, EventStatus, Round
 from events.templating import render
 
 
@@ -23,7 +24,35 @@ async def home(request: Request):
 async def event_page(request: Request):
     event: Event = request.state.event
     roles = await roles_in(event, request.state.user)
-    return render(request, "events/event.html", {"event": event, "my_roles": sorted(roles)})
+    rounds = await Round.filter(event_id=event.id).order_by("position", "id")
+    milestones = schedule.timeline(event, rounds)
+    challenges = await Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED).order_by(
+        "position", "id"
+    )
+    return render(
+        request,
+        "events/event.html",
+        {
+            "event": event,
+            "my_roles": sorted(roles),
+            "timeline": milestones,
+            "next_deadline": schedule.next_deadline(milestones),
+            "rounds": rounds,
+            "challenges": challenges,
+        },
+    )
+
+
+async def calendar(request: Request):
+    """The schedule as iCalendar, for people to subscribe to."""
+    event: Event = request.state.event
+    rounds = await Round.filter(event_id=event.id).order_by("position", "id")
+    body = schedule.calendar_ics(event, rounds, base_url=request.app.state.settings.base_url)
+    return Response(
+        body,
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{event.slug}.ics"'},
+    )
 
 
 async def accessibility(request: Request):
@@ -64,6 +93,7 @@ async def healthz(request: Request):
 routes = [
     route("/", home, access=PUBLIC),
     route("/events/{slug}", event_page, access=PUBLIC),
+    route("/events/{slug}/calendar.ics", calendar, access=PUBLIC),
     route("/accessibility", accessibility, access=PUBLIC),
     route("/privacy", privacy, access=PUBLIC),
     route("/terms", terms, access=PUBLIC),

@@ -30,6 +30,7 @@ A role that is not allowed must receive the refusal expected for it, not merely 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -40,7 +41,19 @@ from starlette.routing import Mount, Route
 
 from events.app import create_app
 from events.domain import tokens
-from events.models import Dataset, Event, EventRole, EventStatus, PortalKind, Role, User
+from events.models import (
+    Challenge,
+    ChallengeStatus,
+    Dataset,
+    Event,
+    EventRole,
+    EventStatus,
+    Invitation,
+    PortalKind,
+    Role,
+    Round,
+    User,
+)
 from events.settings import Settings
 from tests.conftest import BASE_URL, PASSWORD
 from tests.helpers import post_form, sign_in
@@ -51,6 +64,8 @@ SIGNED_IN = EVERYONE - {"anonymous"}
 ANONYMOUS = frozenset({"anonymous"})
 ORGANISER_1 = frozenset({"organiser_1", "admin"})
 ADMIN = frozenset({"admin"})
+# Who may create an event: admins and anyone who already organises one.
+EVENT_CREATORS = frozenset({"organiser_1", "organiser_2", "admin"})
 
 ACCESS: dict[tuple[str, str], frozenset[str]] = {
     # public pages
@@ -85,6 +100,34 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("people", "GET"): ORGANISER_1,
     ("people", "POST"): ORGANISER_1,
     ("remove_person", "POST"): ORGANISER_1,
+    ("edit_event", "GET"): ORGANISER_1,
+    ("edit_event", "POST"): ORGANISER_1,
+    ("event_status", "POST"): ORGANISER_1,
+    # rounds of event 1 ({round_id} is its round)
+    ("manage_rounds", "GET"): ORGANISER_1,
+    ("manage_rounds", "POST"): ORGANISER_1,
+    ("edit_round", "GET"): ORGANISER_1,
+    ("edit_round", "POST"): ORGANISER_1,
+    ("delete_round", "POST"): ORGANISER_1,
+    ("move_round", "POST"): ORGANISER_1,
+    # challenges of event 1 ({challenge} is its published challenge; its owners are tested in
+    # tests/routes/test_challenges.py, as no role here owns it)
+    ("manage_challenges", "GET"): ORGANISER_1,
+    ("manage_challenges", "POST"): ORGANISER_1,
+    ("edit_challenge", "GET"): ORGANISER_1,
+    ("edit_challenge", "POST"): ORGANISER_1,
+    ("challenge_status", "POST"): ORGANISER_1,
+    ("add_challenge_owner", "POST"): ORGANISER_1,
+    ("remove_challenge_owner", "POST"): ORGANISER_1,
+    ("propose_challenge", "GET"): SIGNED_IN,
+    ("propose_challenge", "POST"): SIGNED_IN,
+    ("challenge_page", "GET"): EVERYONE,
+    ("calendar", "GET"): EVERYONE,
+    # new events; invitations ({token} is a real invitation to event 1, for any signed-in user)
+    ("create_event", "GET"): EVENT_CREATORS,
+    ("create_event", "POST"): EVENT_CREATORS,
+    ("invitation", "GET"): SIGNED_IN,
+    ("invitation", "POST"): SIGNED_IN,
     # platform administration
     ("users", "GET"): ADMIN,
     ("set_active", "POST"): ADMIN,
@@ -137,6 +180,9 @@ class World:
     draft: Event
     juror_1_role: EventRole  # a role in event 1 that its organiser may remove
     dataset_1: Dataset  # a dataset of event 1, entered by hand
+    round_1: Round  # a round of event 1
+    challenge_1: Challenge  # a published challenge of event 1
+    invitation_token: str  # an unanswered invitation to event 1
 
 
 # A real argon2id hash with the cheapest parameters: the app verifies it with the parameters the
@@ -168,7 +214,20 @@ async def world(db) -> World:
     juror_1_role = await EventRole.create(event=event_1, user=users["juror_1"], role=Role.JUROR)
     await EventRole.create(event=event_2, user=users["juror_2"], role=Role.JUROR)
     dataset_1 = await Dataset.create(event=event_1, title="Dataset One", portal_kind=PortalKind.MANUAL)
-    return World(users, event_1, event_2, draft, juror_1_role, dataset_1)
+    round_1 = await Round.create(event=event_1, position=1, name="Round One")
+    challenge_1 = await Challenge.create(
+        event=event_1, slug="challenge-one", title="Challenge One", status=ChallengeStatus.PUBLISHED
+    )
+    invitation_token = "invitation-token-for-the-matrix"
+    await Invitation.create(
+        event=event_1,
+        email="invitee@example.org",
+        role=Role.MENTOR,
+        token_hash=hashlib.sha256(invitation_token.encode()).hexdigest(),
+    )
+    return World(
+        users, event_1, event_2, draft, juror_1_role, dataset_1, round_1, challenge_1, invitation_token
+    )
 
 
 async def browser_as(make_client, world: World, role: str) -> httpx.AsyncClient:
@@ -184,6 +243,8 @@ def _path_params(route: Route, world: World) -> dict[str, str]:
         token = tokens.make_token(
             SECRET_KEY, "reset", {"u": team_b.id, "p": tokens.fingerprint(team_b.password_hash)}
         )
+    elif route.name == "invitation":
+        token = world.invitation_token
     else:
         token = tokens.make_token(
             SECRET_KEY, "verify", {"u": team_b.id, "e": tokens.fingerprint(team_b.email)}
@@ -194,6 +255,8 @@ def _path_params(route: Route, world: World) -> dict[str, str]:
         "user_id": str(team_b.id),
         "token": token,
         "dataset_id": str(world.dataset_1.id),
+        "round_id": str(world.round_1.id),
+        "challenge": world.challenge_1.slug,
     }
     return {name: known[name] for name in route.param_convertors}
 

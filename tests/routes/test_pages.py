@@ -7,6 +7,7 @@ French page must not show an English sentence that the catalogue translates.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from tortoise.context import tortoise_test_context
 from events import i18n
 from events.db import MODEL_MODULES
 from events.domain import tokens
-from events.models import Dataset, Event, EventRole, PortalKind, User
+from events.models import Dataset, Event, EventRole, Invitation, PortalKind, Role, Round, User
 from seeds.demo import DEMO_PASSWORD, load_demo
 from tests.conftest import TEST_DATABASE_URL
 from tests.helpers import post_form, sign_in
@@ -30,6 +31,9 @@ from tests.helpers import post_form, sign_in
 PROGRAMME = "datacity-paris-2026"
 HACKATHON = "hackathon-mobilite-lyon-2026"  # archived
 DRAFT = "defi-energie-brouillon"
+CHALLENGE = "ilots-de-chaleur-cours-ecole"  # published, owned by the demo sponsor
+CHALLENGE_TITLE = "Réduire les îlots de chaleur dans les cours d'école"
+INVITATION_TOKEN = "demo-invitation-token-for-page-tests"
 
 # Who visits, as which demo account.
 ACCOUNTS = {
@@ -132,11 +136,56 @@ PAGES = [
         from_data("dataset_title"),
         frozenset({"admin", "organiser"}),
     ),
+    Page(
+        "/events/new",
+        "create_event",
+        text("Create an event"),
+        frozenset({"admin", "organiser", "hackathon_organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/edit",
+        "edit_event",
+        text("Event details"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/rounds",
+        "manage_rounds",
+        text("Rounds"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/rounds/{{round_id}}/edit",
+        "edit_round",
+        text("Edit the round %(name)s", name="Candidature"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/challenges",
+        "manage_challenges",
+        text("Challenges"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/challenges/{CHALLENGE}/edit",
+        "edit_challenge",
+        text("Edit the challenge %(title)s", title=CHALLENGE_TITLE),
+        frozenset({"admin", "organiser", "challenge_owner"}),  # the sponsor owns this challenge
+    ),
+    Page(f"/events/{PROGRAMME}/challenges/{CHALLENGE}", "challenge_page", literal(CHALLENGE_TITLE), EVERYONE),
+    Page(
+        f"/events/{PROGRAMME}/challenges/propose", "propose_challenge", text("Propose a challenge"), SIGNED_IN
+    ),
+    Page("/invitations/{invitation_token}", "invitation", text("Invitation"), SIGNED_IN),
     Page("/admin", "users", text("Administration"), frozenset({"admin"})),
     Page("/admin/events/new", "new_event", text("Create an event"), frozenset({"admin"})),
 ]
 # GET routes that answer something other than an HTML page.
-NOT_PAGES = {"healthz": "JSON health check", "export": "JSON download of one's data"}
+NOT_PAGES = {
+    "healthz": "JSON health check",
+    "export": "JSON download of one's data",
+    "calendar": "iCalendar download of the schedule",
+}
 
 H1_RE = re.compile(r"<h1>(.*?)</h1>", re.S)
 TAG_RE = re.compile(r"<[^>]+>")
@@ -196,7 +245,18 @@ async def page_params(secret_key: str) -> dict[str, str]:
         dataset = await Dataset.create(
             event=event, title="Arbres d'alignement", portal_kind=PortalKind.MANUAL
         )
+    programme = await Event.get(slug=PROGRAMME)
+    first_round = await Round.filter(event=programme).order_by("position").first()
+    assert first_round is not None
+    await Invitation.create(
+        event=programme,
+        email="invitee@example.org",
+        role=Role.MENTOR,
+        token_hash=hashlib.sha256(INVITATION_TOKEN.encode()).hexdigest(),
+    )
     return {
+        "round_id": str(first_round.id),
+        "invitation_token": INVITATION_TOKEN,
         "dataset_id": str(dataset.id),
         "dataset_title": dataset.title,
         "verify_token": tokens.make_token(
