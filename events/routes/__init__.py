@@ -3,7 +3,7 @@
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from events.routes import account, admin, auth, challenges, datasets, organiser, public, rounds
+from events.routes import account, admin, auth, challenges, datasets, organiser, public, rounds, teams
 from events.templating import STATIC_DIR
 
 
@@ -14,6 +14,7 @@ def all_routes() -> list[BaseRoute]:
         *rounds.routes,
         *challenges.routes,
         *datasets.routes,
+        *teams.routes,
         *public.routes,
         *auth.routes,
         *account.routes,

@@ -7,8 +7,8 @@ left here after its route is gone fails too.
 
 Roles, built by the `world` fixture (not from the demo data):
     anonymous    not signed in
-    team_a       a plain verified user (teams do not exist yet)
-    team_b       another plain verified user
+    team_a       captain of team A in event 1 (registered to event 1)
+    team_b       captain of team B in event 1 (registered to event 1)
     juror_1      juror of event 1           juror_2      juror of event 2
     organiser_1  organiser of event 1 (and of the draft event)
     organiser_2  organiser of event 2
@@ -40,6 +40,7 @@ from argon2 import PasswordHasher
 from starlette.routing import Mount, Route
 
 from events.app import create_app
+from events.domain import teams as team_rules
 from events.domain import tokens
 from events.models import (
     Challenge,
@@ -50,6 +51,7 @@ from events.models import (
     EventStatus,
     Invitation,
     PortalKind,
+    Registration,
     Role,
     Round,
     User,
@@ -128,6 +130,25 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("create_event", "POST"): EVENT_CREATORS,
     ("invitation", "GET"): SIGNED_IN,
     ("invitation", "POST"): SIGNED_IN,
+    # registration and teams in event 1 (team actions act on the user's own team: without one,
+    # they send back to the team page; {token} of /join/{token} is team A's invitation link)
+    ("register", "GET"): SIGNED_IN,
+    ("register", "POST"): SIGNED_IN,
+    ("registrants", "GET"): ORGANISER_1,
+    ("registrants_csv", "GET"): ORGANISER_1,
+    ("team_list", "GET"): EVERYONE,
+    ("my_team", "GET"): SIGNED_IN,
+    ("create_team", "POST"): SIGNED_IN,
+    ("ask_to_join", "POST"): SIGNED_IN,
+    ("invite_by_email", "POST"): SIGNED_IN,
+    ("regenerate_link", "POST"): SIGNED_IN,
+    ("decide_request", "POST"): SIGNED_IN,
+    ("hand_over", "POST"): SIGNED_IN,
+    ("remove_member", "POST"): SIGNED_IN,
+    ("leave_team", "POST"): SIGNED_IN,
+    ("choose_challenges", "POST"): SIGNED_IN,
+    ("join_by_link", "GET"): SIGNED_IN,
+    ("join_by_link", "POST"): SIGNED_IN,
     # platform administration
     ("users", "GET"): ADMIN,
     ("set_active", "POST"): ADMIN,
@@ -183,6 +204,7 @@ class World:
     round_1: Round  # a round of event 1
     challenge_1: Challenge  # a published challenge of event 1
     invitation_token: str  # an unanswered invitation to event 1
+    join_token: str = ""  # the invitation link of team A (team_a's team in event 1)
 
 
 # A real argon2id hash with the cheapest parameters: the app verifies it with the parameters the
@@ -225,8 +247,21 @@ async def world(db) -> World:
         role=Role.MENTOR,
         token_hash=hashlib.sha256(invitation_token.encode()).hexdigest(),
     )
+    teams = {}
+    for role in ("team_a", "team_b"):
+        await Registration.create(event=event_1, user=users[role], rules_accepted_at=datetime.now(UTC))
+        teams[role] = await team_rules.create_team(event=event_1, user=users[role], name=role.title())
     return World(
-        users, event_1, event_2, draft, juror_1_role, dataset_1, round_1, challenge_1, invitation_token
+        users,
+        event_1,
+        event_2,
+        draft,
+        juror_1_role,
+        dataset_1,
+        round_1,
+        challenge_1,
+        invitation_token,
+        join_token=team_rules.invite_token(teams["team_a"], secret_key=SECRET_KEY),
     )
 
 
@@ -245,6 +280,8 @@ def _path_params(route: Route, world: World) -> dict[str, str]:
         )
     elif route.name == "invitation":
         token = world.invitation_token
+    elif route.name == "join_by_link":
+        token = world.join_token
     else:
         token = tokens.make_token(
             SECRET_KEY, "verify", {"u": team_b.id, "e": tokens.fingerprint(team_b.email)}

@@ -1,0 +1,460 @@
+"""Teams of an event: creation, invitations (link and mail), join requests, the captain's powers,
+leaving, size limits and the challenges a team picks.
+
+Races are settled by the database, never by a check-then-write in Python (SECURITY.md,
+"Concurrency and deadlines"):
+- one name per event: the UNIQUE (event, name_key) constraint, `name_key` being the case- and
+  accent-folded name, so "Les Écureuils" and "les ecureuils" collide;
+- one team per person per event: the UNIQUE (event, user) constraint on `TeamMember`;
+- the size limit and a challenge's `max_teams`: the team (or challenge) row is locked with
+  SELECT ... FOR UPDATE inside the transaction that counts and inserts. On PostgreSQL the lock
+  makes parallel joins wait for each other; on SQLite `select_for_update` does nothing, but
+  Tortoise runs the transactions of its single connection one after the other.
+
+The invitation link: `invite_token_hash` holds a random value (never shown), and the link's token
+is the team id plus an HMAC of that value keyed with SECRET_KEY. The database alone does not give
+a working link, members can be shown the link at any time, and the captain regenerates it (a new
+random value) to make every earlier link stop working.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from events.domain.errors import FormErrors
+from events.domain.registration import registration_of
+from events.i18n import _
+from events.mail import queue_mail
+from events.models import (
+    Challenge,
+    ChallengeStatus,
+    Event,
+    JoinRequest,
+    JoinRequestStatus,
+    Round,
+    Team,
+    TeamChallenge,
+    TeamMember,
+    User,
+)
+
+log = logging.getLogger("hackcity.teams")
+NAME_MAX = 100
+DESCRIPTION_MAX = 2000
+MESSAGE_MAX = 500
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+TOKEN_RE = re.compile(r"^(\d{1,12})-([A-Za-z0-9_-]{20,64})$")
+
+
+class NotCaptain(Exception):
+    """A member tried something only the captain may do (the route answers 403)."""
+
+
+class NotFound(Exception):
+    """The member, request or team is not one of the acting user's team (the route answers 404)."""
+
+
+# --- names and tokens --------------------------------------------------------------------------
+
+
+def name_key(name: str) -> str:
+    """The name as compared for uniqueness: accents dropped, case folded, spaces collapsed."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(bare.casefold().split())[:NAME_MAX]
+
+
+def _new_invite_secret() -> str:
+    return hashlib.sha256(secrets.token_bytes(32)).hexdigest()
+
+
+def invite_token(team: Team, *, secret_key: str) -> str:
+    mac = hmac.new(
+        secret_key.encode(), f"team-invite:{team.id}:{team.invite_token_hash}".encode(), hashlib.sha256
+    ).hexdigest()[:40]
+    return f"{team.id}-{mac}"
+
+
+def invite_link(team: Team, *, secret_key: str, base_url: str) -> str:
+    """The join link, always built from the configured BASE_URL (never the Host header)."""
+    return f"{base_url}/join/{invite_token(team, secret_key=secret_key)}"
+
+
+async def team_for_token(token: str, *, secret_key: str) -> Team | None:
+    """The team a join link points at, or None for a wrong, old (regenerated) or malformed token."""
+    match = TOKEN_RE.match(token or "")
+    if not match:
+        return None
+    team = await Team.get_or_none(id=int(match.group(1))).select_related("event")
+    if team is None or not hmac.compare_digest(invite_token(team, secret_key=secret_key), token):
+        return None
+    return team
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+async def membership(*, event: Event, user: User) -> TeamMember | None:
+    """The user's place in a team of this event, with the team."""
+    return await TeamMember.get_or_none(event_id=event.id, user_id=user.id).select_related("team")
+
+
+async def members_of(team: Team) -> list[TeamMember]:
+    return (
+        await TeamMember.filter(team_id=team.id)
+        .select_related("user")
+        .order_by("-is_captain", "joined_at", "id")
+    )
+
+
+async def current_round(event: Event, now: datetime | None = None) -> Round | None:
+    """The round in progress: the last one (in order) that has opened; before that, the first."""
+    now = now or datetime.now(UTC)
+    rounds = await Round.filter(event_id=event.id).order_by("position", "id")
+    started = [r for r in rounds if r.opens_at is not None and r.opens_at <= now]
+    if started:
+        return started[-1]
+    return rounds[0] if rounds else None
+
+
+async def size_limit(event: Event, now: datetime | None = None) -> int | None:
+    """The largest team allowed now (`team_max` of the current or first round); None: no round, no limit."""
+    stage = await current_round(event, now)
+    return stage.team_max if stage else None
+
+
+@dataclass
+class PublicTeam:
+    team: Team
+    challenges: list[Challenge]
+    size: int
+    # Names of the members who agreed to have their name published.
+    names: list[str] = field(default_factory=list)
+
+
+async def public_teams(*, event: Event) -> list[PublicTeam]:
+    teams = await Team.filter(event_id=event.id).order_by("name", "id")
+    members = await TeamMember.filter(event_id=event.id).select_related("user").order_by("joined_at", "id")
+    links = await TeamChallenge.filter(team__event_id=event.id).select_related("challenge")
+    listed = {t.id: PublicTeam(team=t, challenges=[], size=0) for t in teams}
+    for member in members:
+        entry = listed[member.team_id]
+        entry.size += 1
+        if member.user.opt_in_publish_name and member.user.anonymised_at is None:
+            entry.names.append(member.user.name)
+    for link in links:
+        if link.challenge.status == ChallengeStatus.PUBLISHED:
+            listed[link.team_id].challenges.append(link.challenge)
+    return list(listed.values())
+
+
+# --- creating a team -------------------------------------------------------------------------------
+
+
+async def _require_registration(event: Event, user: User) -> None:
+    if await registration_of(event=event, user=user) is None:
+        raise FormErrors({None: _("Register for the event before you create or join a team.")})
+
+
+async def create_team(*, event: Event, user: User, name: str, description: str = "") -> Team:
+    """A new team with its creator as captain. A name taken by another team (ignoring case and
+    accents) or a creator who already has a team is refused, even for parallel requests."""
+    name = " ".join(name.split())
+    description = description.strip()
+    errors: dict[str | None, str] = {}
+    if not name or len(name) > NAME_MAX or not name_key(name):
+        errors["name"] = _("Enter a team name of at most %(n)s characters.", n=NAME_MAX)
+    if len(description) > DESCRIPTION_MAX:
+        errors["description"] = _("Use at most %(n)s characters.", n=DESCRIPTION_MAX)
+    if errors:
+        raise FormErrors(errors)
+    await _require_registration(event, user)
+    if await TeamMember.exists(event_id=event.id, user_id=user.id):
+        raise FormErrors({None: _("You are already in a team of this event.")})
+    try:
+        async with in_transaction():
+            team = await Team.create(
+                event=event,
+                name=name,
+                name_key=name_key(name),
+                description=description,
+                invite_token_hash=_new_invite_secret(),
+            )
+            await TeamMember.create(team=team, event=event, user=user, is_captain=True)
+    except IntegrityError:
+        # Which constraint refused it: the creator joined a team meanwhile, or the name is taken.
+        if await TeamMember.exists(event_id=event.id, user_id=user.id):
+            raise FormErrors({None: _("You are already in a team of this event.")}) from None
+        raise FormErrors({"name": _("Another team already uses this name.")}) from None
+    log.info("team %s created in event %s by user %s", team.id, event.id, user.id)
+    return team
+
+
+# --- joining --------------------------------------------------------------------------------------
+
+
+async def _add_member(team: Team, user: User, now: datetime | None = None) -> TeamMember:
+    """Add a member if a seat is free, atomically: lock the team, count, insert."""
+    limit = await size_limit(await Event.get(id=team.event_id), now)
+    try:
+        async with in_transaction():
+            locked = await Team.select_for_update().get_or_none(id=team.id)
+            if locked is None:
+                raise FormErrors({None: _("This team no longer exists.")})
+            if limit is not None and await TeamMember.filter(team_id=team.id).count() >= limit:
+                raise FormErrors({None: _("This team is full (%(n)s members at most).", n=limit)})
+            member = await TeamMember.create(team_id=team.id, event_id=team.event_id, user=user)
+    except IntegrityError:
+        raise FormErrors({None: _("You are already in a team of this event.")}) from None
+    log.info("user %s joined team %s", user.id, team.id)
+    return member
+
+
+async def join_by_invite(*, token: str, user: User, secret_key: str, now: datetime | None = None) -> Team:
+    team = await team_for_token(token, secret_key=secret_key)
+    if team is None:
+        raise NotFound
+    await _require_registration(team.event, user)
+    if await TeamMember.exists(event_id=team.event_id, user_id=user.id):
+        raise FormErrors({None: _("You are already in a team of this event.")})
+    await _add_member(team, user, now)
+    await JoinRequest.filter(team_id=team.id, user_id=user.id, status=JoinRequestStatus.PENDING).update(
+        status=JoinRequestStatus.ACCEPTED, decided_at=now or datetime.now(UTC)
+    )
+    return team
+
+
+async def request_to_join(*, event: Event, user: User, team_id: str, message: str = "") -> JoinRequest:
+    """Ask a team's captain to be let in; a refused request may be asked again."""
+    try:
+        team = await Team.get_or_none(id=int(team_id), event_id=event.id)
+    except ValueError:
+        team = None
+    if team is None:
+        raise FormErrors({"team": _("Choose a team of this event.")})
+    message = message.strip()
+    if len(message) > MESSAGE_MAX:
+        raise FormErrors({"message": _("Use at most %(n)s characters.", n=MESSAGE_MAX)})
+    await _require_registration(event, user)
+    if await TeamMember.exists(event_id=event.id, user_id=user.id):
+        raise FormErrors({None: _("You are already in a team of this event.")})
+    existing = await JoinRequest.get_or_none(team_id=team.id, user_id=user.id)
+    if existing is not None and existing.status == JoinRequestStatus.PENDING:
+        raise FormErrors({None: _("You already asked to join this team: its captain will answer.")})
+    if existing is not None:
+        existing.status, existing.message, existing.decided_at = JoinRequestStatus.PENDING, message, None
+        await existing.save(update_fields=["status", "message", "decided_at"])
+        return existing
+    try:
+        created = await JoinRequest.create(team=team, user=user, message=message)
+    except IntegrityError:
+        raise FormErrors({None: _("You already asked to join this team: its captain will answer.")}) from None
+    log.info("user %s asked to join team %s", user.id, team.id)
+    return created
+
+
+async def pending_requests(team: Team) -> list[JoinRequest]:
+    return (
+        await JoinRequest.filter(team_id=team.id, status=JoinRequestStatus.PENDING)
+        .select_related("user")
+        .order_by("created_at", "id")
+    )
+
+
+async def my_pending_requests(*, event: Event, user: User) -> list[JoinRequest]:
+    return (
+        await JoinRequest.filter(team__event_id=event.id, user_id=user.id, status=JoinRequestStatus.PENDING)
+        .select_related("team")
+        .order_by("created_at", "id")
+    )
+
+
+# --- the captain's powers ------------------------------------------------------------------------
+
+
+def _require_captain(member: TeamMember) -> None:
+    if not member.is_captain:
+        raise NotCaptain
+
+
+def _id(value: str, field_name: str, message: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise FormErrors({field_name: message}) from None
+
+
+async def decide_join_request(
+    *, member: TeamMember, request_id: str, accept: bool | None, now: datetime | None = None
+) -> JoinRequest:
+    """The captain accepts (the asker joins, if a seat is free) or refuses a pending request."""
+    _require_captain(member)
+    wanted = _id(request_id, "request", _("Choose a request."))
+    if accept is None:
+        raise FormErrors({"decision": _("Choose to accept or refuse.")})
+    request = await JoinRequest.get_or_none(id=wanted, team_id=member.team_id).select_related("user", "team")
+    if request is None:
+        raise NotFound
+    if request.status != JoinRequestStatus.PENDING:
+        raise FormErrors({None: _("This request was already answered.")})
+    now = now or datetime.now(UTC)
+    if accept:
+        if await TeamMember.exists(event_id=member.event_id, user_id=request.user_id):
+            raise FormErrors(
+                {None: _("%(name)s is already in a team of this event.", name=request.user.name)}
+            )
+        await _add_member(request.team, request.user, now)
+    # Conditional update: two clicks of the captain answer once.
+    status = JoinRequestStatus.ACCEPTED if accept else JoinRequestStatus.REFUSED
+    await JoinRequest.filter(id=request.id, status=JoinRequestStatus.PENDING).update(
+        status=status, decided_at=now
+    )
+    request.status = status
+    log.info("join request %s %s by user %s", request.id, status, member.user_id)
+    return request
+
+
+async def _other_member(member: TeamMember, member_id: str) -> TeamMember:
+    wanted = _id(member_id, "member", _("Choose a member."))
+    other = await TeamMember.get_or_none(id=wanted, team_id=member.team_id).select_related("user")
+    if other is None:
+        raise NotFound
+    if other.id == member.id:
+        raise FormErrors({"member": _("Choose another member than yourself.")})
+    return other
+
+
+async def hand_over(*, member: TeamMember, member_id: str) -> TeamMember:
+    """The captain makes another member captain (and stays a member)."""
+    _require_captain(member)
+    other = await _other_member(member, member_id)
+    async with in_transaction():
+        await TeamMember.filter(id=member.id).update(is_captain=False)
+        await TeamMember.filter(id=other.id).update(is_captain=True)
+    member.is_captain, other.is_captain = False, True
+    log.info(
+        "team %s captaincy handed from user %s to user %s", member.team_id, member.user_id, other.user_id
+    )
+    return other
+
+
+async def remove_member(*, member: TeamMember, member_id: str) -> TeamMember:
+    _require_captain(member)
+    other = await _other_member(member, member_id)
+    await TeamMember.filter(id=other.id).delete()
+    log.info("user %s removed from team %s by user %s", other.user_id, member.team_id, member.user_id)
+    return other
+
+
+async def leave_team(*, member: TeamMember) -> bool:
+    """Leave; the captain hands over first unless alone. Returns True when the team is deleted
+    (its last member left)."""
+    async with in_transaction():
+        await Team.select_for_update().get(id=member.team_id)
+        others = await TeamMember.filter(team_id=member.team_id).exclude(id=member.id).count()
+        if others and member.is_captain:
+            raise FormErrors({None: _("Hand the captaincy over to another member before you leave.")})
+        if others:
+            await TeamMember.filter(id=member.id).delete()
+        else:
+            await Team.filter(id=member.team_id).delete()
+    log.info("user %s left team %s%s", member.user_id, member.team_id, "" if others else " (deleted)")
+    return not others
+
+
+async def regenerate_invite(*, member: TeamMember) -> Team:
+    """A new link for the team: every earlier link stops working."""
+    _require_captain(member)
+    team = await Team.get(id=member.team_id)
+    team.invite_token_hash = _new_invite_secret()
+    await team.save(update_fields=["invite_token_hash"])
+    log.info("team %s invitation link regenerated by user %s", team.id, member.user_id)
+    return team
+
+
+async def invite_by_email(*, member: TeamMember, email: str, secret_key: str, base_url: str) -> str:
+    """Mail the team's join link to someone (any member may). Returns the address."""
+    email = email.strip().lower()
+    if not email or len(email) > 254 or not EMAIL_RE.match(email):
+        raise FormErrors({"email": _("Enter an email address like name@example.org.")})
+    team = await Team.get(id=member.team_id).select_related("event")
+    inviter = await User.get(id=member.user_id)
+    await queue_mail(
+        to=email,
+        subject=_("%(name)s invites you to the team %(team)s", name=inviter.name, team=team.name),
+        body=_(
+            "Hello,\n\n%(name)s invites you to join the team “%(team)s” in %(event)s.\n\n"
+            "To join, open this link, sign in or create an account, and register for the event "
+            "if you have not yet:\n\n%(link)s\n\nIf you did not expect it, ignore this message.\n",
+            name=inviter.name,
+            team=team.name,
+            event=team.event.title,
+            link=invite_link(team, secret_key=secret_key, base_url=base_url),
+        ),
+    )
+    log.info("team %s invitation mailed by user %s", team.id, member.user_id)
+    return email
+
+
+# --- challenges ------------------------------------------------------------------------------------
+
+
+async def team_challenges(team: Team) -> list[Challenge]:
+    links = (
+        await TeamChallenge.filter(team_id=team.id)
+        .select_related("challenge")
+        .order_by("challenge__position")
+    )
+    return [link.challenge for link in links]
+
+
+async def choose_challenges(*, member: TeamMember, event: Event, challenge_ids: list[str]) -> list[Challenge]:
+    """The captain sets the team's challenges: published ones of this event, at most
+    `event.challenges_per_team`, each below its `max_teams` (checked under a row lock)."""
+    _require_captain(member)
+    wanted: set[int] = set()
+    for value in challenge_ids:
+        wanted.add(_id(value, "challenges", _("Choose challenges of this event.")))
+    limit = max(event.challenges_per_team, 1)
+    if len(wanted) > limit:
+        raise FormErrors({"challenges": _("A team picks at most %(n)s challenges in this event.", n=limit)})
+    chosen = await Challenge.filter(id__in=wanted, event_id=event.id, status=ChallengeStatus.PUBLISHED)
+    if len(chosen) != len(wanted):
+        raise FormErrors({"challenges": _("Choose challenges of this event.")})
+    async with in_transaction():
+        current = set(
+            await TeamChallenge.filter(team_id=member.team_id).values_list("challenge_id", flat=True)
+        )
+        for challenge in sorted(chosen, key=lambda c: c.id):  # one lock order: no deadlock
+            if challenge.id in current:
+                continue
+            locked = await Challenge.select_for_update().get(id=challenge.id)
+            if locked.max_teams is not None:
+                taken = await TeamChallenge.filter(challenge_id=challenge.id).count()
+                if taken >= locked.max_teams:
+                    raise FormErrors(
+                        {
+                            "challenges": _(
+                                "The challenge “%(title)s” already has as many teams as it accepts.",
+                                title=challenge.title,
+                            )
+                        }
+                    )
+            await TeamChallenge.create(team_id=member.team_id, challenge_id=challenge.id)
+        await (
+            TeamChallenge.filter(team_id=member.team_id)
+            .exclude(challenge_id__in=list(wanted) or [0])
+            .delete()
+        )
+    log.info("team %s picked challenges %s", member.team_id, sorted(wanted))
+    return sorted(chosen, key=lambda c: (c.position, c.id))
