@@ -17,7 +17,16 @@ from events.domain.errors import FormErrors, RateLimited
 from events.i18n import LANGUAGES, _
 from events.mail import queue_mail
 from events.middleware import safe_log
-from events.models import EventRole, LoginFailure, OutboxMessage, User, UserSession
+from events.models import (
+    EventRole,
+    JoinRequest,
+    LoginFailure,
+    OutboxMessage,
+    Registration,
+    TeamMember,
+    User,
+    UserSession,
+)
 
 log = logging.getLogger("hackcity.accounts")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -233,6 +242,9 @@ async def export_data(user: User) -> dict[str, Any]:
     roles = await EventRole.filter(user_id=user.id).select_related("event").order_by("id")
     sessions = await UserSession.filter(user_id=user.id).order_by("id")
     mail = await OutboxMessage.filter(to=user.email).order_by("id")
+    registrations = await Registration.filter(user_id=user.id).select_related("event").order_by("id")
+    memberships = await TeamMember.filter(user_id=user.id).select_related("team", "event").order_by("id")
+    requests = await JoinRequest.filter(user_id=user.id).select_related("team").order_by("id")
     return {
         "format": "hackcity-personal-data/1",
         "exported_at": datetime.now(UTC).isoformat(),
@@ -269,6 +281,33 @@ async def export_data(user: User) -> dict[str, Any]:
         "mail": [
             {"subject": m.subject, "status": str(m.status), "created_at": _iso(m.created_at)} for m in mail
         ],
+        "registrations": [
+            {
+                "event": r.event.slug,
+                "rules_accepted_at": _iso(r.rules_accepted_at),
+                "answers": r.answers,
+                "registered_at": _iso(r.created_at),
+            }
+            for r in registrations
+        ],
+        "teams": [
+            {
+                "event": m.event.slug,
+                "team": m.team.name,
+                "captain": m.is_captain,
+                "joined_at": _iso(m.joined_at),
+            }
+            for m in memberships
+        ],
+        "join_requests": [
+            {
+                "team": j.team.name,
+                "status": str(j.status),
+                "message": j.message,
+                "created_at": _iso(j.created_at),
+            }
+            for j in requests
+        ],
     }
 
 
@@ -289,9 +328,31 @@ async def delete_account(user: User, *, password: str) -> None:
         await user.save()
         await UserSession.filter(user_id=user.id).delete()
         await EventRole.filter(user_id=user.id).delete()
+        await _leave_teams(user)
+        await Registration.filter(user_id=user.id).delete()
+        await JoinRequest.filter(user_id=user.id).delete()
         await OutboxMessage.filter(to=old_email).delete()
         await LoginFailure.filter(email_hash=_email_hash(old_email)).delete()
     log.info("account deleted user=%s", user.id)
+
+
+async def _leave_teams(user: User) -> None:
+    """A deleted account leaves its teams; the team and its entries stay.
+
+    A captain hands over to the longest-standing other member.
+    """
+    for membership in await TeamMember.filter(user_id=user.id):
+        if membership.is_captain:
+            successor = (
+                await TeamMember.filter(team_id=membership.team_id)
+                .exclude(user_id=user.id)
+                .order_by("joined_at", "id")
+                .first()
+            )
+            if successor is not None:
+                successor.is_captain = True
+                await successor.save(update_fields=["is_captain"])
+        await membership.delete()
 
 
 async def set_active(user: User, active: bool) -> None:
