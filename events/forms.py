@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
 MAX_FIELDS = 100
@@ -15,7 +16,13 @@ async def read_form(request: Request) -> dict[str, str]:
     Only the names a handler asks for are ever read, so a field the form does not offer
     (`is_admin`, `role`, ...) has no effect.
     """
-    form: FormData = await request.form(max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES)
+    try:
+        form: FormData = await request.form(max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES)
+    except HTTPException as error:
+        # Starlette answers 400 to a multipart field over `max_part_size`: it is too large, not unreadable.
+        if error.status_code == 400 and "exceeded maximum size" in str(error.detail):
+            raise HTTPException(status_code=413) from None
+        raise
     values: dict[str, str] = {}
     for key, value in form.multi_items():
         if isinstance(value, str) and key not in values:
