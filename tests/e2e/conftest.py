@@ -28,6 +28,9 @@ from aiosmtpd.controller import Controller
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
+# The local open-data portal (a real HTTP server on 127.0.0.1) that the import form fetches from.
+from tests.portal_server import portal, portal_server  # noqa: F401 (fixtures)
+
 E2E_ENABLED = os.environ.get("HACKCITY_E2E") == "1"
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -176,6 +179,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, mailbox: Mailbox) -> Iterat
         "UPLOAD_DIR": str(workdir / "uploads"),
         "DEFAULT_LANGUAGE": "en",
         "DEBUG": "0",
+        # Lets the app fetch datasets from the local portal server, on 127.0.0.1 (loopback only).
+        "FETCH_ALLOW_PRIVATE": "1",
     }
     # The working directory is the temporary one, so a developer's .env and data/ stay out of it.
     _run_cli(["migrate"], env, workdir)

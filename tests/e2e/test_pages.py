@@ -28,6 +28,10 @@ PUBLIC_PAGES = [
     ("/terms", 200),
     ("/events/datacity-paris-2026", 200),
     ("/events/hackathon-mobilite-lyon-2026", 200),
+    ("/events/datacity-paris-2026/challenges/ilots-de-chaleur-cours-ecole", 200),
+    ("/events/datacity-paris-2026/datasets", 200),
+    ("/events/datacity-paris-2026/datasets?licence=ODbL-1.0&challenge=ilots-de-chaleur-cours-ecole", 200),
+    ("/events/datacity-paris-2026/datasets/1", 200),  # the seeds load the Paris catalogue first
     ("/verify/not-a-token", 200),  # the GET only shows the button; the POST checks the token
     ("/password/reset/not-a-token", 400),
     ("/no-such-page", 404),
@@ -41,7 +45,14 @@ ADMIN_PAGES = [
     "/admin",
     "/admin/events/new",
     "/events/datacity-paris-2026",
+    "/events/new",
     "/events/datacity-paris-2026/manage",
+    "/events/datacity-paris-2026/manage/edit",
+    "/events/datacity-paris-2026/manage/rounds",
+    "/events/datacity-paris-2026/manage/challenges",
+    "/events/datacity-paris-2026/manage/challenges/ilots-de-chaleur-cours-ecole/edit",
+    "/events/datacity-paris-2026/manage/datasets",
+    "/events/datacity-paris-2026/manage/datasets/1",
     "/events/datacity-paris-2026/manage/people",
     "/events/defi-energie-brouillon",
 ]
