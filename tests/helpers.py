@@ -6,11 +6,17 @@ import re
 from datetime import UTC, datetime
 
 import httpx
+from argon2 import PasswordHasher
 
 from events.domain.passwords import hash_password
 from events.models import User
 
 TOKEN_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+DEFAULT_PASSWORD = "correct horse battery staple"
+# A real argon2id hash of DEFAULT_PASSWORD with the cheapest parameters: signing in goes through
+# the real verification path, without paying the production cost in every test. Tests of the
+# hashing itself use the app's own hash_password (library defaults).
+CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(DEFAULT_PASSWORD)
 
 
 async def csrf_from(client: httpx.AsyncClient, page: str = "/") -> str:
@@ -33,7 +39,8 @@ async def make_user(
 ) -> User:
     fields.setdefault("email_verified_at", datetime.now(UTC))
     fields.setdefault("language", "en")
-    return await User.create(email=email, name=name, password_hash=await hash_password(password), **fields)
+    password_hash = CHEAP_HASH if password == DEFAULT_PASSWORD else await hash_password(password)
+    return await User.create(email=email, name=name, password_hash=password_hash, **fields)
 
 
 async def sign_in(client: httpx.AsyncClient, email: str, password: str = "correct horse battery staple"):
