@@ -1,4 +1,4 @@
-"""The `hackcity` command: serve, migrate, seed, createadmin."""
+"""The `hackcity` command: serve, migrate, seed, createadmin, remind, sweep-uploads."""
 
 from __future__ import annotations
 
@@ -77,6 +77,32 @@ def cmd_createadmin(settings: Settings, args) -> int:
     return 0
 
 
+def cmd_remind(settings: Settings, _args) -> int:
+    """Mail the teams whose entry is still a draft 24 hours before a deadline (run it from cron,
+    e.g. every 15 minutes: a reminder is never sent twice)."""
+    from events.domain.entries import send_deadline_reminders
+
+    async def work():
+        return await send_deadline_reminders(base_url=settings.base_url)
+
+    count = asyncio.run(_with_orm(settings.database_url, work))
+    print(f"Reminders queued for {count} draft entries.")
+    return 0
+
+
+def cmd_sweep_uploads(settings: Settings, _args) -> int:
+    """Delete uploaded files that no entry names (left by a crash between the move and the commit)."""
+    from events.domain.entries import sweep_orphan_files
+    from events.storage import storage_for
+
+    async def work():
+        return await sweep_orphan_files(storage_for(settings))
+
+    count = asyncio.run(_with_orm(settings.database_url, work))
+    print(f"Removed {count} orphan files.")
+    return 0
+
+
 def cmd_serve(settings: Settings, args) -> int:
     import uvicorn
 
@@ -103,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply the database migrations")
     seed = sub.add_parser("seed", help="load the deterministic demo data (only into an empty database)")
     seed.add_argument("--force", action="store_true", help="load even if the database holds data")
+    sub.add_parser("remind", help="mail draft entries' teams 24 hours before a deadline (for cron)")
+    sub.add_parser("sweep-uploads", help="delete uploaded files that no entry names")
     admin = sub.add_parser("createadmin", help="create or promote a platform admin")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="")
@@ -119,7 +147,14 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:
         print(f"hackcity: {error}", file=sys.stderr)
         return 2
-    commands = {"serve": cmd_serve, "migrate": cmd_migrate, "seed": cmd_seed, "createadmin": cmd_createadmin}
+    commands = {
+        "serve": cmd_serve,
+        "migrate": cmd_migrate,
+        "seed": cmd_seed,
+        "createadmin": cmd_createadmin,
+        "remind": cmd_remind,
+        "sweep-uploads": cmd_sweep_uploads,
+    }
     return commands[args.command](settings, args)
 
 

@@ -27,6 +27,7 @@ class Settings:
     port: int = 8000
     upload_dir: Path = Path("data/uploads")
     max_upload_mb: int = 20
+    team_quota_mb: int = 200  # all the files of a team's entries together
     smtp_url: str = ""
     mail_from: str = "hackcity <noreply@localhost>"
     default_language: str = "fr"
@@ -54,6 +55,7 @@ class Settings:
             port=port,
             upload_dir=Path(config("UPLOAD_DIR", default=str(cls.upload_dir))),
             max_upload_mb=config("MAX_UPLOAD_MB", cast=int, default=20),
+            team_quota_mb=config("TEAM_QUOTA_MB", cast=int, default=200),
             smtp_url=config("SMTP_URL", default=""),
             mail_from=config("MAIL_FROM", default=cls.mail_from),
             default_language=config("DEFAULT_LANGUAGE", default="fr"),
@@ -89,6 +91,10 @@ class Settings:
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
 
+    @property
+    def team_quota_bytes(self) -> int:
+        return self.team_quota_mb * 1024 * 1024
+
     def check(self) -> None:
         """Refuse settings that would be unsafe or unusable; called before the app serves."""
         if self.default_language not in LANGUAGES:
@@ -97,6 +103,8 @@ class Settings:
             raise SettingsError("BASE_URL must start with http:// or https://")
         if self.max_upload_mb < 1:
             raise SettingsError("MAX_UPLOAD_MB must be at least 1")
+        if self.team_quota_mb < self.max_upload_mb:
+            raise SettingsError("TEAM_QUOTA_MB must be at least MAX_UPLOAD_MB")
         if self.production and (
             not self.secret_key or self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32
         ):

@@ -25,9 +25,10 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def settings(smtp) -> Settings:
+def settings(smtp, tmp_path) -> Settings:
     return Settings(
         testing=True,
+        upload_dir=tmp_path / "uploads",
         secret_key="test-secret-key-0123456789-abcdefghijklmnop",
         base_url=BASE_URL,
         database_url=TEST_DATABASE_URL,

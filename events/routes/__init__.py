@@ -3,7 +3,18 @@
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
-from events.routes import account, admin, auth, challenges, datasets, organiser, public, rounds, teams
+from events.routes import (
+    account,
+    admin,
+    auth,
+    challenges,
+    datasets,
+    entries,
+    organiser,
+    public,
+    rounds,
+    teams,
+)
 from events.templating import STATIC_DIR
 
 
@@ -15,6 +26,7 @@ def all_routes() -> list[BaseRoute]:
         *challenges.routes,
         *datasets.routes,
         *teams.routes,
+        *entries.routes,
         *public.routes,
         *auth.routes,
         *account.routes,

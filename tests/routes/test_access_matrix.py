@@ -33,6 +33,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from secrets import token_hex
 
 import httpx
 import pytest
@@ -46,6 +47,8 @@ from events.models import (
     Challenge,
     ChallengeStatus,
     Dataset,
+    Entry,
+    EntryFile,
     Event,
     EventRole,
     EventStatus,
@@ -54,9 +57,12 @@ from events.models import (
     Registration,
     Role,
     Round,
+    Team,
+    TeamMember,
     User,
 )
 from events.settings import Settings
+from events.storage import storage_for
 from tests.conftest import BASE_URL, PASSWORD
 from tests.helpers import post_form, sign_in
 
@@ -165,9 +171,23 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("restrict_dataset", "POST"): ORGANISER_1,
     ("dataset_catalogue", "GET"): EVERYONE,
     ("dataset_page", "GET"): EVERYONE,
+    # entries ({entry_id} is team A's entry in event 1, {file_id} its file): another team's entry
+    # or file is 404, see REFUSAL; restricted datasets are accepted by team members only
+    ("team_entries", "GET"): SIGNED_IN,
+    ("team_entries", "POST"): frozenset({"team_a", "team_b"}),
+    ("edit_entry", "GET"): frozenset({"team_a"}),
+    ("edit_entry", "POST"): frozenset({"team_a"}),
+    ("upload_file", "POST"): frozenset({"team_a"}),
+    ("delete_file", "POST"): frozenset({"team_a"}),
+    ("download_file", "GET"): frozenset({"team_a"}) | ORGANISER_1,
+    ("accept_dataset_terms", "POST"): frozenset({"team_a", "team_b"}),
+    ("dataset_access_log", "GET"): ORGANISER_1,
 }
 # The success code of a GET route when it is not 200.
 GET_SUCCESS: dict[str, int] = {}
+# The refusal a signed-in role gets when it is not 403: another team's entry or file is 404
+# (SECURITY.md, "Access control"), whoever asks.
+REFUSAL: dict[str, int] = {"edit_entry": 404, "upload_file": 404, "delete_file": 404, "download_file": 404}
 
 SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnop"
 
@@ -206,6 +226,9 @@ class World:
     invitation_token: str  # an unanswered invitation to event 1
     join_token: str = ""  # the invitation link of team A (team_a's team in event 1)
 
+    entry_1: Entry | None = None  # team A's entry in event 1
+    file_1: EntryFile | None = None  # its file, stored where the app's storage looks
+
 
 # A real argon2id hash with the cheapest parameters: the app verifies it with the parameters the
 # hash carries, so signing in stays the real path, without 264 full-cost verifications.
@@ -223,8 +246,45 @@ async def _user(role: str, **fields) -> User:
     )
 
 
+async def _team_of(event: Event, user: User) -> Team:
+    """The user's team in the event, created if the world gave them none."""
+    member = await TeamMember.get_or_none(event_id=event.id, user_id=user.id).select_related("team")
+    if member is not None:
+        return member.team
+    team = await Team.create(
+        event=event, name=user.name, name_key=user.email, invite_token_hash=token_hex(32)
+    )
+    await TeamMember.create(team=team, event=event, user=user, is_captain=True)
+    return team
+
+
+async def _entry_and_file(
+    settings: Settings, event: Event, users: dict[str, User]
+) -> tuple[Entry, EntryFile]:
+    """Team A's entry (teams A and B exist) in a round of its own, and a file stored on disk."""
+    team_a = await _team_of(event, users["team_a"])
+    await _team_of(event, users["team_b"])
+    stage = await Round.create(event=event, position=99, name="Entries round")
+    challenge = await Challenge.create(
+        event=event, slug="entries-challenge", title="Entries challenge", status=ChallengeStatus.PUBLISHED
+    )
+    entry = await Entry.create(event=event, team=team_a, round=stage, challenge=challenge, title="Entry One")
+    pending = storage_for(settings).begin(max_bytes=1024)
+    await pending.write(b"%PDF-1.7 matrix")
+    stored = await pending.commit()
+    record = await EntryFile.create(
+        entry=entry,
+        storage_key=stored.key,
+        original_name="slides.pdf",
+        content_type="application/pdf",
+        size=stored.size,
+        sha256=stored.sha256,
+    )
+    return entry, record
+
+
 @pytest.fixture
-async def world(db) -> World:
+async def world(db, settings) -> World:
     users = {role: await _user(role) for role in ROLES if role not in ("anonymous", "admin")}
     users["admin"] = await _user("admin", is_admin=True)
     event_1 = await Event.create(slug="event-one", title="Event One", status=EventStatus.PUBLISHED)
@@ -251,6 +311,7 @@ async def world(db) -> World:
     for role in ("team_a", "team_b"):
         await Registration.create(event=event_1, user=users[role], rules_accepted_at=datetime.now(UTC))
         teams[role] = await team_rules.create_team(event=event_1, user=users[role], name=role.title())
+    entry_1, file_1 = await _entry_and_file(settings, event_1, users)
     return World(
         users,
         event_1,
@@ -262,6 +323,8 @@ async def world(db) -> World:
         challenge_1,
         invitation_token,
         join_token=team_rules.invite_token(teams["team_a"], secret_key=SECRET_KEY),
+        entry_1=entry_1,
+        file_1=file_1,
     )
 
 
@@ -292,6 +355,8 @@ def _path_params(route: Route, world: World) -> dict[str, str]:
         "user_id": str(team_b.id),
         "token": token,
         "dataset_id": str(world.dataset_1.id),
+        "entry_id": str(world.entry_1.id if world.entry_1 else 0),
+        "file_id": str(world.file_1.id if world.file_1 else 0),
         "round_id": str(world.round_1.id),
         "challenge": world.challenge_1.slug,
     }
@@ -337,7 +402,7 @@ async def test_route_lets_in_exactly_the_roles_of_the_access_table(
         assert response.status_code == 303
         assert response.headers["location"] == "/account"
     else:
-        assert response.status_code == 403
+        assert response.status_code == REFUSAL.get(route.name, 403)
 
 
 def test_access_table_has_no_route_that_the_app_lacks():

@@ -177,6 +177,13 @@ PAGES = [
         f"/events/{PROGRAMME}/challenges/propose", "propose_challenge", text("Propose a challenge"), SIGNED_IN
     ),
     Page("/invitations/{invitation_token}", "invitation", text("Invitation"), SIGNED_IN),
+    Page(f"/events/{PROGRAMME}/team/entries", "team_entries", text("Your team's entries"), SIGNED_IN),
+    Page(
+        f"/events/{PROGRAMME}/manage/datasets/{{dataset_id}}/access",
+        "dataset_access_log",
+        lambda params: i18n.gettext("Access to %(title)s", title=params["dataset_title"]),
+        frozenset({"admin", "organiser"}),
+    ),
     Page("/admin", "users", text("Administration"), frozenset({"admin"})),
     Page("/admin/events/new", "new_event", text("Create an event"), frozenset({"admin"})),
 ]
@@ -185,6 +192,9 @@ NOT_PAGES = {
     "healthz": "JSON health check",
     "export": "JSON download of one's data",
     "calendar": "iCalendar download of the schedule",
+    "download_file": "an entry's file, sent as an attachment",
+    # A team's own entry: rendered by tests/routes/test_entries.py (the demo has no entry yet)
+    "edit_entry": "a team's entry form",
 }
 
 H1_RE = re.compile(r"<h1>(.*?)</h1>", re.S)

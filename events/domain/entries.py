@@ -1,0 +1,583 @@
+"""Entries: a team's submission to a round and a challenge, its revisions, datasets and files.
+
+Rules kept here:
+- One entry per team, round and challenge (a UNIQUE constraint settles parallel creations).
+- An entry can be changed until the round's deadline plus its grace period, checked with the
+  server's clock in UTC inside the transaction that writes; after that it is frozen.
+- Every change (fields, datasets, files, status) appends an `EntryRevision` with a snapshot.
+- `set_entry_status` is the only place where an entry's status changes (draft → submitted).
+- Writes for one team run under a lock on its row (PostgreSQL; SQLite serialises transactions),
+  so a quota or a revision number cannot be raced past.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from events import i18n
+from events.domain.errors import FormErrors
+from events.domain.spdx import code_licence
+from events.i18n import _, format_when, ngettext
+from events.mail import queue_mail
+from events.models import (
+    Challenge,
+    ChallengeStatus,
+    Dataset,
+    DeadlineReminder,
+    Entry,
+    EntryDataset,
+    EntryFile,
+    EntryRevision,
+    EntryStatus,
+    Event,
+    EventRole,
+    Role,
+    Round,
+    Team,
+    TeamChallenge,
+    TeamMember,
+    User,
+)
+from events.storage import StoredFile
+
+log = logging.getLogger("hackcity.entries")
+
+MAX_DESCRIPTION = 20_000
+MAX_URL = 500
+MAX_NOTE = 1000
+MAX_SHORT_ANSWER = 500
+MAX_LONG_ANSWER = 5000
+MAX_FILES_PER_ENTRY = 20
+REMINDER_AHEAD = timedelta(hours=24)
+ENTRY_FIELDS = ("title", "summary", "description", "repository_url", "demo_url", "video_url", "code_licence")
+
+
+class EntryClosed(FormErrors):
+    """The round does not accept changes now (deadline passed, or not open yet)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__({None: message})
+        self.message = message
+
+
+class QuotaExceeded(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+
+def closes_at(stage: Round) -> datetime | None:
+    """The instant the server stops accepting changes: the deadline plus the grace period."""
+    if stage.deadline is None:
+        return None
+    return stage.deadline + timedelta(minutes=stage.grace_minutes)
+
+
+def closed_reason(stage: Round, event: Event, now: datetime) -> str | None:
+    """Why the round refuses changes at `now`, or None when it accepts them."""
+    end = closes_at(stage)
+    if end is not None and now >= end:
+        return _(
+            "The deadline of this round passed on %(when)s: entries can no longer be changed.",
+            when=format_when(stage.deadline, event.timezone, "long"),
+        )
+    if stage.opens_at is not None and now < stage.opens_at:
+        return _(
+            "This round opens for entries on %(when)s.",
+            when=format_when(stage.opens_at, event.timezone, "long"),
+        )
+    return None
+
+
+def is_frozen(stage: Round, now: datetime) -> bool:
+    end = closes_at(stage)
+    return end is not None and now >= end
+
+
+async def team_of(*, event: Event, user: User | None) -> Team | None:
+    if user is None:
+        return None
+    member = await TeamMember.get_or_none(event_id=event.id, user_id=user.id).select_related("team")
+    return member.team if member else None
+
+
+async def is_member(*, team_id: int, user: User | None) -> bool:
+    return user is not None and await TeamMember.exists(team_id=team_id, user_id=user.id)
+
+
+async def is_organiser(*, event: Event, user: User | None) -> bool:
+    if user is None:
+        return False
+    return user.is_admin or await EventRole.exists(event_id=event.id, user_id=user.id, role=Role.ORGANISER)
+
+
+async def entry_for_member(*, event: Event, user: User | None, entry_id: int) -> Entry | None:
+    """The entry if the user is a member of its team; None (the route answers 404) otherwise."""
+    entry = await Entry.get_or_none(id=entry_id, event_id=event.id).select_related(
+        "team", "round", "challenge"
+    )
+    if entry is None or not await is_member(team_id=entry.team_id, user=user):
+        return None
+    return entry
+
+
+async def entry_for_reader(*, event: Event, user: User | None, entry_id: int) -> Entry | None:
+    """The entry if the user may read it and its files: its team's members, the event's organisers.
+
+    Jurors and the public (once the gallery is open) are for the selection and gallery work to add.
+    """
+    entry = await Entry.get_or_none(id=entry_id, event_id=event.id).select_related(
+        "team", "round", "challenge"
+    )
+    if entry is None:
+        return None
+    if await is_member(team_id=entry.team_id, user=user) or await is_organiser(event=event, user=user):
+        return entry
+    return None
+
+
+async def challenges_for(*, team: Team, event: Event) -> list[Challenge]:
+    """The challenges a team may enter: the ones it picked, or every published one while it has
+    picked none (events where teams do not pick)."""
+    published = Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED)
+    picked = await TeamChallenge.filter(team_id=team.id).values_list("challenge_id", flat=True)
+    if picked:
+        published = published.filter(id__in=list(picked))
+    return await published.order_by("position", "id")
+
+
+async def team_usage(team_id: int) -> int:
+    """Bytes of all the files of a team's entries, for the quota."""
+    sizes = await EntryFile.filter(entry__team_id=team_id).values_list("size", flat=True)
+    return sum(sizes)
+
+
+async def _mail_members(team_id: int, compose: Callable[[], tuple[str, str]]) -> int:
+    """Queue one mail per active member, composed in that member's language."""
+    members = (
+        await TeamMember.filter(team_id=team_id, user__is_active=True).select_related("user").order_by("id")
+    )
+    previous = i18n.get_language()
+    try:
+        for member in members:
+            i18n.set_language(member.user.language)
+            subject, body = compose()
+            await queue_mail(to=member.user.email, subject=subject, body=body)
+    finally:
+        i18n.set_language(previous)
+    return len(members)
+
+
+# --- validation ------------------------------------------------------------------------------------
+
+
+def _url(value: str, name: str, errors: dict[str | None, str]) -> str:
+    value = value.strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or len(value) > MAX_URL:
+        errors[name] = _(
+            "Enter an address starting with http:// or https:// (at most %(n)s characters).", n=MAX_URL
+        )
+    elif any(ch.isspace() or ord(ch) < 32 for ch in value):
+        errors[name] = _("An address cannot contain spaces.")
+    return value
+
+
+def question_field(key: str) -> str:
+    return f"q_{key}"
+
+
+def _answers(stage: Round, values: dict[str, str], errors: dict[str | None, str]) -> dict[str, Any]:
+    """The answers to the round's own questions; other posted names are never read."""
+    answers: dict[str, Any] = {}
+    for question in stage.questions or []:
+        key, kind = question.get("key", ""), question.get("kind", "text")
+        name = question_field(key)
+        raw = values.get(name, "")
+        if kind == "checkbox":
+            answers[key] = raw in ("on", "1", "true", "yes")
+            continue
+        text = raw.strip()
+        if kind == "url":
+            text = _url(text, name, errors)
+        elif kind == "choice":
+            if text and text not in question.get("choices", []):
+                errors[name] = _("Choose one of the offered answers.")
+        elif kind == "long_text":
+            if len(text) > MAX_LONG_ANSWER:
+                errors[name] = _("Use at most %(n)s characters.", n=MAX_LONG_ANSWER)
+        elif len(text) > MAX_SHORT_ANSWER:
+            errors[name] = _("Use at most %(n)s characters.", n=MAX_SHORT_ANSWER)
+        answers[key] = text
+    return answers
+
+
+def clean_entry(*, stage: Round, values: dict[str, str]) -> dict[str, Any]:
+    """The entry's fields from a form (only the names it offers), or FormErrors."""
+    errors: dict[str | None, str] = {}
+    title = " ".join(values.get("title", "").split())
+    if not title or len(title) > 200:
+        errors["title"] = _("Enter a title of at most 200 characters.")
+    summary = " ".join(values.get("summary", "").split())
+    if len(summary) > 500:
+        errors["summary"] = _("Use at most %(n)s characters.", n=500)
+    description = values.get("description", "").replace("\r\n", "\n").strip()
+    if len(description) > MAX_DESCRIPTION:
+        errors["description"] = _("Use at most %(n)s characters.", n=MAX_DESCRIPTION)
+    cleaned: dict[str, Any] = {"title": title, "summary": summary, "description": description}
+    for name in ("repository_url", "demo_url", "video_url"):
+        cleaned[name] = _url(values.get(name, ""), name, errors)
+    licence = values.get("code_licence", "").strip()
+    if licence:
+        spdx = code_licence(licence)
+        if spdx is None:
+            errors["code_licence"] = _(
+                "Enter an SPDX licence identifier from the list, such as MIT or Apache-2.0."
+            )
+        licence = spdx or licence[:64]
+    cleaned["code_licence"] = licence
+    cleaned["answers"] = _answers(stage, values, errors)
+    if errors:
+        raise FormErrors(errors)
+    return cleaned
+
+
+async def _clean_datasets(event: Event, dataset_notes: dict[int, str]) -> dict[int, str]:
+    errors: dict[str | None, str] = {}
+    known = set(
+        await Dataset.filter(event_id=event.id, id__in=list(dataset_notes)).values_list("id", flat=True)
+    )
+    notes = {}
+    for dataset_id, note in dataset_notes.items():
+        if dataset_id not in known:
+            errors["datasets"] = _("Choose datasets from the event's catalogue.")
+            continue
+        note = note.strip()
+        if len(note) > MAX_NOTE:
+            errors[f"dataset_{dataset_id}_note"] = _("Use at most %(n)s characters.", n=MAX_NOTE)
+        notes[dataset_id] = note
+    if errors:
+        raise FormErrors(errors)
+    return notes
+
+
+def missing_for_submission(entry: Entry, stage: Round) -> dict[str | None, str]:
+    """What a draft lacks before it can be submitted: the round's required questions."""
+    errors: dict[str | None, str] = {}
+    for question in stage.questions or []:
+        if question.get("required") and not entry.answers.get(question.get("key", "")):
+            errors[question_field(question["key"])] = _(
+                "Answer the question “%(label)s” before submitting.", label=question.get("label", "")
+            )
+    return errors
+
+
+# --- writing ---------------------------------------------------------------------------------------
+
+
+async def _lock_team(team_id: int) -> None:
+    """Serialise one team's writes (a no-op on SQLite, whose transactions are serial anyway)."""
+    await Team.select_for_update().get(id=team_id)
+
+
+async def _check_open(stage_id: int, event: Event, now: datetime | None) -> datetime:
+    """Inside the writing transaction: re-read the round (an organiser may have moved the deadline)
+    and refuse with the reason if it is closed. Returns the instant used."""
+    stage = await Round.get(id=stage_id)
+    now = now or datetime.now(UTC)
+    reason = closed_reason(stage, event, now)
+    if reason:
+        raise EntryClosed(reason)
+    return now
+
+
+async def snapshot(entry: Entry) -> dict[str, Any]:
+    links = await EntryDataset.filter(entry_id=entry.id).select_related("dataset").order_by("dataset_id")
+    files = await EntryFile.filter(entry_id=entry.id).order_by("id")
+    data: dict[str, Any] = {name: getattr(entry, name) for name in ENTRY_FIELDS}
+    data.update(
+        status=str(entry.status),
+        answers=entry.answers,
+        datasets=[{"id": link.dataset_id, "title": link.dataset.title, "note": link.note} for link in links],
+        files=[{"id": f.id, "name": f.original_name, "size": f.size, "sha256": f.sha256} for f in files],
+    )
+    return data
+
+
+async def _append_revision(entry: Entry, user: User | None) -> EntryRevision:
+    """Bump the entry's version and keep a snapshot under that number (under the team lock)."""
+    current = await Entry.filter(id=entry.id).values_list("version", flat=True)
+    entry.version = int(current[0]) + 1
+    await Entry.filter(id=entry.id).update(version=entry.version)
+    return await EntryRevision.create(
+        entry_id=entry.id, number=entry.version, data=await snapshot(entry), author=user
+    )
+
+
+async def _set_datasets(entry: Entry, notes: dict[int, str]) -> None:
+    existing = {link.dataset_id: link for link in await EntryDataset.filter(entry_id=entry.id)}
+    for dataset_id, link in existing.items():
+        if dataset_id not in notes:
+            await link.delete()
+        elif link.note != notes[dataset_id]:
+            link.note = notes[dataset_id]
+            await link.save(update_fields=["note"])
+    for dataset_id, note in notes.items():
+        if dataset_id not in existing:
+            await EntryDataset.create(entry_id=entry.id, dataset_id=dataset_id, note=note)
+
+
+async def create_entry(
+    *,
+    event: Event,
+    team: Team,
+    stage: Round,
+    challenge: Challenge,
+    user: User,
+    values: dict[str, str],
+    dataset_notes: dict[int, str],
+    now: datetime | None = None,
+) -> Entry:
+    """Start the team's draft for a round and a challenge; the existing one if there is one already."""
+    if stage.event_id != event.id or challenge.event_id != event.id or team.event_id != event.id:
+        raise FormErrors({None: _("Choose a round and a challenge of this event.")})
+    if challenge.id not in {c.id for c in await challenges_for(team=team, event=event)}:
+        raise FormErrors({None: _("Your team cannot enter this challenge.")})
+    fields = clean_entry(stage=stage, values=values)
+    notes = await _clean_datasets(event, dataset_notes)
+    try:
+        async with in_transaction():
+            await _lock_team(team.id)
+            await _check_open(stage.id, event, now)
+            existing = await Entry.get_or_none(team_id=team.id, round_id=stage.id, challenge_id=challenge.id)
+            if existing is not None:
+                return existing
+            entry = await Entry.create(
+                event=event, team=team, round=stage, challenge=challenge, version=0, **fields
+            )
+            await _set_datasets(entry, notes)
+            await _append_revision(entry, user)
+    except IntegrityError:
+        # A parallel request created it first (the UNIQUE constraint): that one is the entry.
+        return await Entry.get(team_id=team.id, round_id=stage.id, challenge_id=challenge.id)
+    log.info("entry %s created by user %s for team %s", entry.id, user.id, team.id)
+    return entry
+
+
+async def save_entry(
+    *,
+    entry: Entry,
+    event: Event,
+    user: User,
+    values: dict[str, str],
+    dataset_notes: dict[int, str],
+    now: datetime | None = None,
+) -> Entry:
+    """Save the form over the entry and keep a revision; refused once the round has closed."""
+    stage = await Round.get(id=entry.round_id)
+    fields = clean_entry(stage=stage, values=values)
+    notes = await _clean_datasets(event, dataset_notes)
+    async with in_transaction():
+        await _lock_team(entry.team_id)
+        await _check_open(entry.round_id, event, now)
+        await Entry.filter(id=entry.id).update(**fields)
+        for name, value in fields.items():
+            setattr(entry, name, value)
+        await _set_datasets(entry, notes)
+        await _append_revision(entry, user)
+    log.info("entry %s saved by user %s (version %s)", entry.id, user.id, entry.version)
+    return entry
+
+
+async def set_entry_status(
+    *, entry: Entry, event: Event, status: EntryStatus | str, user: User, now: datetime | None = None
+) -> Entry:
+    """The one transition of an entry's status. Today: draft → submitted, before the deadline, with
+    the round's required questions answered; the team gets a receipt by mail."""
+    try:
+        wanted = EntryStatus(status)
+    except ValueError:
+        raise FormErrors({None: _("This change of status is not possible.")}) from None
+    async with in_transaction():
+        await _lock_team(entry.team_id)
+        moment = await _check_open(entry.round_id, event, now)
+        fresh = await Entry.get(id=entry.id)
+        if not (fresh.status == EntryStatus.DRAFT and wanted == EntryStatus.SUBMITTED):
+            raise FormErrors({None: _("This change of status is not possible.")})
+        stage = await Round.get(id=entry.round_id)
+        missing = missing_for_submission(fresh, stage)
+        if missing:
+            raise FormErrors(missing)
+        await Entry.filter(id=entry.id).update(status=wanted, submitted_at=moment)
+        entry.status, entry.submitted_at = wanted, moment
+        for name in (*ENTRY_FIELDS, "answers"):
+            setattr(entry, name, getattr(fresh, name))
+        await _append_revision(entry, user)
+        await _queue_receipt(entry, event, stage, moment)
+    log.info("entry %s submitted by user %s", entry.id, user.id)
+    return entry
+
+
+async def _queue_receipt(entry: Entry, event: Event, stage: Round, moment: datetime) -> None:
+    """A receipt with what was submitted, to every member of the team (queued in the transaction)."""
+    data = await snapshot(entry)
+    challenge = await Challenge.get(id=entry.challenge_id)
+
+    def compose() -> tuple[str, str]:
+        listed_datasets = "\n".join(f"- {d['title']}" for d in data["datasets"]) or _("(none)")
+        listed_files = "\n".join(
+            f"- {f['name']} ({f['size']} B, sha256 {f['sha256'][:12]}…)" for f in data["files"]
+        ) or _("(none)")
+        body = _(
+            "Hello,\n\nYour team's entry to %(event)s is submitted.\n\n"
+            "Title: %(title)s\nRound: %(round)s\nChallenge: %(challenge)s\nSubmitted on: %(when)s\n\n"
+            "Datasets used:\n%(datasets)s\n\nFiles:\n%(files)s\n\n"
+            "You can still change it until %(deadline)s.\n",
+            event=event.title,
+            title=entry.title,
+            round=stage.name,
+            challenge=challenge.title,
+            when=format_when(moment, event.timezone, "long"),
+            datasets=listed_datasets,
+            files=listed_files,
+            deadline=format_when(closes_at(stage), event.timezone, "long")
+            if stage.deadline
+            else _("the round closes"),
+        )
+        return _("Entry submitted: %(title)s", title=entry.title), body
+
+    await _mail_members(entry.team_id, compose)
+
+
+# --- files -----------------------------------------------------------------------------------------
+
+
+async def add_entry_file(
+    *,
+    entry: Entry,
+    event: Event,
+    user: User,
+    stored: StoredFile,
+    original_name: str,
+    content_type: str,
+    quota_bytes: int,
+    now: datetime | None = None,
+) -> EntryFile:
+    """Record a file already moved into storage. Refused (and the caller deletes the stored file)
+    when the round has closed or the team's quota would be exceeded."""
+    async with in_transaction():
+        await _lock_team(entry.team_id)
+        await _check_open(entry.round_id, event, now)
+        used = await team_usage(entry.team_id)
+        if used + stored.size > quota_bytes:
+            raise QuotaExceeded(
+                _(
+                    "Your team's files would use more than its %(quota)s MB: remove a file first.",
+                    quota=quota_bytes // (1024 * 1024),
+                )
+            )
+        if await EntryFile.filter(entry_id=entry.id).count() >= MAX_FILES_PER_ENTRY:
+            raise QuotaExceeded(
+                ngettext(
+                    "An entry has at most %(num)s file.",
+                    "An entry has at most %(num)s files.",
+                    MAX_FILES_PER_ENTRY,
+                )
+            )
+        record = await EntryFile.create(
+            entry_id=entry.id,
+            storage_key=stored.key,
+            original_name=original_name,
+            content_type=content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            uploaded_by=user,
+        )
+        await _append_revision(entry, user)
+    log.info("file %s (%s bytes) added to entry %s by user %s", record.id, stored.size, entry.id, user.id)
+    return record
+
+
+async def remove_entry_file(
+    *, entry: Entry, event: Event, file_id: int, user: User, now: datetime | None = None
+) -> EntryFile | None:
+    """Delete a file's row before the deadline; the caller then deletes the stored bytes."""
+    async with in_transaction():
+        await _lock_team(entry.team_id)
+        await _check_open(entry.round_id, event, now)
+        record = await EntryFile.get_or_none(id=file_id, entry_id=entry.id)
+        if record is None:
+            return None
+        await record.delete()
+        await _append_revision(entry, user)
+    log.info("file %s removed from entry %s by user %s", file_id, entry.id, user.id)
+    return record
+
+
+async def sweep_orphan_files(storage) -> int:
+    """Remove stored files that no EntryFile row names (crash between move and commit)."""
+    known = await EntryFile.all().values_list("storage_key", flat=True)
+    return await storage.sweep_orphans(known)
+
+
+# --- reminders -------------------------------------------------------------------------------------
+
+
+async def send_deadline_reminders(*, now: datetime | None = None, base_url: str = "") -> int:
+    """Mail the teams whose entry is still a draft when a round's deadline is less than 24 hours away.
+
+    Idempotent: a `DeadlineReminder` row per entry and deadline is inserted in the same transaction
+    as the mail, and its UNIQUE constraint stops a second sending (parallel runs included).
+    Returns how many entries were reminded.
+    """
+    now = now or datetime.now(UTC)
+    stages = await Round.filter(deadline__gt=now, deadline__lte=now + REMINDER_AHEAD).select_related("event")
+    reminded = 0
+    for stage in stages:
+        event = stage.event
+        reminded_ids = await DeadlineReminder.filter(
+            entry__round_id=stage.id, deadline=stage.deadline
+        ).values_list("entry_id", flat=True)
+        drafts = await Entry.filter(round_id=stage.id, status=EntryStatus.DRAFT).exclude(
+            id__in=list(reminded_ids)
+        )
+        for entry in drafts:
+            try:
+                async with in_transaction():
+                    await DeadlineReminder.create(entry_id=entry.id, deadline=stage.deadline)
+                    link = f"{base_url}/events/{event.slug}/entries/{entry.id}/edit"
+
+                    def compose(entry=entry, stage=stage, event=event, link=link) -> tuple[str, str]:
+                        body = _(
+                            "Hello,\n\nYour team's entry “%(title)s” to %(event)s is still a draft. "
+                            "The deadline of the round %(round)s is %(deadline)s.\n\n"
+                            "Submit it before then:\n\n%(link)s\n",
+                            title=entry.title,
+                            event=event.title,
+                            round=stage.name,
+                            deadline=format_when(stage.deadline, event.timezone, "long"),
+                            link=link,
+                        )
+                        return _(
+                            "Reminder: your entry to %(event)s is still a draft", event=event.title
+                        ), body
+
+                    await _mail_members(entry.team_id, compose)
+            except IntegrityError:
+                continue  # reminded by a parallel run
+            reminded += 1
+    if reminded:
+        log.info("deadline reminders sent for %s entries", reminded)
+    return reminded

@@ -1,0 +1,395 @@
+"""A team's entries: start, edit and submit them, upload and download their files; restricted datasets.
+
+Thin handlers over `events.domain.entries`, `events.domain.restricted` and `events.uploads`.
+Another team's entry or file is 404, whatever the request (SECURITY.md, "Access control").
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, StreamingResponse
+
+from events.auth import ORGANISER, SIGNED_IN, forbidden, not_found, route
+from events.domain import entries as entry_rules
+from events.domain import restricted
+from events.domain import uploads as upload_rules
+from events.domain.errors import FormErrors
+from events.domain.spdx import CODE_LICENCES
+from events.flash import flash
+from events.i18n import _
+from events.middleware import safe_log
+from events.models import (
+    Challenge,
+    Dataset,
+    Entry,
+    EntryDataset,
+    EntryFile,
+    EntryRevision,
+    Event,
+    Round,
+    TeamMember,
+)
+from events.storage import storage_for
+from events.templating import render
+from events.uploads import receive_file
+
+log = logging.getLogger("hackcity.entries")
+MAX_ID = 2**31 - 1
+MAX_FORM_FIELDS = 600
+MAX_FIELD_BYTES = 64 * 1024
+
+
+def _id(request: Request, name: str) -> int:
+    raw = request.path_params[name]
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+        raise not_found(request)
+    return int(raw)
+
+
+def _form_id(value: str) -> int | None:
+    value = value.strip()
+    return int(value) if value.isdigit() and 0 < int(value) <= MAX_ID else None
+
+
+async def _read_form(request: Request) -> dict[str, str]:
+    """A url-encoded form with room for every dataset of a large catalogue (two fields each)."""
+    try:
+        form: FormData = await request.form(
+            max_files=0, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FIELD_BYTES
+        )
+    except HTTPException as error:
+        if error.status_code == 400 and "exceeded maximum size" in str(error.detail):
+            raise HTTPException(status_code=413) from None
+        raise
+    values: dict[str, str] = {}
+    for key, value in form.multi_items():
+        if isinstance(value, str) and key not in values:
+            values[key] = value.replace("\x00", "")
+    return values
+
+
+async def _member_entry(request: Request) -> Entry:
+    event: Event = request.state.event
+    entry = await entry_rules.entry_for_member(
+        event=event, user=request.state.user, entry_id=_id(request, "entry_id")
+    )
+    if entry is None:
+        raise not_found(request)
+    return entry
+
+
+def _edit_url(event: Event, entry: Entry) -> str:
+    return f"/events/{event.slug}/entries/{entry.id}/edit"
+
+
+# --- the team's entries ----------------------------------------------------------------------------
+
+
+async def team_entries(request: Request):
+    """The team's entries per round and challenge, and a form to start each missing one."""
+    event: Event = request.state.event
+    user = request.state.user
+    team = await entry_rules.team_of(event=event, user=user)
+    errors: dict = {}
+    values: dict = {}
+    if request.method == "POST":
+        if team is None:
+            raise forbidden(request)  # entries are made by teams
+        form = await _read_form(request)
+        values = {"title": form.get("title", "")}
+        stage = await Round.get_or_none(id=_form_id(form.get("round", "")) or 0, event_id=event.id)
+        challenge = await Challenge.get_or_none(
+            id=_form_id(form.get("challenge", "")) or 0, event_id=event.id
+        )
+        if stage is None or challenge is None:
+            errors = {None: _("Choose a round and a challenge of this event.")}
+        else:
+            try:
+                entry = await entry_rules.create_entry(
+                    event=event,
+                    team=team,
+                    stage=stage,
+                    challenge=challenge,
+                    user=user,
+                    values=values,
+                    dataset_notes={},
+                )
+            except FormErrors as error:
+                errors = error.errors
+            else:
+                return RedirectResponse(_edit_url(event, entry), status_code=303)
+    slots = []
+    now = datetime.now(UTC)
+    if team is not None:
+        rounds = await Round.filter(event_id=event.id).order_by("position", "id")
+        challenges = await entry_rules.challenges_for(team=team, event=event)
+        existing = {(e.round_id, e.challenge_id): e for e in await Entry.filter(team_id=team.id)}
+        for stage in rounds:
+            for challenge in challenges:
+                slots.append(
+                    {
+                        "round": stage,
+                        "challenge": challenge,
+                        "entry": existing.get((stage.id, challenge.id)),
+                        "closed": entry_rules.closed_reason(stage, event, now),
+                        "closes_at": entry_rules.closes_at(stage),
+                    }
+                )
+    return render(
+        request,
+        "entries/list.html",
+        {"event": event, "team": team, "slots": slots, "errors": errors, "values": values},
+        status_code=422 if errors else 200,
+    )
+
+
+# --- one entry -------------------------------------------------------------------------------------
+
+
+def _entry_values(entry: Entry, links: list[EntryDataset]) -> dict[str, str]:
+    values = {name: str(getattr(entry, name) or "") for name in entry_rules.ENTRY_FIELDS}
+    for key, answer in (entry.answers or {}).items():
+        values[entry_rules.question_field(key)] = (
+            "on" if answer is True else ("" if answer is False else str(answer))
+        )
+    for link in links:
+        values[f"dataset_{link.dataset_id}"] = "on"
+        values[f"dataset_{link.dataset_id}_note"] = link.note
+    return values
+
+
+def _dataset_notes(form: dict[str, str], catalogue: list[Dataset]) -> dict[int, str]:
+    """The datasets ticked on the form: only ids of this event's catalogue are read."""
+    return {
+        dataset.id: form.get(f"dataset_{dataset.id}_note", "")
+        for dataset in catalogue
+        if form.get(f"dataset_{dataset.id}") in ("on", "1", "true", "yes")
+    }
+
+
+async def _entry_page(
+    request: Request,
+    entry: Entry,
+    *,
+    values: dict | None = None,
+    errors: dict | None = None,
+    file_error: str = "",
+    status_code: int = 200,
+):
+    event: Event = request.state.event
+    settings = request.app.state.settings
+    stage = await Round.get(id=entry.round_id)
+    challenge = await Challenge.get(id=entry.challenge_id)
+    catalogue = await Dataset.filter(event_id=event.id).order_by("title", "id")
+    links = await EntryDataset.filter(entry_id=entry.id)
+    files = await EntryFile.filter(entry_id=entry.id).order_by("id")
+    revisions = (
+        await EntryRevision.filter(entry_id=entry.id).select_related("author").order_by("-number").limit(20)
+    )
+    now = datetime.now(UTC)
+    return render(
+        request,
+        "entries/edit.html",
+        {
+            "event": event,
+            "entry": entry,
+            "stage": stage,
+            "challenge": challenge,
+            "catalogue": catalogue,
+            "files": files,
+            "revisions": revisions,
+            "values": values if values is not None else _entry_values(entry, links),
+            "errors": errors or {},
+            "file_error": file_error,
+            "closed": entry_rules.closed_reason(stage, event, now),
+            "closes_at": entry_rules.closes_at(stage),
+            "question_field": entry_rules.question_field,
+            "licences": CODE_LICENCES,
+            "accept": ",".join("." + ext for ext in sorted(upload_rules.ALLOWED_EXTENSIONS)),
+            "allowed_list": upload_rules.allowed_list(),
+            "max_file_mb": settings.max_upload_mb,
+            "quota_mb": settings.team_quota_mb,
+            "used_mb": round(await entry_rules.team_usage(entry.team_id) / (1024 * 1024), 1),
+        },
+        status_code=status_code,
+    )
+
+
+async def edit_entry(request: Request):
+    event: Event = request.state.event
+    entry = await _member_entry(request)
+    if request.method == "GET":
+        return await _entry_page(request, entry)
+    form = await _read_form(request)
+    catalogue = await Dataset.filter(event_id=event.id)
+    try:
+        await entry_rules.save_entry(
+            entry=entry,
+            event=event,
+            user=request.state.user,
+            values=form,
+            dataset_notes=_dataset_notes(form, catalogue),
+        )
+        if form.get("action") == "submit":
+            await entry_rules.set_entry_status(
+                entry=entry, event=event, status="submitted", user=request.state.user
+            )
+    except FormErrors as error:
+        return await _entry_page(request, entry, values=form, errors=error.errors, status_code=422)
+    if form.get("action") == "submit":
+        flash(
+            request, _("Your entry is submitted. Every member of the team gets a receipt by mail."), "success"
+        )
+    else:
+        flash(request, _("Your entry is saved."), "success")
+    return RedirectResponse(_edit_url(event, entry), status_code=303)
+
+
+# --- files -----------------------------------------------------------------------------------------
+
+
+async def upload_file(request: Request):
+    event: Event = request.state.event
+    entry = await _member_entry(request)
+    settings = request.app.state.settings
+    reason = entry_rules.closed_reason(await Round.get(id=entry.round_id), event, datetime.now(UTC))
+    if reason:  # refused before a byte of the body is read; checked again when the row is written
+        return await _entry_page(request, entry, file_error=reason, status_code=422)
+    storage = storage_for(settings)
+    try:
+        received = await receive_file(request, storage, max_bytes=settings.max_upload_bytes)
+    except upload_rules.FileRefused as refusal:
+        log.info("upload refused on entry %s: %s", entry.id, safe_log(refusal.message))
+        return await _entry_page(request, entry, file_error=refusal.message, status_code=422)
+    try:
+        await entry_rules.add_entry_file(
+            entry=entry,
+            event=event,
+            user=request.state.user,
+            stored=received.stored,
+            original_name=received.name,
+            content_type=upload_rules.content_type(received.extension),
+            quota_bytes=settings.team_quota_bytes,
+        )
+    except (entry_rules.QuotaExceeded, entry_rules.EntryClosed) as refusal:
+        await storage.delete(received.stored.key)
+        return await _entry_page(request, entry, file_error=refusal.message, status_code=422)
+    except BaseException:
+        await storage.delete(received.stored.key)
+        raise
+    flash(request, _("The file “%(name)s” is added.", name=received.name), "success")
+    return RedirectResponse(_edit_url(event, entry) + "#files", status_code=303)
+
+
+async def delete_file(request: Request):
+    event: Event = request.state.event
+    entry = await _member_entry(request)
+    try:
+        record = await entry_rules.remove_entry_file(
+            entry=entry, event=event, file_id=_id(request, "file_id"), user=request.state.user
+        )
+    except entry_rules.EntryClosed as closed:
+        return await _entry_page(request, entry, file_error=closed.message, status_code=422)
+    if record is None:
+        raise not_found(request)
+    await storage_for(request.app.state.settings).delete(record.storage_key)
+    flash(request, _("The file “%(name)s” is removed.", name=record.original_name), "success")
+    return RedirectResponse(_edit_url(event, entry) + "#files", status_code=303)
+
+
+def attachment_header(name: str) -> str:
+    return "attachment; filename*=UTF-8''" + quote(name or "file", safe="")
+
+
+async def download_file(request: Request):
+    """The file as an attachment that no browser will render or run."""
+    event: Event = request.state.event
+    entry = await entry_rules.entry_for_reader(
+        event=event, user=request.state.user, entry_id=_id(request, "entry_id")
+    )
+    if entry is None:
+        raise not_found(request)
+    record = await EntryFile.get_or_none(id=_id(request, "file_id"), entry_id=entry.id)
+    storage = storage_for(request.app.state.settings)
+    if record is None or not storage.exists(record.storage_key):
+        raise not_found(request)
+    return StreamingResponse(
+        storage.open(record.storage_key),
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": attachment_header(record.original_name),
+            "Content-Length": str(record.size),
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "sandbox",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+# --- restricted datasets ---------------------------------------------------------------------------
+
+
+async def accept_dataset_terms(request: Request):
+    event: Event = request.state.event
+    dataset = await Dataset.get_or_none(id=_id(request, "dataset_id"), event_id=event.id)
+    if dataset is None:
+        raise not_found(request)
+    member = await TeamMember.get_or_none(event_id=event.id, user_id=request.state.user.id).select_related(
+        "team"
+    )
+    if member is None:
+        raise forbidden(request)  # only a team accepts terms
+    if not dataset.restricted:
+        flash(request, _("This dataset has no terms to accept: its files are open to all."), "info")
+        return RedirectResponse(f"/events/{event.slug}/datasets/{dataset.id}#files", status_code=303)
+    try:
+        await restricted.accept_terms(dataset=dataset, team=member.team, user=request.state.user)
+    except FormErrors as error:
+        flash(request, next(iter(error.errors.values())), "error")
+    else:
+        flash(request, _("Your team accepted the terms: the files are shown below."), "success")
+    return RedirectResponse(f"/events/{event.slug}/datasets/{dataset.id}#files", status_code=303)
+
+
+async def dataset_access_log(request: Request):
+    event: Event = request.state.event
+    dataset = await Dataset.get_or_none(id=_id(request, "dataset_id"), event_id=event.id)
+    if dataset is None:
+        raise not_found(request)
+    return render(
+        request,
+        "datasets/access.html",
+        {
+            "event": event,
+            "dataset": dataset,
+            "acceptances": await restricted.acceptances(dataset=dataset),
+            "accesses": await restricted.access_log(dataset=dataset),
+        },
+    )
+
+
+routes = [
+    route("/events/{slug}/team/entries", team_entries, access=SIGNED_IN, methods=("GET", "POST")),
+    route("/events/{slug}/entries/{entry_id}/edit", edit_entry, access=SIGNED_IN, methods=("GET", "POST")),
+    route("/events/{slug}/entries/{entry_id}/files", upload_file, access=SIGNED_IN, methods=("POST",)),
+    route(
+        "/events/{slug}/entries/{entry_id}/files/{file_id}/delete",
+        delete_file,
+        access=SIGNED_IN,
+        methods=("POST",),
+    ),
+    route("/events/{slug}/entries/{entry_id}/files/{file_id}", download_file, access=SIGNED_IN),
+    route(
+        "/events/{slug}/datasets/{dataset_id}/accept",
+        accept_dataset_terms,
+        access=SIGNED_IN,
+        methods=("POST",),
+    ),
+    route("/events/{slug}/manage/datasets/{dataset_id}/access", dataset_access_log, access=ORGANISER),
+]
