@@ -43,10 +43,11 @@ def cmd_migrate(settings: Settings, _args) -> int:
 
 
 def cmd_seed(settings: Settings, args) -> int:
+    from events.storage import storage_for
     from seeds.demo import load_demo
 
     async def work():
-        return await load_demo(only_if_empty=not args.force)
+        return await load_demo(only_if_empty=not args.force, storage=storage_for(settings))
 
     loaded = asyncio.run(_with_orm(settings.database_url, work))
     if loaded:

@@ -26,9 +26,11 @@ from events.models import (
     Round,
     User,
 )
+from events.storage import Storage
 from seeds.catalogue import LYON_CATALOGUE, PARIS_CATALOGUE
 from seeds.challenges import LYON_CHALLENGES, PARIS_CHALLENGES, ChallengeSpec
 from seeds.portals import DatasetSpec, dataset_fields
+from seeds.teams import PARTICIPANTS, PUBLISHED_NAMES, load_teams, open_registration_event
 
 DEMO_PASSWORD = "demo-hackcity-2026"
 SEED = 2026
@@ -44,23 +46,29 @@ PEOPLE = [
     ("mentor@demo.hackcity.fr", "Sophie Laurent", False),
     ("equipe-a@demo.hackcity.fr", "Lucas Moreau", False),
     ("equipe-b@demo.hackcity.fr", "Chloé Garnier", False),
+    *((email, name, False) for email, name, _published in PARTICIPANTS),
 ]
 
 DEMO_ACCOUNTS = [(email, name) for email, name, _admin in PEOPLE]
 
 
-async def load_demo(*, only_if_empty: bool = True, now: datetime | None = None) -> bool:
-    """Load the demo; returns False (and changes nothing) if the database already holds users."""
+async def load_demo(
+    *, only_if_empty: bool = True, now: datetime | None = None, storage: Storage | None = None
+) -> bool:
+    """Load the demo; returns False (and changes nothing) if the database already holds users.
+
+    With a `storage`, the submitted demo entries get small generated files (a PDF and a CSV).
+    """
     if only_if_empty and await User.exists():
         return False
     now = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
     # All or nothing: a half-loaded demo would make the next `hackcity seed` skip it.
     async with in_transaction():
-        await _load(now=now, rng=random.Random(SEED))
+        await _load(now=now, rng=random.Random(SEED), storage=storage)
     return True
 
 
-async def _load(*, now: datetime, rng: random.Random) -> None:
+async def _load(*, now: datetime, rng: random.Random, storage: Storage | None = None) -> None:
     password_hash = await hash_password(DEMO_PASSWORD)
     users: dict[str, User] = {}
     for email, name, is_admin in PEOPLE:
@@ -72,10 +80,13 @@ async def _load(*, now: datetime, rng: random.Random) -> None:
             language="fr",
             email_verified_at=now - timedelta(days=rng.randint(30, 90)),
             terms_accepted_at=now - timedelta(days=90),
+            opt_in_publish_name=email in PUBLISHED_NAMES,
         )
 
     programme = await _datacity_paris(now=now, rng=rng, users=users)
     hackathon = await _hackathon_lyon(now=now, rng=rng, users=users)
+    await load_teams(paris=programme, lyon=hackathon, users=users, now=now, rng=rng, storage=storage)
+    upcoming = await open_registration_event(now=now, users=users)
     draft = await Event.create(
         slug="defi-energie-brouillon",
         title="Défi Énergie (brouillon)",
@@ -92,6 +103,7 @@ async def _load(*, now: datetime, rng: random.Random) -> None:
         (programme, "mentor@demo.hackcity.fr", Role.MENTOR),
         (hackathon, "organisateur@demo.hackcity.fr", Role.ORGANISER),
         (hackathon, "jure1@demo.hackcity.fr", Role.JUROR),
+        (upcoming, "organisateur@demo.hackcity.fr", Role.ORGANISER),
         (draft, "organisatrice@demo.hackcity.fr", Role.ORGANISER),
     ]
     for event, email, role in grants:

@@ -19,12 +19,22 @@ from events.models import (
     ChallengeStatus,
     Dataset,
     DatasetStatus,
+    Entry,
+    EntryDataset,
+    EntryFile,
+    EntryRevision,
+    EntryStatus,
     Event,
     EventRole,
     EventStatus,
+    GalleryMode,
     PortalKind,
+    Registration,
     Role,
     Round,
+    Selection,
+    Team,
+    TeamMember,
     User,
 )
 from seeds.demo import load_demo
@@ -33,9 +43,24 @@ from tests.helpers import make_user
 
 NOW = datetime(2026, 3, 14, 9, 37, 12, tzinfo=UTC)
 HOUR = NOW.replace(minute=0, second=0, microsecond=0)
-MODELS = [User, Event, EventRole, Round, Challenge, ChallengeOwner, ChallengeDataset, Dataset]
+MODELS = [
+    User,
+    Event,
+    EventRole,
+    Round,
+    Challenge,
+    ChallengeOwner,
+    ChallengeDataset,
+    Dataset,
+    Team,
+    TeamMember,
+    Registration,
+    Entry,
+    EntryDataset,
+    EntryRevision,
+]
 # Written by the database or salted on purpose: the only columns allowed to differ between loads.
-VOLATILE = {"created_at", "updated_at", "password_hash"}
+VOLATILE = {"created_at", "updated_at", "joined_at", "password_hash"}
 RESOURCE_KEYS = {"id", "title", "format", "url", "filesize"}
 
 
@@ -76,7 +101,7 @@ async def test_load_demo_into_two_fresh_databases_gives_identical_content():
 async def test_load_demo_into_non_empty_database_changes_nothing(db):
     await make_user("someone@example.org")
     assert await load_demo(now=NOW) is False
-    assert [await model.all().count() for model in MODELS] == [1, 0, 0, 0, 0, 0, 0, 0]
+    assert [await model.all().count() for model in MODELS] == [1] + [0] * (len(MODELS) - 1)
 
 
 async def test_load_demo_keeps_the_demo_accounts(demo):
@@ -91,6 +116,7 @@ async def test_load_demo_keeps_the_demo_accounts(demo):
         "mentor@demo.hackcity.fr",
         "equipe-a@demo.hackcity.fr",
         "equipe-b@demo.hackcity.fr",
+        *(f"equipe-{letter}@demo.hackcity.fr" for letter in "cdefgh"),
     ]
 
 
@@ -238,3 +264,84 @@ async def test_remote_ids_are_unique_in_each_catalogue(demo):
     for event in await Event.all():
         ids = await Dataset.filter(event=event).exclude(remote_id="").values_list("remote_id", flat=True)
         assert len(ids) == len(set(ids))
+
+
+# --- teams and entries (step 3) -----------------------------------------------------------------
+
+
+async def test_demo_programme_applications_carry_every_decision_with_a_message(demo):
+    candidature = await Round.get(event__slug="datacity-paris-2026", name="Candidature")
+    applications = await Entry.filter(round=candidature).order_by("id")
+    assert [a.selection for a in applications] == [
+        Selection.SELECTED,
+        Selection.SELECTED,
+        Selection.WAITLISTED,
+        Selection.REJECTED,
+    ]
+    assert all(a.status == EntryStatus.SUBMITTED and a.selection_message for a in applications)
+    assert all(a.submitted_at <= candidature.deadline for a in applications)
+
+
+async def test_demo_prototype_round_holds_a_submitted_entry_and_a_draft_of_selected_teams(demo):
+    prototype = await Round.get(event__slug="datacity-paris-2026", name="Prototype")
+    entries = await Entry.filter(round=prototype).select_related("team").order_by("id")
+    assert [(e.team.name, e.status) for e in entries] == [
+        ("Canopée", EntryStatus.SUBMITTED),
+        ("Dernier Kilomètre", EntryStatus.DRAFT),
+    ]
+    assert entries[0].submitted_at < NOW
+    selected = await Entry.filter(
+        event__slug="datacity-paris-2026", selection=Selection.SELECTED
+    ).values_list("team_id", flat=True)
+    assert sorted(selected) == sorted(e.team_id for e in entries)
+
+
+async def test_demo_captains_are_the_demo_participants(demo):
+    captains = await TeamMember.filter(is_captain=True, team__event__slug="datacity-paris-2026").values_list(
+        "user__email", flat=True
+    )
+    assert {"equipe-a@demo.hackcity.fr", "equipe-b@demo.hackcity.fr"} <= set(captains)
+    for member in await TeamMember.all():
+        assert await Registration.exists(event_id=member.event_id, user_id=member.user_id)
+
+
+async def test_demo_hackathon_gallery_is_open_with_submitted_entries_and_their_datasets(demo):
+    event = await Event.get(slug="hackathon-mobilite-lyon-2026")
+    entries = await Entry.filter(event=event)
+    assert event.gallery == GalleryMode.OPEN
+    assert len(entries) == 3
+    assert all(e.status == EntryStatus.SUBMITTED for e in entries)
+    for entry in entries:
+        links = await EntryDataset.filter(entry=entry).select_related("dataset")
+        assert links and all(link.note and link.dataset.event_id == event.id for link in links)
+        assert await EntryRevision.filter(entry=entry, number=1).exists()
+
+
+async def test_demo_has_an_event_open_for_registration_now(demo):
+    open_now = await Event.filter(
+        status=EventStatus.PUBLISHED, registration_opens_at__lte=HOUR, registration_closes_at__gt=HOUR
+    )
+    assert [e.slug for e in open_now] == ["hackathon-open-data-bordeaux-2026"]
+    assert await Challenge.filter(event=open_now[0], status=ChallengeStatus.PUBLISHED).count() == 2
+
+
+async def test_demo_with_a_storage_stores_a_pdf_and_a_csv_per_submitted_entry(db, tmp_path):
+    from events.storage import LocalStorage
+
+    storage = LocalStorage(tmp_path)
+    assert await load_demo(now=NOW, storage=storage) is True
+
+    files = await EntryFile.all().select_related("entry")
+    submitted = await Entry.filter(status=EntryStatus.SUBMITTED).count()
+    assert len(files) == 2 * submitted
+    assert {f.original_name for f in files} == {"presentation.pdf", "resultats.csv"}
+    for record in files:
+        data = storage.path(record.storage_key).read_bytes()
+        assert len(data) == record.size
+        assert (
+            data.startswith(b"%PDF-") if record.original_name.endswith(".pdf") else data.startswith(b"jour,")
+        )
+
+
+async def test_demo_without_a_storage_writes_no_file(demo):
+    assert await EntryFile.all().count() == 0

@@ -22,6 +22,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events import i18n
+from events.domain import gallery
 from events.domain.errors import FormErrors
 from events.domain.spdx import code_licence
 from events.i18n import _, format_when, ngettext
@@ -132,16 +133,16 @@ async def entry_for_member(*, event: Event, user: User | None, entry_id: int) ->
 
 
 async def entry_for_reader(*, event: Event, user: User | None, entry_id: int) -> Entry | None:
-    """The entry if the user may read it and its files: its team's members, the event's organisers.
-
-    Jurors and the public (once the gallery is open) are for the selection and gallery work to add.
-    """
+    """The entry if the user may read it and its files: its team's members, the event's organisers,
+    and anyone once the entry is in the public gallery (`events.domain.gallery`)."""
     entry = await Entry.get_or_none(id=entry_id, event_id=event.id).select_related(
         "team", "round", "challenge"
     )
     if entry is None:
         return None
     if await is_member(team_id=entry.team_id, user=user) or await is_organiser(event=event, user=user):
+        return entry
+    if (await gallery.viewer_for(event=event, user=user)).in_gallery(entry):
         return entry
     return None
 

@@ -431,3 +431,46 @@ async def dashboard(*, event: Event, now: datetime | None = None) -> Dashboard:
         "people": len(set(people)),
     }
     return Dashboard(counts, items, schedule.next_deadline(items, now), attention)
+
+
+DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+MAX_CHALLENGES_PER_TEAM = 10
+
+
+async def update_participation(
+    *,
+    event: Event,
+    rules: str,
+    eligible_domains: str,
+    challenges_per_team: str,
+    questions: list[dict[str, str]],
+) -> Event:
+    """Save how people take part: rules to accept, allowed email domains, challenges per team,
+    extra registration questions (validated like a round's questions)."""
+    from events.domain.rounds import clean_questions
+
+    errors: dict[str | None, str] = {}
+    if len(rules) > MAX_TEXT:
+        errors["rules"] = _("Use at most %(n)s characters.", n=MAX_TEXT)
+    domains = [line.strip().lower().lstrip("@") for line in eligible_domains.splitlines() if line.strip()]
+    bad = [d for d in domains if not DOMAIN_RE.match(d)]
+    if bad:
+        errors["eligible_domains"] = _("These are not email domains: %(domains)s", domains=", ".join(bad[:5]))
+    try:
+        per_team = int(challenges_per_team.strip())
+    except ValueError:
+        per_team = 0
+    if not 1 <= per_team <= MAX_CHALLENGES_PER_TEAM:
+        errors["challenges_per_team"] = _("Enter a number between 1 and %(n)s.", n=MAX_CHALLENGES_PER_TEAM)
+    cleaned = clean_questions(questions, errors)
+    if errors:
+        raise FormErrors(errors)
+    event.rules = rules
+    event.eligible_domains = "\n".join(dict.fromkeys(domains))
+    event.challenges_per_team = per_team
+    event.registration_questions = cleaned
+    await event.save(
+        update_fields=["rules", "eligible_domains", "challenges_per_team", "registration_questions"]
+    )
+    log.info("participation settings saved for event %s", event.id)
+    return event

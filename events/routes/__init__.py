@@ -10,9 +10,11 @@ from events.routes import (
     challenges,
     datasets,
     entries,
+    gallery,
     organiser,
     public,
     rounds,
+    selection,
     teams,
 )
 from events.templating import STATIC_DIR
@@ -27,6 +29,8 @@ def all_routes() -> list[BaseRoute]:
         *datasets.routes,
         *teams.routes,
         *entries.routes,
+        *selection.routes,
+        *gallery.routes,
         *public.routes,
         *auth.routes,
         *account.routes,

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from events.auth import ORGANISER, PUBLIC, not_found, route
-from events.domain import portals, restricted
+from events.domain import gallery, portals, restricted
 from events.domain.errors import FormErrors
 from events.domain.fetching import FetchError
 from events.flash import flash
@@ -246,6 +246,7 @@ async def dataset_page(request: Request):
         event_id=event.id, status=ChallengeStatus.PUBLISHED, dataset_links__dataset_id=dataset.id
     )
     access = await restricted.link_access(dataset=dataset, event=event, user=request.state.user)
+    viewer = await gallery.viewer_for(event=event, user=request.state.user)
     return render(
         request,
         "datasets/dataset.html",
@@ -256,6 +257,8 @@ async def dataset_page(request: Request):
             "attribution": portals.attribution_line(dataset),
             "share_alike": portals.share_alike_warning(dataset),
             "access": access,
+            "reuse": await gallery.reuse_report(dataset=dataset, viewer=viewer),
+            "reuse_viewer": viewer,
         },
     )
 

@@ -10,10 +10,12 @@ from events.auth import EVENT_CREATOR, ORGANISER, SIGNED_IN, not_found, route
 from events.domain import events as event_rules
 from events.domain import schedule
 from events.domain.errors import FormErrors
+from events.domain.rounds import QUESTION_KINDS, question_kind_label
 from events.flash import flash
 from events.forms import checkbox, read_form
 from events.i18n import _
 from events.models import Event, EventKind, EventRole, EventStatus, Role
+from events.routes.rounds import question_row_count, question_rows, question_values
 from events.templating import render
 
 DATE_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
@@ -111,6 +113,46 @@ async def edit_event(request: Request):
         request,
         "events/edit.html",
         {"event": event, "values": values, "errors": errors},
+        status_code=422 if errors else 200,
+    )
+
+
+async def participation(request: Request):
+    """Rules, eligibility, challenges per team and registration questions."""
+    event: Event = request.state.event
+    errors: dict = {}
+    values = {
+        "rules": event.rules,
+        "eligible_domains": event.eligible_domains,
+        "challenges_per_team": str(event.challenges_per_team),
+        **question_values(event.registration_questions),
+    }
+    if request.method == "POST":
+        values = await read_form(request)
+        try:
+            await event_rules.update_participation(
+                event=event,
+                rules=values.get("rules", ""),
+                eligible_domains=values.get("eligible_domains", ""),
+                challenges_per_team=values.get("challenges_per_team", ""),
+                questions=question_rows(values),
+            )
+        except FormErrors as error:
+            errors = error.errors
+        else:
+            flash(request, _("The participation settings are saved."), "success")
+            return RedirectResponse(_manage_url(event, "/participation"), status_code=303)
+    return render(
+        request,
+        "events/participation.html",
+        {
+            "event": event,
+            "values": values,
+            "errors": errors,
+            "question_rows": question_row_count(values),
+            "question_kinds": QUESTION_KINDS,
+            "question_kind_label": question_kind_label,
+        },
         status_code=422 if errors else 200,
     )
 
@@ -227,6 +269,7 @@ routes = [
     route("/events/{slug}/manage", dashboard, access=ORGANISER),
     route("/events/{slug}/manage/edit", edit_event, access=ORGANISER, methods=("GET", "POST")),
     route("/events/{slug}/manage/status", event_status, access=ORGANISER, methods=("POST",)),
+    route("/events/{slug}/manage/participation", participation, access=ORGANISER, methods=("GET", "POST")),
     route("/events/{slug}/manage/people", people, access=ORGANISER, methods=("GET", "POST")),
     route(
         "/events/{slug}/manage/people/{role_id}/remove", remove_person, access=ORGANISER, methods=("POST",)

@@ -33,7 +33,7 @@ async def _round_or_404(request: Request, event: Event) -> Round:
     return stage
 
 
-def _question_rows(values: dict[str, str]) -> list[dict[str, str]]:
+def question_rows(values: dict[str, str]) -> list[dict[str, str]]:
     """The question rows of the form (`q0_key`, `q0_label`, ...), as typed."""
     rows = []
     for index in range(round_rules.MAX_QUESTIONS + BLANK_QUESTION_ROWS):
@@ -63,7 +63,14 @@ def _round_values(stage: Round | None, event: Event) -> dict[str, str]:
         "team_min": str(stage.team_min),
         "team_max": str(stage.team_max),
     }
-    for index, question in enumerate(stage.questions or []):
+    values.update(question_values(stage.questions))
+    return values
+
+
+def question_values(questions: list[dict] | None) -> dict[str, str]:
+    """Stored questions as the form's inputs (`q0_key`, `q0_label`, ...)."""
+    values: dict[str, str] = {}
+    for index, question in enumerate(questions or []):
         prefix = f"q{index}_"
         values[prefix + "key"] = question.get("key", "")
         values[prefix + "label"] = question.get("label", "")
@@ -73,8 +80,8 @@ def _round_values(stage: Round | None, event: Event) -> dict[str, str]:
     return values
 
 
-def _row_count(values: dict[str, str]) -> int:
-    filled = len(_question_rows(values))
+def question_row_count(values: dict[str, str]) -> int:
+    filled = len(question_rows(values))
     return min(filled + BLANK_QUESTION_ROWS, round_rules.MAX_QUESTIONS)
 
 
@@ -86,7 +93,7 @@ def _fields(values: dict[str, str]) -> dict:
         "grace_minutes": values.get("grace_minutes", ""),
         "team_min": values.get("team_min", ""),
         "team_max": values.get("team_max", ""),
-        "questions": _question_rows(values),
+        "questions": question_rows(values),
     }
 
 
@@ -95,7 +102,7 @@ def _form_context(event: Event, values: dict, errors: dict) -> dict:
         "event": event,
         "values": values,
         "errors": errors,
-        "question_rows": _row_count(values),
+        "question_rows": question_row_count(values),
         "question_kinds": round_rules.QUESTION_KINDS,
         "question_kind_label": round_rules.question_kind_label,
     }

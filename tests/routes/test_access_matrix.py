@@ -111,6 +111,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("edit_event", "GET"): ORGANISER_1,
     ("edit_event", "POST"): ORGANISER_1,
     ("event_status", "POST"): ORGANISER_1,
+    ("participation", "GET"): ORGANISER_1,
+    ("participation", "POST"): ORGANISER_1,
     # rounds of event 1 ({round_id} is its round)
     ("manage_rounds", "GET"): ORGANISER_1,
     ("manage_rounds", "POST"): ORGANISER_1,
@@ -136,30 +138,6 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("create_event", "POST"): EVENT_CREATORS,
     ("invitation", "GET"): SIGNED_IN,
     ("invitation", "POST"): SIGNED_IN,
-    # registration and teams in event 1 (team actions act on the user's own team: without one,
-    # they send back to the team page; {token} of /join/{token} is team A's invitation link)
-    ("register", "GET"): SIGNED_IN,
-    ("register", "POST"): SIGNED_IN,
-    ("registrants", "GET"): ORGANISER_1,
-    ("registrants_csv", "GET"): ORGANISER_1,
-    ("team_list", "GET"): EVERYONE,
-    ("my_team", "GET"): SIGNED_IN,
-    ("create_team", "POST"): SIGNED_IN,
-    ("ask_to_join", "POST"): SIGNED_IN,
-    ("invite_by_email", "POST"): SIGNED_IN,
-    ("regenerate_link", "POST"): SIGNED_IN,
-    ("decide_request", "POST"): SIGNED_IN,
-    ("hand_over", "POST"): SIGNED_IN,
-    ("remove_member", "POST"): SIGNED_IN,
-    ("leave_team", "POST"): SIGNED_IN,
-    ("choose_challenges", "POST"): SIGNED_IN,
-    ("join_by_link", "GET"): SIGNED_IN,
-    ("join_by_link", "POST"): SIGNED_IN,
-    # platform administration
-    ("users", "GET"): ADMIN,
-    ("set_active", "POST"): ADMIN,
-    ("new_event", "GET"): ADMIN,
-    ("new_event", "POST"): ADMIN,
     # dataset catalogue of event 1 ({dataset_id} is a dataset entered by hand: refreshing it
     # reaches no network)
     ("manage_datasets", "GET"): ORGANISER_1,
@@ -182,12 +160,51 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("download_file", "GET"): frozenset({"team_a"}) | ORGANISER_1,
     ("accept_dataset_terms", "POST"): frozenset({"team_a", "team_b"}),
     ("dataset_access_log", "GET"): ORGANISER_1,
+    # registration and teams in event 1 (team actions act on the user's own team: without one,
+    # they send back to the team page; {token} of /join/{token} is team A's invitation link)
+    ("register", "GET"): SIGNED_IN,
+    ("register", "POST"): SIGNED_IN,
+    ("registrants", "GET"): ORGANISER_1,
+    ("registrants_csv", "GET"): ORGANISER_1,
+    ("team_list", "GET"): EVERYONE,
+    ("my_team", "GET"): SIGNED_IN,
+    ("create_team", "POST"): SIGNED_IN,
+    ("ask_to_join", "POST"): SIGNED_IN,
+    ("invite_by_email", "POST"): SIGNED_IN,
+    ("regenerate_link", "POST"): SIGNED_IN,
+    ("decide_request", "POST"): SIGNED_IN,
+    ("hand_over", "POST"): SIGNED_IN,
+    ("remove_member", "POST"): SIGNED_IN,
+    ("leave_team", "POST"): SIGNED_IN,
+    ("choose_challenges", "POST"): SIGNED_IN,
+    ("join_by_link", "GET"): SIGNED_IN,
+    ("join_by_link", "POST"): SIGNED_IN,
+    # selection and gallery. Event 1's gallery is `auto` and its round has no deadline, so it is
+    # not public: the galleries and team A's draft entry are 404 to everyone else, anonymous
+    # included (see PUBLIC_REFUSAL). The reuse CSV is public, its rows depend on the reader.
+    ("manage_entries", "GET"): ORGANISER_1,
+    ("decide_entry", "POST"): ORGANISER_1,
+    ("advance_round", "POST"): ORGANISER_1,
+    ("gallery_setting", "POST"): ORGANISER_1,
+    ("gallery", "GET"): ORGANISER_1,
+    ("challenge_gallery", "GET"): ORGANISER_1,
+    ("entry_page", "GET"): frozenset({"team_a"}) | ORGANISER_1,
+    ("reuse_csv", "GET"): EVERYONE,
+    # platform administration
+    ("users", "GET"): ADMIN,
+    ("set_active", "POST"): ADMIN,
+    ("new_event", "GET"): ADMIN,
+    ("new_event", "POST"): ADMIN,
 }
 # The success code of a GET route when it is not 200.
 GET_SUCCESS: dict[str, int] = {}
 # The refusal a signed-in role gets when it is not 403: another team's entry or file is 404
 # (SECURITY.md, "Access control"), whoever asks.
 REFUSAL: dict[str, int] = {"edit_entry": 404, "upload_file": 404, "delete_file": 404, "download_file": 404}
+# Public routes that answer 404 (not a sign-in redirect) to whoever may not see what they show,
+# anonymous visitors included: a gallery that is not public, an entry that is not in it.
+PUBLIC_REFUSAL = {"gallery", "challenge_gallery", "entry_page"}
+REFUSAL.update(dict.fromkeys(PUBLIC_REFUSAL, 404))
 
 SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnop"
 
@@ -396,6 +413,8 @@ async def test_route_lets_in_exactly_the_roles_of_the_access_table(
         else:
             assert not _is_refusal(response), (response.status_code, response.headers.get("location"))
             assert response.status_code < 500
+    elif role == "anonymous" and route.name in PUBLIC_REFUSAL:
+        assert response.status_code == 404
     elif role == "anonymous":
         assert _is_login_redirect(response), (response.status_code, response.headers.get("location"))
     elif allowed == ANONYMOUS:

@@ -23,7 +23,19 @@ from tortoise.context import tortoise_test_context
 from events import i18n
 from events.db import MODEL_MODULES
 from events.domain import tokens
-from events.models import Dataset, Event, EventRole, Invitation, PortalKind, Role, Round, User
+from events.models import (
+    Challenge,
+    Dataset,
+    Entry,
+    Event,
+    EventRole,
+    Invitation,
+    PortalKind,
+    Role,
+    Round,
+    TeamMember,
+    User,
+)
 from seeds.demo import DEMO_PASSWORD, load_demo
 from tests.conftest import TEST_DATABASE_URL
 from tests.helpers import post_form, sign_in
@@ -34,6 +46,8 @@ DRAFT = "defi-energie-brouillon"
 CHALLENGE = "ilots-de-chaleur-cours-ecole"  # published, owned by the demo sponsor
 CHALLENGE_TITLE = "Réduire les îlots de chaleur dans les cours d'école"
 INVITATION_TOKEN = "demo-invitation-token-for-page-tests"
+OPEN_EVENT = "hackathon-open-data-bordeaux-2026"  # registration open now
+OPEN_TITLE = "Hackathon Open Data Bordeaux 2026"
 
 # Who visits, as which demo account.
 ACCOUNTS = {
@@ -149,6 +163,36 @@ PAGES = [
         frozenset({"admin", "organiser"}),
     ),
     Page(
+        f"/events/{OPEN_EVENT}/register",
+        "register",
+        text("Register for %(event)s", event=OPEN_TITLE),
+        SIGNED_IN,
+    ),
+    Page(
+        f"/events/{PROGRAMME}/teams",
+        "team_list",
+        text("Teams of %(event)s", event="DataCity Paris 2026"),
+        EVERYONE,
+    ),
+    Page(
+        f"/events/{PROGRAMME}/team",
+        "my_team",
+        lambda params: i18n.gettext("My team: %(name)s", name=params["my_team"]),
+        frozenset({"participant"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/registrants",
+        "registrants",
+        text("Registrants"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/participation",
+        "participation",
+        text("Participation"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
         f"/events/{PROGRAMME}/manage/rounds",
         "manage_rounds",
         text("Rounds"),
@@ -177,6 +221,20 @@ PAGES = [
         f"/events/{PROGRAMME}/challenges/propose", "propose_challenge", text("Propose a challenge"), SIGNED_IN
     ),
     Page("/invitations/{invitation_token}", "invitation", text("Invitation"), SIGNED_IN),
+    Page(
+        f"/events/{PROGRAMME}/manage/entries",
+        "manage_entries",
+        text("Entries and selection"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(f"/events/{HACKATHON}/gallery", "gallery", text("Gallery"), EVERYONE),  # open in the demo
+    Page(
+        f"/events/{HACKATHON}/challenges/{{gallery_challenge}}/gallery",
+        "challenge_gallery",
+        lambda params: i18n.gettext("Gallery: %(title)s", title=params["gallery_challenge_title"]),
+        EVERYONE,
+    ),
+    Page(f"/events/{HACKATHON}/entries/{{entry_id}}", "entry_page", from_data("entry_title"), EVERYONE),
     Page(f"/events/{PROGRAMME}/team/entries", "team_entries", text("Your team's entries"), SIGNED_IN),
     Page(
         f"/events/{PROGRAMME}/manage/datasets/{{dataset_id}}/access",
@@ -195,6 +253,10 @@ NOT_PAGES = {
     "download_file": "an entry's file, sent as an attachment",
     # A team's own entry: rendered by tests/routes/test_entries.py (the demo has no entry yet)
     "edit_entry": "a team's entry form",
+    "reuse_csv": "CSV download of a dataset's reuse report",
+    "registrants_csv": "CSV download of the registrants",
+    # Its heading depends on who follows the link: rendered by tests/routes/test_teams.py
+    "join_by_link": "a team's join link",
 }
 
 H1_RE = re.compile(r"<h1>(.*?)</h1>", re.S)
@@ -264,7 +326,18 @@ async def page_params(secret_key: str) -> dict[str, str]:
         role=Role.MENTOR,
         token_hash=hashlib.sha256(INVITATION_TOKEN.encode()).hexdigest(),
     )
+    shown_entry = await Entry.filter(event__slug=HACKATHON, status="submitted").order_by("id").first()
+    assert shown_entry is not None
+    shown_challenge = await Challenge.get(id=shown_entry.challenge_id)
+    membership = await TeamMember.get(
+        event__slug=PROGRAMME, user__email=ACCOUNTS["participant"]
+    ).select_related("team")
     return {
+        "my_team": membership.team.name,
+        "entry_id": str(shown_entry.id),
+        "entry_title": shown_entry.title,
+        "gallery_challenge": shown_challenge.slug,
+        "gallery_challenge_title": shown_challenge.title,
         "round_id": str(first_round.id),
         "invitation_token": INVITATION_TOKEN,
         "dataset_id": str(dataset.id),
@@ -369,7 +442,7 @@ async def test_demo_seed_is_the_same_in_two_fresh_databases():
 
     first, second = snapshots
     users, events, roles = first
-    assert (len(users), len(events), len(roles)) == (9, 3, 8)
+    assert (len(users), len(events), len(roles)) == (15, 4, 9)
     assert first == second
 
 

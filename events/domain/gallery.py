@@ -1,0 +1,203 @@
+"""The public side of entries: when the gallery is public, who may read an entry, the reuse report.
+
+Rules kept here:
+- The gallery shows the *submitted* entries of the event's *last* round (the prototypes, the
+  hackathon's projects). Entries of earlier rounds (applications) stay private to their team and
+  to the organisers: they often hold company details that were never meant for the public.
+- `Event.gallery`: `open` shows it now, `closed` hides it (404 to the public), `auto` (the default)
+  shows it once the last round's deadline plus its grace period has passed, on the server's clock.
+- An entry is readable by the public when the gallery is public and the entry is in it; its
+  team's members and the event's organisers can always read it.
+- A member's name is published only if they opted in (`User.opt_in_publish_name`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from events.domain.errors import FormErrors
+from events.domain.registration import neutralise
+from events.domain.rounds import window_end
+from events.i18n import _
+from events.models import (
+    Challenge,
+    Dataset,
+    Entry,
+    EntryDataset,
+    EntryFile,
+    EntryStatus,
+    Event,
+    EventRole,
+    GalleryMode,
+    Role,
+    Round,
+    TeamMember,
+    User,
+)
+
+
+async def last_round(event: Event) -> Round | None:
+    return await Round.filter(event_id=event.id).order_by("-position", "-id").first()
+
+
+def opens_at(event: Event, stage: Round | None) -> datetime | None:
+    """When an `auto` gallery opens: the end of the last round's window (None: it never does)."""
+    if event.gallery == GalleryMode.OPEN:
+        return None
+    return window_end(stage) if stage is not None else None
+
+
+def is_public(event: Event, stage: Round | None, now: datetime) -> bool:
+    if not event.is_published:
+        return False
+    if event.gallery == GalleryMode.OPEN:
+        return True
+    if event.gallery == GalleryMode.CLOSED:
+        return False
+    end = window_end(stage) if stage is not None else None
+    return end is not None and now >= end
+
+
+async def gallery_is_public(*, event: Event, now: datetime | None = None) -> bool:
+    return is_public(event, await last_round(event), now or datetime.now(UTC))
+
+
+async def is_organiser(*, event: Event, user: User | None) -> bool:
+    if user is None:
+        return False
+    return user.is_admin or await EventRole.exists(event_id=event.id, user_id=user.id, role=Role.ORGANISER)
+
+
+async def set_gallery_mode(*, event: Event, mode: GalleryMode | str) -> Event:
+    try:
+        event.gallery = GalleryMode(mode)
+    except ValueError:
+        raise FormErrors({"gallery": _("Choose when the gallery is public.")}) from None
+    await event.save(update_fields=["gallery"])
+    return event
+
+
+# --- reading entries ------------------------------------------------------------------------------
+
+
+@dataclass
+class Viewer:
+    """What a visitor may read of one event's entries."""
+
+    public: bool  # the gallery is public now
+    organiser: bool
+    team_ids: frozenset[int] = field(default_factory=frozenset)
+    last_round_id: int | None = None
+
+    def can_read(self, entry: Entry) -> bool:
+        if self.organiser or entry.team_id in self.team_ids:
+            return True
+        return self.in_gallery(entry)
+
+    def in_gallery(self, entry: Entry) -> bool:
+        return self.public and entry.status == EntryStatus.SUBMITTED and entry.round_id == self.last_round_id
+
+
+async def viewer_for(*, event: Event, user: User | None, now: datetime | None = None) -> Viewer:
+    stage = await last_round(event)
+    team_ids: frozenset[int] = frozenset()
+    if user is not None:
+        team_ids = frozenset(
+            await TeamMember.filter(event_id=event.id, user_id=user.id).values_list("team_id", flat=True)
+        )
+    return Viewer(
+        public=is_public(event, stage, now or datetime.now(UTC)),
+        organiser=await is_organiser(event=event, user=user),
+        team_ids=team_ids,
+        last_round_id=stage.id if stage else None,
+    )
+
+
+async def gallery_entries(*, event: Event, viewer: Viewer, challenge: Challenge | None = None) -> list[Entry]:
+    """The gallery's entries. Organisers see what it will show even while it is not public."""
+    if viewer.last_round_id is None:
+        return []
+    query = Entry.filter(event_id=event.id, round_id=viewer.last_round_id, status=EntryStatus.SUBMITTED)
+    if challenge is not None:
+        query = query.filter(challenge_id=challenge.id)
+    return await query.select_related("team", "challenge").order_by("challenge__position", "title", "id")
+
+
+async def readable_entry(*, event: Event, entry_id: int, viewer: Viewer) -> Entry | None:
+    entry = await Entry.get_or_none(id=entry_id, event_id=event.id).select_related(
+        "team", "round", "challenge"
+    )
+    if entry is None or not viewer.can_read(entry):
+        return None
+    return entry
+
+
+@dataclass
+class EntryDetails:
+    datasets: list[EntryDataset]  # each with `.dataset`
+    files: list[EntryFile]
+    member_names: list[str]  # only those who opted in
+    hidden_members: int
+
+
+async def entry_details(entry: Entry) -> EntryDetails:
+    links = await EntryDataset.filter(entry_id=entry.id).select_related("dataset").order_by("dataset__title")
+    files = await EntryFile.filter(entry_id=entry.id).order_by("id")
+    members = (
+        await TeamMember.filter(team_id=entry.team_id).select_related("user").order_by("joined_at", "id")
+    )
+    names = [m.user.name for m in members if m.user.opt_in_publish_name and m.user.name]
+    return EntryDetails(links, files, names, len(members) - len(names))
+
+
+# --- the reuse report -----------------------------------------------------------------------------
+
+
+async def reuse_report(*, dataset: Dataset, viewer: Viewer) -> list[EntryDataset]:
+    """The entries that declared this dataset, with their note, among those the viewer may read."""
+    links = (
+        await EntryDataset.filter(dataset_id=dataset.id)
+        .select_related("entry", "entry__team", "entry__challenge", "entry__round")
+        .order_by("entry__round__position", "entry__title", "entry_id")
+    )
+    return [link for link in links if viewer.can_read(link.entry)]
+
+
+def reuse_csv(links: list[EntryDataset], *, base_url: str, event: Event) -> str:
+    """The reuse report as CSV, every cell neutralised against spreadsheet formulas."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    header = [
+        _("Entry"),
+        _("Team"),
+        _("Challenge"),
+        _("Round"),
+        _("Status"),
+        _("How the data is used"),
+        _("Link"),
+    ]
+    writer.writerow([neutralise(cell) for cell in header])
+    for link in links:
+        entry = link.entry
+        writer.writerow(
+            [
+                neutralise(cell)
+                for cell in (
+                    entry.title,
+                    entry.team.name,
+                    entry.challenge.title,
+                    entry.round.name,
+                    entry_status_label(entry.status),
+                    link.note,
+                    f"{base_url}/events/{event.slug}/entries/{entry.id}",
+                )
+            ]
+        )
+    return buffer.getvalue()
+
+
+def entry_status_label(status: str) -> str:
+    return _("submitted") if status == EntryStatus.SUBMITTED else _("draft")

@@ -1,0 +1,112 @@
+"""The public side of entries: the gallery (per event, per challenge), an entry's page, reuse CSV.
+
+Thin handlers over `events.domain.gallery`. A gallery that is not public is 404 to the public;
+its organisers see it with a "not public yet" note. An entry not in a public gallery is 404 to all
+but its team and the organisers.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from events.auth import PUBLIC, not_found, route
+from events.domain import gallery as gallery_rules
+from events.domain import portals
+from events.models import Challenge, ChallengeStatus, Dataset, Event
+from events.templating import render
+
+MAX_ID = 2**31 - 1
+
+
+def _id(request: Request, name: str) -> int:
+    raw = request.path_params[name]
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+        raise not_found(request)
+    return int(raw)
+
+
+async def _gallery(request: Request, challenge: Challenge | None):
+    event: Event = request.state.event
+    viewer = await gallery_rules.viewer_for(event=event, user=request.state.user)
+    if not viewer.public and not viewer.organiser:
+        raise not_found(request)
+    entries = await gallery_rules.gallery_entries(event=event, viewer=viewer, challenge=challenge)
+    challenges = await Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED).order_by(
+        "position", "id"
+    )
+    return render(
+        request,
+        "gallery/gallery.html",
+        {
+            "event": event,
+            "challenge": challenge,
+            "challenges": challenges,
+            "entries": entries,
+            "viewer": viewer,
+        },
+    )
+
+
+async def gallery(request: Request):
+    return await _gallery(request, None)
+
+
+async def challenge_gallery(request: Request):
+    event: Event = request.state.event
+    challenge = await Challenge.get_or_none(
+        event_id=event.id, slug=request.path_params["challenge"], status=ChallengeStatus.PUBLISHED
+    )
+    if challenge is None:
+        raise not_found(request)
+    return await _gallery(request, challenge)
+
+
+async def entry_page(request: Request):
+    event: Event = request.state.event
+    viewer = await gallery_rules.viewer_for(event=event, user=request.state.user)
+    entry = await gallery_rules.readable_entry(event=event, entry_id=_id(request, "entry_id"), viewer=viewer)
+    if entry is None:
+        raise not_found(request)
+    details = await gallery_rules.entry_details(entry)
+    return render(
+        request,
+        "gallery/entry.html",
+        {
+            "event": event,
+            "entry": entry,
+            "details": details,
+            "viewer": viewer,
+            "in_gallery": viewer.in_gallery(entry),
+            "is_member": entry.team_id in viewer.team_ids,
+            "attribution_line": portals.attribution_line,
+            "status_label": gallery_rules.entry_status_label,
+        },
+    )
+
+
+async def reuse_csv(request: Request):
+    """The dataset's reuse report as CSV: the entries this visitor may read, nothing more."""
+    event: Event = request.state.event
+    dataset = await Dataset.get_or_none(id=_id(request, "dataset_id"), event_id=event.id)
+    if dataset is None:
+        raise not_found(request)
+    viewer = await gallery_rules.viewer_for(event=event, user=request.state.user)
+    links = await gallery_rules.reuse_report(dataset=dataset, viewer=viewer)
+    text = gallery_rules.reuse_csv(links, base_url=request.app.state.settings.base_url, event=event)
+    return Response(
+        "\ufeff" + text,  # the BOM lets spreadsheets read UTF-8
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{event.slug}-dataset-{dataset.id}-reuse.csv"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+routes = [
+    route("/events/{slug}/gallery", gallery, access=PUBLIC),
+    route("/events/{slug}/challenges/{challenge}/gallery", challenge_gallery, access=PUBLIC),
+    route("/events/{slug}/entries/{entry_id}", entry_page, access=PUBLIC),
+    route("/events/{slug}/datasets/{dataset_id}/reuse.csv", reuse_csv, access=PUBLIC),
+]

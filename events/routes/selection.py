@@ -1,0 +1,158 @@
+"""The organisers' selection desk: entries of a round with filters, decisions, advancing, the gallery.
+
+Thin handlers over `events.domain.selection` and `events.domain.gallery`. An entry or a round is
+looked up inside the event of the URL, so another event's object is 404 (SECURITY.md).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+from events.auth import ORGANISER, not_found, route
+from events.domain import gallery as gallery_rules
+from events.domain import selection as selection_rules
+from events.domain.errors import FormErrors
+from events.flash import flash
+from events.forms import checkbox, read_form
+from events.i18n import _, ngettext
+from events.models import Challenge, Entry, EntryStatus, Event, GalleryMode, Round, Selection
+from events.templating import render
+
+MAX_ID = 2**31 - 1
+
+
+def _entry_id(request: Request) -> int:
+    raw = request.path_params["entry_id"]
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+        raise not_found(request)
+    return int(raw)
+
+
+def _manage_url(event: Event, query: str = "") -> str:
+    url = f"/events/{event.slug}/manage/entries"
+    return f"{url}?{query}" if query else url
+
+
+def _back(event: Event, form: dict[str, str]) -> str:
+    """Back to the list with the filters the organiser was using (only our own parameter names)."""
+    kept = {name: form.get(f"keep_{name}", "") for name in ("round", "challenge", "status", "selection")}
+    return _manage_url(event, urlencode({k: v for k, v in kept.items() if v}))
+
+
+async def manage_entries(request: Request):
+    """Entries of the event with filters in the query string (a plain GET form: no script needed)."""
+    event: Event = request.state.event
+    rounds = await Round.filter(event_id=event.id).order_by("position", "id")
+    challenges = await Challenge.filter(event_id=event.id).order_by("position", "id")
+    filters = selection_rules.read_filters(dict(request.query_params), rounds, challenges)
+    stage = next((r for r in rounds if r.id == filters.round_id), None)
+    entries = await selection_rules.entries_for_selection(event=event, filters=filters)
+    next_round = await selection_rules.next_round(stage) if stage else None
+    return render(
+        request,
+        "selection/manage.html",
+        {
+            "event": event,
+            "rounds": rounds,
+            "challenges": challenges,
+            "filters": filters,
+            "stage": stage,
+            "next_round": next_round,
+            "entries": entries,
+            "idle_teams": await selection_rules.teams_without_entry(event=event, stage=stage),
+            "statuses": list(EntryStatus),
+            "selections": list(Selection),
+            "selection_label": selection_rules.selection_label,
+            "status_label": gallery_rules.entry_status_label,
+            "gallery_public": await gallery_rules.gallery_is_public(event=event),
+            "gallery_opens_at": gallery_rules.opens_at(event, await gallery_rules.last_round(event)),
+            "gallery_modes": list(GalleryMode),
+        },
+    )
+
+
+async def decide_entry(request: Request):
+    event: Event = request.state.event
+    entry = await Entry.get_or_none(id=_entry_id(request), event_id=event.id)
+    if entry is None:
+        raise not_found(request)
+    form = await read_form(request)
+    try:
+        await selection_rules.set_selection(
+            entry=entry,
+            event=event,
+            selection=form.get("selection", ""),
+            message=form.get("message", ""),
+            notify=checkbox(form, "notify"),
+            user=request.state.user,
+        )
+    except FormErrors as error:
+        flash(request, " ".join(error.errors.values()), "error")
+    else:
+        flash(
+            request,
+            _(
+                "“%(title)s” is marked %(decision)s.",
+                title=entry.title,
+                decision=selection_rules.selection_label(entry.selection),
+            ),
+            "success",
+        )
+    return RedirectResponse(_back(event, form), status_code=303)
+
+
+async def advance_round(request: Request):
+    event: Event = request.state.event
+    form = await read_form(request)
+    raw = form.get("round", "").strip()
+    stage = (
+        await Round.get_or_none(id=int(raw), event_id=event.id)
+        if raw.isdigit() and int(raw) <= MAX_ID
+        else None
+    )
+    if stage is None:
+        flash(request, _("Choose a round of this event."), "error")
+        return RedirectResponse(_back(event, form), status_code=303)
+    try:
+        advanced = await selection_rules.advance_selected(event=event, stage=stage, user=request.state.user)
+    except FormErrors as error:
+        flash(request, " ".join(error.errors.values()), "error")
+    else:
+        flash(
+            request,
+            ngettext(
+                "%(num)s selected team has its draft entry in the next round.",
+                "%(num)s selected teams have their draft entry in the next round.",
+                len(advanced),
+            ),
+            "success",
+        )
+    return RedirectResponse(_back(event, form), status_code=303)
+
+
+async def gallery_setting(request: Request):
+    event: Event = request.state.event
+    form = await read_form(request)
+    try:
+        await gallery_rules.set_gallery_mode(event=event, mode=form.get("gallery", ""))
+    except FormErrors as error:
+        flash(request, " ".join(error.errors.values()), "error")
+    else:
+        flash(request, _("The gallery setting is saved."), "success")
+    return RedirectResponse(_manage_url(event) + "#gallery", status_code=303)
+
+
+routes = [
+    route("/events/{slug}/manage/entries", manage_entries, access=ORGANISER),
+    route("/events/{slug}/manage/entries/advance", advance_round, access=ORGANISER, methods=("POST",)),
+    route("/events/{slug}/manage/gallery", gallery_setting, access=ORGANISER, methods=("POST",)),
+    route(
+        "/events/{slug}/manage/entries/{entry_id}/selection",
+        decide_entry,
+        access=ORGANISER,
+        methods=("POST",),
+    ),
+]
