@@ -14,6 +14,7 @@ MODEL_MODULES = [
     "events.models.datasets",
     "events.models.teams",
     "events.models.entries",
+    "events.models.jury",
     "events.models.mail",
 ]
 MIGRATIONS_MODULE = "events.migrations"
