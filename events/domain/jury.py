@@ -1,0 +1,710 @@
+"""Jury sessions: the one status transition, jurors and their conflicts, assignment, score sheets and
+their append-only log.
+
+- `set_session_status` is the only way a session changes state: scheduled → open → closed → published.
+  Opening computes the assignments; closing locks the session and freezes a results snapshot.
+- Assignment is deterministic: entries and jurors are taken in id order; in k mode the most
+  constrained entries are served first and each takes the least loaded eligible jurors (ties: lower
+  user id). A juror is never assigned an entry of a team they belong to or declared a conflict with.
+  Before the session opens a recomputation starts afresh; once open, it keeps the assignments that
+  are still allowed (a juror's work is not thrown away) and tops up the entries that lost a juror.
+- Every write to a sheet (value, comment, note, status) checks, inside the writing transaction, that
+  the session is open, that the server's clock is within [opens_at, closes_at) and that the entry is
+  assigned to the juror without conflict. It appends a `ScoreLogEntry` with the old and new values,
+  so replaying the log gives the sheet (`sheet_from_log`) and a change can be undone.
+- Concurrency: UNIQUE (session, juror, entry) and (sheet, criterion) settle parallel first saves (an
+  IntegrityError inside a savepoint falls back to the update path). On PostgreSQL the sheet row is
+  locked FOR UPDATE and the session row FOR SHARE, so saves of one sheet are serialised and closing
+  the session (FOR UPDATE) waits for saves in flight. SQLite serialises transactions by itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from tortoise.exceptions import IntegrityError
+from tortoise.queryset import QuerySet
+from tortoise.transactions import in_transaction
+
+from events.domain.criteria import clean_value, criteria_for
+from events.domain.errors import FormErrors
+from events.domain.sql import execute, rows
+from events.i18n import _, lazy
+from events.models import (
+    Assignment,
+    AssignmentMode,
+    ConflictKind,
+    ConflictOfInterest,
+    Criterion,
+    Entry,
+    EntryStatus,
+    JurySession,
+    JurySessionChallenge,
+    JurySessionJuror,
+    Score,
+    ScoreLogEntry,
+    ScoreSheet,
+    SessionStatus,
+    SheetStatus,
+    Team,
+    TeamMember,
+    User,
+)
+
+log = logging.getLogger("hackcity.jury")
+
+TRANSITIONS: dict[SessionStatus, set[SessionStatus]] = {
+    SessionStatus.SCHEDULED: {SessionStatus.OPEN},
+    SessionStatus.OPEN: {SessionStatus.CLOSED},
+    SessionStatus.CLOSED: {SessionStatus.PUBLISHED},
+    SessionStatus.PUBLISHED: set(),
+}
+STATUS_LABELS = {
+    SessionStatus.SCHEDULED: lazy("scheduled"),
+    SessionStatus.OPEN: lazy("open"),
+    SessionStatus.CLOSED: lazy("closed"),
+    SessionStatus.PUBLISHED: lazy("published"),
+}
+MAX_TEXT = 5000
+TEXT_FIELDS = ("comment", "private_note")
+
+
+def _now(now: datetime | None) -> datetime:
+    return now if now is not None else datetime.now(UTC)
+
+
+# --- sessions -------------------------------------------------------------------------------------
+
+
+async def create_session(
+    *,
+    stage: Any,
+    name: str,
+    challenge_ids: list[int] | None = None,
+    opens_at: datetime | None = None,
+    closes_at: datetime | None = None,
+    assignment_mode: AssignmentMode = AssignmentMode.ALL,
+    k: int = 3,
+    blind: bool = False,
+    normalisation: str = "none",
+    trimmed: bool = False,
+    public_vote: bool = False,
+) -> JurySession:
+    """A scheduled session for a round (`stage`) and some of its challenges (none: all of them)."""
+    errors: dict[str | None, str] = {}
+    name = " ".join(name.split())
+    if not name or len(name) > 120:
+        errors["name"] = _("Enter a name of at most 120 characters.")
+    if opens_at and closes_at and closes_at <= opens_at:
+        errors["closes_at"] = _("The end of scoring must come after its start.")
+    if assignment_mode == AssignmentMode.K and not 1 <= k <= 50:
+        errors["k"] = _("Enter between %(min)s and %(max)s jurors per entry.", min=1, max=50)
+    if errors:
+        raise FormErrors(errors)
+    async with in_transaction():
+        session = await JurySession.create(
+            event_id=stage.event_id,
+            round=stage,
+            name=name,
+            opens_at=opens_at,
+            closes_at=closes_at,
+            assignment_mode=assignment_mode,
+            k=k,
+            blind=blind,
+            normalisation=normalisation,
+            trimmed=trimmed,
+            public_vote=public_vote,
+        )
+        for challenge_id in sorted(set(challenge_ids or [])):
+            await JurySessionChallenge.create(session=session, challenge_id=challenge_id)
+    log.info("jury session %s created for round %s", session.id, stage.id)
+    return session
+
+
+async def set_session_status(
+    *, session: JurySession, status: SessionStatus | str, now: datetime | None = None
+) -> JurySession:
+    """The one transition of a session. Opening computes the assignments, closing locks the
+    session and freezes the results, publishing makes them public. Nothing goes back."""
+    from events.domain.results import compute_results  # results reads sessions, not the reverse
+
+    try:
+        target = SessionStatus(status)
+    except ValueError:
+        raise FormErrors({"status": _("Choose a status.")}) from None
+    now = _now(now)
+    async with in_transaction():
+        current = await JurySession.select_for_update().get(id=session.id)
+        if target not in TRANSITIONS[current.status]:
+            raise FormErrors(
+                {
+                    "status": _(
+                        'A session cannot go from "%(current)s" to "%(target)s".',
+                        current=_(STATUS_LABELS[current.status]),
+                        target=_(STATUS_LABELS[target]),
+                    )
+                }
+            )
+        updates: dict[str, Any] = {"status": target}
+        if target == SessionStatus.OPEN:
+            if not await Criterion.exists(round_id=current.round_id):
+                raise FormErrors({"status": _("Add the grid's criteria before opening the session.")})
+            if not await JurySessionJuror.exists(session_id=current.id):
+                raise FormErrors({"status": _("Invite at least one juror before opening the session.")})
+            # Still scheduled at this point: the assignment starts afresh, with every juror seated.
+            await compute_assignments(session=current, now=now)
+        elif target == SessionStatus.CLOSED:
+            updates["locked_at"] = now
+            await refresh_totals(current)
+            updates["results_snapshot"] = await compute_results(session=current, now=now)
+        elif target == SessionStatus.PUBLISHED:
+            updates["published_at"] = now
+        await JurySession.filter(id=current.id).update(**updates)
+    for name, value in updates.items():
+        setattr(session, name, value)
+    log.info("jury session %s is now %s", session.id, target)
+    return session
+
+
+# --- jurors, conflicts and assignment --------------------------------------------------------------
+
+
+async def add_juror(*, session: JurySession, user: User) -> JurySessionJuror:
+    """Seat a user on the jury (idempotent: the UNIQUE (session, user) row settles repeats)."""
+    try:
+        async with in_transaction():
+            seat = await JurySessionJuror.create(session=session, user=user)
+    except IntegrityError:
+        seat = await JurySessionJuror.get(session_id=session.id, user_id=user.id)
+    return seat
+
+
+async def _seat(session: JurySession, juror: User) -> JurySessionJuror:
+    seat = await JurySessionJuror.get_or_none(session_id=session.id, user_id=juror.id)
+    if seat is None:
+        raise FormErrors({None: _("You are not a juror of this session.")})
+    return seat
+
+
+def _refuse_if_finished(session: JurySession) -> None:
+    if session.status not in (SessionStatus.SCHEDULED, SessionStatus.OPEN):
+        raise FormErrors({None: _("This jury session is closed.")})
+
+
+async def _record_conflicts(
+    session: JurySession, juror: User, team_ids: list[int], kind: ConflictKind, reason: str, now: datetime
+) -> list[ConflictOfInterest]:
+    recorded = []
+    for team_id in sorted(set(team_ids)):
+        try:
+            async with in_transaction():
+                recorded.append(
+                    await ConflictOfInterest.create(
+                        session=session,
+                        juror=juror,
+                        team_id=team_id,
+                        kind=kind,
+                        reason=reason,
+                        declared_at=now,
+                    )
+                )
+        except IntegrityError:
+            continue  # already conflicted with this team: the first record stands
+        log.info("juror %s: %s conflict with team %s in session %s", juror.id, kind, team_id, session.id)
+    return recorded
+
+
+async def declare_conflicts(
+    *,
+    session: JurySession,
+    juror: User,
+    team_ids: list[int],
+    reason: str = "",
+    now: datetime | None = None,
+) -> list[ConflictOfInterest]:
+    """A juror names the teams they know or belong to (usually when accepting); assignment is recomputed."""
+    _refuse_if_finished(session)
+    await _seat(session, juror)
+    reason = " ".join(reason.split())[:500]
+    known = set(await Team.filter(event_id=session.event_id, id__in=team_ids).values_list("id", flat=True))
+    if known != set(team_ids):
+        raise FormErrors({"teams": _("Choose teams of this event.")})
+    recorded = await _record_conflicts(session, juror, list(known), ConflictKind.DECLARED, reason, _now(now))
+    await compute_assignments(session=session, now=now)
+    return recorded
+
+
+async def accept_seat(
+    *,
+    session: JurySession,
+    juror: User,
+    conflict_team_ids: list[int],
+    reason: str = "",
+    now: datetime | None = None,
+) -> JurySessionJuror:
+    """The juror accepts the invitation and declares their conflicts in the same step."""
+    seat = await _seat(session, juror)
+    await declare_conflicts(session=session, juror=juror, team_ids=conflict_team_ids, reason=reason, now=now)
+    if seat.accepted_at is None:
+        seat.accepted_at = _now(now)
+        await seat.save(update_fields=["accepted_at"])
+    return seat
+
+
+async def recuse(
+    *, session: JurySession, juror: User, entry: Entry, reason: str = "", now: datetime | None = None
+) -> ConflictOfInterest:
+    """The juror steps back from an entry while scoring: a conflict with its team, then reassignment."""
+    _refuse_if_finished(session)
+    await _seat(session, juror)
+    if not await Assignment.exists(session_id=session.id, juror_id=juror.id, entry_id=entry.id):
+        raise FormErrors({None: _("This entry is not assigned to you.")})
+    reason = " ".join(reason.split())[:500]
+    recorded = await _record_conflicts(
+        session, juror, [entry.team_id], ConflictKind.RECUSED, reason, _now(now)
+    )
+    await compute_assignments(session=session, now=now)
+    if recorded:
+        return recorded[0]
+    return await ConflictOfInterest.get(session_id=session.id, juror_id=juror.id, team_id=entry.team_id)
+
+
+async def scope_query(session: JurySession) -> QuerySet[Entry]:
+    """Submitted entries of the session's round, in its challenges (all of the round's if none)."""
+    query = Entry.filter(round_id=session.round_id, status=EntryStatus.SUBMITTED)
+    challenge_ids = await JurySessionChallenge.filter(session_id=session.id).values_list(
+        "challenge_id", flat=True
+    )
+    if challenge_ids:
+        query = query.filter(challenge_id__in=list(challenge_ids))
+    return query.order_by("id")
+
+
+async def entries_in_scope(session: JurySession) -> list[Entry]:
+    return await (await scope_query(session))
+
+
+def plan_assignments(
+    *,
+    entries: list[tuple[int, int]],
+    jurors: list[int],
+    conflicts: set[tuple[int, int]],
+    mode: AssignmentMode | str,
+    k: int,
+    keep: set[tuple[int, int]] | frozenset = frozenset(),
+) -> list[tuple[int, int]]:
+    """(juror id, entry id) pairs, sorted. Pure and deterministic.
+
+    `entries` are (entry id, team id), `conflicts` (juror id, team id), `keep` assignments to
+    preserve when still allowed. An entry with fewer eligible jurors than k gets all of them.
+    """
+    ordered_jurors = sorted(set(jurors))
+    eligible = {
+        entry_id: [juror for juror in ordered_jurors if (juror, team_id) not in conflicts]
+        for entry_id, team_id in sorted(entries)
+    }
+    if AssignmentMode(mode) == AssignmentMode.ALL:
+        return sorted((juror, entry_id) for entry_id, chosen in eligible.items() for juror in chosen)
+    load = dict.fromkeys(ordered_jurors, 0)
+    chosen: dict[int, list[int]] = {entry_id: [] for entry_id in eligible}
+    for juror, entry_id in sorted(keep):
+        if entry_id in eligible and juror in eligible[entry_id] and juror not in chosen[entry_id]:
+            chosen[entry_id].append(juror)
+            load[juror] += 1
+    for entry_id in sorted(eligible, key=lambda entry_id: (len(eligible[entry_id]), entry_id)):
+        missing = k - len(chosen[entry_id])
+        if missing <= 0:
+            continue
+        candidates = sorted(
+            (juror for juror in eligible[entry_id] if juror not in chosen[entry_id]),
+            key=lambda juror: (load[juror], juror),
+        )
+        for juror in candidates[:missing]:
+            chosen[entry_id].append(juror)
+            load[juror] += 1
+    return sorted((juror, entry_id) for entry_id, jurors_of in chosen.items() for juror in jurors_of)
+
+
+async def compute_assignments(*, session: JurySession, now: datetime | None = None) -> list[tuple[int, int]]:
+    """Recompute and store the session's assignments; returns the (juror id, entry id) pairs.
+
+    Team members on the jury are recorded as conflicted with their team first: membership always
+    conflicts, whatever was declared.
+    """
+    now = _now(now)
+    async with in_transaction():
+        entries = await entries_in_scope(session)
+        jurors = sorted(
+            await JurySessionJuror.filter(session_id=session.id).values_list("user_id", flat=True)
+        )
+        team_ids = sorted({entry.team_id for entry in entries})
+        members = await TeamMember.filter(team_id__in=team_ids, user_id__in=jurors).values_list(
+            "user_id", "team_id"
+        )
+        if members:
+            await ConflictOfInterest.bulk_create(
+                [
+                    ConflictOfInterest(
+                        session_id=session.id,
+                        juror_id=user_id,
+                        team_id=team_id,
+                        kind=ConflictKind.MEMBER,
+                        declared_at=now,
+                    )
+                    for user_id, team_id in sorted(members)
+                ],
+                ignore_conflicts=True,
+            )
+        conflicts = set(
+            await ConflictOfInterest.filter(session_id=session.id).values_list("juror_id", "team_id")
+        ) | set(members)
+        existing = {
+            (juror_id, entry_id): assignment_id
+            for assignment_id, juror_id, entry_id in await Assignment.filter(
+                session_id=session.id
+            ).values_list("id", "juror_id", "entry_id")
+        }
+        keep = set(existing) if session.status == SessionStatus.OPEN else set()
+        plan = plan_assignments(
+            entries=[(entry.id, entry.team_id) for entry in entries],
+            jurors=jurors,
+            conflicts=conflicts,
+            mode=session.assignment_mode,
+            k=session.k,
+            keep=keep,
+        )
+        wanted = set(plan)
+        stale = [pair for pair in existing if pair not in wanted]
+        if stale:
+            await Assignment.filter(id__in=[existing[pair] for pair in stale]).delete()
+        missing = [pair for pair in plan if pair not in existing]
+        if missing:
+            await Assignment.bulk_create(
+                [
+                    Assignment(session_id=session.id, juror_id=juror, entry_id=entry)
+                    for juror, entry in missing
+                ],
+                ignore_conflicts=True,
+            )
+        for pairs, assigned in ((stale, False), (missing, True)):
+            by_juror: dict[int, list[int]] = {}
+            for juror, entry in pairs:
+                by_juror.setdefault(juror, []).append(entry)
+            for juror, entry_ids in sorted(by_juror.items()):
+                await ScoreSheet.filter(session_id=session.id, juror_id=juror, entry_id__in=entry_ids).update(
+                    assigned=assigned
+                )
+    log.info(
+        "jury session %s: %s assignments (%s removed, %s added)",
+        session.id,
+        len(plan),
+        len(stale),
+        len(missing),
+    )
+    return plan
+
+
+async def is_conflicted(*, session: JurySession, juror: User, entry: Entry) -> bool:
+    return await ConflictOfInterest.exists(
+        session_id=session.id, juror_id=juror.id, team_id=entry.team_id
+    ) or await TeamMember.exists(team_id=entry.team_id, user_id=juror.id)
+
+
+# --- score sheets ---------------------------------------------------------------------------------
+
+
+async def _writable_sheet(
+    conn: Any, session: JurySession, juror: User, entry: Entry, now: datetime | None
+) -> tuple[ScoreSheet, datetime]:
+    """Inside the writing transaction: check the session, the clock and the assignment, then return
+    the juror's sheet for the entry, locked (created if needed) with the instant of the write."""
+    if conn.capabilities.dialect == "postgres":
+        # Closing takes this row FOR UPDATE: it waits for saves in flight, and later saves see it closed.
+        await conn.execute_query("SELECT id FROM jury_session WHERE id = $1 FOR SHARE", [session.id])
+    current = await JurySession.get(id=session.id)
+    now = _now(now)  # after the locks: the instant the write really happens
+    if current.status != SessionStatus.OPEN:
+        raise FormErrors({None: _("This jury session is not open for scoring.")})
+    if current.opens_at is not None and now < current.opens_at:
+        raise FormErrors({None: _("Scoring has not started yet.")})
+    if current.closes_at is not None and now >= current.closes_at:
+        raise FormErrors({None: _("Scoring is over: the session closed.")})
+    if await is_conflicted(session=current, juror=juror, entry=entry):
+        raise FormErrors({None: _("You have a conflict of interest with this team.")})
+    if not await Assignment.exists(session_id=current.id, juror_id=juror.id, entry_id=entry.id):
+        raise FormErrors({None: _("This entry is not assigned to you.")})
+    keys = {"session_id": current.id, "juror_id": juror.id, "entry_id": entry.id}
+    sheet = await ScoreSheet.select_for_update().get_or_none(**keys)
+    if sheet is None:
+        try:
+            async with in_transaction():  # a savepoint: a parallel first save may win the UNIQUE race
+                await ScoreSheet.create(**keys)
+        except IntegrityError:
+            pass
+        sheet = await ScoreSheet.select_for_update().get(**keys)
+    return sheet, now
+
+
+def weighted_total(values: list[tuple[float, float, float, float]]) -> float | None:
+    """The weighted mean on 0-100 of (value, weight, scale_min, scale_max) rows; None when empty."""
+    if not values:
+        return None
+    weights = sum(weight for _value, weight, _low, _high in values)
+    points = sum(weight * (value - low) / (high - low) for value, weight, low, high in values)
+    return 100.0 * points / weights
+
+
+# The weighted mean on 0-100 of a sheet's scores, computed by the database.
+SHEET_TOTAL = (
+    "SELECT 100.0 * SUM(c.weight * (s.value - c.scale_min) / (c.scale_max - c.scale_min)) "
+    "/ SUM(c.weight) AS total "
+    "FROM score s JOIN criterion c ON c.id = s.criterion_id WHERE s.sheet_id = {sheet}"
+)
+
+
+async def _refresh_total(sheet: ScoreSheet, now: datetime) -> None:
+    found = await rows(SHEET_TOTAL.format(sheet="?"), [sheet.id])
+    sheet.total = found[0]["total"] if found else None
+    await ScoreSheet.filter(id=sheet.id).update(total=sheet.total, updated_at=now)
+
+
+async def refresh_totals(session: JurySession) -> None:
+    """Recompute every sheet total of the session in one statement (before the results are frozen)."""
+    total = SHEET_TOTAL.format(sheet="score_sheet.id")
+    await execute(f"UPDATE score_sheet SET total = ({total}) WHERE session_id = ?", [session.id])  # noqa: S608
+
+
+def _text(value: float | None) -> str | None:
+    return None if value is None else repr(float(value))
+
+
+async def _append_log(
+    sheet: ScoreSheet,
+    juror: User,
+    field: str,
+    old: str | None,
+    new: str | None,
+    now: datetime,
+    criterion_id: int | None = None,
+    undone_of: ScoreLogEntry | None = None,
+) -> ScoreLogEntry:
+    return await ScoreLogEntry.create(
+        sheet_id=sheet.id,
+        juror_id=juror.id,
+        criterion_id=criterion_id,
+        field=field,
+        old_value=old,
+        new_value=new,
+        created_at=now,
+        undone_of=undone_of,
+    )
+
+
+async def _set_value(sheet: ScoreSheet, criterion_id: int, value: float | None) -> float | None:
+    """Write one score (None removes it) and return the previous value."""
+    score = await Score.get_or_none(sheet_id=sheet.id, criterion_id=criterion_id)
+    old = score.value if score else None
+    if value is None:
+        if score is not None:
+            await score.delete()
+    elif score is None:
+        try:
+            async with in_transaction():
+                await Score.create(sheet_id=sheet.id, criterion_id=criterion_id, value=value)
+        except IntegrityError:
+            await Score.filter(sheet_id=sheet.id, criterion_id=criterion_id).update(value=value)
+    elif score.value != value:
+        await Score.filter(id=score.id).update(value=value)
+    return old
+
+
+async def save_score(
+    *,
+    session: JurySession,
+    juror: User,
+    entry: Entry,
+    criterion: Criterion,
+    value: Any,
+    now: datetime | None = None,
+) -> ScoreSheet:
+    """Record one value on the juror's sheet for the entry (autosave), logging old and new."""
+    grid = await criteria_for(session.round_id, entry.challenge_id)
+    if criterion.id not in {c.id for c in grid}:
+        raise FormErrors({None: _("This criterion is not part of this entry's grid.")})
+    cleaned = clean_value(criterion, value)
+    async with in_transaction() as conn:
+        sheet, when = await _writable_sheet(conn, session, juror, entry, now)
+        old = await _set_value(sheet, criterion.id, cleaned)
+        if old != cleaned:
+            await _append_log(
+                sheet, juror, "value", _text(old), _text(cleaned), when, criterion_id=criterion.id
+            )
+            await _refresh_total(sheet, when)
+    return sheet
+
+
+async def _save_text(
+    session: JurySession, juror: User, entry: Entry, field: str, text: str, now: datetime | None
+) -> ScoreSheet:
+    text = text.replace("\r\n", "\n").strip()
+    if len(text) > MAX_TEXT:
+        raise FormErrors({field: _("Use at most %(n)s characters.", n=MAX_TEXT)})
+    async with in_transaction() as conn:
+        sheet, when = await _writable_sheet(conn, session, juror, entry, now)
+        old = getattr(sheet, field)
+        if old != text:
+            await ScoreSheet.filter(id=sheet.id).update(**{field: text, "updated_at": when})
+            setattr(sheet, field, text)
+            await _append_log(sheet, juror, field, old, text, when)
+    return sheet
+
+
+async def save_comment(
+    *, session: JurySession, juror: User, entry: Entry, comment: str, now: datetime | None = None
+) -> ScoreSheet:
+    """The comment for the team, shown to it without the juror's name after publication."""
+    return await _save_text(session, juror, entry, "comment", comment, now)
+
+
+async def save_private_note(
+    *, session: JurySession, juror: User, entry: Entry, note: str, now: datetime | None = None
+) -> ScoreSheet:
+    return await _save_text(session, juror, entry, "private_note", note, now)
+
+
+async def submit_sheet(
+    *, session: JurySession, juror: User, entry: Entry, now: datetime | None = None
+) -> ScoreSheet:
+    """Draft → submitted, once every criterion of the entry's grid has a value. Values stay
+    editable while the session is open; only submitted sheets count in the results."""
+    grid = await criteria_for(session.round_id, entry.challenge_id)
+    async with in_transaction() as conn:
+        sheet, when = await _writable_sheet(conn, session, juror, entry, now)
+        scored = set(await Score.filter(sheet_id=sheet.id).values_list("criterion_id", flat=True))
+        missing = [c.name for c in grid if c.id not in scored]
+        if missing:
+            raise FormErrors(
+                {None: _("Score every criterion before submitting: %(missing)s.", missing=", ".join(missing))}
+            )
+        if sheet.status != SheetStatus.SUBMITTED:
+            await ScoreSheet.filter(id=sheet.id).update(status=SheetStatus.SUBMITTED, submitted_at=when)
+            await _append_log(sheet, juror, "status", sheet.status, SheetStatus.SUBMITTED, when)
+            sheet.status, sheet.submitted_at = SheetStatus.SUBMITTED, when
+    log.info("juror %s submitted sheet %s", juror.id, sheet.id)
+    return sheet
+
+
+async def undo_last_change(
+    *, sheet: ScoreSheet, juror: User, now: datetime | None = None
+) -> ScoreLogEntry | None:
+    """Reverse the juror's latest change not undone yet, by appending the reversing entry.
+
+    Undos themselves are not undone, so repeated undos walk back through the history. Returns None
+    when there is nothing left to undo.
+    """
+    if sheet.juror_id != juror.id:
+        raise FormErrors({None: _("This is not your score sheet.")})
+    session = await JurySession.get(id=sheet.session_id)
+    entry = await Entry.get(id=sheet.entry_id)
+    async with in_transaction() as conn:
+        locked, when = await _writable_sheet(conn, session, juror, entry, now)
+        undone = await ScoreLogEntry.filter(sheet_id=locked.id, undone_of_id__isnull=False).values_list(
+            "undone_of_id", flat=True
+        )
+        target = (
+            await ScoreLogEntry.filter(sheet_id=locked.id, undone_of_id__isnull=True)
+            .exclude(id__in=list(undone) or [0])
+            .order_by("-id")
+            .first()
+        )
+        if target is None:
+            return None
+        if target.field == "value":
+            assert target.criterion_id is not None
+            restored = None if target.old_value is None else float(target.old_value)
+            current = await _set_value(locked, target.criterion_id, restored)
+            reversal = await _append_log(
+                locked, juror, "value", _text(current), target.old_value, when, target.criterion_id, target
+            )
+            await _refresh_total(locked, when)
+        elif target.field == "status":
+            status = SheetStatus(target.old_value or SheetStatus.DRAFT)
+            await ScoreSheet.filter(id=locked.id).update(
+                status=status, submitted_at=None if status == SheetStatus.DRAFT else locked.submitted_at
+            )
+            reversal = await _append_log(locked, juror, "status", locked.status, status, when, None, target)
+        else:
+            await ScoreSheet.filter(id=locked.id).update(
+                **{target.field: target.old_value or "", "updated_at": when}
+            )
+            reversal = await _append_log(
+                locked,
+                juror,
+                target.field,
+                getattr(locked, target.field),
+                target.old_value or "",
+                when,
+                None,
+                target,
+            )
+    log.info("juror %s undid change %s of sheet %s", juror.id, target.id, sheet.id)
+    return reversal
+
+
+@dataclass
+class SheetState:
+    """What a sheet says: a value per criterion id, the comment, the private note and the status."""
+
+    values: dict[int, float] = field(default_factory=dict)
+    comment: str = ""
+    private_note: str = ""
+    status: str = SheetStatus.DRAFT
+
+
+def replay(entries: list[tuple[str, int | None, str | None]]) -> SheetState:
+    """Apply (field, criterion id, new value) log rows in order."""
+    state = SheetState()
+    for name, criterion_id, new in entries:
+        if name == "value":
+            assert criterion_id is not None
+            if new is None:
+                state.values.pop(criterion_id, None)
+            else:
+                state.values[criterion_id] = float(new)
+        elif name == "status":
+            state.status = new or SheetStatus.DRAFT
+        else:
+            setattr(state, name, new or "")
+    return state
+
+
+async def sheet_from_log(sheet: ScoreSheet) -> SheetState:
+    rows = (
+        await ScoreLogEntry.filter(sheet_id=sheet.id)
+        .order_by("id")
+        .values_list("field", "criterion_id", "new_value")
+    )
+    return replay(list(rows))
+
+
+async def sheet_state(sheet: ScoreSheet) -> SheetState:
+    """The sheet as stored."""
+    stored = await ScoreSheet.get(id=sheet.id)
+    values = dict(await Score.filter(sheet_id=sheet.id).values_list("criterion_id", "value"))
+    return SheetState(
+        values=values, comment=stored.comment, private_note=stored.private_note, status=stored.status
+    )
+
+
+async def juror_progress(*, session: JurySession, juror: User) -> tuple[int, int]:
+    """(submitted sheets, assigned entries) for the juror: "7 of 12 scored"."""
+    assigned = await Assignment.filter(session_id=session.id, juror_id=juror.id).values_list(
+        "entry_id", flat=True
+    )
+    submitted = await ScoreSheet.filter(
+        session_id=session.id, juror_id=juror.id, status=SheetStatus.SUBMITTED, entry_id__in=list(assigned)
+    ).count()
+    return submitted, len(assigned)

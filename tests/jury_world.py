@@ -1,0 +1,121 @@
+"""A small jury: an event, a round with a grid, teams with one submitted entry each, jurors and a session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from events.domain import jury
+from events.models import (
+    AssignmentMode,
+    Challenge,
+    ChallengeStatus,
+    Criterion,
+    Entry,
+    EntryStatus,
+    Event,
+    EventStatus,
+    JurySession,
+    Round,
+    Team,
+    TeamMember,
+    User,
+)
+
+NOW = datetime(2026, 6, 1, 10, 0, 0, tzinfo=UTC)
+
+
+@dataclass
+class JuryWorld:
+    event: Event
+    stage: Round
+    challenge: Challenge
+    teams: list[Team]
+    entries: list[Entry]
+    members: list[User]  # one per team, same order
+    jurors: list[User]
+    criteria: list[Criterion]
+    session: JurySession
+
+
+async def make_jury_world(
+    *,
+    teams: int = 3,
+    jurors: int = 2,
+    grid: tuple[tuple[float, float, float, float], ...] = ((0, 10, 1, 1.0),),
+    mode: AssignmentMode = AssignmentMode.ALL,
+    k: int = 2,
+    normalisation: str = "none",
+    trimmed: bool = False,
+    opens_at: datetime | None = NOW - timedelta(hours=1),
+    closes_at: datetime | None = NOW + timedelta(hours=1),
+    open_session: bool = True,
+) -> JuryWorld:
+    """`grid` rows are (scale_min, scale_max, step, weight)."""
+    event = await Event.create(slug="datacity", title="DataCity", status=EventStatus.PUBLISHED)
+    stage = await Round.create(event=event, name="Final", position=1)
+    challenge = await Challenge.create(
+        event=event, slug="mobility", title="Mobility", status=ChallengeStatus.PUBLISHED
+    )
+    criteria = [
+        await Criterion.create(
+            round=stage,
+            name=f"C{index}",
+            scale_min=low,
+            scale_max=high,
+            step=step,
+            weight=weight,
+            position=index,
+        )
+        for index, (low, high, step, weight) in enumerate(grid, start=1)
+    ]
+    made_teams, entries, members = [], [], []
+    for index in range(teams):
+        team = await Team.create(
+            event=event, name=f"Team {index}", name_key=f"team {index}", invite_token_hash=f"t{index}"
+        )
+        member = await User.create(
+            email=f"member{index}@example.org", name=f"Member {index}", password_hash="!"
+        )
+        await TeamMember.create(team=team, event=event, user=member, is_captain=True)
+        entries.append(
+            await Entry.create(
+                event=event,
+                team=team,
+                round=stage,
+                challenge=challenge,
+                title=f"Entry {index}",
+                status=EntryStatus.SUBMITTED,
+            )
+        )
+        made_teams.append(team)
+        members.append(member)
+    seated = [
+        await User.create(email=f"juror{index}@example.org", name=f"Juror {index}", password_hash="!")
+        for index in range(jurors)
+    ]
+    session = await jury.create_session(
+        stage=stage,
+        name="Final jury",
+        opens_at=opens_at,
+        closes_at=closes_at,
+        assignment_mode=mode,
+        k=k,
+        normalisation=normalisation,
+        trimmed=trimmed,
+    )
+    for user in seated:
+        await jury.add_juror(session=session, user=user)
+    if open_session:
+        await jury.set_session_status(session=session, status="open", now=NOW - timedelta(hours=2))
+    return JuryWorld(event, stage, challenge, made_teams, entries, members, seated, criteria, session)
+
+
+async def score(world: JuryWorld, juror: User, entry: Entry, *values: float, submit: bool = True) -> None:
+    """Values in the order of the grid, then submit."""
+    for criterion, value in zip(world.criteria, values, strict=True):
+        await jury.save_score(
+            session=world.session, juror=juror, entry=entry, criterion=criterion, value=value, now=NOW
+        )
+    if submit:
+        await jury.submit_sheet(session=world.session, juror=juror, entry=entry, now=NOW)
