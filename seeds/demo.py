@@ -146,7 +146,7 @@ async def _datacity_paris(*, now: datetime, rng: random.Random, users: dict[str,
                 "required": True,
                 "choices": ["Idée", "Prototype", "Produit sur le marché"],
             },
-            {"key": "references", "label": "Références de l'équipe", "kind": "textarea", "required": False},
+            {"key": "references", "label": "Références de l'équipe", "kind": "long_text", "required": False},
         ],
     )
     await Round.create(
@@ -160,7 +160,7 @@ async def _datacity_paris(*, now: datetime, rng: random.Random, users: dict[str,
         questions=[
             {"key": "demo_url", "label": "Lien vers la démonstration", "kind": "url", "required": True},
             {"key": "code_url", "label": "Dépôt du code source", "kind": "url", "required": True},
-            {"key": "bilan", "label": "Bilan de l'expérimentation", "kind": "textarea", "required": True},
+            {"key": "bilan", "label": "Bilan de l'expérimentation", "kind": "long_text", "required": True},
         ],
     )
     datasets = await _load_catalogue(event, PARIS_CATALOGUE, now=now, rng=rng)

@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, StreamingResponse
 
-from events.auth import ORGANISER, SIGNED_IN, forbidden, not_found, route
+from events.auth import ORGANISER, PUBLIC, SIGNED_IN, forbidden, not_found, route
 from events.domain import entries as entry_rules
 from events.domain import restricted
 from events.domain import uploads as upload_rules
@@ -384,7 +384,8 @@ routes = [
         access=SIGNED_IN,
         methods=("POST",),
     ),
-    route("/events/{slug}/entries/{entry_id}/files/{file_id}", download_file, access=SIGNED_IN),
+    # Public: entry_for_reader answers 404 unless the entry is the reader's, or in the public gallery.
+    route("/events/{slug}/entries/{entry_id}/files/{file_id}", download_file, access=PUBLIC),
     route(
         "/events/{slug}/datasets/{dataset_id}/accept",
         accept_dataset_terms,

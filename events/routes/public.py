@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from tortoise import connections
 
 from events.auth import PUBLIC, roles_in, route
-from events.domain import schedule
+from events.domain import gallery, schedule
 from events.forms import read_form, safe_next
 from events.i18n import LANGUAGES
 from events.models import Challenge, ChallengeStatus, Event, EventStatus, Round
@@ -39,6 +39,7 @@ async def event_page(request: Request):
             "next_deadline": schedule.next_deadline(milestones),
             "rounds": rounds,
             "challenges": challenges,
+            "gallery_public": await gallery.gallery_is_public(event=event),
         },
     )
 

@@ -203,7 +203,7 @@ GET_SUCCESS: dict[str, int] = {}
 REFUSAL: dict[str, int] = {"edit_entry": 404, "upload_file": 404, "delete_file": 404, "download_file": 404}
 # Public routes that answer 404 (not a sign-in redirect) to whoever may not see what they show,
 # anonymous visitors included: a gallery that is not public, an entry that is not in it.
-PUBLIC_REFUSAL = {"gallery", "challenge_gallery", "entry_page"}
+PUBLIC_REFUSAL = {"gallery", "challenge_gallery", "entry_page", "download_file"}
 REFUSAL.update(dict.fromkeys(PUBLIC_REFUSAL, 404))
 
 SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnop"

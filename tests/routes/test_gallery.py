@@ -206,8 +206,13 @@ async def test_public_file_links_download_once_the_gallery_is_open(db, make_clie
     assert f'<a href="{url}">data.csv</a>' in page.text
     assert download.status_code == 200
     assert download.content == b"a,b\n1,2\n"
+    anonymous = make_client()
+    public_download = await anonymous.get(url)
+    assert public_download.status_code == 200
+    assert public_download.headers["content-disposition"].startswith("attachment;")
     await Event.filter(id=world.event.id).update(gallery=GalleryMode.CLOSED)
     assert (await visitor.get(url)).status_code == 404
+    assert (await anonymous.get(url)).status_code == 404
 
 
 async def test_reuse_report_lists_only_the_entries_the_viewer_may_read(db, make_client):
@@ -263,3 +268,14 @@ async def test_reuse_csv_of_another_events_dataset_is_404(db, make_client):
     response = await client.get(f"/events/{world.event.slug}/datasets/{foreign.id}/reuse.csv")
 
     assert response.status_code == 404
+
+
+async def test_event_page_links_to_the_gallery_only_when_it_is_public(db, make_client):
+    world = await _world_with_entries(gallery=GalleryMode.CLOSED)
+    visitor = make_client()
+    page = await visitor.get(f"/events/{world.event.slug}")
+    assert f'href="/events/{world.event.slug}/gallery"' not in page.text
+    assert f'href="/events/{world.event.slug}/datasets"' in page.text
+    await Event.filter(id=world.event.id).update(gallery=GalleryMode.OPEN)
+    page = await visitor.get(f"/events/{world.event.slug}")
+    assert f'href="/events/{world.event.slug}/gallery"' in page.text

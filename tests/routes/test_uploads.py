@@ -103,7 +103,7 @@ async def test_organiser_downloads_a_file_another_team_does_not(world, alice, en
 
     assert (await olga.get(url)).content == PDF
     assert (await bob.get(url)).status_code == 404
-    assert (await make_client().get(url)).status_code == 303  # anonymous: sign in first
+    assert (await make_client().get(url)).status_code == 404  # anonymous: not public yet
 
 
 @pytest.mark.parametrize(
