@@ -270,3 +270,36 @@ async def criteria_by_challenge(round_id: int, challenge_ids: list[int]) -> dict
 
 async def criteria_for(round_id: int, challenge_id: int) -> list[Criterion]:
     return (await criteria_by_challenge(round_id, [challenge_id]))[challenge_id]
+
+
+async def update_criterion(*, criterion: Criterion, **typed: Any) -> Criterion:
+    """Change a criterion typed by an organiser; refused once a jury of its round has opened."""
+    fields = clean_criterion(**typed)
+    async with in_transaction():
+        await _refuse_once_judging(await Round.get(id=criterion.round_id))
+        await Criterion.filter(id=criterion.id).update(**fields)
+    for name, value in fields.items():
+        setattr(criterion, name, value)
+    return criterion
+
+
+async def delete_criterion(*, criterion: Criterion) -> None:
+    """Remove a criterion from its grid; refused once a jury of its round has opened."""
+    async with in_transaction():
+        await _refuse_once_judging(await Round.get(id=criterion.round_id))
+        await Criterion.filter(id=criterion.id).delete()
+
+
+def parse_levels(text: str) -> list[dict[str, str]]:
+    """Level descriptions typed one per line as "value: label" (blank lines skipped), unchecked."""
+    levels = []
+    for line in text.replace("\r\n", "\n").split("\n")[: MAX_LEVELS + 1]:
+        if not line.strip():
+            continue
+        value, _sep, label = line.partition(":")
+        levels.append({"value": value.strip(), "label": label.strip()})
+    return levels
+
+
+def levels_text(levels: list[dict]) -> str:
+    return "\n".join(f"{format_number(level['value'])}: {level['label']}" for level in levels or [])

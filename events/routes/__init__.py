@@ -11,6 +11,7 @@ from events.routes import (
     datasets,
     entries,
     gallery,
+    jury_admin,
     organiser,
     public,
     rounds,
@@ -25,6 +26,7 @@ def all_routes() -> list[BaseRoute]:
         # Organiser routes first: /events/new must win over the public /events/{slug}.
         *organiser.routes,
         *rounds.routes,
+        *jury_admin.routes,
         *challenges.routes,
         *datasets.routes,
         *teams.routes,

@@ -46,6 +46,7 @@ from events.domain import tokens
 from events.models import (
     Challenge,
     ChallengeStatus,
+    Criterion,
     Dataset,
     Entry,
     EntryFile,
@@ -53,6 +54,7 @@ from events.models import (
     EventRole,
     EventStatus,
     Invitation,
+    JurySession,
     PortalKind,
     Registration,
     Role,
@@ -190,6 +192,23 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("challenge_gallery", "GET"): ORGANISER_1,
     ("entry_page", "GET"): frozenset({"team_a"}) | ORGANISER_1,
     ("reuse_csv", "GET"): EVERYONE,
+    # juries of event 1 ({round_id} holds {criterion_id}, {session_id} is a scheduled session on it)
+    ("round_criteria", "GET"): ORGANISER_1,
+    ("round_criteria", "POST"): ORGANISER_1,
+    ("apply_criteria_preset", "POST"): ORGANISER_1,
+    ("edit_criterion", "GET"): ORGANISER_1,
+    ("edit_criterion", "POST"): ORGANISER_1,
+    ("delete_criterion", "POST"): ORGANISER_1,
+    ("manage_juries", "GET"): ORGANISER_1,
+    ("new_jury_session", "GET"): ORGANISER_1,
+    ("new_jury_session", "POST"): ORGANISER_1,
+    ("jury_session", "GET"): ORGANISER_1,
+    ("invite_juror", "POST"): ORGANISER_1,
+    ("jury_session_status", "POST"): ORGANISER_1,
+    ("jury_results", "GET"): ORGANISER_1,
+    ("jury_results_csv", "GET"): ORGANISER_1,
+    ("jury_results_json", "GET"): ORGANISER_1,
+    ("jury_scores_csv", "GET"): ORGANISER_1,
     # platform administration
     ("users", "GET"): ADMIN,
     ("set_active", "POST"): ADMIN,
@@ -245,6 +264,8 @@ class World:
 
     entry_1: Entry | None = None  # team A's entry in event 1
     file_1: EntryFile | None = None  # its file, stored where the app's storage looks
+    criterion_1: Criterion | None = None  # a criterion of round_1
+    session_1: JurySession | None = None  # a scheduled jury session of event 1 on round_1
 
 
 # A real argon2id hash with the cheapest parameters: the app verifies it with the parameters the
@@ -329,6 +350,8 @@ async def world(db, settings) -> World:
         await Registration.create(event=event_1, user=users[role], rules_accepted_at=datetime.now(UTC))
         teams[role] = await team_rules.create_team(event=event_1, user=users[role], name=role.title())
     entry_1, file_1 = await _entry_and_file(settings, event_1, users)
+    criterion_1 = await Criterion.create(round=round_1, name="Criterion One", position=1)
+    session_1 = await JurySession.create(event=event_1, round=round_1, name="Jury One")
     return World(
         users,
         event_1,
@@ -342,6 +365,8 @@ async def world(db, settings) -> World:
         join_token=team_rules.invite_token(teams["team_a"], secret_key=SECRET_KEY),
         entry_1=entry_1,
         file_1=file_1,
+        criterion_1=criterion_1,
+        session_1=session_1,
     )
 
 
@@ -376,6 +401,8 @@ def _path_params(route: Route, world: World) -> dict[str, str]:
         "file_id": str(world.file_1.id if world.file_1 else 0),
         "round_id": str(world.round_1.id),
         "challenge": world.challenge_1.slug,
+        "criterion_id": str(world.criterion_1.id if world.criterion_1 else 0),
+        "session_id": str(world.session_1.id if world.session_1 else 0),
     }
     return {name: known[name] for name in route.param_convertors}
 

@@ -25,11 +25,13 @@ from events.db import MODEL_MODULES
 from events.domain import tokens
 from events.models import (
     Challenge,
+    Criterion,
     Dataset,
     Entry,
     Event,
     EventRole,
     Invitation,
+    JurySession,
     PortalKind,
     Role,
     Round,
@@ -48,6 +50,8 @@ CHALLENGE_TITLE = "Réduire les îlots de chaleur dans les cours d'école"
 INVITATION_TOKEN = "demo-invitation-token-for-page-tests"
 OPEN_EVENT = "hackathon-open-data-bordeaux-2026"  # registration open now
 OPEN_TITLE = "Hackathon Open Data Bordeaux 2026"
+JURY_SESSION = "Jury de sélection"  # made by `page_params`: the demo has no jury yet
+JURY_CRITERION = "Impact territorial"
 
 # Who visits, as which demo account.
 ACCOUNTS = {
@@ -242,6 +246,42 @@ PAGES = [
         lambda params: i18n.gettext("Access to %(title)s", title=params["dataset_title"]),
         frozenset({"admin", "organiser"}),
     ),
+    Page(
+        f"/events/{PROGRAMME}/manage/juries",
+        "manage_juries",
+        text("Juries"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/juries/new",
+        "new_jury_session",
+        text("Create a jury session"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/rounds/{{round_id}}/criteria",
+        "round_criteria",
+        text("Scoring grid of %(name)s", name="Candidature"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/rounds/{{round_id}}/criteria/{{criterion_id}}/edit",
+        "edit_criterion",
+        text("Edit the criterion %(name)s", name=JURY_CRITERION),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/juries/{{session_id}}",
+        "jury_session",
+        text("Jury session %(name)s", name=JURY_SESSION),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/juries/{{session_id}}/results",
+        "jury_results",
+        text("Results of %(name)s", name=JURY_SESSION),
+        frozenset({"admin", "organiser"}),
+    ),
     Page("/admin", "users", text("Administration"), frozenset({"admin"})),
     Page("/admin/events/new", "new_event", text("Create an event"), frozenset({"admin"})),
 ]
@@ -255,6 +295,9 @@ NOT_PAGES = {
     "edit_entry": "a team's entry form",
     "reuse_csv": "CSV download of a dataset's reuse report",
     "registrants_csv": "CSV download of the registrants",
+    "jury_results_csv": "CSV download of a jury's results",
+    "jury_results_json": "JSON download of a jury's results",
+    "jury_scores_csv": "CSV download of a jury's scores",
     # Its heading depends on who follows the link: rendered by tests/routes/test_teams.py
     "join_by_link": "a team's join link",
 }
@@ -326,6 +369,8 @@ async def page_params(secret_key: str) -> dict[str, str]:
         role=Role.MENTOR,
         token_hash=hashlib.sha256(INVITATION_TOKEN.encode()).hexdigest(),
     )
+    criterion = await Criterion.create(round=first_round, name=JURY_CRITERION, position=1)
+    session = await JurySession.create(event=programme, round=first_round, name=JURY_SESSION)
     shown_entry = await Entry.filter(event__slug=HACKATHON, status="submitted").order_by("id").first()
     assert shown_entry is not None
     shown_challenge = await Challenge.get(id=shown_entry.challenge_id)
@@ -339,6 +384,8 @@ async def page_params(secret_key: str) -> dict[str, str]:
         "gallery_challenge": shown_challenge.slug,
         "gallery_challenge_title": shown_challenge.title,
         "round_id": str(first_round.id),
+        "criterion_id": str(criterion.id),
+        "session_id": str(session.id),
         "invitation_token": INVITATION_TOKEN,
         "dataset_id": str(dataset.id),
         "dataset_title": dataset.title,
