@@ -92,6 +92,19 @@ async def csrf_refused(scope: Scope, reason: str):
     )
 
 
+async def run_reminder_worker(*, base_url: str, interval: float = 600.0) -> None:
+    """Deadline reminders from the running app, every ten minutes (`hackcity remind` does the same
+    from cron). Sending twice is impossible: each reminder is recorded under a UNIQUE constraint."""
+    from events.domain.entries import send_deadline_reminders
+
+    while True:
+        try:
+            await send_deadline_reminders(base_url=base_url)
+        except Exception:
+            log.exception("deadline reminder worker error")
+        await asyncio.sleep(interval)
+
+
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
     """Build the ASGI app. Tests pass `manage_database=False` and set up Tortoise themselves."""
     settings = settings or Settings.from_env()
@@ -131,15 +144,20 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             yield
             return
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
-            worker = asyncio.create_task(
-                run_outbox_worker(smtp_url=settings.smtp_url, mail_from=settings.mail_from)
-            )
+            workers = [
+                asyncio.create_task(
+                    run_outbox_worker(smtp_url=settings.smtp_url, mail_from=settings.mail_from)
+                ),
+                asyncio.create_task(run_reminder_worker(base_url=settings.base_url)),
+            ]
             try:
                 yield
             finally:
-                worker.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await worker
+                for worker in workers:
+                    worker.cancel()
+                for worker in workers:
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await worker
 
     app = Starlette(
         debug=False,  # never a traceback in a response, even with DEBUG=1
