@@ -55,6 +55,7 @@ from events.models import (
     EventStatus,
     Invitation,
     JurySession,
+    JurySessionJuror,
     PortalKind,
     Registration,
     Role,
@@ -209,6 +210,21 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("jury_results_csv", "GET"): ORGANISER_1,
     ("jury_results_json", "GET"): ORGANISER_1,
     ("jury_scores_csv", "GET"): ORGANISER_1,
+    # juror pages ({session_id} is a scheduled session of event 1 where juror_1 has a seat; {entry_id}
+    # is not in its scope, so the phone page and its actions are 404 to all, see REFUSAL; they are
+    # tested with an assigned entry in tests/routes/test_jury.py). Without a seat: 404, admins included.
+    ("juror_sessions", "GET"): frozenset({"juror_1", "admin"}),
+    ("juror_session", "GET"): frozenset({"juror_1"}),
+    ("juror_session", "POST"): frozenset({"juror_1"}),
+    ("juror_entry", "GET"): frozenset(),
+    ("juror_entry", "POST"): frozenset(),
+    ("juror_score", "POST"): frozenset(),
+    ("juror_undo", "POST"): frozenset(),
+    ("juror_recuse", "POST"): frozenset(),
+    # after publication: a team's feedback (its members only), the public results (404 while no
+    # session of the event is published, as here)
+    ("team_feedback", "GET"): frozenset({"team_a"}),
+    ("public_results", "GET"): frozenset(),
     # platform administration
     ("users", "GET"): ADMIN,
     ("set_active", "POST"): ADMIN,
@@ -220,9 +236,16 @@ GET_SUCCESS: dict[str, int] = {}
 # The refusal a signed-in role gets when it is not 403: another team's entry or file is 404
 # (SECURITY.md, "Access control"), whoever asks.
 REFUSAL: dict[str, int] = {"edit_entry": 404, "upload_file": 404, "delete_file": 404, "download_file": 404}
+# A juror's session and sheets are 404 to whoever has no seat or assignment; a team's feedback to
+# anyone outside the team.
+REFUSAL.update(
+    dict.fromkeys(
+        ["juror_session", "juror_entry", "juror_score", "juror_undo", "juror_recuse", "team_feedback"], 404
+    )
+)
 # Public routes that answer 404 (not a sign-in redirect) to whoever may not see what they show,
 # anonymous visitors included: a gallery that is not public, an entry that is not in it.
-PUBLIC_REFUSAL = {"gallery", "challenge_gallery", "entry_page", "download_file"}
+PUBLIC_REFUSAL = {"gallery", "challenge_gallery", "entry_page", "download_file", "public_results"}
 REFUSAL.update(dict.fromkeys(PUBLIC_REFUSAL, 404))
 
 SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnop"
@@ -352,6 +375,7 @@ async def world(db, settings) -> World:
     entry_1, file_1 = await _entry_and_file(settings, event_1, users)
     criterion_1 = await Criterion.create(round=round_1, name="Criterion One", position=1)
     session_1 = await JurySession.create(event=event_1, round=round_1, name="Jury One")
+    await JurySessionJuror.create(session=session_1, user=users["juror_1"])
     return World(
         users,
         event_1,

@@ -282,6 +282,7 @@ PAGES = [
         text("Results of %(name)s", name=JURY_SESSION),
         frozenset({"admin", "organiser"}),
     ),
+    Page(f"/events/{PROGRAMME}/jury", "juror_sessions", text("My juries"), frozenset({"admin", "juror"})),
     Page("/admin", "users", text("Administration"), frozenset({"admin"})),
     Page("/admin/events/new", "new_event", text("Create an event"), frozenset({"admin"})),
 ]
@@ -300,6 +301,11 @@ NOT_PAGES = {
     "jury_scores_csv": "CSV download of a jury's scores",
     # Its heading depends on who follows the link: rendered by tests/routes/test_teams.py
     "join_by_link": "a team's join link",
+    # The demo has no jury session yet: rendered by tests/routes/test_jury.py
+    "juror_session": "a juror's session: seat, conflicts and assigned entries",
+    "juror_entry": "a juror's score sheet for one entry",
+    "team_feedback": "a team's feedback from published juries",
+    "public_results": "an event's published results (404 while none is published)",
 }
 
 H1_RE = re.compile(r"<h1>(.*?)</h1>", re.S)

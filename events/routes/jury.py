@@ -1,0 +1,428 @@
+"""Juror pages (phones first), a team's feedback and the public results.
+
+Thin handlers over `events.domain.jury` and `events.domain.published`. A juror only ever reaches
+their own sheet: every URL names an entry, never a sheet, and the sheet is the signed-in juror's.
+A session the juror does not sit on, an entry not assigned to them or conflicted is 404. The domain
+checks the window and the assignment again inside each write.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse
+
+from events.auth import PUBLIC, SIGNED_IN, event_role, not_found, route
+from events.domain import gallery as gallery_rules
+from events.domain import jury as jury_rules
+from events.domain import portals
+from events.domain import published as published_rules
+from events.domain.criteria import clean_value, criteria_for, format_number
+from events.domain.errors import FormErrors
+from events.flash import flash
+from events.i18n import _
+from events.models import (
+    Assignment,
+    Criterion,
+    Entry,
+    Event,
+    EventRole,
+    JurySession,
+    JurySessionJuror,
+    Role,
+    ScoreSheet,
+    SessionStatus,
+    SheetStatus,
+    Team,
+    TeamMember,
+    User,
+)
+from events.templating import render
+
+JUROR = event_role(Role.JUROR)
+MAX_ID = 2**31 - 1
+MAX_JSON_BYTES = 16 * 1024
+TEXT_SAVERS = {"comment": jury_rules.save_comment, "private_note": jury_rules.save_private_note}
+
+
+def _id(request: Request, name: str) -> int:
+    raw = request.path_params[name]
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+        raise not_found(request)
+    return int(raw)
+
+
+def local_time(value: datetime | None, event: Event) -> str:
+    """A moment as wall-clock time in the event's time zone, with the zone's abbreviation."""
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(event.timezone)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def window_problem(session: JurySession, now: datetime) -> str | None:
+    """Why the juror cannot score now, or None (the domain checks again in the write)."""
+    if session.status == SessionStatus.SCHEDULED:
+        return _("Scoring has not started yet.")
+    if session.status != SessionStatus.OPEN:
+        return _("Scoring is over: the session closed.")
+    if session.opens_at is not None and now < session.opens_at:
+        return _("Scoring has not started yet.")
+    if session.closes_at is not None and now >= session.closes_at:
+        return _("Scoring is over: the session closed.")
+    return None
+
+
+async def _seated_session(request: Request) -> JurySession:
+    """The session named in the URL, in this event, with the signed-in user on its jury and still a
+    juror of the event; else 404, for everyone (admins and organisers included: a sheet is the
+    juror's own)."""
+    event: Event = request.state.event
+    user: User = request.state.user
+    session = await JurySession.get_or_none(id=_id(request, "session_id"), event_id=event.id)
+    if (
+        session is None
+        or not await JurySessionJuror.exists(session_id=session.id, user_id=user.id)
+        or not await EventRole.exists(event_id=event.id, user_id=user.id, role=Role.JUROR)
+    ):
+        raise not_found(request)
+    return session
+
+
+async def _assigned_entry(request: Request, session: JurySession) -> Entry:
+    """The entry named in the URL if it is assigned to the juror without a conflict; else 404."""
+    user: User = request.state.user
+    entry = await Entry.get_or_none(id=_id(request, "entry_id"), event_id=session.event_id)
+    if (
+        entry is None
+        or not await Assignment.exists(session_id=session.id, juror_id=user.id, entry_id=entry.id)
+        or await jury_rules.is_conflicted(session=session, juror=user, entry=entry)
+    ):
+        raise not_found(request)
+    return entry
+
+
+async def _assigned_ids(session: JurySession, user: User) -> list[int]:
+    return sorted(
+        await Assignment.filter(session_id=session.id, juror_id=user.id).values_list("entry_id", flat=True)
+    )
+
+
+def _base(event: Event, session: JurySession) -> str:
+    return f"/events/{event.slug}/jury/{session.id}"
+
+
+# --- my sessions -----------------------------------------------------------------------------------
+
+
+async def juror_sessions(request: Request):
+    """The sessions of this event the signed-in juror sits on, with their window and progress."""
+    event: Event = request.state.event
+    user: User = request.state.user
+    sessions = await JurySession.filter(event_id=event.id, jurors__user_id=user.id).order_by("id")
+    rows = []
+    for session in sessions:
+        done, total = await jury_rules.juror_progress(session=session, juror=user)
+        rows.append({"session": session, "done": done, "total": total})
+    return render(
+        request,
+        "jury/sessions.html",
+        {
+            "event": event,
+            "rows": rows,
+            "status_label": lambda status: _(jury_rules.STATUS_LABELS[SessionStatus(status)]),
+            "local_time": lambda value: local_time(value, event),
+        },
+    )
+
+
+# --- one session: accept the seat, declare conflicts, the assigned entries ---------------------------
+
+
+async def juror_session(request: Request):
+    event: Event = request.state.event
+    user: User = request.state.user
+    session = await _seated_session(request)
+    seat = await JurySessionJuror.get(session_id=session.id, user_id=user.id)
+    errors: dict = {}
+    status_code = 200
+    if request.method == "POST":
+        form = await request.form(max_files=0, max_fields=1000)
+        team_ids = sorted(
+            {int(v) for v in form.getlist("team") if isinstance(v, str) and v.isdigit() and int(v) <= MAX_ID}
+        )
+        try:
+            await jury_rules.accept_seat(
+                session=session, juror=user, conflict_team_ids=team_ids, reason=str(form.get("reason", ""))
+            )
+        except FormErrors as error:
+            errors, status_code = error.errors, 422
+        else:
+            flash(request, _("Thank you: your seat on the jury is confirmed."), "success")
+            return RedirectResponse(_base(event, session), status_code=303)
+        seat = await JurySessionJuror.get(session_id=session.id, user_id=user.id)
+    in_scope = await jury_rules.entries_in_scope(session)
+    teams = await Team.filter(id__in=sorted({e.team_id for e in in_scope})).order_by("name", "id")
+    conflicted = set(
+        await session.conflicts.filter(juror_id=user.id).values_list("team_id", flat=True)
+    ) | set(
+        await TeamMember.filter(user_id=user.id, team_id__in=[t.id for t in teams]).values_list(
+            "team_id", flat=True
+        )
+    )
+    assigned_ids = await _assigned_ids(session, user)
+    entries = await Entry.filter(id__in=assigned_ids).order_by("id")
+    sheets = {
+        s.entry_id: s
+        for s in await ScoreSheet.filter(session_id=session.id, juror_id=user.id, entry_id__in=assigned_ids)
+    }
+    done, total = await jury_rules.juror_progress(session=session, juror=user)
+    return render(
+        request,
+        "jury/session.html",
+        {
+            "event": event,
+            "session": session,
+            "seat": seat,
+            "teams": teams,
+            "conflicted": conflicted,
+            "entries": entries,
+            "sheets": sheets,
+            "done": done,
+            "total": total,
+            "errors": errors,
+            "can_accept": session.status in (SessionStatus.SCHEDULED, SessionStatus.OPEN),
+            "window_problem": window_problem(session, datetime.now(UTC)),
+            "status_label": _(jury_rules.STATUS_LABELS[SessionStatus(session.status)]),
+            "local_time": lambda value: local_time(value, event),
+            "SUBMITTED": SheetStatus.SUBMITTED,
+        },
+        status_code=status_code,
+    )
+
+
+# --- one entry: the phone page -----------------------------------------------------------------------
+
+
+async def _entry_page(
+    request: Request,
+    session: JurySession,
+    entry: Entry,
+    *,
+    errors: dict | None = None,
+    values: dict | None = None,
+    status_code: int = 200,
+):
+    event: Event = request.state.event
+    user: User = request.state.user
+    grid = await criteria_for(session.round_id, entry.challenge_id)
+    sheet = await ScoreSheet.get_or_none(session_id=session.id, juror_id=user.id, entry_id=entry.id)
+    state = await jury_rules.sheet_state(sheet) if sheet else jury_rules.SheetState()
+    shown: dict[str, Any] = {
+        f"criterion_{c.id}": format_number(state.values[c.id]) for c in grid if c.id in state.values
+    }
+    shown.update(comment=state.comment, private_note=state.private_note)
+    shown.update(values or {})
+    assigned_ids = await _assigned_ids(session, user)
+    position = assigned_ids.index(entry.id)
+    done, total = await jury_rules.juror_progress(session=session, juror=user)
+    await entry.fetch_related("team", "challenge", "round")
+    details = await gallery_rules.entry_details(entry)
+    return render(
+        request,
+        "jury/entry.html",
+        {
+            "event": event,
+            "session": session,
+            "entry": entry,
+            "details": details,
+            "grid": grid,
+            "state": state,
+            "values": shown,
+            "errors": errors or {},
+            "submitted": state.status == SheetStatus.SUBMITTED,
+            "window_problem": window_problem(session, datetime.now(UTC)),
+            "previous_id": assigned_ids[position - 1] if position > 0 else None,
+            "next_id": assigned_ids[position + 1] if position + 1 < len(assigned_ids) else None,
+            "position": position + 1,
+            "done": done,
+            "total": total,
+            "base": _base(event, session),
+            "format_number": format_number,
+            "attribution_line": portals.attribution_line,
+        },
+        status_code=status_code,
+    )
+
+
+def _clean_form(grid: list[Criterion], form: dict[str, str]) -> tuple[dict[int, float], dict]:
+    """The values typed for the grid (blank fields are left as they are) and the errors, per field."""
+    cleaned: dict[int, float] = {}
+    errors: dict = {}
+    for criterion in grid:
+        raw = form.get(f"criterion_{criterion.id}", "").strip()
+        if not raw:
+            continue
+        try:
+            cleaned[criterion.id] = clean_value(criterion, raw)
+        except FormErrors as error:
+            errors.update(error.errors)
+    for name in TEXT_SAVERS:
+        if len(form.get(name, "").replace("\r\n", "\n").strip()) > jury_rules.MAX_TEXT:
+            errors[name] = _("Use at most %(n)s characters.", n=jury_rules.MAX_TEXT)
+    return cleaned, errors
+
+
+async def juror_entry(request: Request):
+    """The entry and the juror's own sheet; POST saves the sheet (and submits it when asked)."""
+    event: Event = request.state.event
+    user: User = request.state.user
+    session = await _seated_session(request)
+    entry = await _assigned_entry(request, session)
+    if request.method == "GET":
+        return await _entry_page(request, session, entry)
+    raw_form = await request.form(max_files=0, max_fields=200)
+    form = {k: v.replace("\x00", "") for k, v in raw_form.items() if isinstance(v, str)}
+    grid = await criteria_for(session.round_id, entry.challenge_id)
+    by_id = {c.id: c for c in grid}
+    cleaned, errors = _clean_form(grid, form)
+    if errors:
+        return await _entry_page(request, session, entry, errors=errors, values=form, status_code=422)
+    try:
+        for criterion_id, value in cleaned.items():
+            await jury_rules.save_score(
+                session=session, juror=user, entry=entry, criterion=by_id[criterion_id], value=value
+            )
+        await jury_rules.save_comment(
+            session=session, juror=user, entry=entry, comment=form.get("comment", "")
+        )
+        await jury_rules.save_private_note(
+            session=session, juror=user, entry=entry, note=form.get("private_note", "")
+        )
+        if form.get("action") == "submit":
+            await jury_rules.submit_sheet(session=session, juror=user, entry=entry)
+    except FormErrors as error:
+        return await _entry_page(request, session, entry, errors=error.errors, values=form, status_code=422)
+    if form.get("action") == "submit":
+        flash(
+            request, _("Score sheet submitted. You can still change it while the session is open."), "success"
+        )
+    else:
+        flash(request, _("Score sheet saved."), "success")
+    return RedirectResponse(f"{_base(event, session)}/entries/{entry.id}", status_code=303)
+
+
+async def juror_score(request: Request):
+    """Autosave of one field (JSON): {"field": "criterion_<id>" | "comment" | "private_note", "value"}.
+
+    Called by static/js/scoring.js with the X-CSRF-Token header (the CSRF middleware checks it)."""
+    user: User = request.state.user
+    session = await _seated_session(request)
+    entry = await _assigned_entry(request, session)
+    body = await request.body()
+    try:
+        if len(body) > MAX_JSON_BYTES:
+            raise ValueError
+        payload = json.loads(body)
+        name = payload["field"]
+        value = payload["value"]
+        if not isinstance(name, str):
+            raise ValueError
+    except (ValueError, KeyError, TypeError):
+        return JSONResponse({"errors": {"": _("This request could not be read.")}}, status_code=400)
+    try:
+        if name in TEXT_SAVERS:
+            if not isinstance(value, str):
+                raise FormErrors({name: _("Enter some text.")})
+            saver = TEXT_SAVERS[name]
+            argument = "comment" if name == "comment" else "note"
+            await saver(session=session, juror=user, entry=entry, **{argument: value})
+        else:
+            grid = {f"criterion_{c.id}": c for c in await criteria_for(session.round_id, entry.challenge_id)}
+            if name not in grid:
+                return JSONResponse({"errors": {name: _("This field is not on the sheet.")}}, status_code=422)
+            await jury_rules.save_score(
+                session=session, juror=user, entry=entry, criterion=grid[name], value=value
+            )
+    except FormErrors as error:
+        return JSONResponse(
+            {"errors": {key or "": str(message) for key, message in error.errors.items()}}, status_code=422
+        )
+    done, total = await jury_rules.juror_progress(session=session, juror=user)
+    return JSONResponse({"saved": name, "message": _("Saved"), "done": done, "total": total})
+
+
+async def juror_undo(request: Request):
+    event: Event = request.state.event
+    user: User = request.state.user
+    session = await _seated_session(request)
+    entry = await _assigned_entry(request, session)
+    sheet = await ScoreSheet.get_or_none(session_id=session.id, juror_id=user.id, entry_id=entry.id)
+    try:
+        undone = await jury_rules.undo_last_change(sheet=sheet, juror=user) if sheet else None
+    except FormErrors as error:
+        return await _entry_page(request, session, entry, errors=error.errors, status_code=422)
+    if undone is None:
+        flash(request, _("Nothing to undo."), "info")
+    else:
+        flash(request, _("Your last change was undone."), "success")
+    return RedirectResponse(f"{_base(event, session)}/entries/{entry.id}", status_code=303)
+
+
+async def juror_recuse(request: Request):
+    event: Event = request.state.event
+    user: User = request.state.user
+    session = await _seated_session(request)
+    entry = await _assigned_entry(request, session)
+    form = await request.form(max_files=0, max_fields=10)
+    try:
+        await jury_rules.recuse(session=session, juror=user, entry=entry, reason=str(form.get("reason", "")))
+    except FormErrors as error:
+        return await _entry_page(request, session, entry, errors=error.errors, status_code=422)
+    flash(request, _("You recused yourself from this entry. The organisers can see your reason."), "success")
+    return RedirectResponse(_base(event, session), status_code=303)
+
+
+# --- after publication ---------------------------------------------------------------------------------
+
+
+async def team_feedback(request: Request):
+    """A team's feedback from the published juries: averages per criterion and comments, no names."""
+    event: Event = request.state.event
+    entry = await Entry.get_or_none(id=_id(request, "entry_id"), event_id=event.id)
+    if entry is None or not await TeamMember.exists(team_id=entry.team_id, user_id=request.state.user.id):
+        raise not_found(request)
+    feedback = await published_rules.team_feedback(entry)
+    return render(
+        request,
+        "jury/feedback.html",
+        {"event": event, "entry": entry, "feedback": feedback, "format_number": format_number},
+    )
+
+
+async def public_results(request: Request):
+    """Each published session's ranking per challenge; 404 while nothing is published."""
+    event: Event = request.state.event
+    results = await published_rules.public_results(event)
+    if not results:
+        raise not_found(request)
+    return render(
+        request, "jury/results.html", {"event": event, "results": results, "format_number": format_number}
+    )
+
+
+ENTRY = "/events/{slug}/jury/{session_id}/entries/{entry_id}"
+routes = [
+    route("/events/{slug}/jury", juror_sessions, access=JUROR),
+    # A seat on the session is the authorisation (checked in each handler): 404 to anyone else.
+    route("/events/{slug}/jury/{session_id}", juror_session, access=SIGNED_IN, methods=("GET", "POST")),
+    route(ENTRY, juror_entry, access=SIGNED_IN, methods=("GET", "POST")),
+    route(ENTRY + "/score", juror_score, access=SIGNED_IN, methods=("POST",)),
+    route(ENTRY + "/undo", juror_undo, access=SIGNED_IN, methods=("POST",)),
+    route(ENTRY + "/recuse", juror_recuse, access=SIGNED_IN, methods=("POST",)),
+    route("/events/{slug}/entries/{entry_id}/feedback", team_feedback, access=SIGNED_IN),
+    route("/events/{slug}/results", public_results, access=PUBLIC),
+]
