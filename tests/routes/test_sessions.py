@@ -519,3 +519,22 @@ async def test_expired_session_is_anonymous(client):
     )
 
     assert await is_signed_in(client) is False
+
+
+async def test_one_address_trying_many_accounts_is_rate_limited(client, make_client):
+    await make_user("victim@example.org")
+    # 20 recent failures from the client's address, each on a different email.
+    await LoginFailure.bulk_create(
+        [LoginFailure(email_hash=f"{n:064x}", client="203.0.113.7") for n in range(20)]
+    )
+    response = await post_form(
+        client, "/login", {"email": "victim@example.org", "password": PASSWORD}, page="/login"
+    )
+    assert response.status_code == 429
+    assert await UserSession.all().count() == 0
+    # Another address is not affected.
+    other = make_client("198.51.100.99")
+    response = await post_form(
+        other, "/login", {"email": "victim@example.org", "password": PASSWORD}, page="/login"
+    )
+    assert response.status_code == 303
