@@ -37,7 +37,7 @@ run: install data/.secret_key
 test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 format: install-test
 	$(BIN)/ruff format .
