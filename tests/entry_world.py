@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import httpx
-from argon2 import PasswordHasher
 
 from events.models import (
     Challenge,
@@ -23,11 +22,8 @@ from events.models import (
     TeamMember,
     User,
 )
-from tests.conftest import PASSWORD
-from tests.helpers import sign_in
+from tests.helpers import CHEAP_HASH, sign_in
 
-# A real argon2id hash with the cheapest parameters (as in the access matrix): fast tests, real sign-in.
-CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 QUESTIONS = [
     {"key": "impact", "label": "Expected impact", "kind": "long_text", "required": True, "choices": []},
     {"key": "stage", "label": "Stage", "kind": "choice", "required": False, "choices": ["idea", "prototype"]},

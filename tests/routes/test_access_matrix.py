@@ -37,7 +37,6 @@ from secrets import token_hex
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 from starlette.routing import Mount, Route
 
 from events.app import create_app
@@ -66,8 +65,8 @@ from events.models import (
 )
 from events.settings import Settings
 from events.storage import storage_for
-from tests.conftest import BASE_URL, PASSWORD
-from tests.helpers import post_form, sign_in
+from tests.conftest import BASE_URL
+from tests.helpers import CHEAP_HASH, post_form, sign_in
 
 ROLES = ("anonymous", "team_a", "team_b", "juror_1", "juror_2", "organiser_1", "organiser_2", "admin")
 EVERYONE = frozenset(ROLES)
@@ -289,11 +288,6 @@ class World:
     file_1: EntryFile | None = None  # its file, stored where the app's storage looks
     criterion_1: Criterion | None = None  # a criterion of round_1
     session_1: JurySession | None = None  # a scheduled jury session of event 1 on round_1
-
-
-# A real argon2id hash with the cheapest parameters: the app verifies it with the parameters the
-# hash carries, so signing in stays the real path, without 264 full-cost verifications.
-CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 
 
 async def _user(role: str, **fields) -> User:

@@ -8,7 +8,6 @@ import html
 from datetime import UTC, datetime
 
 import pytest
-from argon2 import PasswordHasher
 
 from events.models import (
     Challenge,
@@ -24,11 +23,7 @@ from events.models import (
     User,
 )
 from tests import portal_server as data
-from tests.conftest import PASSWORD
-from tests.helpers import post_form, sign_in
-
-# A real argon2id hash with low cost parameters: signing in takes milliseconds, not seconds.
-CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+from tests.helpers import CHEAP_HASH, post_form, sign_in
 
 
 async def make_user(email: str, *, name: str = "Test User") -> User:

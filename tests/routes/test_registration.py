@@ -10,13 +10,10 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
 from events.models import Event, EventRole, EventStatus, Registration, Role, Team, TeamMember, User
-from tests.conftest import PASSWORD
-from tests.helpers import post_form, sign_in
+from tests.helpers import CHEAP_HASH, post_form, sign_in
 
-CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 QUESTIONS = [
     {"key": "school", "label": "Your school", "kind": "text", "required": True},
     {"key": "bio", "label": "About you", "kind": "long_text", "required": False},

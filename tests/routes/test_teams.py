@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
-from argon2 import PasswordHasher
 
 from events.domain import teams as team_rules
 from events.models import (
@@ -27,10 +26,8 @@ from events.models import (
     TeamMember,
     User,
 )
-from tests.conftest import PASSWORD
-from tests.helpers import csrf_from, post_form, sign_in
+from tests.helpers import CHEAP_HASH, csrf_from, post_form, sign_in
 
-CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
 SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnop"
 
 
