@@ -106,14 +106,31 @@ def _plain_text(tokens: Iterable[Token]) -> Iterable[str]:
             yield from _plain_text(token.children)
 
 
+def _body_and_headings(tokens: list[Token]) -> tuple[list[Token], list[Token]]:
+    """Split the block tokens: those inside headings, and all the others (paragraphs, lists, ...)."""
+    body: list[Token] = []
+    headings: list[Token] = []
+    in_heading = False
+    for token in tokens:
+        if token.type == "heading_open":
+            in_heading = True
+        (headings if in_heading else body).append(token)
+        if token.type == "heading_close":
+            in_heading = False
+    return body, headings
+
+
 def excerpt(text: str | None, length: int = 200) -> str:
     """The words of a Markdown text without its markup, cut at a word to at most `length` characters.
 
+    Headings are left out (a title glued to the next paragraph reads as one odd sentence), unless
+    the text is nothing but headings; blocks (paragraphs, list items) are separated by a space.
     Plain text, not HTML: the template escapes it like any other string.
     """
     if not text:
         return ""
-    words = " ".join("".join(_plain_text(_parser.parse(text[:MAX_LENGTH]))).split())
+    body, headings = _body_and_headings(_parser.parse(text[:MAX_LENGTH]))
+    words = " ".join("".join(_plain_text(body)).split()) or " ".join("".join(_plain_text(headings)).split())
     if len(words) <= length:
         return words
     cut = words[: max(length - 1, 0)]

@@ -265,7 +265,37 @@ def test_excerpt_drops_markup():
     text = (
         "# Air quality\n\nMap **every** sensor in `Lyon`, see [the portal](https://x.org).\n\n- fast\n- open"
     )
-    assert excerpt(text) == "Air quality Map every sensor in Lyon, see the portal. fast open"
+    assert excerpt(text) == "Map every sensor in Lyon, see the portal. fast open"
+
+
+def test_excerpt_skips_headings_instead_of_gluing_them_to_the_paragraph():
+    text = "# Le contexte\n\nParis compte 20 arrondissements.\n\n## Les données\n\nDes capteurs partout."
+    assert excerpt(text) == "Paris compte 20 arrondissements. Des capteurs partout."
+
+
+def test_excerpt_setext_and_deep_headings_skipped():
+    assert excerpt("Le contexte\n===========\n\nParis compte\n\n#### Détail\ntexte") == "Paris compte texte"
+
+
+def test_excerpt_blocks_separated_by_a_space():
+    text = "First paragraph\n\nSecond one\n\n- item one\n- item two\n\n> quoted\n\n1. numbered"
+    assert excerpt(text) == "First paragraph Second one item one item two quoted numbered"
+
+
+def test_excerpt_only_headings_falls_back_to_their_text():
+    assert excerpt("# Air quality\n\n## In Lyon") == "Air quality In Lyon"
+
+
+def test_excerpt_blank_and_markup_only():
+    assert excerpt("   \n\n") == ""
+    assert excerpt("---") == ""
+
+
+def test_excerpt_heading_text_never_leaks_markup_or_html():
+    text = "# <script>alert(1)</script>\n\n<b>bold</b> & *y*"
+    assert excerpt(text) == "<b>bold</b> & y"
+    template = templates.env.from_string("{{ text|excerpt }}")
+    assert template.render(text=text) == "&lt;b&gt;bold&lt;/b&gt; &amp; y"
 
 
 def test_excerpt_cut_at_word():
