@@ -13,6 +13,7 @@ from starlette.templating import Jinja2Templates
 from events import i18n
 from events.csrf import csrf_token
 from events.domain.events import role_label
+from events.domain.frequencies import frequency_label
 from events.flash import pop_flashes
 from events.markdown import excerpt, render_markdown
 
@@ -41,6 +42,7 @@ def build_environment() -> jinja2.Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
     env.filters["markdown"] = render_markdown
     env.filters["excerpt"] = excerpt
+    env.filters["frequency"] = frequency_label
     versions: dict[str, str] = {}
 
     def static_url(path: str) -> str:
