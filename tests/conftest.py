@@ -24,12 +24,21 @@ from tortoise.context import TortoiseContext, tortoise_test_context
 
 from events.app import create_app
 from events.db import MODEL_MODULES, normalise_url
+from events.domain import passwords
 from events.mail import deliver_pending
 from events.settings import Settings
 
 TEST_DATABASE_URL = normalise_url(os.environ.get("TEST_DATABASE_URL", "sqlite://:memory:"))
 BASE_URL = "http://testserver"
 PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def no_rehash_on_login(monkeypatch):
+    """Test users sign in with the cheap CHEAP_HASH (tests/helpers.py): replacing it by a hash at
+    production cost at every sign-in would slow the whole suite. tests/domain/test_password_rehash.py
+    turns it back on."""
+    monkeypatch.setattr(passwords, "REHASH_ON_LOGIN", False)
 
 
 @pytest.fixture

@@ -162,8 +162,23 @@ async def authenticate(*, email: str, password: str, client: str, now: datetime 
         log.info("login failed client=%s", safe_log(client))
         raise FormErrors({None: _("Wrong email or password.")})
     await LoginFailure.filter(email_hash=_email_hash(email)).delete()
+    if passwords.needs_rehash(user.password_hash):
+        await _rehash(user, password[: passwords.MAX_LENGTH])
     log.info("login user=%s", user.id)
     return user
+
+
+async def _rehash(user: User, password: str) -> None:
+    """Store a hash with the current parameters, the password just verified being at hand.
+
+    Conditional on the old hash: a password changed in the meantime (another tab, a reset link)
+    is never overwritten by the one this sign-in used.
+    """
+    old = user.password_hash
+    new = await passwords.hash_password(password)
+    if await User.filter(id=user.id, password_hash=old).update(password_hash=new):
+        user.password_hash = new
+        log.info("password rehashed user=%s", user.id)
 
 
 async def request_password_reset(*, email: str, base_url: str, secret_key: str) -> None:

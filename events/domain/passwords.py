@@ -18,6 +18,10 @@ from events.i18n import _
 MIN_LENGTH = 8
 MAX_LENGTH = 1024  # characters: long passphrases welcome, megabytes not
 _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
+# A successful sign-in replaces a hash made with other parameters (older, cheaper) by one made
+# with the current ones. The test suite turns this off (tests/conftest.py): its users carry a
+# deliberately cheap hash, and rehashing it at every sign-in would cost the production price.
+REHASH_ON_LOGIN = True
 # A hash of a random password, verified when the email is unknown so timing does not tell.
 _DUMMY_HASH = _hasher.hash("hackcity-dummy-password-for-timing")
 
@@ -55,6 +59,16 @@ async def verify_password(password_hash: str | None, password: str) -> bool:
             return False
 
     return await asyncio.to_thread(verify)
+
+
+def needs_rehash(password_hash: str | None) -> bool:
+    """True when a valid argon2 hash was made with parameters other than the current ones."""
+    if not REHASH_ON_LOGIN or not password_hash:
+        return False
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except (InvalidHashError, ValueError):
+        return False
 
 
 def unusable_hash() -> str:
