@@ -27,6 +27,7 @@ from events.models.events import (
 from events.models.jury import (
     Assignment,
     AssignmentMode,
+    Award,
     ConflictKind,
     ConflictOfInterest,
     Criterion,
@@ -34,11 +35,14 @@ from events.models.jury import (
     JurySessionChallenge,
     JurySessionJuror,
     Normalisation,
+    PitchSlot,
+    PublicVote,
     Score,
     ScoreLogEntry,
     ScoreSheet,
     SessionStatus,
     SheetStatus,
+    SlotStatus,
 )
 from events.models.mail import MailStatus, OutboxMessage
 from events.models.teams import JoinRequest, JoinRequestStatus, Registration, Team, TeamChallenge, TeamMember
@@ -46,6 +50,7 @@ from events.models.teams import JoinRequest, JoinRequestStatus, Registration, Te
 __all__ = [
     "Assignment",
     "AssignmentMode",
+    "Award",
     "Challenge",
     "ChallengeDataset",
     "ChallengeOwner",
@@ -78,7 +83,9 @@ __all__ = [
     "MailStatus",
     "Normalisation",
     "OutboxMessage",
+    "PitchSlot",
     "PortalKind",
+    "PublicVote",
     "Registration",
     "Role",
     "Round",
@@ -88,6 +95,7 @@ __all__ = [
     "Selection",
     "SessionStatus",
     "SheetStatus",
+    "SlotStatus",
     "Team",
     "TeamChallenge",
     "TeamMember",

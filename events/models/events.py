@@ -118,6 +118,10 @@ class Invitation(Model):
     challenge = fields.ForeignKeyField(
         "models.Challenge", related_name="invitations", null=True, on_delete=fields.CASCADE
     )
+    # For a juror: the jury session that seats them once they accept.
+    jury_session = fields.ForeignKeyField(
+        "models.JurySession", related_name="invitations", null=True, on_delete=fields.CASCADE
+    )
     token_hash = fields.CharField(max_length=64, unique=True)
     invited_by = fields.ForeignKeyField(
         "models.User", related_name="sent_invitations", null=True, on_delete=fields.SET_NULL

@@ -214,3 +214,68 @@ class ScoreLogEntry(Model):
     class Meta:
         table = "score_log_entry"
         ordering = ["id"]
+
+
+class SlotStatus(StrEnum):
+    PENDING = "pending"  # on the agenda, not reached yet
+    LIVE = "live"  # the team is pitching: the current slot
+    DONE = "done"  # the pitch is over, jurors may still score it
+    LOCKED = "locked"  # scoring of this entry is over for the session
+
+
+class PitchSlot(Model):
+    """A line of a live session's agenda (demo day): an entry pitching at a planned time.
+
+    At most one slot of a session is live at a time (the current slot).
+    """
+
+    id = fields.IntField(primary_key=True)
+    session = fields.ForeignKeyField("models.JurySession", related_name="slots", on_delete=fields.CASCADE)
+    entry = fields.ForeignKeyField("models.Entry", related_name="pitch_slots", on_delete=fields.CASCADE)
+    position = fields.IntField(default=0)
+    planned_start = fields.DatetimeField(null=True)
+    duration_minutes = fields.IntField(default=5)
+    status = fields.CharEnumField(SlotStatus, max_length=10, default=SlotStatus.PENDING)
+    started_at = fields.DatetimeField(null=True)
+    ended_at = fields.DatetimeField(null=True)
+    locked_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "pitch_slot"
+        ordering = ["position", "id"]
+        unique_together = (("session", "entry"),)
+
+
+class PublicVote(Model):
+    """The public's prize: one vote per verified account and session, never for one's own team."""
+
+    id = fields.IntField(primary_key=True)
+    session = fields.ForeignKeyField(
+        "models.JurySession", related_name="public_votes", on_delete=fields.CASCADE
+    )
+    user = fields.ForeignKeyField("models.User", related_name="public_votes", on_delete=fields.CASCADE)
+    entry = fields.ForeignKeyField("models.Entry", related_name="public_votes", on_delete=fields.CASCADE)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "public_vote"
+        unique_together = (("session", "user"),)
+
+
+class Award(Model):
+    """A prize given to an entry by the organisers of a session (a challenge's prize, or the public's)."""
+
+    id = fields.IntField(primary_key=True)
+    session = fields.ForeignKeyField("models.JurySession", related_name="awards", on_delete=fields.CASCADE)
+    challenge = fields.ForeignKeyField(
+        "models.Challenge", related_name="awards", null=True, on_delete=fields.CASCADE
+    )
+    entry = fields.ForeignKeyField("models.Entry", related_name="awards", on_delete=fields.CASCADE)
+    title = fields.CharField(max_length=200)
+    position = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "award"
+        ordering = ["position", "id"]
+        unique_together = (("session", "challenge", "title"),)
