@@ -18,6 +18,8 @@ from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import nh3
 from babel.dates import format_date
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
 
 from events.domain import licences
 from events.domain.errors import FormErrors
@@ -320,6 +322,12 @@ async def _fetch(ref: PortalRef, *, allow_private: bool) -> tuple[dict[str, Any]
     return READERS[ref.kind](fetched.data, ref), fetched.data
 
 
+def _already_there(existing: Dataset) -> FormErrors:
+    return FormErrors(
+        {"url": _("This dataset is already in the catalogue as “%(title)s”.", title=existing.title)}
+    )
+
+
 async def import_dataset(*, event: Event, url: str, allow_private: bool = False) -> Dataset:
     """Add a portal's dataset to the event's catalogue. FormErrors({"url": ...}) says what went wrong."""
     ref = detect_portal(url)
@@ -330,12 +338,23 @@ async def import_dataset(*, event: Event, url: str, allow_private: bool = False)
         raise FormErrors({"url": error.message}) from None
     existing = await Dataset.get_or_none(event_id=event.id, portal_kind=ref.kind, remote_id=read["remote_id"])
     if existing is not None:
-        raise FormErrors(
-            {"url": _("This dataset is already in the catalogue as “%(title)s”.", title=existing.title)}
-        )
+        raise _already_there(existing)
     dataset = Dataset(event=event, source_url=url.strip()[:MAX_URL], title=read["title"])
     _apply(dataset, ref, read, raw)
-    await dataset.save()
+    try:
+        # A transaction of its own: on PostgreSQL a refused insert must not spoil an outer one.
+        async with in_transaction():
+            await dataset.save()
+    except IntegrityError:
+        # Another import of the same dataset landed between the check above and this insert: the
+        # unique constraint (event, portal kind, remote id) refused this one.
+        existing = await Dataset.get_or_none(
+            event_id=event.id, portal_kind=ref.kind, remote_id=read["remote_id"]
+        )
+        if existing is None:
+            raise
+        log.info("parallel import of dataset %s into event %s refused", existing.id, event.id)
+        raise _already_there(existing) from None
     log.info("dataset %s imported into event %s from %s", dataset.id, event.id, ref.kind)
     return dataset
 

@@ -23,7 +23,9 @@ class Dataset(Model):
     event = fields.ForeignKeyField("models.Event", related_name="datasets", on_delete=fields.CASCADE)
     portal_kind = fields.CharEnumField(PortalKind, max_length=20, default=PortalKind.MANUAL)
     portal_url = fields.CharField(max_length=500, default="")  # base URL of the portal
-    remote_id = fields.CharField(max_length=200, default="")  # stable id at the source
+    # Stable id at the source; NULL for a dataset entered by hand, so that the unique constraint
+    # below (NULLs are distinct on SQLite and PostgreSQL) allows any number of them.
+    remote_id = fields.CharField(max_length=200, null=True, default=None)
     display_id = fields.CharField(max_length=200, default="")  # slug or name at the source
     landing_url = fields.CharField(max_length=1000, default="")
     api_url = fields.CharField(max_length=1000, default="")
@@ -51,6 +53,8 @@ class Dataset(Model):
     class Meta:
         table = "dataset"
         ordering = ["title", "id"]
+        # One import of a portal's dataset per event, even for two imports at the same moment.
+        unique_together = (("event", "portal_kind", "remote_id"),)
 
     def __str__(self) -> str:
         return self.title
