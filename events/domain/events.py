@@ -33,8 +33,10 @@ from events.models import (
     EventRole,
     EventStatus,
     Invitation,
+    JurySession,
     Role,
     Round,
+    SessionStatus,
     User,
 )
 
@@ -269,9 +271,13 @@ async def invite(
     invited_by: User,
     base_url: str,
     challenge: Challenge | None = None,
+    jury_session: JurySession | None = None,
 ) -> InviteResult:
     """Offer a role by email. An active account with that address gets it at once; otherwise an
-    invitation is stored (its token hashed) and a link built from BASE_URL is mailed."""
+    invitation is stored (its token hashed) and a link built from BASE_URL is mailed.
+
+    A juror's invitation may name a jury session (`jury_session`): accepting it also seats the
+    juror there (the caller seats an existing account itself)."""
     email = email.strip().lower()
     errors: dict[str | None, str] = {}
     if not email or len(email) > 254 or not EMAIL_RE.match(email):
@@ -294,6 +300,7 @@ async def invite(
             email=email,
             role=chosen,
             challenge_id=challenge.id if challenge else None,
+            jury_session_id=jury_session.id if jury_session else None,
             accepted_at__isnull=True,
         ).delete()
         await Invitation.create(
@@ -301,10 +308,16 @@ async def invite(
             email=email,
             role=chosen,
             challenge=challenge,
+            jury_session=jury_session,
             token_hash=_token_hash(token),
             invited_by=invited_by,
         )
-    place = _("the challenge “%(title)s” of", title=challenge.title) if challenge else ""
+    if challenge:
+        place = _("the challenge “%(title)s” of", title=challenge.title)
+    elif jury_session:
+        place = _("the jury “%(name)s” of", name=jury_session.name)
+    else:
+        place = ""
     await queue_mail(
         to=email,
         subject=_("You are invited to %(event)s on hackcity", event=event.title),
@@ -330,14 +343,20 @@ async def find_invitation(token: str, *, now: datetime | None = None) -> Invitat
         return None
     invitation = await Invitation.get_or_none(
         token_hash=_token_hash(token), accepted_at__isnull=True
-    ).select_related("event", "challenge", "invited_by")
+    ).select_related("event", "challenge", "jury_session", "invited_by")
     if invitation is None or invitation.created_at < now - INVITATION_LIFETIME:
         return None
     return invitation
 
 
 async def accept_invitation(*, token: str, user: User, now: datetime | None = None) -> Invitation | None:
-    """Grant the invited role to the signed-in user. A token works once."""
+    """Grant the invited role to the signed-in user. A token works once.
+
+    A juror's invitation that names a jury session also seats the user on it, while the session is
+    still scheduled or open; an open session's assignments are recomputed so the new juror takes a
+    share of the entries."""
+    from events.domain import jury  # jury sessions build on events, not the reverse
+
     now = now or datetime.now(UTC)
     invitation = await find_invitation(token, now=now)
     if invitation is None:
@@ -350,6 +369,15 @@ async def accept_invitation(*, token: str, user: User, now: datetime | None = No
         if not claimed:
             return None
         await _grant(invitation.event, user, Role(invitation.role), invitation.challenge)
+        session = invitation.jury_session
+        if session is not None and invitation.role == Role.JUROR:
+            session = await JurySession.get(id=session.id)  # its status now, not when the mail left
+            if session.status in (SessionStatus.SCHEDULED, SessionStatus.OPEN):
+                await jury.add_juror(session=session, user=user)
+                if session.status == SessionStatus.OPEN:
+                    await jury.compute_assignments(session=session, now=now)
+                log.info("user %s seated on jury session %s by invitation", user.id, session.id)
+            invitation.jury_session = session
     log.info("invitation %s accepted by user %s", invitation.id, user.id)
     return invitation
 
@@ -360,6 +388,28 @@ async def pending_invitations(event: Event) -> list[Invitation]:
         .select_related("challenge")
         .order_by("-created_at")
     )
+
+
+async def cancel_invitation(*, event: Event, invitation_id: int) -> bool:
+    """Withdraw an unanswered invitation of this event: it is deleted, so its mailed link stops working.
+
+    False when the event has no such invitation (another event's id included); an invitation that was
+    accepted meanwhile is refused with a message, as the role is already given."""
+    invitation = await Invitation.get_or_none(id=invitation_id, event_id=event.id)
+    if invitation is None:
+        return False
+    # The condition on accepted_at settles a race with an invitee accepting at the same moment.
+    deleted = await Invitation.filter(id=invitation.id, accepted_at__isnull=True).delete()
+    if not deleted:
+        raise FormErrors(
+            {
+                None: _(
+                    "This invitation was already accepted: remove the role from the list of people instead."
+                )
+            }
+        )
+    log.info("invitation %s on event %s cancelled", invitation.id, event.id)
+    return True
 
 
 async def revoke_role(*, event: Event, role_id: int) -> bool:

@@ -22,8 +22,11 @@ def _settings(request: Request):
 async def signup(request: Request):
     values: dict[str, str] = {}
     errors: dict = {}
+    # Where to go once the account exists: an invitation link followed before signing up, say.
+    next_url = safe_next(request.query_params.get("next"), "/account")
     if request.method == "POST":
         values = await read_form(request)
+        next_url = safe_next(values.get("next"), "/account")
         try:
             user = await accounts.sign_up(
                 name=values.get("name", ""),
@@ -41,10 +44,15 @@ async def signup(request: Request):
         else:
             await auth.login(request, user)
             flash(request, _("Welcome! We sent you a link to confirm your email address."), "success")
-            return RedirectResponse("/account", status_code=303)
+            return RedirectResponse(next_url, status_code=303)
     values.pop("password", None)
     status = 422 if errors else 200
-    return render(request, "auth/signup.html", {"values": values, "errors": errors}, status_code=status)
+    return render(
+        request,
+        "auth/signup.html",
+        {"values": values, "errors": errors, "next": next_url},
+        status_code=status,
+    )
 
 
 async def login(request: Request):

@@ -14,7 +14,7 @@ from events.domain.rounds import QUESTION_KINDS, question_kind_label
 from events.flash import flash
 from events.forms import checkbox, read_form
 from events.i18n import _
-from events.models import Event, EventKind, EventRole, EventStatus, Role
+from events.models import Event, EventKind, EventRole, EventStatus, JurySessionJuror, Role
 from events.routes.rounds import question_row_count, question_rows, question_values
 from events.templating import render
 
@@ -232,6 +232,25 @@ async def remove_person(request: Request):
     return RedirectResponse(_manage_url(event, "/people"), status_code=303)
 
 
+async def cancel_invitation(request: Request):
+    event: Event = request.state.event
+    try:
+        invitation_id = int(request.path_params["invitation_id"])
+    except ValueError:
+        raise not_found(request) from None
+    if not 0 < invitation_id < 2**31:
+        raise not_found(request)
+    try:
+        cancelled = await event_rules.cancel_invitation(event=event, invitation_id=invitation_id)
+    except FormErrors as error:
+        flash(request, error.errors[None], "error")
+        return RedirectResponse(_manage_url(event, "/people"), status_code=303)
+    if not cancelled:
+        raise not_found(request)
+    flash(request, _("The invitation is cancelled: its link no longer works."), "success")
+    return RedirectResponse(_manage_url(event, "/people"), status_code=303)
+
+
 async def invitation(request: Request):
     """An invitation link from a mail. GET shows it; only the POST accepts (no GET changes state)."""
     token = request.path_params["token"]
@@ -239,16 +258,33 @@ async def invitation(request: Request):
         accepted = await event_rules.accept_invitation(token=token, user=request.state.user)
         if accepted is None:
             return render(request, "events/invitation.html", {"invitation": None}, status_code=404)
-        flash(
-            request,
-            _(
-                "You are now %(role)s of %(event)s.",
-                role=event_rules.role_label(accepted.role),
-                event=accepted.event.title,
-            ),
-            "success",
+        seated = accepted.jury_session is not None and await JurySessionJuror.exists(
+            session_id=accepted.jury_session.id, user_id=request.state.user.id
         )
-        if accepted.challenge is not None:
+        if seated:
+            flash(
+                request,
+                _(
+                    "You are now a juror of “%(session)s” in %(event)s: confirm your seat and declare "
+                    "your conflicts of interest.",
+                    session=accepted.jury_session.name,
+                    event=accepted.event.title,
+                ),
+                "success",
+            )
+        else:
+            flash(
+                request,
+                _(
+                    "You are now %(role)s of %(event)s.",
+                    role=event_rules.role_label(accepted.role),
+                    event=accepted.event.title,
+                ),
+                "success",
+            )
+        if seated:
+            target = f"/events/{accepted.event.slug}/jury/{accepted.jury_session.id}"
+        elif accepted.challenge is not None:
             target = f"/events/{accepted.event.slug}/manage/challenges/{accepted.challenge.slug}/edit"
         elif accepted.role == Role.ORGANISER:
             target = _manage_url(accepted.event)
@@ -273,6 +309,12 @@ routes = [
     route("/events/{slug}/manage/people", people, access=ORGANISER, methods=("GET", "POST")),
     route(
         "/events/{slug}/manage/people/{role_id}/remove", remove_person, access=ORGANISER, methods=("POST",)
+    ),
+    route(
+        "/events/{slug}/manage/invitations/{invitation_id}/cancel",
+        cancel_invitation,
+        access=ORGANISER,
+        methods=("POST",),
     ),
     route("/invitations/{token}", invitation, access=SIGNED_IN, methods=("GET", "POST")),
 ]
