@@ -1,0 +1,95 @@
+"""How one entry's result came about in a jury session: its per-criterion averages, each juror's
+total under an anonymous label, and what normalisation and the trimmed mean changed.
+
+Who may read it: the event's organisers (and admins) at any time, provisional while the session is
+open; the session's jurors once it is closed, so that anyone on the jury can check the results,
+except for an entry they are conflicted with. Everyone else gets 404, as for an entry that is not in
+the session's results. The figures come from `events.domain.results.explain_entry`.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from events.auth import SIGNED_IN, not_found, route
+from events.domain import jury as jury_rules
+from events.domain import results as results_rules
+from events.domain.criteria import format_number
+from events.domain.results import TIE_BREAK
+from events.i18n import _
+from events.models import (
+    Entry,
+    Event,
+    EventRole,
+    JurySession,
+    JurySessionJuror,
+    Role,
+    SessionStatus,
+    User,
+)
+from events.templating import render
+
+MAX_ID = 2**31 - 1
+# Jurors read the explanations once the scores can no longer change.
+JUROR_STATUSES = (SessionStatus.CLOSED, SessionStatus.PUBLISHED)
+
+
+def _id(request: Request, name: str) -> int:
+    raw = request.path_params[name]
+    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+        raise not_found(request)
+    return int(raw)
+
+
+async def _may_read(user: User, event: Event, session: JurySession, entry: Entry) -> tuple[bool, bool]:
+    """(may read, as an organiser)."""
+    if user.is_admin or await EventRole.exists(event_id=event.id, user_id=user.id, role=Role.ORGANISER):
+        return True, True
+    seated = (
+        session.status in JUROR_STATUSES
+        and await JurySessionJuror.exists(session_id=session.id, user_id=user.id)
+        and await EventRole.exists(event_id=event.id, user_id=user.id, role=Role.JUROR)
+        and not await jury_rules.is_conflicted(session=session, juror=user, entry=entry)
+    )
+    return seated, False
+
+
+async def explain_entry(request: Request):
+    event: Event = request.state.event
+    user: User = request.state.user
+    session = await JurySession.get_or_none(id=_id(request, "session_id"), event_id=event.id)
+    entry = (
+        await Entry.filter(id=_id(request, "entry_id"), event_id=event.id)
+        .select_related("team", "challenge")
+        .first()
+    )
+    if session is None or entry is None:
+        raise not_found(request)
+    allowed, as_organiser = await _may_read(user, event, session, entry)
+    if not allowed:
+        raise not_found(request)
+    explanation = await results_rules.explain_entry(
+        session=session, entry_id=entry.id, challenge_id=entry.challenge_id, viewer_id=user.id
+    )
+    if explanation is None:
+        raise not_found(request)
+    return render(
+        request,
+        "jury_admin/explain.html",
+        {
+            "event": event,
+            "session": session,
+            "entry": entry,
+            "explanation": explanation,
+            "row": explanation.row,
+            "as_organiser": as_organiser,
+            "tie_break": [_(rule) for rule in TIE_BREAK],
+            "format_number": format_number,
+        },
+    )
+
+
+routes = [
+    # Organisers and the session's jurors; the handler answers 404 to everyone else.
+    route("/events/{slug}/manage/juries/{session_id}/results/{entry_id}", explain_entry, access=SIGNED_IN),
+]
