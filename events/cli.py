@@ -44,12 +44,16 @@ def cmd_migrate(settings: Settings, _args) -> int:
 
 def cmd_seed(settings: Settings, args) -> int:
     from events.storage import storage_for
-    from seeds.demo import load_demo
+    from seeds.demo import DemoAlreadyLoaded, load_demo
 
     async def work():
         return await load_demo(only_if_empty=not args.force, storage=storage_for(settings))
 
-    loaded = asyncio.run(_with_orm(settings.database_url, work))
+    try:
+        loaded = asyncio.run(_with_orm(settings.database_url, work))
+    except DemoAlreadyLoaded as error:
+        print(error, file=sys.stderr)
+        return 1
     if loaded:
         print("Demo data loaded.")
     else:

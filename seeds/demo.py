@@ -1,8 +1,9 @@
 """Deterministic French demo data: the same accounts, events, challenges and datasets on every run.
 
 `make run` loads it into an empty database; the tests load it too and render every page. Every value
-comes from `random.Random(SEED)` or from `now` (rounded to the hour): two loads with the same `now`
-give the same rows. The contents live next door: `seeds.challenges` and `seeds.catalogue`.
+comes from `random.Random(SEED)` or from `now` (rounded to the hour; the jury live today, to the
+minute): two loads with the same `now` give the same rows. The contents live next door:
+`seeds.challenges`, `seeds.catalogue`, `seeds.teams` and `seeds.jury`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from events.models import (
 from events.storage import Storage
 from seeds.catalogue import LYON_CATALOGUE, PARIS_CATALOGUE
 from seeds.challenges import LYON_CHALLENGES, PARIS_CHALLENGES, ChallengeSpec
+from seeds.jury import JURORS, load_juries
 from seeds.portals import DatasetSpec, dataset_fields
 from seeds.teams import PARTICIPANTS, PUBLISHED_NAMES, load_teams, open_registration_event
 
@@ -43,6 +45,7 @@ PEOPLE = [
     ("sponsor@demo.hackcity.fr", "Léa Dubois (Ville de Paris)", False),
     ("jure1@demo.hackcity.fr", "Nathalie Petit", False),
     ("jure2@demo.hackcity.fr", "Karim Haddad", False),
+    *((email, name, False) for email, name in JURORS),
     ("mentor@demo.hackcity.fr", "Sophie Laurent", False),
     ("equipe-a@demo.hackcity.fr", "Lucas Moreau", False),
     ("equipe-b@demo.hackcity.fr", "Chloé Garnier", False),
@@ -50,6 +53,10 @@ PEOPLE = [
 ]
 
 DEMO_ACCOUNTS = [(email, name) for email, name, _admin in PEOPLE]
+
+
+class DemoAlreadyLoaded(Exception):
+    """`--force` on a database that holds the demo already: loading it twice would clash."""
 
 
 async def load_demo(
@@ -61,14 +68,20 @@ async def load_demo(
     """
     if only_if_empty and await User.exists():
         return False
-    now = (now or datetime.now(UTC)).replace(minute=0, second=0, microsecond=0)
+    if await User.exists(email__in=[email for email, _name, _admin in PEOPLE]):
+        raise DemoAlreadyLoaded("The demo data is already in this database: nothing was added.")
+    # The live jury of today follows the clock to the minute; everything else, to the hour.
+    clock = (now or datetime.now(UTC)).replace(second=0, microsecond=0)
+    now = clock.replace(minute=0)
     # All or nothing: a half-loaded demo would make the next `hackcity seed` skip it.
     async with in_transaction():
-        await _load(now=now, rng=random.Random(SEED), storage=storage)
+        await _load(now=now, rng=random.Random(SEED), storage=storage, clock=clock)
     return True
 
 
-async def _load(*, now: datetime, rng: random.Random, storage: Storage | None = None) -> None:
+async def _load(
+    *, now: datetime, rng: random.Random, storage: Storage | None = None, clock: datetime | None = None
+) -> None:
     password_hash = await hash_password(DEMO_PASSWORD)
     users: dict[str, User] = {}
     for email, name, is_admin in PEOPLE:
@@ -108,6 +121,7 @@ async def _load(*, now: datetime, rng: random.Random, storage: Storage | None = 
     ]
     for event, email, role in grants:
         await EventRole.create(event=event, user=users[email], role=role)
+    await load_juries(paris=programme, lyon=hackathon, users=users, clock=clock or now)
 
 
 async def _datacity_paris(*, now: datetime, rng: random.Random, users: dict[str, User]) -> Event:

@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import html
 import re
 import uuid
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from tortoise.context import tortoise_test_context
 
 from events.db import MODEL_MODULES
 from events.domain.portals import detect_portal
+from events.domain.results import ranking, recount_from_log
 from events.models import (
+    Assignment,
+    Award,
     Challenge,
     ChallengeDataset,
     ChallengeOwner,
     ChallengeStatus,
+    ConflictKind,
+    ConflictOfInterest,
+    Criterion,
     Dataset,
     DatasetStatus,
     Entry,
@@ -28,18 +36,30 @@ from events.models import (
     EventRole,
     EventStatus,
     GalleryMode,
+    JurySession,
+    JurySessionChallenge,
+    JurySessionJuror,
+    PitchSlot,
     PortalKind,
+    PublicVote,
     Registration,
     Role,
     Round,
+    Score,
+    ScoreLogEntry,
+    ScoreSheet,
     Selection,
+    SessionStatus,
+    SheetStatus,
+    SlotStatus,
     Team,
     TeamMember,
     User,
 )
-from seeds.demo import load_demo
+from seeds.demo import DEMO_PASSWORD, DemoAlreadyLoaded, load_demo
+from seeds.jury import LYON_CONFLICT, PARIS_JURY, paris_window
 from tests.conftest import TEST_DATABASE_URL, drop_postgres_database
-from tests.helpers import make_user
+from tests.helpers import make_user, post_form, sign_in
 
 NOW = datetime(2026, 3, 14, 9, 37, 12, tzinfo=UTC)
 HOUR = NOW.replace(minute=0, second=0, microsecond=0)
@@ -58,6 +78,18 @@ MODELS = [
     Entry,
     EntryDataset,
     EntryRevision,
+    Criterion,
+    JurySession,
+    JurySessionChallenge,
+    JurySessionJuror,
+    ConflictOfInterest,
+    Assignment,
+    ScoreSheet,
+    Score,
+    ScoreLogEntry,
+    PitchSlot,
+    PublicVote,
+    Award,
 ]
 # Written by the database or salted on purpose: the only columns allowed to differ between loads.
 VOLATILE = {"created_at", "updated_at", "joined_at", "password_hash"}
@@ -104,6 +136,34 @@ async def test_load_demo_into_non_empty_database_changes_nothing(db):
     assert [await model.all().count() for model in MODELS] == [1] + [0] * (len(MODELS) - 1)
 
 
+async def test_forcing_the_demo_into_a_database_that_holds_it_refuses_and_adds_nothing(demo):
+    before = [await model.all().count() for model in MODELS]
+
+    with pytest.raises(DemoAlreadyLoaded):
+        await load_demo(only_if_empty=False, now=NOW)
+
+    assert [await model.all().count() for model in MODELS] == before
+
+
+def test_seed_force_on_a_seeded_database_says_so_without_a_traceback(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}", "SECRET_KEY": "x" * 40}
+    env.pop("TEST_DATABASE_URL", None)
+    for args in (["migrate"], ["seed"]):
+        subprocess.run([sys.executable, "-m", "events.cli", *args], env=env, check=True, capture_output=True)
+
+    forced = subprocess.run(
+        [sys.executable, "-m", "events.cli", "seed", "--force"], env=env, capture_output=True, text=True
+    )
+
+    assert forced.returncode == 1
+    assert "The demo data is already in this database: nothing was added." in forced.stderr
+    assert "Traceback" not in forced.stderr
+
+
 async def test_load_demo_keeps_the_demo_accounts(demo):
     emails = await User.all().order_by("id").values_list("email", flat=True)
     assert emails == [
@@ -113,6 +173,8 @@ async def test_load_demo_keeps_the_demo_accounts(demo):
         "sponsor@demo.hackcity.fr",
         "jure1@demo.hackcity.fr",
         "jure2@demo.hackcity.fr",
+        "jure3@demo.hackcity.fr",
+        "jure4@demo.hackcity.fr",
         "mentor@demo.hackcity.fr",
         "equipe-a@demo.hackcity.fr",
         "equipe-b@demo.hackcity.fr",
@@ -187,7 +249,7 @@ async def test_every_dataset_has_its_fields_filled(demo):
         assert dataset.formats == sorted({r["format"] for r in dataset.resources})
         assert all(set(resource) == RESOURCE_KEYS for resource in dataset.resources), dataset.title
         if dataset.portal_kind == PortalKind.MANUAL:
-            assert (dataset.remote_id, dataset.raw_metadata, dataset.fetched_at) == ("", None, None)
+            assert (dataset.remote_id, dataset.raw_metadata, dataset.fetched_at) == (None, None, None)
             assert dataset.source_url == dataset.landing_url
             continue
         assert dataset.remote_id and dataset.display_id and dataset.licence_id
@@ -262,7 +324,7 @@ async def test_opendatasoft_datasets_hold_the_explore_v2_1_shape(demo):
 
 async def test_remote_ids_are_unique_in_each_catalogue(demo):
     for event in await Event.all():
-        ids = await Dataset.filter(event=event).exclude(remote_id="").values_list("remote_id", flat=True)
+        ids = await Dataset.filter(event=event, remote_id__isnull=False).values_list("remote_id", flat=True)
         assert len(ids) == len(set(ids))
 
 
@@ -345,3 +407,200 @@ async def test_demo_with_a_storage_stores_a_pdf_and_a_csv_per_submitted_entry(db
 
 async def test_demo_without_a_storage_writes_no_file(demo):
     assert await EntryFile.all().count() == 0
+
+
+# --- juries (step 4) ----------------------------------------------------------------------------
+
+LYON = "hackathon-mobilite-lyon-2026"
+PARIS = "datacity-paris-2026"
+MINUTE = NOW.replace(second=0, microsecond=0)
+
+
+async def test_demo_jurors_hold_the_juror_role_of_the_events_they_judge(demo):
+    for session in await JurySession.all().select_related("event"):
+        seated = await JurySessionJuror.filter(session=session).values_list("user__email", flat=True)
+        jurors = await EventRole.filter(event=session.event, role=Role.JUROR).values_list(
+            "user__email", flat=True
+        )
+        assert set(seated) <= set(jurors), session.name
+    lyon = await JurySessionJuror.filter(session__event__slug=LYON).values_list("user__email", flat=True)
+    assert sorted(lyon) == [f"jure{n}@demo.hackcity.fr" for n in (1, 2, 3, 4)]
+
+
+async def test_demo_hackathon_jury_is_scored_locked_and_published_on_its_grid(demo):
+    session = await JurySession.get(event__slug=LYON)
+    stage = await Round.get(id=session.round_id)
+    criteria = await Criterion.filter(round=stage).order_by("position")
+    assert session.status == SessionStatus.PUBLISHED
+    assert session.public_vote is True
+    assert (
+        stage.deadline
+        < session.opens_at
+        < session.closes_at
+        <= session.locked_at
+        < session.published_at
+        < NOW
+    )
+    assert [(c.scale_min, c.scale_max, c.step) for c in criteria] == [(1, 5, 1)] * 5
+    assert criteria[0].name == "Utilisation des données"  # the preset, in the demo's language
+    # Every juror scored every entry they were assigned, through the domain: the log says so.
+    assigned = await Assignment.filter(session=session).values_list("juror_id", "entry_id")
+    sheets = await ScoreSheet.filter(session=session)
+    assert len(assigned) == 4 * 3 - 1  # four jurors, three entries, one conflict
+    assert sorted((s.juror_id, s.entry_id) for s in sheets) == sorted(assigned)
+    assert all(s.status == SheetStatus.SUBMITTED and s.comment and s.total is not None for s in sheets)
+    assert all(session.opens_at <= s.submitted_at < session.closes_at for s in sheets)
+    moments = await ScoreLogEntry.filter(sheet__session=session).values_list("created_at", flat=True)
+    assert all(session.opens_at <= moment < session.closes_at for moment in moments)
+    assert await ScoreLogEntry.filter(sheet__session=session, undone_of_id__isnull=False).count() == 1
+    assert await Score.filter(sheet__session=session).count() == 5 * len(sheets)
+    # The frozen results are what a recount from the log gives.
+    assert ranking(session.results_snapshot["entries"]) == ranking(await recount_from_log(session))
+
+
+async def test_demo_hackathon_jury_has_one_declared_conflict_respected_by_the_assignment(demo):
+    session = await JurySession.get(event__slug=LYON)
+    conflicts = await ConflictOfInterest.filter(session=session).select_related("juror", "team")
+    juror, team, reason = LYON_CONFLICT
+    assert [(c.juror.email, c.team.name, c.kind, c.reason) for c in conflicts] == [
+        (juror, team, ConflictKind.DECLARED, reason)
+    ]
+    assert conflicts[0].declared_at < session.opens_at
+    assert not await Assignment.exists(
+        session=session, juror=conflicts[0].juror, entry__team=conflicts[0].team
+    )
+    assert not await ScoreSheet.exists(
+        session=session, juror=conflicts[0].juror, entry__team=conflicts[0].team
+    )
+    assert await JurySessionJuror.filter(session=session, accepted_at__isnull=True).count() == 0
+
+
+async def test_demo_hackathon_awards_go_to_each_challenge_winner_and_the_public_favourite(demo):
+    session = await JurySession.get(event__slug=LYON)
+    winners = {
+        row["challenge_id"]: row["entry_id"]
+        for row in session.results_snapshot["entries"]
+        if row["rank"] == 1
+    }
+    awards = await Award.filter(session=session).select_related("challenge")
+    by_challenge = {a.challenge_id: a for a in awards if a.challenge_id is not None}
+    assert {cid: a.entry_id for cid, a in by_challenge.items()} == winners
+    for award in by_challenge.values():
+        assert award.title and award.title in award.challenge.prizes  # the challenge's own prize
+    public = [a for a in awards if a.challenge_id is None]
+    assert [a.title for a in public] == ["Prix du public"]
+    votes = await PublicVote.filter(session=session).values_list("user_id", "entry_id", "entry__team_id")
+    assert len(votes) == 8
+    counts: dict[int, int] = {}
+    for _user, entry_id, _team in votes:
+        counts[entry_id] = counts.get(entry_id, 0) + 1
+    assert public[0].entry_id == max(counts, key=lambda entry_id: counts[entry_id])
+    for user_id, _entry, team_id in votes:  # never for one's own team
+        assert not await TeamMember.exists(user_id=user_id, team_id=team_id)
+
+
+async def test_demo_programme_jury_is_open_today_with_jurors_at_three_stages(demo):
+    session = await JurySession.get(event__slug=PARIS)
+    assert session.name == PARIS_JURY
+    assert session.status == SessionStatus.OPEN
+    assert (await Round.get(id=session.round_id)).name == "Candidature"
+    assert (session.opens_at, session.closes_at) == paris_window(MINUTE)
+    assert session.opens_at <= NOW < session.closes_at
+    paris = ZoneInfo("Europe/Paris")
+    assert session.opens_at.astimezone(paris).date() == NOW.astimezone(paris).date()
+    assert await Criterion.filter(round_id=session.round_id).count() == 5
+    progress = {}
+    for seat in await JurySessionJuror.filter(session=session).select_related("user"):
+        sheets = await ScoreSheet.filter(session=session, juror=seat.user)
+        progress[seat.user.email] = (seat.accepted_at is not None, sorted(s.status for s in sheets))
+    assert progress == {
+        "jure1@demo.hackcity.fr": (True, [SheetStatus.SUBMITTED, SheetStatus.SUBMITTED]),
+        "jure2@demo.hackcity.fr": (True, [SheetStatus.DRAFT]),
+        "jure3@demo.hackcity.fr": (False, []),
+    }
+    moments = await ScoreLogEntry.filter(sheet__session=session).values_list("created_at", flat=True)
+    assert moments and all(session.opens_at <= moment < MINUTE for moment in moments)
+
+
+async def test_demo_programme_jury_has_a_live_agenda(demo):
+    session = await JurySession.get(event__slug=PARIS)
+    slots = await PitchSlot.filter(session=session).order_by("position")
+    in_scope = await Entry.filter(round_id=session.round_id, status=EntryStatus.SUBMITTED).order_by("id")
+    assert [s.entry_id for s in slots] == [e.id for e in in_scope]
+    assert [s.status for s in slots] == [SlotStatus.DONE] + [SlotStatus.LIVE] + [SlotStatus.PENDING] * 2
+    assert all(s.duration_minutes == 7 for s in slots)
+    assert slots[0].started_at < slots[0].ended_at <= slots[1].started_at == MINUTE - timedelta(minutes=3)
+    assert [s.planned_start for s in slots] == [MINUTE + timedelta(minutes=7 * n - 11) for n in range(4)]
+    # The team on stage now is the one whose sheet jure1 is scoring.
+    scored = await ScoreSheet.filter(session=session, juror__email="jure1@demo.hackcity.fr").order_by("id")
+    assert [s.entry_id for s in scored] == [slots[0].entry_id, slots[1].entry_id]
+
+
+async def test_loading_the_demo_twice_adds_no_jury_row(db):
+    assert await load_demo(now=NOW) is True
+    before = [await model.all().count() for model in MODELS]
+
+    assert await load_demo() is False
+
+    assert [await model.all().count() for model in MODELS] == before
+    assert await JurySession.all().count() == 2
+
+
+async def test_demo_results_page_shows_the_ranking_and_the_awards(db, client):
+    assert await load_demo() is True
+
+    page = await client.get(f"/events/{LYON}/results")
+
+    assert page.status_code == 200
+    text = html.unescape(page.text)
+    for entry in await Entry.filter(event__slug=LYON):
+        assert entry.title in text
+    for award in await Award.filter(session__event__slug=LYON):
+        assert award.title in text
+    assert "Prix du public" in text
+    assert (await client.get(f"/events/{PARIS}/results")).status_code == 404  # nothing published
+
+
+async def test_demo_juror_signs_in_and_scores_in_the_live_session(db, make_client):
+    assert await load_demo() is True  # today: the session is open now
+    session = await JurySession.get(event__slug=PARIS)
+    client = make_client()
+    await sign_in(client, "jure1@demo.hackcity.fr", DEMO_PASSWORD)
+
+    listing = await client.get(f"/events/{PARIS}/jury")
+    seat = await client.get(f"/events/{PARIS}/jury/{session.id}")
+
+    assert listing.status_code == 200
+    assert PARIS_JURY in html.unescape(listing.text)
+    assert seat.status_code == 200
+    left = await Entry.get(round_id=session.round_id, team__name="Les Mobilistes")
+    assert left.title in html.unescape(seat.text)
+    sheet_url = f"/events/{PARIS}/jury/{session.id}/entries/{left.id}"
+    form = await client.get(sheet_url)
+    assert form.status_code == 200
+    criteria = await Criterion.filter(round_id=session.round_id).order_by("position")
+    assert all(f'name="criterion_{c.id}"' in form.text for c in criteria)
+
+    saved = await post_form(
+        client,
+        sheet_url,
+        {**{f"criterion_{c.id}": "6" for c in criteria}, "comment": "Bien.", "action": "submit"},
+        page=sheet_url,
+    )
+
+    assert saved.status_code == 303
+    sheet = await ScoreSheet.get(session=session, juror__email="jure1@demo.hackcity.fr", entry=left)
+    assert (sheet.status, sheet.total) == (SheetStatus.SUBMITTED, 60.0)
+
+
+@pytest.mark.parametrize(
+    ("clock", "opens", "closes"),
+    [
+        ("2026-03-14T09:37+00:00", "2026-03-14T08:00+01:00", "2026-03-14T22:00+01:00"),
+        ("2026-07-01T04:10+00:00", "2026-07-01T05:40+02:00", "2026-07-01T22:00+02:00"),  # 6:10 in Paris
+        ("2026-07-01T21:30+00:00", "2026-07-01T08:00+02:00", "2026-07-02T03:30+02:00"),  # 23:30 in Paris
+    ],
+)
+def test_the_live_jury_window_is_today_in_paris_and_always_holds_the_loading_time(clock, opens, closes):
+    window = paris_window(datetime.fromisoformat(clock))
+    assert window == (datetime.fromisoformat(opens), datetime.fromisoformat(closes))
