@@ -9,9 +9,11 @@ their append-only log.
   Before the session opens a recomputation starts afresh; once open, it keeps the assignments that
   are still allowed (a juror's work is not thrown away) and tops up the entries that lost a juror.
 - Every write to a sheet (value, comment, note, status) checks, inside the writing transaction, that
-  the session is open, that the server's clock is within [opens_at, closes_at) and that the entry is
-  assigned to the juror without conflict. It appends a `ScoreLogEntry` with the old and new values,
-  so replaying the log gives the sheet (`sheet_from_log`) and a change can be undone.
+  the session is open, that the server's clock is within [opens_at, closes_at), that the entry is
+  assigned to the juror without conflict and that its pitch slot (demo day) is not locked. It
+  appends a `ScoreLogEntry` with the old and new values, so replaying the log gives the sheet
+  (`sheet_from_log`) and a change can be undone. After commit, it publishes a "progress" message
+  for the live control room (`events.live`).
 - Concurrency: UNIQUE (session, juror, entry) and (sheet, criterion) settle parallel first saves (an
   IntegrityError inside a savepoint falls back to the update path). On PostgreSQL the sheet row is
   locked FOR UPDATE and the session row FOR SHARE, so saves of one sheet are serialised and closing
@@ -29,6 +31,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
+from events import live
 from events.domain.criteria import clean_value, criteria_for
 from events.domain.errors import FormErrors
 from events.domain.sql import execute, rows
@@ -44,11 +47,13 @@ from events.models import (
     JurySession,
     JurySessionChallenge,
     JurySessionJuror,
+    PitchSlot,
     Score,
     ScoreLogEntry,
     ScoreSheet,
     SessionStatus,
     SheetStatus,
+    SlotStatus,
     Team,
     TeamMember,
     User,
@@ -129,7 +134,8 @@ async def set_session_status(
 ) -> JurySession:
     """The one transition of a session. Opening computes the assignments, closing locks the
     session and freezes the results, publishing makes them public. Nothing goes back."""
-    from events.domain.results import compute_results  # results reads sessions, not the reverse
+    from events.domain.public_vote import tally  # both read sessions, not the reverse
+    from events.domain.results import compute_results
 
     try:
         target = SessionStatus(status)
@@ -159,13 +165,19 @@ async def set_session_status(
         elif target == SessionStatus.CLOSED:
             updates["locked_at"] = now
             await refresh_totals(current)
-            updates["results_snapshot"] = await compute_results(session=current, now=now)
+            snapshot = await compute_results(session=current, now=now)
+            if current.public_vote:  # no vote comes in once closed: the count is frozen with the ranking
+                snapshot["votes"] = [
+                    [count.entry_id, count.votes, count.last_vote] for count in await tally(current)
+                ]
+            updates["results_snapshot"] = snapshot
         elif target == SessionStatus.PUBLISHED:
             updates["published_at"] = now
         await JurySession.filter(id=current.id).update(**updates)
     for name, value in updates.items():
         setattr(session, name, value)
     log.info("jury session %s is now %s", session.id, target)
+    await live.publish(live.session_channel(session.id), {"type": "session", "status": str(target)})
     return session
 
 
@@ -436,6 +448,8 @@ async def _writable_sheet(
         raise FormErrors({None: _("You have a conflict of interest with this team.")})
     if not await Assignment.exists(session_id=current.id, juror_id=juror.id, entry_id=entry.id):
         raise FormErrors({None: _("This entry is not assigned to you.")})
+    if await PitchSlot.exists(session_id=current.id, entry_id=entry.id, status=SlotStatus.LOCKED):
+        raise FormErrors({None: _("Scoring of this pitch is locked.")})
     keys = {"session_id": current.id, "juror_id": juror.id, "entry_id": entry.id}
     sheet = await ScoreSheet.select_for_update().get_or_none(**keys)
     if sheet is None:
@@ -446,6 +460,14 @@ async def _writable_sheet(
             pass
         sheet = await ScoreSheet.select_for_update().get(**keys)
     return sheet, now
+
+
+async def _progress_changed(sheet: ScoreSheet) -> None:
+    """After the write committed: the live control room reads the progress again."""
+    await live.publish(
+        live.session_channel(sheet.session_id),
+        {"type": "progress", "juror": sheet.juror_id, "entry": sheet.entry_id},
+    )
 
 
 def weighted_total(values: list[tuple[float, float, float, float]]) -> float | None:
@@ -543,15 +565,87 @@ async def save_score(
                 sheet, juror, "value", _text(old), _text(cleaned), when, criterion_id=criterion.id
             )
             await _refresh_total(sheet, when)
+    if old != cleaned:
+        _log_change(juror, sheet, f"criterion {criterion.id}: {_text(old)} -> {_text(cleaned)}")
+    await _progress_changed(sheet)
+    return sheet
+
+
+def _log_change(juror: User, sheet: ScoreSheet, change: str) -> None:
+    """Every score change leaves a line in the app's log too (values and ids only, never texts)."""
+    log.info("juror %s changed sheet %s (entry %s): %s", juror.id, sheet.id, sheet.entry_id, change)
+
+
+def _clean_text(field: str, text: str) -> str:
+    text = text.replace("\r\n", "\n").strip()
+    if len(text) > MAX_TEXT:
+        raise FormErrors({field: _("Use at most %(n)s characters.", n=MAX_TEXT)})
+    return text
+
+
+async def save_sheet(
+    *,
+    session: JurySession,
+    juror: User,
+    entry: Entry,
+    values: dict[int, Any],
+    comment: str | None = None,
+    private_note: str | None = None,
+    now: datetime | None = None,
+) -> ScoreSheet:
+    """Save a whole form in one transaction: the values given (criterion id → value), the comment and
+    the note (None leaves a text as it is). Each change is logged as the autosave logs it; nothing is
+    written if any value is refused."""
+    grid = {c.id: c for c in await criteria_for(session.round_id, entry.challenge_id)}
+    errors: dict[str | None, str] = {}
+    cleaned: dict[int, float] = {}
+    for criterion_id, value in values.items():
+        if criterion_id not in grid:
+            raise FormErrors({None: _("This criterion is not part of this entry's grid.")})
+        try:
+            cleaned[criterion_id] = clean_value(grid[criterion_id], value)
+        except FormErrors as error:
+            errors.update(error.errors)
+    texts = {
+        name: _clean_text(name, text)
+        for name, text in (("comment", comment), ("private_note", private_note))
+        if text is not None
+    }
+    if errors:
+        raise FormErrors(errors)
+    changes: list[str] = []
+    async with in_transaction() as conn:
+        sheet, when = await _writable_sheet(conn, session, juror, entry, now)
+        current = dict(await Score.filter(sheet_id=sheet.id).values_list("criterion_id", "value"))
+        for criterion_id, value in cleaned.items():
+            old = current.get(criterion_id)
+            if old == value:
+                continue
+            await _set_value(sheet, criterion_id, value)
+            await _append_log(
+                sheet, juror, "value", _text(old), _text(value), when, criterion_id=criterion_id
+            )
+            changes.append(f"criterion {criterion_id}: {_text(old)} -> {_text(value)}")
+        if changes:
+            await _refresh_total(sheet, when)
+        changed_texts = {name: text for name, text in texts.items() if getattr(sheet, name) != text}
+        if changed_texts:
+            await ScoreSheet.filter(id=sheet.id).update(**changed_texts, updated_at=when)
+            for name, text in changed_texts.items():
+                await _append_log(sheet, juror, name, getattr(sheet, name), text, when)
+                setattr(sheet, name, text)
+                changes.append(f"{name} changed")
+    for change in changes:
+        _log_change(juror, sheet, change)
+    if changes:
+        await _progress_changed(sheet)
     return sheet
 
 
 async def _save_text(
     session: JurySession, juror: User, entry: Entry, field: str, text: str, now: datetime | None
 ) -> ScoreSheet:
-    text = text.replace("\r\n", "\n").strip()
-    if len(text) > MAX_TEXT:
-        raise FormErrors({field: _("Use at most %(n)s characters.", n=MAX_TEXT)})
+    text = _clean_text(field, text)
     async with in_transaction() as conn:
         sheet, when = await _writable_sheet(conn, session, juror, entry, now)
         old = getattr(sheet, field)
@@ -559,6 +653,9 @@ async def _save_text(
             await ScoreSheet.filter(id=sheet.id).update(**{field: text, "updated_at": when})
             setattr(sheet, field, text)
             await _append_log(sheet, juror, field, old, text, when)
+    if old != text:
+        _log_change(juror, sheet, f"{field} changed")
+    await _progress_changed(sheet)
     return sheet
 
 
@@ -594,6 +691,7 @@ async def submit_sheet(
             await _append_log(sheet, juror, "status", sheet.status, SheetStatus.SUBMITTED, when)
             sheet.status, sheet.submitted_at = SheetStatus.SUBMITTED, when
     log.info("juror %s submitted sheet %s", juror.id, sheet.id)
+    await _progress_changed(sheet)
     return sheet
 
 
@@ -651,6 +749,7 @@ async def undo_last_change(
                 target,
             )
     log.info("juror %s undid change %s of sheet %s", juror.id, target.id, sheet.id)
+    await _progress_changed(locked)
     return reversal
 
 
@@ -708,3 +807,21 @@ async def juror_progress(*, session: JurySession, juror: User) -> tuple[int, int
         session_id=session.id, juror_id=juror.id, status=SheetStatus.SUBMITTED, entry_id__in=list(assigned)
     ).count()
     return submitted, len(assigned)
+
+
+async def progress_by_session(*, juror: User, session_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """`juror_progress` for several sessions in one query, whatever their number and size: per
+    session, (submitted sheets of entries still assigned to the juror, assigned entries)."""
+    if not session_ids:
+        return {}
+    marks = ", ".join("?" for _ in session_ids)
+    query = (  # only placeholders are formatted in
+        "SELECT a.session_id AS session_id, COUNT(*) AS total, COUNT(s.id) AS done FROM assignment a "  # noqa: S608
+        "LEFT JOIN score_sheet s ON s.session_id = a.session_id AND s.juror_id = a.juror_id "
+        "AND s.entry_id = a.entry_id AND s.status = ? "
+        f"WHERE a.juror_id = ? AND a.session_id IN ({marks}) GROUP BY a.session_id"
+    )
+    found = await rows(query, [SheetStatus.SUBMITTED.value, juror.id, *session_ids])
+    progress = dict.fromkeys(session_ids, (0, 0))
+    progress.update({row["session_id"]: (int(row["done"]), int(row["total"])) for row in found})
+    return progress

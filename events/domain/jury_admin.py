@@ -1,5 +1,6 @@
-"""The organiser's side of a jury: seating jurors by email, reading the results (the frozen snapshot
-once the session is closed) and exporting them, with the scores, as CSV and JSON.
+"""The organiser's side of a jury: seating jurors by email, editing and deleting a session, a
+challenge's own grid (copied from the round's), reading the results (the frozen snapshot once the
+session is closed) and exporting them, with the scores, as CSV and JSON.
 
 Exports are for organisers: the score export names jurors; the results export does not.
 """
@@ -8,27 +9,41 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from tortoise.transactions import in_transaction
+
 from events.domain import events as event_rules
+from events.domain.criteria import _refuse_once_judging as refuse_once_judging
 from events.domain.errors import FormErrors
 from events.domain.jury import add_juror, compute_assignments
+from events.domain.public_vote import vote_counts
 from events.domain.registration import neutralise
 from events.domain.results import compute_results
 from events.i18n import _
 from events.models import (
+    Assignment,
+    AssignmentMode,
+    Award,
     Challenge,
     Criterion,
     Entry,
     JurySession,
+    JurySessionChallenge,
+    Normalisation,
     Role,
+    Round,
     Score,
     ScoreSheet,
     SessionStatus,
     Team,
     User,
 )
+
+log = logging.getLogger("hackcity.jury")
 
 
 @dataclass(frozen=True)
@@ -39,12 +54,18 @@ class SeatResult:
 
 async def invite_juror(*, session: JurySession, email: str, invited_by: User, base_url: str) -> SeatResult:
     """An existing account gets the juror role and a seat at once; otherwise an invitation to the
-    event as juror is mailed (accepting it grants the role; the seat is then given here)."""
+    session is mailed: accepting it grants the juror role and the seat
+    (`events.domain.events.accept_invitation`)."""
     if session.status not in (SessionStatus.SCHEDULED, SessionStatus.OPEN):
         raise FormErrors({None: _("This jury session is closed.")})
     event = await session.event
     result = await event_rules.invite(
-        event=event, email=email, role=Role.JUROR.value, invited_by=invited_by, base_url=base_url
+        event=event,
+        email=email,
+        role=Role.JUROR.value,
+        invited_by=invited_by,
+        base_url=base_url,
+        jury_session=session,
     )
     if not result.granted:
         return SeatResult(seated=False, email=result.email)
@@ -53,6 +74,175 @@ async def invite_juror(*, session: JurySession, email: str, invited_by: User, ba
     if session.status == SessionStatus.OPEN:
         await compute_assignments(session=session)  # the new juror takes a share of the entries
     return SeatResult(seated=True, email=result.email)
+
+
+# --- editing and deleting a session --------------------------------------------------------------
+
+
+def _clean_name(name: str, errors: dict[str | None, str]) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > 120:
+        errors["name"] = _("Enter a name of at most 120 characters.")
+    return name
+
+
+async def update_session(
+    *,
+    session: JurySession,
+    name: str,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+    challenge_ids: list[int] | None = None,
+    assignment_mode: AssignmentMode | str | None = None,
+    k: int | None = None,
+    blind: bool | None = None,
+    normalisation: str | None = None,
+    trimmed: bool | None = None,
+    public_vote: bool | None = None,
+    now: datetime | None = None,
+) -> JurySession:
+    """Change a session's settings. While it is scheduled everything can change (an assignment
+    already made, by a juror declaring conflicts, is recomputed); while it is open only its name and
+    scoring window, and the end of scoring only moves later, into the future (jurors count on it). Closed or
+    published: refused. Arguments left to None keep their value."""
+    errors: dict[str | None, str] = {}
+    name = _clean_name(name, errors)
+    if opens_at and closes_at and closes_at <= opens_at:
+        errors["closes_at"] = _("The end of scoring must come after its start.")
+    if assignment_mode is not None and assignment_mode not in {m.value for m in AssignmentMode}:
+        errors["assignment_mode"] = _("Choose how entries are shared among jurors.")
+    elif assignment_mode == AssignmentMode.K and (k is None or not 1 <= k <= 50):
+        errors["k"] = _("Enter between %(min)s and %(max)s jurors per entry.", min=1, max=50)
+    if normalisation is not None and normalisation not in {n.value for n in Normalisation}:
+        errors["normalisation"] = _("Choose a normalisation.")
+    if challenge_ids:
+        known = await Challenge.filter(event_id=session.event_id, id__in=challenge_ids).count()
+        if known != len(set(challenge_ids)):
+            errors["challenges"] = _("Choose challenges of this event.")
+    if errors:
+        raise FormErrors(errors)
+    settings: dict[str, Any] = {
+        "assignment_mode": AssignmentMode(assignment_mode) if assignment_mode is not None else None,
+        "k": k,
+        "blind": blind,
+        "normalisation": normalisation,
+        "trimmed": trimmed,
+        "public_vote": public_vote,
+    }
+    async with in_transaction():
+        # Locked like the status transition: an edit never races with opening or closing.
+        current = await JurySession.select_for_update().get(id=session.id)
+        updates: dict[str, Any] = {"name": name, "opens_at": opens_at, "closes_at": closes_at}
+        if current.status == SessionStatus.OPEN:
+            changed = [
+                key for key, value in settings.items() if value is not None and value != getattr(current, key)
+            ]
+            current_challenges = set(
+                await JurySessionChallenge.filter(session_id=current.id).values_list(
+                    "challenge_id", flat=True
+                )
+            )
+            if changed or (challenge_ids is not None and set(challenge_ids) != current_challenges):
+                raise FormErrors(
+                    {None: _("While the session is open, only its name and scoring window can change.")}
+                )
+            moved = closes_at is not None and closes_at != current.closes_at
+            if moved and (
+                (current.closes_at is not None and closes_at < current.closes_at)
+                or closes_at <= (now or datetime.now(UTC))
+            ):
+                raise FormErrors(
+                    {"closes_at": _("While the session is open, the end of scoring can only move later.")}
+                )
+        elif current.status != SessionStatus.SCHEDULED:
+            raise FormErrors({None: _("This jury session is closed: its settings can no longer change.")})
+        else:
+            updates.update({key: value for key, value in settings.items() if value is not None})
+        await JurySession.filter(id=current.id).update(**updates)
+        for key, value in updates.items():
+            setattr(session, key, value)
+        if current.status == SessionStatus.SCHEDULED and challenge_ids is not None:
+            await JurySessionChallenge.filter(session_id=current.id).delete()
+            for challenge_id in sorted(set(challenge_ids)):
+                await JurySessionChallenge.create(session_id=current.id, challenge_id=challenge_id)
+        if current.status == SessionStatus.SCHEDULED and await Assignment.exists(session_id=current.id):
+            await compute_assignments(session=session)
+    log.info("jury session %s edited (%s)", session.id, ", ".join(sorted(updates)))
+    return session
+
+
+async def delete_session(*, session: JurySession) -> None:
+    """Delete a session with its jurors, assignments, conflicts and pending invitations: while it is
+    scheduled, or later as long as no juror has started a score sheet. Published results stay."""
+    async with in_transaction():
+        current = await JurySession.select_for_update().get_or_none(id=session.id)
+        if current is None:
+            return
+        if current.status == SessionStatus.PUBLISHED:
+            raise FormErrors({None: _("This session's results are published: it cannot be deleted.")})
+        if current.status != SessionStatus.SCHEDULED and await ScoreSheet.exists(session_id=current.id):
+            raise FormErrors(
+                {None: _("Jurors have started scoring in this session: it can no longer be deleted.")}
+            )
+        await JurySession.filter(id=current.id).delete()
+    log.info("jury session %s deleted (was %s)", session.id, current.status)
+
+
+def can_delete(session: JurySession, has_sheets: bool) -> bool:
+    return session.status == SessionStatus.SCHEDULED or (
+        session.status != SessionStatus.PUBLISHED and not has_sheets
+    )
+
+
+# --- a challenge's own grid -----------------------------------------------------------------------
+
+
+async def own_grid_sizes(stage: Round) -> dict[int, int]:
+    """How many criteria of its own each challenge has in the round (challenges without: absent)."""
+    sizes: dict[int, int] = {}
+    for challenge_id in await Criterion.filter(round_id=stage.id, challenge_id__isnull=False).values_list(
+        "challenge_id", flat=True
+    ):
+        sizes[challenge_id] = sizes.get(challenge_id, 0) + 1
+    return sizes
+
+
+async def copy_round_grid(*, stage: Round, challenge: Challenge) -> list[Criterion]:
+    """Start a challenge's own grid from a copy of the round's, to adjust it. Refused when the
+    challenge already has criteria, when the round has none, or once a jury of the round opened."""
+    async with in_transaction():
+        await refuse_once_judging(stage)
+        if await Criterion.exists(round_id=stage.id, challenge_id=challenge.id):
+            raise FormErrors({None: _("This challenge already has its own grid: edit it instead.")})
+        general = await Criterion.filter(round_id=stage.id, challenge_id=None).order_by("position", "id")
+        if not general:
+            raise FormErrors({None: _("The round has no criterion to copy yet.")})
+        copies = [
+            await Criterion.create(
+                round_id=stage.id,
+                challenge_id=challenge.id,
+                name=criterion.name,
+                description=criterion.description,
+                weight=criterion.weight,
+                scale_min=criterion.scale_min,
+                scale_max=criterion.scale_max,
+                step=criterion.step,
+                levels=criterion.levels,
+                position=position,
+            )
+            for position, criterion in enumerate(general, start=1)
+        ]
+    log.info("round %s grid copied to challenge %s (%s criteria)", stage.id, challenge.id, len(copies))
+    return copies
+
+
+async def drop_challenge_grid(*, stage: Round, challenge: Challenge) -> int:
+    """Delete a challenge's own criteria: it uses the round's grid again. Refused once judging began."""
+    async with in_transaction():
+        await refuse_once_judging(stage)
+        deleted = await Criterion.filter(round_id=stage.id, challenge_id=challenge.id).delete()
+    log.info("challenge %s grid in round %s dropped (%s criteria)", challenge.id, stage.id, deleted)
+    return deleted
 
 
 async def session_results(session: JurySession) -> dict[str, Any]:
@@ -68,16 +258,25 @@ class Names:
     teams: dict[int, str]
     challenges: dict[int, str]
     criteria: dict[int, Criterion]
+    votes: dict[int, int] | None = None  # entry id → public votes; None: the session has no public vote
+    awards: list[dict[str, Any]] | None = None  # the awards given, in order
 
 
 async def names_for(session: JurySession, results: dict[str, Any]) -> Names:
-    """Titles of what the results refer to by id, in a constant number of queries."""
+    """Titles of what the results refer to by id, with the public votes and the awards, in a
+    constant number of queries."""
     entry_ids = [row["entry_id"] for row in results["entries"]]
     entries = {entry.id: entry for entry in await Entry.filter(id__in=entry_ids)}
     teams = dict(await Team.filter(id__in={e.team_id for e in entries.values()}).values_list("id", "name"))
     challenges = dict(await Challenge.filter(event_id=session.event_id).values_list("id", "title"))
     criteria = {c.id: c for c in await Criterion.filter(round_id=session.round_id).order_by("position", "id")}
-    return Names(entries, teams, challenges, criteria)
+    votes = await vote_counts(session) if session.public_vote else None
+    awards = (
+        await Award.filter(session_id=session.id)
+        .order_by("position", "id")
+        .values("challenge_id", "entry_id", "title", "position")
+    )
+    return Names(entries, teams, challenges, criteria, votes, awards)
 
 
 def _csv(rows: list[list[Any]]) -> str:
@@ -148,6 +347,7 @@ def results_json(session: JurySession, results: dict[str, Any], names: Names) ->
                     }
                     for criterion_id, average in (row.get("criteria") or {}).items()
                 ],
+                **({"votes": names.votes.get(row["entry_id"], 0)} if names.votes is not None else {}),
             }
         )
     return {
@@ -155,7 +355,16 @@ def results_json(session: JurySession, results: dict[str, Any], names: Names) ->
         "computed_at": results["computed_at"],
         "normalisation": results["normalisation"],
         "trimmed": results["trimmed"],
+        "public_vote": names.votes is not None,
         "entries": entries,
+        "awards": [
+            {
+                **award,
+                "challenge": names.challenges.get(award["challenge_id"]) if award["challenge_id"] else None,
+                "entry": _title(names, award["entry_id"]),
+            }
+            for award in names.awards or []
+        ],
     }
 
 

@@ -48,6 +48,25 @@ async def published_sessions(event: Event) -> list[JurySession]:
     ).order_by("published_at", "id")
 
 
+async def has_published_results(event: Event) -> bool:
+    return await JurySession.exists(
+        event_id=event.id, status=SessionStatus.PUBLISHED, results_snapshot__isnull=False
+    )
+
+
+async def entries_with_feedback(event: Event, entry_ids: list[int]) -> set[int]:
+    """Which of these entries a published session of the event ranked: their teams have feedback."""
+    wanted = set(entry_ids)
+    if not wanted:
+        return set()
+    return {
+        row["entry_id"]
+        for session in await published_sessions(event)
+        for row in _rows(session)
+        if row["entry_id"] in wanted
+    }
+
+
 def _rows(session: JurySession) -> list[dict[str, Any]]:
     snapshot = session.results_snapshot or {}
     return list(snapshot.get("entries", []))

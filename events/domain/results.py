@@ -18,8 +18,15 @@ pair, so a recused juror's sheet no longer counts).
   number of submitted sheets (more first), then entry id (lower first, the earlier entry). Numbers
   are rounded to 6 decimals before they are compared, so float noise never decides. Entries without
   a submitted sheet come last, by entry id.
-- Explanation per entry: the average of each criterion, each juror's total and normalised total
-  under a session-wide anonymous label (Juror A, B... in the order of user ids).
+- Explanation, one entry at a time (`explain_entry`): the average of each criterion, each juror's
+  total and normalised total under a session-wide anonymous label (Juror A, B... in the order of
+  user ids), and which totals the trimmed mean dropped. The ranking of every entry is one set of
+  aggregate queries; the explanation of one entry is a few more, on that entry's rows only.
+
+What the snapshot frozen at closing holds: the ranking rows with each entry's per-criterion
+averages (teams read them after publication), the juror labels and the normalisation coefficients
+(a, b) of each juror — not each juror's total for every entry, which for 10,000 entries and 10
+jurors was 100,000 items, most of the snapshot's size and of the time it took to compute.
 
 `recount_from_log` recomputes the same figures from the score log replayed in Python, independently
 of the stored scores and of the SQL above: it must give the same ranking and numbers.
@@ -36,6 +43,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from events.domain.criteria import criteria_for
 from events.domain.jury import replay, scope_query, weighted_total
 from events.domain.sql import rows as _rows
 from events.i18n import lazy
@@ -179,19 +187,25 @@ def juror_label(index: int) -> str:
     return letters
 
 
+async def _coefficients(session: JurySession) -> dict[int, tuple[float, float]]:
+    """Each juror's z-score mapping, from the sums of their counted sheet totals (one query)."""
+    stats = await _rows(
+        f"WITH {SHEET_TOTALS} SELECT juror_id, COUNT(*) AS n, SUM(total) AS s1, SUM(total * total) AS s2 "
+        "FROM sheet_totals GROUP BY juror_id ORDER BY juror_id",
+        [session.id, SheetStatus.SUBMITTED.value, True],
+    )
+    return coefficients([JurorStats(r["juror_id"], r["n"], r["s1"], r["s2"]) for r in stats])
+
+
 async def compute_results(
-    *, session: JurySession, now: datetime | None = None, explain: bool = True
+    *, session: JurySession, now: datetime | None = None, criteria: bool = True
 ) -> dict[str, Any]:
-    """The session's results as JSON-ready data (what the snapshot freezes), from SQL aggregates."""
+    """The session's results as JSON-ready data (what the snapshot freezes), from SQL aggregates:
+    the ranking, with each entry's per-criterion averages unless `criteria` is False."""
     base = [session.id, SheetStatus.SUBMITTED.value, True]
     coef: dict[int, tuple[float, float]] = {}
     if session.normalisation == Normalisation.ZSCORE:
-        stats = await _rows(
-            f"WITH {SHEET_TOTALS} SELECT juror_id, COUNT(*) AS n, SUM(total) AS s1, SUM(total * total) AS s2 "
-            "FROM sheet_totals GROUP BY juror_id ORDER BY juror_id",
-            base,
-        )
-        coef = coefficients([JurorStats(r["juror_id"], r["n"], r["s1"], r["s2"]) for r in stats])
+        coef = await _coefficients(session)
     if coef:
         # A CASE per juror: SQLite would otherwise scan the sheets once per row of a VALUES table.
         ordered = sorted(coef.items())
@@ -220,22 +234,10 @@ async def compute_results(
     results = _finish(entries, {row["entry_id"]: row for row in per_entry}, trimmed=session.trimmed)
     jurors = sorted(await JurySessionJuror.filter(session_id=session.id).values_list("user_id", flat=True))
     labels = {juror_id: juror_label(index) for index, juror_id in enumerate(jurors)}
-    if explain:
+    if criteria:
         by_entry = {row["entry_id"]: row for row in results}
         for row in results:
-            row["criteria"], row["jurors"] = {}, []
-        for item in await _rows(
-            prefix + "SELECT entry_id, juror_id, total, norm FROM normalised ORDER BY entry_id, juror_id",
-            params,
-        ):
-            if item["entry_id"] in by_entry:
-                by_entry[item["entry_id"]]["jurors"].append(
-                    {
-                        "label": labels.get(item["juror_id"], "?"),
-                        "total": _number(item["total"]),
-                        "normalised": _number(item["norm"]),
-                    }
-                )
+            row["criteria"] = {}
         for item in await _rows(
             "SELECT sh.entry_id AS entry_id, s.criterion_id AS criterion_id, AVG(s.value) AS average "
             "FROM score_sheet sh JOIN score s ON s.sheet_id = sh.id "
@@ -251,8 +253,137 @@ async def compute_results(
         "normalisation": str(session.normalisation),
         "trimmed": session.trimmed,
         "juror_labels": {str(juror_id): label for juror_id, label in labels.items()},
+        # What a juror's total became (a * total + b): the explanation applies the frozen mapping.
+        "coefficients": {str(juror_id): [a, b] for juror_id, (a, b) in sorted(coef.items())},
         "entries": results,
     }
+
+
+@dataclass(frozen=True)
+class CriterionAverage:
+    criterion: Criterion
+    average: float | None  # None: no counted sheet has a value for it
+    values: int  # how many counted sheets gave a value
+
+
+@dataclass(frozen=True)
+class JurorTotal:
+    label: str  # "A", "B"...: the juror's anonymous label in the session
+    total: float  # the sheet total, 0-100
+    normalised: float  # what the mean used: the total after normalisation
+    dropped: str  # "highest" or "lowest" when the trimmed mean left it out, else ""
+    is_viewer: bool  # the juror reading the page: they may know which line is theirs
+
+    @property
+    def change(self) -> float:
+        return round(self.normalised - self.total, DIGITS)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How one entry's result came about (see `explain_entry`)."""
+
+    row: dict[str, Any]  # the entry's ranking row: rank, score, raw_mean, difference, sheets...
+    criteria: list[CriterionAverage]
+    jurors: list[JurorTotal]
+    normalisation: str
+    trimmed: bool  # the session's option (whether it applied to this entry: row["trimmed"])
+    frozen: bool
+    computed_at: str
+
+    @property
+    def missing(self) -> int:
+        """Sheets counted in the ranking that are no longer on record (a deleted account)."""
+        return max(self.row["sheets"] - len(self.jurors), 0)
+
+
+def _dropped(values: list[float], trimmed: bool) -> dict[int, str]:
+    """Which positions the trimmed mean left out: the first lowest and the last highest."""
+    if not trimmed or len(values) < 3:
+        return {}
+    lowest = min(range(len(values)), key=lambda i: (values[i], i))
+    highest = max(range(len(values)), key=lambda i: (values[i], i))
+    return {lowest: "lowest", highest: "highest"}
+
+
+async def explain_entry(
+    *, session: JurySession, entry_id: int, challenge_id: int, viewer_id: int | None = None
+) -> Explanation | None:
+    """How one entry's result came about, in a constant number of queries; None when the entry is
+    not in the session's results.
+
+    Where the figures come from: before closing, the ranking is computed now (`compute_results`
+    without the averages) and the rest from the current sheets. Once the session is closed, the
+    rank, score and raw mean, the juror labels and the normalisation coefficients are the frozen
+    snapshot's; the per-criterion averages and each juror's total are read from the sheets, which
+    are locked by then: every write checks that the session is open (`_writable_sheet`), the
+    assignments (and so `ScoreSheet.assigned`) can no longer be recomputed, and the totals were
+    recomputed once, just before the snapshot was taken. So they are the figures the snapshot was
+    computed from, and applying the frozen coefficients gives the normalised totals it used. The
+    only change left is a deletion (a juror's account): `Explanation.missing` says so.
+    """
+    frozen = session.results_snapshot is not None
+    results = session.results_snapshot if frozen else await compute_results(session=session, criteria=False)
+    row = next((r for r in results.get("entries", []) if r["entry_id"] == entry_id), None)
+    if row is None:
+        return None
+    labels = {int(juror_id): label for juror_id, label in results.get("juror_labels", {}).items()}
+    normalisation = results.get("normalisation", str(session.normalisation))
+    if "coefficients" in results:
+        coef = {int(juror_id): (a, b) for juror_id, (a, b) in results["coefficients"].items()}
+    elif normalisation == Normalisation.ZSCORE:  # a snapshot frozen before the coefficients were kept
+        coef = await _coefficients(session)
+    else:
+        coef = {}
+    base = [session.id, SheetStatus.SUBMITTED.value, True, entry_id]
+    totals = await _rows(
+        "SELECT juror_id, total FROM score_sheet WHERE session_id = ? AND status = ? AND assigned = ? "
+        "AND entry_id = ? AND total IS NOT NULL ORDER BY juror_id",  # the labels' order: A, B...
+        base,
+    )
+    averages = {
+        item["criterion_id"]: item
+        for item in await _rows(
+            "SELECT s.criterion_id AS criterion_id, AVG(s.value) AS average, COUNT(*) AS n "
+            "FROM score_sheet sh JOIN score s ON s.sheet_id = sh.id "
+            "WHERE sh.session_id = ? AND sh.status = ? AND sh.assigned = ? AND sh.entry_id = ? "
+            "GROUP BY s.criterion_id",
+            base,
+        )
+    }
+    grid = await criteria_for(session.round_id, challenge_id)
+    criteria = [
+        CriterionAverage(
+            criterion,
+            _number(averages[criterion.id]["average"]) if criterion.id in averages else None,
+            int(averages[criterion.id]["n"]) if criterion.id in averages else 0,
+        )
+        for criterion in grid
+    ]
+    normalised = []
+    for item in totals:
+        a, b = coef.get(item["juror_id"], (1.0, 0.0))
+        normalised.append(a * item["total"] + b)
+    dropped = _dropped(normalised, bool(results.get("trimmed")))
+    jurors = [
+        JurorTotal(
+            label=labels.get(item["juror_id"], "?"),
+            total=_number(item["total"]),
+            normalised=_number(norm),
+            dropped=dropped.get(index, ""),
+            is_viewer=viewer_id is not None and item["juror_id"] == viewer_id,
+        )
+        for index, (item, norm) in enumerate(zip(totals, normalised, strict=True))
+    ]
+    return Explanation(
+        row=row,
+        criteria=criteria,
+        jurors=jurors,
+        normalisation=normalisation,
+        trimmed=bool(results.get("trimmed")),
+        frozen=frozen,
+        computed_at=results.get("computed_at", ""),
+    )
 
 
 async def recount_from_log(session: JurySession) -> list[dict[str, Any]]:

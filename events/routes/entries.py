@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, StreamingResponse
 
 from events.auth import ORGANISER, PUBLIC, SIGNED_IN, forbidden, not_found, route
 from events.domain import entries as entry_rules
-from events.domain import restricted
+from events.domain import published, restricted
 from events.domain import uploads as upload_rules
 from events.domain.errors import FormErrors
 from events.domain.spdx import CODE_LICENCES
@@ -141,10 +141,20 @@ async def team_entries(request: Request):
                         "closes_at": entry_rules.closes_at(stage),
                     }
                 )
+    with_feedback = await published.entries_with_feedback(
+        event, [slot["entry"].id for slot in slots if slot["entry"] is not None]
+    )
     return render(
         request,
         "entries/list.html",
-        {"event": event, "team": team, "slots": slots, "errors": errors, "values": values},
+        {
+            "event": event,
+            "team": team,
+            "slots": slots,
+            "with_feedback": with_feedback,
+            "errors": errors,
+            "values": values,
+        },
         status_code=422 if errors else 200,
     )
 

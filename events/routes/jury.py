@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
+from tortoise.expressions import Subquery
 
 from events.auth import PUBLIC, SIGNED_IN, event_role, not_found, route
 from events.domain import gallery as gallery_rules
@@ -33,10 +34,13 @@ from events.models import (
     EventRole,
     JurySession,
     JurySessionJuror,
+    PitchSlot,
     Role,
+    Score,
     ScoreSheet,
     SessionStatus,
     SheetStatus,
+    SlotStatus,
     Team,
     TeamMember,
     User,
@@ -95,7 +99,12 @@ async def _seated_session(request: Request) -> JurySession:
 async def _assigned_entry(request: Request, session: JurySession) -> Entry:
     """The entry named in the URL if it is assigned to the juror without a conflict; else 404."""
     user: User = request.state.user
-    entry = await Entry.get_or_none(id=_id(request, "entry_id"), event_id=session.event_id)
+    # With its team and challenge, which the phone page shows: one query rather than three.
+    entry = (
+        await Entry.filter(id=_id(request, "entry_id"), event_id=session.event_id)
+        .select_related("team", "challenge")
+        .first()
+    )
     if (
         entry is None
         or not await Assignment.exists(session_id=session.id, juror_id=user.id, entry_id=entry.id)
@@ -123,10 +132,11 @@ async def juror_sessions(request: Request):
     event: Event = request.state.event
     user: User = request.state.user
     sessions = await JurySession.filter(event_id=event.id, jurors__user_id=user.id).order_by("id")
-    rows = []
-    for session in sessions:
-        done, total = await jury_rules.juror_progress(session=session, juror=user)
-        rows.append({"session": session, "done": done, "total": total})
+    progress = await jury_rules.progress_by_session(juror=user, session_ids=[s.id for s in sessions])
+    rows = [
+        {"session": session, "done": progress[session.id][0], "total": progress[session.id][1]}
+        for session in sessions
+    ]
     return render(
         request,
         "jury/sessions.html",
@@ -164,22 +174,24 @@ async def juror_session(request: Request):
             flash(request, _("Thank you: your seat on the jury is confirmed."), "success")
             return RedirectResponse(_base(event, session), status_code=303)
         seat = await JurySessionJuror.get(session_id=session.id, user_id=user.id)
-    in_scope = await jury_rules.entries_in_scope(session)
-    teams = await Team.filter(id__in=sorted({e.team_id for e in in_scope})).order_by("name", "id")
+    # A constant number of queries, and no list of ids sent back to the database: the teams through
+    # a subquery on the scope, the entries through the juror's assignments.
+    scope = await jury_rules.scope_query(session)
+    teams = await Team.filter(id__in=Subquery(scope.values("team_id"))).order_by("name", "id")
     conflicted = set(
         await session.conflicts.filter(juror_id=user.id).values_list("team_id", flat=True)
-    ) | set(
-        await TeamMember.filter(user_id=user.id, team_id__in=[t.id for t in teams]).values_list(
-            "team_id", flat=True
-        )
-    )
-    assigned_ids = await _assigned_ids(session, user)
-    entries = await Entry.filter(id__in=assigned_ids).order_by("id")
+    ) | set(await TeamMember.filter(user_id=user.id, event_id=event.id).values_list("team_id", flat=True))
+    entries = await Entry.filter(
+        jury_assignments__session_id=session.id, jury_assignments__juror_id=user.id
+    ).order_by("id")
     sheets = {
-        s.entry_id: s
-        for s in await ScoreSheet.filter(session_id=session.id, juror_id=user.id, entry_id__in=assigned_ids)
+        sheet.entry_id: sheet for sheet in await ScoreSheet.filter(session_id=session.id, juror_id=user.id)
     }
-    done, total = await jury_rules.juror_progress(session=session, juror=user)
+    # What `juror_progress` counts, from the rows already read.
+    total = len(entries)
+    done = sum(
+        1 for entry in entries if entry.id in sheets and sheets[entry.id].status == SheetStatus.SUBMITTED
+    )
     return render(
         request,
         "jury/session.html",
@@ -195,6 +207,8 @@ async def juror_session(request: Request):
             "total": total,
             "errors": errors,
             "can_accept": session.status in (SessionStatus.SCHEDULED, SessionStatus.OPEN),
+            # Once the scores are locked, the jury can check how each result came about.
+            "can_explain": session.status in (SessionStatus.CLOSED, SessionStatus.PUBLISHED),
             "window_problem": window_problem(session, datetime.now(UTC)),
             "status_label": _(jury_rules.STATUS_LABELS[SessionStatus(session.status)]),
             "local_time": lambda value: local_time(value, event),
@@ -219,8 +233,14 @@ async def _entry_page(
     event: Event = request.state.event
     user: User = request.state.user
     grid = await criteria_for(session.round_id, entry.challenge_id)
+    # The same two queries whether the juror has started the sheet or not.
     sheet = await ScoreSheet.get_or_none(session_id=session.id, juror_id=user.id, entry_id=entry.id)
-    state = await jury_rules.sheet_state(sheet) if sheet else jury_rules.SheetState()
+    scores = await Score.filter(
+        sheet__session_id=session.id, sheet__juror_id=user.id, sheet__entry_id=entry.id
+    ).values_list("criterion_id", "value")
+    state = jury_rules.SheetState(values=dict(scores))
+    if sheet is not None:
+        state.comment, state.private_note, state.status = sheet.comment, sheet.private_note, sheet.status
     shown: dict[str, Any] = {
         f"criterion_{c.id}": format_number(state.values[c.id]) for c in grid if c.id in state.values
     }
@@ -228,9 +248,9 @@ async def _entry_page(
     shown.update(values or {})
     assigned_ids = await _assigned_ids(session, user)
     position = assigned_ids.index(entry.id)
-    done, total = await jury_rules.juror_progress(session=session, juror=user)
-    await entry.fetch_related("team", "challenge", "round")
+    done, total = (await jury_rules.progress_by_session(juror=user, session_ids=[session.id]))[session.id]
     details = await gallery_rules.entry_details(entry)
+    pitch_locked = await PitchSlot.exists(session_id=session.id, entry_id=entry.id, status=SlotStatus.LOCKED)
     return render(
         request,
         "jury/entry.html",
@@ -244,7 +264,8 @@ async def _entry_page(
             "values": shown,
             "errors": errors or {},
             "submitted": state.status == SheetStatus.SUBMITTED,
-            "window_problem": window_problem(session, datetime.now(UTC)),
+            "window_problem": window_problem(session, datetime.now(UTC))
+            or (_("Scoring of this pitch is locked.") if pitch_locked else None),
             "previous_id": assigned_ids[position - 1] if position > 0 else None,
             "next_id": assigned_ids[position + 1] if position + 1 < len(assigned_ids) else None,
             "position": position + 1,
@@ -287,20 +308,17 @@ async def juror_entry(request: Request):
     raw_form = await request.form(max_files=0, max_fields=200)
     form = {k: v.replace("\x00", "") for k, v in raw_form.items() if isinstance(v, str)}
     grid = await criteria_for(session.round_id, entry.challenge_id)
-    by_id = {c.id: c for c in grid}
     cleaned, errors = _clean_form(grid, form)
     if errors:
         return await _entry_page(request, session, entry, errors=errors, values=form, status_code=422)
     try:
-        for criterion_id, value in cleaned.items():
-            await jury_rules.save_score(
-                session=session, juror=user, entry=entry, criterion=by_id[criterion_id], value=value
-            )
-        await jury_rules.save_comment(
-            session=session, juror=user, entry=entry, comment=form.get("comment", "")
-        )
-        await jury_rules.save_private_note(
-            session=session, juror=user, entry=entry, note=form.get("private_note", "")
+        await jury_rules.save_sheet(
+            session=session,
+            juror=user,
+            entry=entry,
+            values=cleaned,
+            comment=form.get("comment", ""),
+            private_note=form.get("private_note", ""),
         )
         if form.get("action") == "submit":
             await jury_rules.submit_sheet(session=session, juror=user, entry=entry)
@@ -351,7 +369,7 @@ async def juror_score(request: Request):
         return JSONResponse(
             {"errors": {key or "": str(message) for key, message in error.errors.items()}}, status_code=422
         )
-    done, total = await jury_rules.juror_progress(session=session, juror=user)
+    done, total = (await jury_rules.progress_by_session(juror=user, session_ids=[session.id]))[session.id]
     return JSONResponse({"saved": name, "message": _("Saved"), "done": done, "total": total})
 
 
@@ -409,8 +427,17 @@ async def public_results(request: Request):
     results = await published_rules.public_results(event)
     if not results:
         raise not_found(request)
+    from events.domain.awards import published_awards
+
     return render(
-        request, "jury/results.html", {"event": event, "results": results, "format_number": format_number}
+        request,
+        "jury/results.html",
+        {
+            "event": event,
+            "results": results,
+            "awards": await published_awards([item.session for item in results]),
+            "format_number": format_number,
+        },
     )
 
 

@@ -13,6 +13,7 @@ from events.domain import criteria as criteria_rules
 from events.domain import jury as jury_rules
 from events.domain import jury_admin as admin_rules
 from events.domain import schedule
+from events.domain import shortlist as shortlist_rules
 from events.domain.errors import FormErrors
 from events.domain.results import TIE_BREAK
 from events.flash import flash
@@ -32,6 +33,7 @@ from events.models import (
     Normalisation,
     Role,
     Round,
+    ScoreSheet,
     SessionStatus,
 )
 from events.templating import render
@@ -50,8 +52,9 @@ def _juries_url(event: Event, page: str = "") -> str:
     return f"/events/{event.slug}/manage/juries{page}"
 
 
-def _criteria_url(event: Event, stage: Round) -> str:
-    return f"/events/{event.slug}/manage/rounds/{stage.id}/criteria"
+def _criteria_url(event: Event, stage: Round, challenge: Challenge | None = None) -> str:
+    url = f"/events/{event.slug}/manage/rounds/{stage.id}/criteria"
+    return f"{url}/challenges/{challenge.slug}" if challenge else url
 
 
 def _int_param(request: Request, name: str) -> int:
@@ -116,16 +119,39 @@ def _criterion_values(criterion: Criterion | None) -> dict[str, str]:
 # --- criteria ---------------------------------------------------------------------------------
 
 
-async def _criteria_page(request: Request, event: Event, stage: Round, *, values: dict, errors: dict):
+def _grid_heading(stage: Round, challenge: Challenge | None) -> str:
+    if challenge is None:
+        return _("Scoring grid of %(name)s", name=stage.name)
+    return _("Scoring grid of %(name)s for the challenge %(title)s", name=stage.name, title=challenge.title)
+
+
+async def _criteria_page(
+    request: Request,
+    event: Event,
+    stage: Round,
+    *,
+    values: dict,
+    errors: dict,
+    challenge: Challenge | None = None,
+):
+    """The round's grid, or one challenge's own grid (`challenge`), with the forms to change it."""
+    sizes = await admin_rules.own_grid_sizes(stage)
     return render(
         request,
         "jury_admin/criteria.html",
         {
             "event": event,
             "stage": stage,
-            "criteria": await Criterion.filter(round_id=stage.id, challenge_id=None).order_by(
-                "position", "id"
-            ),
+            "challenge": challenge,
+            "heading": _grid_heading(stage, challenge),
+            "grid_url": _criteria_url(event, stage, challenge),
+            "round_url": _criteria_url(event, stage),
+            "criteria": await Criterion.filter(
+                round_id=stage.id, challenge_id=challenge.id if challenge else None
+            ).order_by("position", "id"),
+            "round_has_criteria": await Criterion.exists(round_id=stage.id, challenge_id=None),
+            "challenges": await Challenge.filter(event_id=event.id).order_by("position", "id"),
+            "own_grid_sizes": sizes,
             "locked": await JurySession.filter(round_id=stage.id)
             .exclude(status=SessionStatus.SCHEDULED)
             .exists(),
@@ -138,34 +164,94 @@ async def _criteria_page(request: Request, event: Event, stage: Round, *, values
     )
 
 
-async def round_criteria(request: Request):
-    """The round's grid; POST adds a criterion."""
+async def _challenge_or_404(request: Request, event: Event) -> Challenge:
+    challenge = await Challenge.get_or_none(slug=request.path_params["challenge"], event_id=event.id)
+    if challenge is None:
+        raise not_found(request)
+    return challenge
+
+
+async def _add_criterion(request: Request, challenge: Challenge | None):
     event: Event = request.state.event
     stage = await _round_or_404(request, event)
     values, errors = _criterion_values(None), {}
     if request.method == "POST":
         values = await read_form(request)
         try:
-            criterion = await criteria_rules.add_criterion(stage=stage, **_criterion_fields(values))
+            criterion = await criteria_rules.add_criterion(
+                stage=stage, challenge=challenge, **_criterion_fields(values)
+            )
         except FormErrors as error:
             errors = _level_errors(error.errors)
         else:
             flash(request, _("The criterion “%(name)s” is added.", name=criterion.name), "success")
-            return RedirectResponse(_criteria_url(event, stage), status_code=303)
-    return await _criteria_page(request, event, stage, values=values, errors=errors)
+            return RedirectResponse(_criteria_url(event, stage, challenge), status_code=303)
+    return await _criteria_page(request, event, stage, values=values, errors=errors, challenge=challenge)
 
 
-async def apply_criteria_preset(request: Request):
+async def round_criteria(request: Request):
+    """The round's grid; POST adds a criterion."""
+    return await _add_criterion(request, None)
+
+
+async def challenge_criteria(request: Request):
+    """A challenge's own grid in the round (it replaces the round's for its entries); POST adds."""
+    return await _add_criterion(request, await _challenge_or_404(request, request.state.event))
+
+
+async def _apply_preset(request: Request, challenge: Challenge | None):
     event: Event = request.state.event
     stage = await _round_or_404(request, event)
     form = await read_form(request)
     try:
-        await criteria_rules.apply_preset(stage=stage, preset=form.get("preset", ""))
+        await criteria_rules.apply_preset(stage=stage, preset=form.get("preset", ""), challenge=challenge)
     except FormErrors as error:
         return await _criteria_page(
-            request, event, stage, values=_criterion_values(None), errors=error.errors
+            request, event, stage, values=_criterion_values(None), errors=error.errors, challenge=challenge
         )
     flash(request, _("The grid is added: adjust its criteria if needed."), "success")
+    return RedirectResponse(_criteria_url(event, stage, challenge), status_code=303)
+
+
+async def apply_criteria_preset(request: Request):
+    return await _apply_preset(request, None)
+
+
+async def apply_challenge_preset(request: Request):
+    return await _apply_preset(request, await _challenge_or_404(request, request.state.event))
+
+
+async def copy_round_grid(request: Request):
+    """Start the challenge's own grid from a copy of the round's."""
+    event: Event = request.state.event
+    stage = await _round_or_404(request, event)
+    challenge = await _challenge_or_404(request, event)
+    try:
+        await admin_rules.copy_round_grid(stage=stage, challenge=challenge)
+    except FormErrors as error:
+        return await _criteria_page(
+            request, event, stage, values=_criterion_values(None), errors=error.errors, challenge=challenge
+        )
+    flash(
+        request,
+        _("The round's grid is copied: adjust it for “%(title)s”.", title=challenge.title),
+        "success",
+    )
+    return RedirectResponse(_criteria_url(event, stage, challenge), status_code=303)
+
+
+async def drop_challenge_grid(request: Request):
+    """Delete the challenge's own criteria: its entries are scored on the round's grid again."""
+    event: Event = request.state.event
+    stage = await _round_or_404(request, event)
+    challenge = await _challenge_or_404(request, event)
+    try:
+        await admin_rules.drop_challenge_grid(stage=stage, challenge=challenge)
+    except FormErrors as error:
+        return await _criteria_page(
+            request, event, stage, values=_criterion_values(None), errors=error.errors, challenge=challenge
+        )
+    flash(request, _("“%(title)s” uses the round's grid again.", title=challenge.title), "success")
     return RedirectResponse(_criteria_url(event, stage), status_code=303)
 
 
@@ -176,10 +262,15 @@ async def _criterion_or_404(request: Request, stage: Round) -> Criterion:
     return criterion
 
 
+async def _criterion_challenge(criterion: Criterion) -> Challenge | None:
+    return await Challenge.get(id=criterion.challenge_id) if criterion.challenge_id else None
+
+
 async def edit_criterion(request: Request):
     event: Event = request.state.event
     stage = await _round_or_404(request, event)
     criterion = await _criterion_or_404(request, stage)
+    challenge = await _criterion_challenge(criterion)
     values, errors = _criterion_values(criterion), {}
     if request.method == "POST":
         values = await read_form(request)
@@ -189,11 +280,19 @@ async def edit_criterion(request: Request):
             errors = _level_errors(error.errors)
         else:
             flash(request, _("The criterion “%(name)s” is saved.", name=criterion.name), "success")
-            return RedirectResponse(_criteria_url(event, stage), status_code=303)
+            return RedirectResponse(_criteria_url(event, stage, challenge), status_code=303)
     return render(
         request,
         "jury_admin/criterion.html",
-        {"event": event, "stage": stage, "criterion": criterion, "values": values, "errors": errors},
+        {
+            "event": event,
+            "stage": stage,
+            "challenge": challenge,
+            "grid_url": _criteria_url(event, stage, challenge),
+            "criterion": criterion,
+            "values": values,
+            "errors": errors,
+        },
         status_code=422 if errors else 200,
     )
 
@@ -202,14 +301,15 @@ async def delete_criterion(request: Request):
     event: Event = request.state.event
     stage = await _round_or_404(request, event)
     criterion = await _criterion_or_404(request, stage)
+    challenge = await _criterion_challenge(criterion)
     try:
         await criteria_rules.delete_criterion(criterion=criterion)
     except FormErrors as error:
         return await _criteria_page(
-            request, event, stage, values=_criterion_values(None), errors=error.errors
+            request, event, stage, values=_criterion_values(None), errors=error.errors, challenge=challenge
         )
     flash(request, _("The criterion “%(name)s” is deleted.", name=criterion.name), "success")
-    return RedirectResponse(_criteria_url(event, stage), status_code=303)
+    return RedirectResponse(_criteria_url(event, stage, challenge), status_code=303)
 
 
 # --- sessions ---------------------------------------------------------------------------------
@@ -231,16 +331,28 @@ async def manage_juries(request: Request):
     )
 
 
-async def _session_fields(event: Event, values: dict[str, str]) -> dict:
-    """The typed session form as `create_session` arguments, or FormErrors for what it cannot read."""
+def _window(event: Event, values: dict[str, str], errors: dict) -> dict:
+    window = {}
+    for name in ("opens_at", "closes_at"):
+        try:
+            window[name] = schedule.parse_local(values.get(name, ""), event.timezone)
+        except ValueError as error:
+            errors[name] = str(error)
+    return window
+
+
+async def _session_fields(event: Event, values: dict[str, str], *, with_round: bool = True) -> dict:
+    """The typed session form as `create_session` arguments (without the round when editing: it
+    stays), or FormErrors for what it cannot read."""
     errors: dict = {}
     stage = None
-    try:
-        stage = await Round.get_or_none(id=int(values.get("round", "")), event_id=event.id)
-    except ValueError:
-        pass
-    if stage is None:
-        errors["round"] = _("Choose a round.")
+    if with_round:
+        try:
+            stage = await Round.get_or_none(id=int(values.get("round", "")), event_id=event.id)
+        except ValueError:
+            pass
+        if stage is None:
+            errors["round"] = _("Choose a round.")
     event_challenges = set(await Challenge.filter(event_id=event.id).values_list("id", flat=True))
     challenge_ids = []
     for key in values:
@@ -251,12 +363,7 @@ async def _session_fields(event: Event, values: dict[str, str]) -> dict:
                 errors["challenges"] = _("Choose challenges of this event.")
     if not set(challenge_ids) <= event_challenges:
         errors["challenges"] = _("Choose challenges of this event.")
-    window = {}
-    for name in ("opens_at", "closes_at"):
-        try:
-            window[name] = schedule.parse_local(values.get(name, ""), event.timezone)
-        except ValueError as error:
-            errors[name] = str(error)
+    window = _window(event, values, errors)
     mode = values.get("assignment_mode", "")
     if mode not in {m.value for m in AssignmentMode}:
         errors["assignment_mode"] = _("Choose how entries are shared among jurors.")
@@ -272,7 +379,7 @@ async def _session_fields(event: Event, values: dict[str, str]) -> dict:
     if errors:
         raise FormErrors(errors)
     return {
-        "stage": stage,
+        **({"stage": stage} if with_round else {}),
         "name": values.get("name", ""),
         "challenge_ids": challenge_ids,
         "assignment_mode": AssignmentMode(mode),
@@ -334,8 +441,12 @@ async def _session_page(request: Request, session: JurySession, *, values: dict,
             "challenge_titles": sorted(challenge_titles),
             "progress": progress,
             "invitations": await Invitation.filter(
-                event_id=event.id, role=Role.JUROR, accepted_at__isnull=True
+                event_id=event.id, role=Role.JUROR, jury_session_id=session.id, accepted_at__isnull=True
             ).order_by("-created_at"),
+            "can_edit": session.status in (SessionStatus.SCHEDULED, SessionStatus.OPEN),
+            "can_delete": admin_rules.can_delete(session, await ScoreSheet.exists(session_id=session.id)),
+            "can_shortlist": session.status in shortlist_rules.FINISHED,
+            "shortlist_max": shortlist_rules.MAX_TOP,
             "conflicts": await ConflictOfInterest.filter(session_id=session.id)
             .select_related("juror", "team")
             .order_by("declared_at", "id"),
@@ -379,8 +490,8 @@ async def invite_juror(request: Request):
         flash(
             request,
             _(
-                "No account uses %(email)s yet: we sent an invitation. Accepting it grants the juror "
-                "role; then invite the same address here again to seat them on this session.",
+                "No account uses %(email)s yet: we sent an invitation. The link lets them create an "
+                "account or sign in; accepting it seats them on this session.",
                 email=result.email,
             ),
             "success",
@@ -402,6 +513,131 @@ async def jury_session_status(request: Request):
         "success",
     )
     return RedirectResponse(_juries_url(event, f"/{session.id}"), status_code=303)
+
+
+def _session_values(session: JurySession, timezone: str, challenge_ids: list[int]) -> dict:
+    values = {
+        "name": session.name,
+        "opens_at": schedule.local_input(session.opens_at, timezone),
+        "closes_at": schedule.local_input(session.closes_at, timezone),
+        "assignment_mode": str(session.assignment_mode),
+        "k": str(session.k),
+        "normalisation": str(session.normalisation),
+        "blind": "on" if session.blind else "",
+        "trimmed": "on" if session.trimmed else "",
+        "public_vote": "on" if session.public_vote else "",
+    }
+    values.update({f"challenge_{challenge_id}": "on" for challenge_id in challenge_ids})
+    return values
+
+
+async def edit_jury_session(request: Request):
+    """Scheduled: every setting but the round; open: the name and the window; afterwards: refused."""
+    event: Event = request.state.event
+    session = await _session_or_404(request, event)
+    linked = await JurySessionChallenge.filter(session_id=session.id).values_list("challenge_id", flat=True)
+    values, errors = _session_values(session, event.timezone, list(linked)), {}
+    status = 200
+    if request.method == "POST":
+        values = await read_form(request)
+        try:
+            if session.status != SessionStatus.SCHEDULED:
+                # Only what the open form offers is read: other posted fields are ignored (and
+                # the domain refuses any change to a closed session).
+                window_errors: dict = {}
+                fields = {"name": values.get("name", ""), **_window(event, values, window_errors)}
+                if window_errors:
+                    raise FormErrors(window_errors)
+            else:
+                fields = await _session_fields(event, values, with_round=False)
+            await admin_rules.update_session(session=session, **fields)
+        except FormErrors as error:
+            errors, status = error.errors, 422
+        else:
+            flash(request, _("The jury session “%(name)s” is saved.", name=session.name), "success")
+            return RedirectResponse(_juries_url(event, f"/{session.id}"), status_code=303)
+    return render(
+        request,
+        "jury_admin/edit.html",
+        {
+            "event": event,
+            "session": session,
+            "stage": await Round.get(id=session.round_id),
+            "challenges": await Challenge.filter(event_id=event.id).order_by("title"),
+            "modes": _modes(),
+            "values": values,
+            "errors": errors,
+            "only_window": session.status == SessionStatus.OPEN,
+            "editable": session.status in (SessionStatus.SCHEDULED, SessionStatus.OPEN),
+            "status_label": lambda value: _(jury_rules.STATUS_LABELS[SessionStatus(value)]),
+        },
+        status_code=status,
+    )
+
+
+async def delete_jury_session(request: Request):
+    """GET asks for confirmation; POST deletes (scheduled, or no sheet started, and not published)."""
+    event: Event = request.state.event
+    session = await _session_or_404(request, event)
+    errors: dict = {}
+    if request.method == "POST":
+        form = await read_form(request)
+        if not checkbox(form, "confirm"):
+            errors = {"confirm": _("Tick the box to confirm the deletion.")}
+        else:
+            try:
+                await admin_rules.delete_session(session=session)
+            except FormErrors as error:
+                errors = error.errors
+            else:
+                flash(request, _("The jury session “%(name)s” is deleted.", name=session.name), "success")
+                return RedirectResponse(_juries_url(event), status_code=303)
+    has_sheets = await ScoreSheet.exists(session_id=session.id)
+    return render(
+        request,
+        "jury_admin/delete.html",
+        {
+            "event": event,
+            "session": session,
+            "errors": errors,
+            "values": {},
+            "allowed": admin_rules.can_delete(session, has_sheets),
+            "jurors": await JurySessionJuror.filter(session_id=session.id).count(),
+            "pending": await Invitation.filter(jury_session_id=session.id, accepted_at__isnull=True).count(),
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+async def shortlist_session(request: Request):
+    """The top N of each challenge marked selected on the selection desk (closed sessions only)."""
+    event: Event = request.state.event
+    session = await _session_or_404(request, event)
+    values = await read_form(request)
+    try:
+        result = await shortlist_rules.shortlist(
+            session=session,
+            event=event,
+            top=values.get("top", ""),
+            user=request.state.user,
+            reject_others=checkbox(values, "reject_others"),
+            notify=checkbox(values, "notify"),
+        )
+    except FormErrors as error:
+        return await _session_page(request, session, values=values, errors=error.errors)
+    flash(
+        request,
+        _(
+            "Shortlist: %(selected)s entries newly selected, %(rejected)s newly not selected, "
+            "%(unchanged)s unchanged.",
+            selected=len(result.selected),
+            rejected=len(result.rejected),
+            unchanged=result.unchanged,
+        ),
+        "success",
+    )
+    stage = await Round.get(id=session.round_id)
+    return RedirectResponse(f"/events/{event.slug}/manage/entries?round={stage.id}", status_code=303)
 
 
 # --- results ----------------------------------------------------------------------------------
@@ -473,6 +709,7 @@ async def jury_scores_csv(request: Request):
 
 
 _CRITERIA = "/events/{slug}/manage/rounds/{round_id}/criteria"
+_CHALLENGE_GRID = _CRITERIA + "/challenges/{challenge}"
 _SESSION = "/events/{slug}/manage/juries/{session_id}"
 _BOTH = ("GET", "POST")
 _POST = ("POST",)
@@ -480,6 +717,11 @@ _POST = ("POST",)
 routes = [
     route(_CRITERIA, round_criteria, access=ORGANISER, methods=_BOTH),
     route(_CRITERIA + "/preset", apply_criteria_preset, access=ORGANISER, methods=_POST),
+    # Before "/{criterion_id}/edit": a challenge whose slug is "edit" must not be read as a criterion.
+    route(_CHALLENGE_GRID, challenge_criteria, access=ORGANISER, methods=_BOTH),
+    route(_CHALLENGE_GRID + "/preset", apply_challenge_preset, access=ORGANISER, methods=_POST),
+    route(_CHALLENGE_GRID + "/copy", copy_round_grid, access=ORGANISER, methods=_POST),
+    route(_CHALLENGE_GRID + "/drop", drop_challenge_grid, access=ORGANISER, methods=_POST),
     route(_CRITERIA + "/{criterion_id}/edit", edit_criterion, access=ORGANISER, methods=_BOTH),
     route(_CRITERIA + "/{criterion_id}/delete", delete_criterion, access=ORGANISER, methods=_POST),
     route("/events/{slug}/manage/juries", manage_juries, access=ORGANISER),
@@ -487,6 +729,9 @@ routes = [
     route(_SESSION, jury_session, access=ORGANISER),
     route(_SESSION + "/jurors", invite_juror, access=ORGANISER, methods=_POST),
     route(_SESSION + "/status", jury_session_status, access=ORGANISER, methods=_POST),
+    route(_SESSION + "/edit", edit_jury_session, access=ORGANISER, methods=_BOTH),
+    route(_SESSION + "/delete", delete_jury_session, access=ORGANISER, methods=_BOTH),
+    route(_SESSION + "/shortlist", shortlist_session, access=ORGANISER, methods=_POST),
     route(_SESSION + "/results", jury_results, access=ORGANISER),
     route(_SESSION + "/results.csv", jury_results_csv, access=ORGANISER),
     route(_SESSION + "/results.json", jury_results_json, access=ORGANISER),

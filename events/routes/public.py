@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from tortoise import connections
 
 from events.auth import PUBLIC, roles_in, route
-from events.domain import gallery, schedule
+from events.domain import gallery, public_vote, published, schedule
 from events.forms import read_form, safe_next
 from events.i18n import LANGUAGES
 from events.models import Challenge, ChallengeStatus, Event, EventStatus, Round
@@ -40,6 +40,8 @@ async def event_page(request: Request):
             "rounds": rounds,
             "challenges": challenges,
             "gallery_public": await gallery.gallery_is_public(event=event),
+            "open_votes": await public_vote.open_votes(event) if event.is_published else [],
+            "has_results": event.is_published and await published.has_published_results(event),
         },
     )
 

@@ -14,6 +14,8 @@ from starlette.responses import RedirectResponse
 from events.auth import ORGANISER, not_found, route
 from events.domain import gallery as gallery_rules
 from events.domain import selection as selection_rules
+from events.domain import shortlist as shortlist_rules
+from events.domain.criteria import format_number
 from events.domain.errors import FormErrors
 from events.flash import flash
 from events.forms import checkbox, read_form
@@ -62,6 +64,9 @@ async def manage_entries(request: Request):
             "stage": stage,
             "next_round": next_round,
             "entries": entries,
+            # The score and rank each entry got from a closed jury session (one query).
+            "jury_figures": await shortlist_rules.jury_figures(event),
+            "format_number": format_number,
             "idle_teams": await selection_rules.teams_without_entry(event=event, stage=stage),
             "statuses": list(EntryStatus),
             "selections": list(Selection),

@@ -411,3 +411,41 @@ async def test_progress_counts_submitted_sheets_of_assigned_entries(db):
     await score(world, juror, world.entries[1], 3, submit=False)
 
     assert await jury.juror_progress(session=world.session, juror=juror) == (1, 3)
+
+
+async def test_a_whole_form_saves_in_one_go_or_not_at_all(db):
+    world = await make_jury_world(grid=((0, 10, 1, 1.0), (0, 5, 1, 1.0)))
+    juror, entry = world.jurors[0], world.entries[0]
+    first, second = world.criteria
+
+    with pytest.raises(FormErrors) as refused:
+        await jury.save_sheet(
+            session=world.session,
+            juror=juror,
+            entry=entry,
+            values={first.id: 7, second.id: 9},  # 9 is beyond the second scale
+            comment="Good",
+            now=NOW,
+        )
+    assert set(refused.value.errors) == {f"criterion_{second.id}"}
+    assert not await ScoreSheet.exists(juror_id=juror.id)
+
+    sheet = await jury.save_sheet(
+        session=world.session,
+        juror=juror,
+        entry=entry,
+        values={first.id: 7, second.id: 4},
+        comment="Good",
+        private_note="n",
+        now=NOW,
+    )
+    again = await jury.save_sheet(
+        session=world.session, juror=juror, entry=entry, values={first.id: 7, second.id: 4}, now=NOW
+    )
+
+    assert again.id == sheet.id
+    state = await jury.sheet_state(sheet)
+    assert (state.values, state.comment, state.private_note) == ({first.id: 7.0, second.id: 4.0}, "Good", "n")
+    assert await jury.sheet_from_log(sheet) == state  # an unchanged save adds nothing to the log
+    assert await ScoreLogEntry.filter(sheet_id=sheet.id).count() == 4
+    assert (await ScoreSheet.get(id=sheet.id)).total == pytest.approx(75.0)  # (70 + 80) / 2

@@ -9,7 +9,14 @@ import pytest
 
 from events import i18n
 from events.domain import jury
-from events.domain.results import compute_results, juror_label, rank, ranking, recount_from_log
+from events.domain.results import (
+    compute_results,
+    explain_entry,
+    juror_label,
+    rank,
+    ranking,
+    recount_from_log,
+)
 from events.models import Assignment, AssignmentMode, ScoreSheet, SheetStatus
 from tests.jury_world import NOW, make_jury_world, score
 
@@ -51,12 +58,21 @@ async def test_zscore_normalisation_corrects_a_harsh_and_a_lenient_juror(db):
         (e3.id, 4, 2, 30.0, 14.0, -16.0),
     ]
     first = results["entries"][1]
-    assert first["jurors"] == [
-        {"label": "A", "total": 0.0, "normalised": 0.0},
-        {"label": "B", "total": 100.0, "normalised": 84.0},
-    ]
     assert first["criteria"] == {str(world.criteria[0].id): 5.0}
+    assert "jurors" not in first  # each juror's total: one entry at a time, in `explain_entry`
     assert results["juror_labels"] == {str(harsh.id): "A", str(lenient.id): "B"}
+    assert results["coefficients"] == {str(harsh.id): [7.0, 0.0], str(lenient.id): [1.4, -56.0]}
+    explanation = await explain_entry(
+        session=world.session, entry_id=e1.id, challenge_id=world.challenge.id, viewer_id=lenient.id
+    )
+    assert [(j.label, j.total, j.normalised, j.change, j.is_viewer) for j in explanation.jurors] == [
+        ("A", 0.0, 0.0, 0.0, False),
+        ("B", 100.0, 84.0, -16.0, True),
+    ]
+    assert [(line.criterion.id, line.average, line.values) for line in explanation.criteria] == [
+        (world.criteria[0].id, 5.0, 2)
+    ]
+    assert (explanation.row["score"], explanation.frozen) == (42.0, False)
 
 
 async def test_without_normalisation_the_score_is_the_raw_mean_of_weighted_totals(db):

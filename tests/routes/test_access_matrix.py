@@ -110,6 +110,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("people", "GET"): ORGANISER_1,
     ("people", "POST"): ORGANISER_1,
     ("remove_person", "POST"): ORGANISER_1,
+    ("cancel_invitation", "POST"): ORGANISER_1,  # {invitation_id} is the pending invitation to event 1
     ("edit_event", "GET"): ORGANISER_1,
     ("edit_event", "POST"): ORGANISER_1,
     ("event_status", "POST"): ORGANISER_1,
@@ -209,6 +210,27 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("jury_results_csv", "GET"): ORGANISER_1,
     ("jury_results_json", "GET"): ORGANISER_1,
     ("jury_scores_csv", "GET"): ORGANISER_1,
+    # editing, deleting and shortlisting {session_id} (scheduled: empty forms answer 422); a
+    # challenge's own grid in {round_id} ({challenge} has none: the copy of the round's succeeds)
+    ("edit_jury_session", "GET"): ORGANISER_1,
+    ("edit_jury_session", "POST"): ORGANISER_1,
+    ("delete_jury_session", "GET"): ORGANISER_1,
+    ("delete_jury_session", "POST"): ORGANISER_1,
+    ("shortlist_session", "POST"): ORGANISER_1,
+    ("challenge_criteria", "GET"): ORGANISER_1,
+    ("challenge_criteria", "POST"): ORGANISER_1,
+    ("apply_challenge_preset", "POST"): ORGANISER_1,
+    ("copy_round_grid", "POST"): ORGANISER_1,
+    ("drop_challenge_grid", "POST"): ORGANISER_1,
+    # the explanation of one entry's result: {entry_id} is not in {session_id}'s scope, so 404 to all,
+    # organisers included; organisers, and the session's jurors once it is closed, read an entry in
+    # scope in tests/routes/test_explain.py
+    ("explain_entry", "GET"): frozenset(),
+    # awards of a session ({session_id} is scheduled: the page shows, giving is refused with 422;
+    # removing an award the session does not have sends back to the page)
+    ("jury_awards", "GET"): ORGANISER_1,
+    ("jury_awards", "POST"): ORGANISER_1,
+    ("remove_award", "POST"): ORGANISER_1,
     # juror pages ({session_id} is a scheduled session of event 1 where juror_1 has a seat; {entry_id}
     # is not in its scope, so the phone page and its actions are 404 to all, see REFUSAL; they are
     # tested with an assigned entry in tests/routes/test_jury.py). Without a seat: 404, admins included.
@@ -224,6 +246,25 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     # session of the event is published, as here)
     ("team_feedback", "GET"): frozenset({"team_a"}),
     ("public_results", "GET"): frozenset(),
+    # the public vote ({session_id} has none, so 404 to all; a session with a public vote is
+    # tested in tests/routes/test_votes.py)
+    ("public_vote", "GET"): frozenset(),
+    ("cast_public_vote", "POST"): frozenset(),
+    # the live session of event 1 ({session_id} is scheduled: the streams send the state and end at
+    # once; empty forms answer 422: no slot named, nothing to put live, a scheduled session cannot
+    # be locked). The juror's live page and stream are 404 without a seat, admins included.
+    ("control_room", "GET"): ORGANISER_1,
+    ("control_room_events", "GET"): ORGANISER_1,
+    ("live_build_agenda", "POST"): ORGANISER_1,
+    ("live_add_slot", "POST"): ORGANISER_1,
+    ("live_edit_slot", "POST"): ORGANISER_1,
+    ("live_move_slot", "POST"): ORGANISER_1,
+    ("live_remove_slot", "POST"): ORGANISER_1,
+    ("live_lock_slot", "POST"): ORGANISER_1,
+    ("live_next_slot", "POST"): ORGANISER_1,
+    ("live_lock_session", "POST"): ORGANISER_1,
+    ("juror_live", "GET"): frozenset({"juror_1"}),
+    ("juror_live_events", "GET"): frozenset({"juror_1"}),
     # platform administration
     ("users", "GET"): ADMIN,
     ("set_active", "POST"): ADMIN,
@@ -239,12 +280,25 @@ REFUSAL: dict[str, int] = {"edit_entry": 404, "upload_file": 404, "delete_file":
 # anyone outside the team.
 REFUSAL.update(
     dict.fromkeys(
-        ["juror_session", "juror_entry", "juror_score", "juror_undo", "juror_recuse", "team_feedback"], 404
+        [
+            "juror_session",
+            "juror_entry",
+            "juror_score",
+            "juror_undo",
+            "juror_recuse",
+            "team_feedback",
+            "cast_public_vote",
+            "explain_entry",
+        ],
+        404,
     )
 )
+# A juror's live page and stream: 404 without a seat on the session.
+REFUSAL.update(dict.fromkeys(["juror_live", "juror_live_events"], 404))
 # Public routes that answer 404 (not a sign-in redirect) to whoever may not see what they show,
 # anonymous visitors included: a gallery that is not public, an entry that is not in it.
 PUBLIC_REFUSAL = {"gallery", "challenge_gallery", "entry_page", "download_file", "public_results"}
+PUBLIC_REFUSAL.add("public_vote")  # a session's public vote, when the session has none
 REFUSAL.update(dict.fromkeys(PUBLIC_REFUSAL, 404))
 
 SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnop"
@@ -288,6 +342,7 @@ class World:
     file_1: EntryFile | None = None  # its file, stored where the app's storage looks
     criterion_1: Criterion | None = None  # a criterion of round_1
     session_1: JurySession | None = None  # a scheduled jury session of event 1 on round_1
+    invitation_1: Invitation | None = None  # the unanswered invitation to event 1 behind invitation_token
 
 
 async def _user(role: str, **fields) -> User:
@@ -356,7 +411,7 @@ async def world(db, settings) -> World:
         event=event_1, slug="challenge-one", title="Challenge One", status=ChallengeStatus.PUBLISHED
     )
     invitation_token = "invitation-token-for-the-matrix"
-    await Invitation.create(
+    invitation_1 = await Invitation.create(
         event=event_1,
         email="invitee@example.org",
         role=Role.MENTOR,
@@ -385,6 +440,7 @@ async def world(db, settings) -> World:
         file_1=file_1,
         criterion_1=criterion_1,
         session_1=session_1,
+        invitation_1=invitation_1,
     )
 
 
@@ -421,6 +477,7 @@ def _path_params(route: Route, world: World) -> dict[str, str]:
         "challenge": world.challenge_1.slug,
         "criterion_id": str(world.criterion_1.id if world.criterion_1 else 0),
         "session_id": str(world.session_1.id if world.session_1 else 0),
+        "invitation_id": str(world.invitation_1.id if world.invitation_1 else 0),
     }
     return {name: known[name] for name in route.param_convertors}
 

@@ -135,6 +135,62 @@ async def test_form_save_stores_the_scores_the_texts_and_the_log(db, make_client
     assert checked == [(str(first.id), "7"), (str(second.id), "4")]
 
 
+async def test_fields_the_form_does_not_offer_are_ignored(db, make_client):
+    world = await _world()
+    juror, other, entry = world.jurors[0], world.jurors[1], world.entries[0]
+    client = await _as(make_client, juror)
+    url = _entry_url(world, entry)
+
+    response = await post_form(
+        client,
+        url,
+        {
+            f"criterion_{world.criteria[0].id}": "3",
+            "total": "100",
+            "status": "submitted",
+            "juror_id": str(other.id),
+            "juror": str(other.id),
+            "session_id": "999",
+            "submitted_at": "2020-01-01T00:00:00Z",
+        },
+        page=url,
+    )
+
+    assert response.status_code == 303
+    sheet = await ScoreSheet.get(session_id=world.session.id, entry_id=entry.id)
+    assert (sheet.juror_id, sheet.status, sheet.submitted_at) == (juror.id, SheetStatus.DRAFT, None)
+    assert sheet.total == pytest.approx(30.0)  # 3 on 0-10, computed, not the posted 100
+    assert not await ScoreSheet.exists(juror_id=other.id)
+
+
+async def test_every_score_change_is_logged_without_the_texts(db, make_client, caplog):
+    world = await _world()
+    juror, entry = world.jurors[0], world.entries[0]
+    client = await _as(make_client, juror)
+    url = _entry_url(world, entry)
+    criterion = world.criteria[0]
+
+    with caplog.at_level("INFO", logger="hackcity.jury"):
+        await post_form(
+            client, url, {f"criterion_{criterion.id}": "4", "comment": "Secret\nforged"}, page=url
+        )
+        await post_form(
+            client, url, {f"criterion_{criterion.id}": "6", "comment": "Secret\nforged"}, page=url
+        )
+
+    lines = [
+        r.getMessage() for r in caplog.records if r.name == "hackcity.jury" and "changed sheet" in r.message
+    ]
+    sheet = await ScoreSheet.get(juror_id=juror.id, entry_id=entry.id)
+    prefix = f"juror {juror.id} changed sheet {sheet.id} (entry {entry.id}): "
+    assert lines == [
+        prefix + f"criterion {criterion.id}: None -> 4.0",
+        prefix + "comment changed",
+        prefix + f"criterion {criterion.id}: 4.0 -> 6.0",
+    ]
+    assert not any("Secret" in r.getMessage() for r in caplog.records)
+
+
 async def test_json_autosave_stores_one_field_and_logs_it(db, make_client):
     world = await _world()
     juror, entry = world.jurors[0], world.entries[0]
@@ -342,7 +398,11 @@ async def test_results_and_feedback_are_hidden_until_publication(db, make_client
     results_url = f"/events/{world.event.slug}/results"
     feedback_url = f"/events/{world.event.slug}/entries/{world.entries[0].id}/feedback"
 
+    event_url = f"/events/{world.event.slug}"
+    entries_url = f"/events/{world.event.slug}/team/entries"
     assert (await anonymous.get(results_url)).status_code == 404
+    assert f'href="{results_url}"' not in (await anonymous.get(event_url)).text
+    assert f'href="{feedback_url}"' not in (await team.get(entries_url)).text
     hidden = await team.get(feedback_url)
     assert hidden.status_code == 200
     assert "No jury has published its results for this entry yet." in hidden.text
@@ -363,3 +423,27 @@ async def test_results_and_feedback_are_hidden_until_publication(db, make_client
     assert "<td>7</td>" in feedback.text  # C1's average
     other_team = await _as(make_client, world.members[1])
     assert (await other_team.get(feedback_url)).status_code == 404
+    # The event page links to the results, the team's entries page to its feedback.
+    assert f'<a href="{results_url}">Results</a>' in (await anonymous.get(event_url)).text
+    assert f'<a href="{feedback_url}">The jury\'s feedback</a>' in (await team.get(entries_url)).text
+    other_entries = (await other_team.get(entries_url)).text
+    assert f'href="{feedback_url}"' not in other_entries
+
+
+async def test_the_scale_is_a_group_of_radio_pills_described_by_its_levels(db, make_client):
+    world = await _world(grid=((1, 5, 1, 1.0),))
+    criterion = world.criteria[0]
+    criterion.levels = [{"value": 1, "label": "Absent"}, {"value": 5, "label": "Central"}]
+    await criterion.save(update_fields=["levels"])
+    client = await _as(make_client, world.jurors[0])
+
+    page = await client.get(_entry_url(world, world.entries[0]))
+
+    name = f"criterion_{criterion.id}"
+    assert f'id="fs-{name}"\n    aria-describedby="d-{name} l-{name}">' in page.text
+    assert f'<ul class="levels" id="l-{name}">' in page.text
+    assert "<li><strong>1</strong> Absent</li><li><strong>5</strong> Central</li>" in page.text
+    pills = re.findall(
+        r'<span class="scale__option">\s*<input type="radio" name="([^"]+)" value="([^"]+)"', page.text
+    )
+    assert pills == [(name, str(value)) for value in range(1, 6)]

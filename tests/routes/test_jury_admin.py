@@ -161,8 +161,12 @@ async def test_organiser_runs_a_session_from_grid_to_exports(setup, make_client)
     results = await client.get(f"{base}/juries/{session.id}/results")
     assert results.status_code == 200
     assert "Frozen when the session was locked." in results.text
-    assert "Juror A" in results.text
     assert "Jeanne Juror" not in results.text
+    # Each entry's explanation is a page of its own, linked from the ranking.
+    explained = await client.get(f"{base}/juries/{session.id}/results/{first.id}")
+    assert f'href="{base}/juries/{session.id}/results/{first.id}"' in results.text
+    assert "Juror A" in explained.text
+    assert "Jeanne Juror" not in explained.text
 
     as_csv = await client.get(f"{base}/juries/{session.id}/results.csv")
     assert as_csv.status_code == 200
@@ -183,7 +187,7 @@ async def test_organiser_runs_a_session_from_grid_to_exports(setup, make_client)
         ("=HYPERLINK(1)", 1, 75.0),
         ("Bus stops", 2, None),
     ]
-    assert data["entries"][0]["jurors"] == [{"label": "A", "total": 75.0, "normalised": 75.0}]
+    assert "jurors" not in data["entries"][0]  # each juror's total: on the explanation page
     assert [c["average"] for c in data["entries"][0]["criteria"]] == [4.0] * 5
 
     scores = await client.get(f"{base}/juries/{session.id}/scores.csv")

@@ -32,6 +32,7 @@ from events.models import (
     EventRole,
     Invitation,
     JurySession,
+    PitchSlot,
     PortalKind,
     Role,
     Round,
@@ -50,7 +51,8 @@ CHALLENGE_TITLE = "Réduire les îlots de chaleur dans les cours d'école"
 INVITATION_TOKEN = "demo-invitation-token-for-page-tests"
 OPEN_EVENT = "hackathon-open-data-bordeaux-2026"  # registration open now
 OPEN_TITLE = "Hackathon Open Data Bordeaux 2026"
-JURY_SESSION = "Jury de sélection"  # made by `page_params`: the demo has no jury yet
+JURY_SESSION = "Jury de sélection"  # made by `page_params`, next to the demo's own juries
+LIVE_JURY = "Jury de sélection : auditions"  # the demo's jury open today, on the programme
 JURY_CRITERION = "Impact territorial"
 
 # Who visits, as which demo account.
@@ -282,12 +284,91 @@ PAGES = [
         text("Results of %(name)s", name=JURY_SESSION),
         frozenset({"admin", "organiser"}),
     ),
+    Page(
+        f"/events/{PROGRAMME}/manage/juries/{{session_id}}/edit",
+        "edit_jury_session",
+        text("Edit the jury session %(name)s", name=JURY_SESSION),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/juries/{{session_id}}/delete",
+        "delete_jury_session",
+        text("Delete the jury session %(name)s", name=JURY_SESSION),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/rounds/{{round_id}}/criteria/challenges/{CHALLENGE}",
+        "challenge_criteria",
+        text(
+            "Scoring grid of %(name)s for the challenge %(title)s", name="Candidature", title=CHALLENGE_TITLE
+        ),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/juries/{{session_id}}/awards",
+        "jury_awards",
+        text("Awards of %(name)s", name=JURY_SESSION),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{HACKATHON}/manage/juries/{{vote_session_id}}/awards",
+        "jury_awards",
+        lambda params: i18n.gettext("Awards of %(name)s", name=params["vote_session_name"]),
+        frozenset({"admin", "hackathon_organiser"}),
+    ),
+    Page(
+        f"/events/{HACKATHON}/vote/{{vote_session_id}}",
+        "public_vote",
+        lambda params: i18n.gettext("Public vote: %(name)s", name=params["vote_session_name"]),
+        EVERYONE,
+    ),
     Page(f"/events/{PROGRAMME}/jury", "juror_sessions", text("My juries"), frozenset({"admin", "juror"})),
+    # The demo's juries: the programme's is open today (jure1 sits on it), the hackathon's is published.
+    Page(
+        f"/events/{PROGRAMME}/jury/{{live_session_id}}",
+        "juror_session",
+        literal(LIVE_JURY),
+        frozenset({"juror"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/jury/{{live_session_id}}/entries/{{live_entry_id}}",
+        "juror_entry",
+        from_data("live_entry_title"),
+        frozenset({"juror"}),
+    ),
+    # The explanation of an entry's result in the hackathon's published jury (jure1 sits on it).
+    Page(
+        f"/events/{HACKATHON}/manage/juries/{{published_session_id}}/results/{{entry_id}}",
+        "explain_entry",
+        lambda params: i18n.gettext("How the result of %(title)s came about", title=params["entry_title"]),
+        frozenset({"admin", "hackathon_organiser", "juror"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/jury/{{live_session_id}}/live",
+        "juror_live",
+        text("Live: %(name)s", name=LIVE_JURY),
+        frozenset({"juror"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/juries/{{live_session_id}}/live",
+        "control_room",
+        text("Control room: %(name)s", name=LIVE_JURY),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(f"/events/{HACKATHON}/results", "public_results", text("Results"), EVERYONE),
+    Page(
+        f"/events/{HACKATHON}/entries/{{entry_id}}/feedback",
+        "team_feedback",
+        text("Jury feedback"),
+        frozenset({"participant"}),  # a member of the team of `entry_id`
+    ),
     Page("/admin", "users", text("Administration"), frozenset({"admin"})),
     Page("/admin/events/new", "new_event", text("Create an event"), frozenset({"admin"})),
 ]
 # GET routes that answer something other than an HTML page.
 NOT_PAGES = {
+    "control_room_events": "server-sent events of a session's control room",
+    "juror_live_events": "server-sent events of a juror's live page",
     "healthz": "JSON health check",
     "export": "JSON download of one's data",
     "calendar": "iCalendar download of the schedule",
@@ -301,11 +382,6 @@ NOT_PAGES = {
     "jury_scores_csv": "CSV download of a jury's scores",
     # Its heading depends on who follows the link: rendered by tests/routes/test_teams.py
     "join_by_link": "a team's join link",
-    # The demo has no jury session yet: rendered by tests/routes/test_jury.py
-    "juror_session": "a juror's session: seat, conflicts and assigned entries",
-    "juror_entry": "a juror's score sheet for one entry",
-    "team_feedback": "a team's feedback from published juries",
-    "public_results": "an event's published results (404 while none is published)",
 }
 
 H1_RE = re.compile(r"<h1>(.*?)</h1>", re.S)
@@ -380,6 +456,12 @@ async def page_params(secret_key: str) -> dict[str, str]:
     shown_entry = await Entry.filter(event__slug=HACKATHON, status="submitted").order_by("id").first()
     assert shown_entry is not None
     shown_challenge = await Challenge.get(id=shown_entry.challenge_id)
+    live_session = await JurySession.get(event=programme, name=LIVE_JURY)
+    vote_session = await JurySession.get(event__slug=HACKATHON, public_vote=True)  # published
+    published_session = await JurySession.get(event__slug=HACKATHON, status="published")
+    live_slot = (
+        await PitchSlot.filter(session=live_session).order_by("position").first().select_related("entry")
+    )
     membership = await TeamMember.get(
         event__slug=PROGRAMME, user__email=ACCOUNTS["participant"]
     ).select_related("team")
@@ -392,6 +474,12 @@ async def page_params(secret_key: str) -> dict[str, str]:
         "round_id": str(first_round.id),
         "criterion_id": str(criterion.id),
         "session_id": str(session.id),
+        "live_session_id": str(live_session.id),
+        "published_session_id": str(published_session.id),
+        "live_entry_id": str(live_slot.entry.id),
+        "live_entry_title": live_slot.entry.title,
+        "vote_session_id": str(vote_session.id),
+        "vote_session_name": vote_session.name,
         "invitation_token": INVITATION_TOKEN,
         "dataset_id": str(dataset.id),
         "dataset_title": dataset.title,
@@ -495,7 +583,7 @@ async def test_demo_seed_is_the_same_in_two_fresh_databases():
 
     first, second = snapshots
     users, events, roles = first
-    assert (len(users), len(events), len(roles)) == (15, 4, 9)
+    assert (len(users), len(events), len(roles)) == (17, 4, 13)
     assert first == second
 
 

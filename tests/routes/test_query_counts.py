@@ -1,0 +1,315 @@
+"""The juror's pages and saves cost a constant number of SQL statements, whatever the size of the jury.
+
+Each test measures the same requests twice on one session: with 3 entries and 2 jurors, then after
+the session grew to 30 entries and 8 jurors (more teams, more seats, assignments topped up, more
+sheets scored). The counts must be equal. `tests/querycount.py` counts the statements Tortoise sends,
+on SQLite and on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from tortoise.transactions import in_transaction
+
+from events.domain import jury
+from events.models import (
+    AssignmentMode,
+    Entry,
+    EntryStatus,
+    EventRole,
+    JurySession,
+    Role,
+    Team,
+    TeamMember,
+    User,
+)
+from tests.helpers import CHEAP_HASH, TOKEN_RE, make_user, sign_in
+from tests.jury_world import JuryWorld, make_jury_world
+from tests.querycount import Queries, count_queries
+
+SMALL = (3, 2)  # entries, jurors
+LARGE = (30, 8)
+
+
+async def _world(mode: AssignmentMode = AssignmentMode.ALL) -> JuryWorld:
+    now = datetime.now(UTC)
+    world = await make_jury_world(
+        teams=SMALL[0],
+        jurors=SMALL[1],
+        grid=((0, 10, 1, 2.0), (1, 5, 1, 1.0), (0, 4, 1, 1.0)),
+        mode=mode,
+        k=1,  # with 2 jurors, a recused entry still finds another juror (as with 8)
+        opens_at=now - timedelta(hours=1),
+        closes_at=now + timedelta(hours=1),
+    )
+    for user in [*world.jurors, *world.members]:
+        await User.filter(id=user.id).update(password_hash=CHEAP_HASH, email_verified_at=now, language="en")
+    for juror in world.jurors:
+        await EventRole.create(event=world.event, user=juror, role=Role.JUROR)
+    return world
+
+
+async def _grow(world: JuryWorld, entries: int, jurors: int) -> None:
+    """More teams with a submitted entry, more jurors seated, assignments topped up, sheets scored."""
+    await _add(world, entries, jurors)
+    await jury.compute_assignments(session=world.session)
+    await _score_some(world)
+
+
+async def _add(world: JuryWorld, entries: int, jurors: int, *, seat: bool = True) -> None:
+    """More teams with a submitted entry, more jurors of the event (seated on the world's session)."""
+    for index in range(len(world.entries), entries):
+        team = await Team.create(
+            event=world.event, name=f"Team {index}", name_key=f"team {index}", invite_token_hash=f"t{index}"
+        )
+        member = await User.create(
+            email=f"member{index}@example.org", name=f"Member {index}", password_hash="!"
+        )
+        await TeamMember.create(team=team, event=world.event, user=member, is_captain=True)
+        world.entries.append(
+            await Entry.create(
+                event=world.event,
+                team=team,
+                round=world.stage,
+                challenge=world.challenge,
+                title=f"Entry {index}",
+                status=EntryStatus.SUBMITTED,
+            )
+        )
+    for index in range(len(world.jurors), jurors):
+        user = await User.create(
+            email=f"juror{index}@example.org", name=f"Juror {index}", password_hash=CHEAP_HASH
+        )
+        await EventRole.create(event=world.event, user=user, role=Role.JUROR)
+        if seat:
+            await jury.add_juror(session=world.session, user=user)
+        world.jurors.append(user)
+
+
+async def _score_some(world: JuryWorld) -> None:
+    """Every juror scores and submits a third of the entries assigned to them (never the last one,
+    which the measures use)."""
+    session = await JurySession.get(id=world.session.id)
+    for juror in world.jurors:
+        assigned = sorted(
+            await session.assignments.filter(juror_id=juror.id).values_list("entry_id", flat=True)
+        )
+        for entry in world.entries:
+            if (
+                entry.id in assigned[1 : 1 + len(assigned) // 3]
+                and not await session.sheets.filter(juror_id=juror.id, entry_id=entry.id).exists()
+            ):
+                for criterion in world.criteria:
+                    await jury.save_score(
+                        session=session, juror=juror, entry=entry, criterion=criterion, value=1
+                    )
+                await jury.submit_sheet(session=session, juror=juror, entry=entry)
+
+
+async def _measure(client, world: JuryWorld) -> dict[str, Queries]:
+    """The juror's requests, each counted: pages, a form save, an autosave, an undo."""
+    juror = world.jurors[0]
+    base = f"/events/{world.event.slug}/jury/{world.session.id}"
+    # The juror's last entry, never touched before: both measures take the same path (a first save).
+    entry = await Entry.get(
+        id=max(await world.session.assignments.filter(juror_id=juror.id).values_list("entry_id", flat=True))
+    )
+    assert not await world.session.sheets.filter(juror_id=juror.id, entry_id=entry.id).exists()
+    url = f"{base}/entries/{entry.id}"
+    first, second, third = world.criteria
+    counts: dict[str, Queries] = {}
+    async with count_queries() as counts["sessions"]:
+        assert (await client.get(f"/events/{world.event.slug}/jury")).status_code == 200
+    async with count_queries() as counts["session"]:
+        assert (await client.get(base)).status_code == 200
+    async with count_queries() as counts["entry"]:
+        page = await client.get(url)
+    assert page.status_code == 200
+    token = TOKEN_RE.search(page.text).group(1)
+    async with count_queries() as counts["save"]:
+        response = await client.post(
+            url,
+            data={
+                "csrf_token": token,
+                f"criterion_{first.id}": "7",
+                f"criterion_{second.id}": "3",
+                f"criterion_{third.id}": "2",
+                "comment": "Clear",
+                "private_note": "",
+                "action": "save",
+            },
+        )
+    assert response.status_code == 303, response.text
+    async with count_queries() as counts["submit"]:
+        response = await client.post(
+            url,
+            data={
+                "csrf_token": token,
+                f"criterion_{first.id}": "8",
+                f"criterion_{second.id}": "3",
+                f"criterion_{third.id}": "2",
+                "comment": "Clear",
+                "private_note": "",
+                "action": "submit",
+            },
+        )
+    assert response.status_code == 303, response.text
+    async with count_queries() as counts["autosave"]:
+        response = await client.post(
+            url + "/score",
+            json={"field": f"criterion_{first.id}", "value": "6"},
+            headers={"X-CSRF-Token": token},
+        )
+    assert response.status_code == 200, response.text
+    async with count_queries() as counts["autosave_text"]:
+        response = await client.post(
+            url + "/score", json={"field": "comment", "value": "Clearer"}, headers={"X-CSRF-Token": token}
+        )
+    assert response.status_code == 200, response.text
+    async with count_queries() as counts["undo"]:
+        response = await client.post(url + "/undo", data={"csrf_token": token})
+    assert response.status_code == 303, response.text
+    async with count_queries() as counts["recuse"]:
+        response = await client.post(url + "/recuse", data={"csrf_token": token, "reason": "I know them"})
+    assert response.status_code == 303, response.text
+    return counts
+
+
+@pytest.mark.parametrize("mode", [AssignmentMode.ALL, AssignmentMode.K])
+async def test_juror_pages_and_saves_cost_the_same_queries_for_3_or_30_entries(db, make_client, mode):
+    world = await _world(mode)
+    await _score_some(world)
+    client = make_client()
+    await sign_in(client, world.jurors[0].email)
+    small = await _measure(client, world)
+
+    await _grow(world, *LARGE)
+    large = await _measure(client, world)
+
+    assert {name: len(queries) for name, queries in large.items()} == {
+        name: len(queries) for name, queries in small.items()
+    }, "\n".join(
+        f"--- {name}: {len(small[name])} then {len(large[name])}\n{large[name].report()}"
+        for name in small
+        if len(small[name]) != len(large[name])
+    )
+
+
+async def test_the_scoring_page_costs_the_same_before_and_after_the_sheet_exists(db, make_client):
+    world = await _world()
+    client = make_client()
+    await sign_in(client, world.jurors[0].email)
+    url = f"/events/{world.event.slug}/jury/{world.session.id}/entries/{world.entries[0].id}"
+    async with count_queries() as before:
+        page = await client.get(url)
+    for criterion in world.criteria:
+        await jury.save_score(
+            session=world.session, juror=world.jurors[0], entry=world.entries[0], criterion=criterion, value=2
+        )
+    await jury.save_comment(
+        session=world.session, juror=world.jurors[0], entry=world.entries[0], comment="Hi"
+    )
+
+    async with count_queries() as after:
+        again = await client.get(url)
+
+    assert (page.status_code, again.status_code) == (200, 200)
+    assert "Hi</textarea>" in again.text
+    assert len(after) == len(before), after.report()
+
+
+async def test_my_juries_costs_the_same_for_one_or_three_sessions(db, make_client):
+    world = await _world()
+    client = make_client()
+    await sign_in(client, world.jurors[0].email)
+    url = f"/events/{world.event.slug}/jury"
+    async with count_queries() as one:
+        page = await client.get(url)
+    for name in ("Second jury", "Third jury"):
+        other = await jury.create_session(stage=world.stage, name=name)
+        await jury.add_juror(session=other, user=world.jurors[0])
+        await jury.set_session_status(session=other, status="open")
+    await _score_some(world)
+
+    async with count_queries() as three:
+        again = await client.get(url)
+
+    assert page.status_code == again.status_code == 200
+    assert again.text.count("0 of 3 scored") == 2  # the new sessions
+    assert "1 of 3 scored" in again.text  # the first one, where a third of the entries are submitted
+    assert len(three) == len(one), three.report()
+
+
+async def test_the_counter_counts_each_statement_once_in_and_out_of_transactions(db):
+    async with count_queries() as queries:
+        await User.all().count()
+        async with in_transaction():
+            await User.create(email="counted@example.org", name="Counted", password_hash="!")
+            await User.filter(email="counted@example.org").update(name="Still counted")
+
+    assert [sql.split()[0] for _method, sql in queries] == ["SELECT", "INSERT", "UPDATE"]
+    async with count_queries() as none:
+        pass
+    assert len(none) == 0
+
+
+async def test_a_refused_save_shows_the_values_typed_again(db, make_client):
+    world = await _world()
+    client = make_client()
+    await sign_in(client, world.jurors[0].email)
+    url = f"/events/{world.event.slug}/jury/{world.session.id}/entries/{world.entries[0].id}"
+    token = TOKEN_RE.search((await client.get(url)).text).group(1)
+    first, second, _third = world.criteria
+
+    response = await client.post(
+        url,
+        data={
+            "csrf_token": token,
+            f"criterion_{first.id}": "7",
+            f"criterion_{second.id}": "99",
+            "comment": "Typed, not saved",
+        },
+    )
+
+    assert response.status_code == 422
+    assert f'name="criterion_{first.id}" value="7" id="f-criterion_{first.id}-7" checked' in response.text
+    assert "Typed, not saved</textarea>" in response.text
+
+
+async def test_the_explanation_of_an_entry_costs_the_same_for_3_or_30_entries(db, make_client):
+    world = await _world()
+    await _score_some(world)
+    organiser = await make_user("organiser@example.org")
+    await EventRole.create(event=world.event, user=organiser, role=Role.ORGANISER)
+    client = make_client()
+    await sign_in(client, organiser.email)
+    base = f"/events/{world.event.slug}/manage/juries"
+
+    async def explain(session: JurySession) -> Queries:
+        scored = await session.sheets.filter(status="submitted").order_by("entry_id").first()
+        async with count_queries() as queries:
+            page = await client.get(f"{base}/{session.id}/results/{scored.entry_id}")
+        assert page.status_code == 200
+        assert "Juror A" in page.text
+        return queries
+
+    small_open = await explain(world.session)
+    await jury.set_session_status(session=world.session, status="closed")
+    small_closed = await explain(await JurySession.get(id=world.session.id))
+    await _add(world, *LARGE, seat=False)
+    # A second jury on the same round, over the 30 entries, with the 8 jurors.
+    world.session = await jury.create_session(
+        stage=world.stage, name="Second jury", opens_at=None, closes_at=None
+    )
+    for juror in world.jurors:
+        await jury.add_juror(session=world.session, user=juror)
+    await jury.set_session_status(session=world.session, status="open")
+    await _score_some(world)
+    large_open = await explain(world.session)
+    await jury.set_session_status(session=world.session, status="closed")
+    large_closed = await explain(await JurySession.get(id=world.session.id))
+
+    assert len(large_open) == len(small_open), large_open.report()
+    assert len(large_closed) == len(small_closed), large_closed.report()
