@@ -331,6 +331,79 @@ LYON_SHEETS = (
         "Le projet le plus abouti du week-end côté usagers.",
         private_note="À présenter à Sytral Mobilités.",
     ),
+    SheetSpec(
+        "jure1@demo.hackcity.fr",
+        "Station Pleine",
+        (4, 3, 4, 3, 4),
+        "Une alerte utile au quotidien ; montrez la fiabilité de la prévision station par station.",
+    ),
+    SheetSpec(
+        "jure1@demo.hackcity.fr",
+        "Zone Partagée",
+        (5, 4, 4, 5, 4),
+        "La carte des zones sans aire de covoiturage parlera aux collectivités : très bon usage du registre.",
+    ),
+    SheetSpec(
+        "jure1@demo.hackcity.fr",
+        "Quai Malin",
+        (3, 4, 3, 3, 4),
+        "Prototype simple et lisible ; un seul jeu de données, c'est un peu court.",
+    ),
+    SheetSpec(
+        "jure2@demo.hackcity.fr",
+        "Station Pleine",
+        (3, 4, 4, 4, 4),
+        "Bonne expérience sur mobile. Croisez avec les aménagements cyclables pour proposer un itinéraire.",
+    ),
+    SheetSpec(
+        "jure2@demo.hackcity.fr",
+        "Zone Partagée",
+        (4, 3, 4, 4, 5),
+        "Code ouvert sous EUPL, bravo. Le passage de la carte à l'action reste à imaginer.",
+    ),
+    SheetSpec(
+        "jure2@demo.hackcity.fr",
+        "Quai Malin",
+        (3, 3, 4, 4, 3),
+        "Idée originale ; il faudrait valider les sorties de quai avec l'exploitant.",
+    ),
+    SheetSpec(
+        "jure3@demo.hackcity.fr",
+        "Station Pleine",
+        (4, 4, 3, 3, 4),
+        "Démo claire. Expliquez ce qui se passe quand la prévision se trompe.",
+    ),
+    SheetSpec(
+        "jure3@demo.hackcity.fr",
+        "Zone Partagée",
+        (4, 4, 5, 4, 4),
+        "Une méthode reproductible dans d'autres métropoles : documentez-la.",
+    ),
+    SheetSpec(
+        "jure3@demo.hackcity.fr",
+        "Quai Malin",
+        (3, 3, 3, 4, 3),
+        "Pensez aux annonces sonores pour les voyageurs malvoyants.",
+    ),
+    SheetSpec(
+        "jure4@demo.hackcity.fr",
+        "Station Pleine",
+        (4, 4, 3, 4, 3),
+        "Solide ; l'écart avec Vélo'v Prédictif tient surtout à l'usage des données.",
+    ),
+    SheetSpec(
+        "jure4@demo.hackcity.fr",
+        "Zone Partagée",
+        (4, 4, 4, 4, 4),
+        "Un outil dont les services de la Métropole pourraient se servir dès demain.",
+        private_note="Mettre l'équipe en relation avec le service mobilité de la Métropole.",
+    ),
+    SheetSpec(
+        "jure4@demo.hackcity.fr",
+        "Quai Malin",
+        (4, 3, 3, 3, 4),
+        "L'écran est clair ; publiez la maquette pour que d'autres gares l'essaient.",
+    ),
 )
 # (voter, team voted for): participants of the hackathon and one visitor, never for their own team.
 LYON_PUBLIC_VOTES = (
@@ -342,6 +415,12 @@ LYON_PUBLIC_VOTES = (
     ("equipe-g@demo.hackcity.fr", "Vélo'v Prédictif"),
     ("equipe-f@demo.hackcity.fr", "Covoit'Lyon"),
     ("equipe-h@demo.hackcity.fr", "Part-Dieu Fluide"),
+    ("equipe-i@demo.hackcity.fr", "Part-Dieu Fluide"),
+    ("equipe-j@demo.hackcity.fr", "Quai Malin"),
+    ("equipe-k@demo.hackcity.fr", "Vélo'v Prédictif"),
+    ("equipe-l@demo.hackcity.fr", "Station Pleine"),
+    ("equipe-m@demo.hackcity.fr", "Zone Partagée"),
+    ("equipe-n@demo.hackcity.fr", "Part-Dieu Fluide"),
 )
 
 PARIS_JURORS = ["jure1@demo.hackcity.fr", "jure2@demo.hackcity.fr", "jure3@demo.hackcity.fr"]

@@ -3,8 +3,8 @@
 - DataCity Paris 2026: four teams applied in the closed "Candidature" round (two selected, one
   waitlisted, one not selected, each with the organisers' message); the selected teams work in the
   open "Prototype" round, one has submitted, the other still holds a draft.
-- The Lyon hackathon: three submitted projects with the datasets they used and how; its gallery is
-  open.
+- The Lyon hackathon: six submitted projects, two per challenge, with the datasets they used and how;
+  its gallery is open.
 - Open Data Bordeaux 2026: a hackathon next month whose registration is open, for visitors to try.
 
 Everything comes from `rng` and `now`, so two loads with the same `now` give the same rows. Files
@@ -56,6 +56,12 @@ PARTICIPANTS = [
     ("equipe-f@demo.hackcity.fr", "Emma Fontaine", False),
     ("equipe-g@demo.hackcity.fr", "Yanis Benali", True),
     ("equipe-h@demo.hackcity.fr", "Clara Petitjean", False),
+    ("equipe-i@demo.hackcity.fr", "Hugo Marchand", True),
+    ("equipe-j@demo.hackcity.fr", "Léa Girard", False),
+    ("equipe-k@demo.hackcity.fr", "Nathan Roussel", True),
+    ("equipe-l@demo.hackcity.fr", "Inès Bouvier", False),
+    ("equipe-m@demo.hackcity.fr", "Julien Caron", True),
+    ("equipe-n@demo.hackcity.fr", "Sarah Mercier", False),
 ]
 # The two original demo participants publish their names too.
 PUBLISHED_NAMES = {"equipe-a@demo.hackcity.fr", "equipe-b@demo.hackcity.fr"} | {
@@ -493,6 +499,69 @@ LYON_TEAMS = (
                 ),
                 code_licence="GPL-3.0-or-later",
                 repository_url="https://git.example.org/part-dieu",
+            ),
+        ),
+    ),
+    TeamSpec(
+        name="Station Pleine",
+        members=("equipe-i@demo.hackcity.fr", "equipe-j@demo.hackcity.fr"),
+        challenge="prevoir-disponibilite-velov",
+        description="Deux data scientists de la Croix-Rousse.",
+        entries=(
+            EntrySpec(
+                round="Hackathon",
+                title="Station Pleine : où reposer son vélo",
+                summary="Avertir qu'une station sera pleine et proposer la plus proche libre.",
+                description="Une alerte sur le trajet, à partir de la **disponibilité temps réel** des "
+                "stations Vélo'v et de leur historique.",
+                status=EntryStatus.SUBMITTED,
+                answers={"repo_url": "https://git.example.org/station-pleine"},
+                datasets=(("velov", "Disponibilité des bornettes heure par heure"),),
+                code_licence="MIT",
+                repository_url="https://git.example.org/station-pleine",
+            ),
+        ),
+    ),
+    TeamSpec(
+        name="Zone Partagée",
+        members=("equipe-k@demo.hackcity.fr", "equipe-l@demo.hackcity.fr"),
+        challenge="covoiturage-domicile-travail",
+        description="Une urbaniste et un développeur de Villeurbanne.",
+        entries=(
+            EntrySpec(
+                round="Hackathon",
+                title="Zone Partagée : le covoiturage des zones d'activité",
+                summary="Cartographier le potentiel de covoiturage de chaque zone d'activité.",
+                description="Une carte des trajets domicile-travail par zone, avec les **aires de "
+                "covoiturage** existantes et celles qui manquent.",
+                status=EntryStatus.SUBMITTED,
+                answers={"repo_url": "https://git.example.org/zone-partagee"},
+                datasets=(
+                    ("registre-covoiturage", "Trajets par zone d'origine et de destination"),
+                    ("bnlc", "Aires existantes"),
+                ),
+                code_licence="EUPL-1.2",
+                repository_url="https://git.example.org/zone-partagee",
+            ),
+        ),
+    ),
+    TeamSpec(
+        name="Quai Malin",
+        members=("equipe-m@demo.hackcity.fr", "equipe-n@demo.hackcity.fr"),
+        challenge="correspondances-part-dieu",
+        description="Deux voyageurs quotidiens entre Lyon et Grenoble.",
+        entries=(
+            EntrySpec(
+                round="Hackathon",
+                title="Quai Malin",
+                summary="Annoncer la sortie de quai la moins chargée pour sa correspondance.",
+                description="Un écran d'information prototype, nourri par la **fréquentation des gares** "
+                "par tranche horaire.",
+                status=EntryStatus.SUBMITTED,
+                answers={"repo_url": "https://git.example.org/quai-malin"},
+                datasets=(("frequentation-gares", "Affluence par tranche horaire"),),
+                code_licence="AGPL-3.0-or-later",
+                repository_url="https://git.example.org/quai-malin",
             ),
         ),
     ),

@@ -178,7 +178,7 @@ async def test_load_demo_keeps_the_demo_accounts(demo):
         "mentor@demo.hackcity.fr",
         "equipe-a@demo.hackcity.fr",
         "equipe-b@demo.hackcity.fr",
-        *(f"equipe-{letter}@demo.hackcity.fr" for letter in "cdefgh"),
+        *(f"equipe-{letter}@demo.hackcity.fr" for letter in "cdefghijklmn"),
     ]
 
 
@@ -371,8 +371,13 @@ async def test_demo_hackathon_gallery_is_open_with_submitted_entries_and_their_d
     event = await Event.get(slug="hackathon-mobilite-lyon-2026")
     entries = await Entry.filter(event=event)
     assert event.gallery == GalleryMode.OPEN
-    assert len(entries) == 3
+    assert len(entries) == 6
     assert all(e.status == EntryStatus.SUBMITTED for e in entries)
+    # Two projects per challenge, so each challenge's results are a ranking.
+    per_challenge: dict[int, int] = {}
+    for entry in entries:
+        per_challenge[entry.challenge_id] = per_challenge.get(entry.challenge_id, 0) + 1
+    assert sorted(per_challenge.values()) == [2, 2, 2]
     for entry in entries:
         links = await EntryDataset.filter(entry=entry).select_related("dataset")
         assert links and all(link.note and link.dataset.event_id == event.id for link in links)
@@ -446,7 +451,7 @@ async def test_demo_hackathon_jury_is_scored_locked_and_published_on_its_grid(de
     # Every juror scored every entry they were assigned, through the domain: the log says so.
     assigned = await Assignment.filter(session=session).values_list("juror_id", "entry_id")
     sheets = await ScoreSheet.filter(session=session)
-    assert len(assigned) == 4 * 3 - 1  # four jurors, three entries, one conflict
+    assert len(assigned) == 4 * 6 - 1  # four jurors, six entries, one conflict
     assert sorted((s.juror_id, s.entry_id) for s in sheets) == sorted(assigned)
     assert all(s.status == SheetStatus.SUBMITTED and s.comment and s.total is not None for s in sheets)
     assert all(session.opens_at <= s.submitted_at < session.closes_at for s in sheets)
@@ -490,7 +495,7 @@ async def test_demo_hackathon_awards_go_to_each_challenge_winner_and_the_public_
     public = [a for a in awards if a.challenge_id is None]
     assert [a.title for a in public] == ["Prix du public"]
     votes = await PublicVote.filter(session=session).values_list("user_id", "entry_id", "entry__team_id")
-    assert len(votes) == 8
+    assert len(votes) == 14
     counts: dict[int, int] = {}
     for _user, entry_id, _team in votes:
         counts[entry_id] = counts.get(entry_id, 0) + 1

@@ -583,7 +583,7 @@ async def test_demo_seed_is_the_same_in_two_fresh_databases():
 
     first, second = snapshots
     users, events, roles = first
-    assert (len(users), len(events), len(roles)) == (17, 4, 13)
+    assert (len(users), len(events), len(roles)) == (23, 4, 13)
     assert first == second
 
 
