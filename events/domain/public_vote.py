@@ -28,7 +28,16 @@ from events.domain.errors import FormErrors
 from events.domain.jury import scope_query
 from events.domain.sql import rows
 from events.i18n import _, lazy
-from events.models import Entry, Event, JurySession, PublicVote, SessionStatus, TeamMember, User
+from events.models import (
+    Entry,
+    Event,
+    JurySession,
+    JurySessionJuror,
+    PublicVote,
+    SessionStatus,
+    TeamMember,
+    User,
+)
 
 log = logging.getLogger("hackcity.vote")
 
@@ -72,6 +81,8 @@ async def voter_problem(*, user: User, session: JurySession) -> str | None:
         return _("Confirm your email address before you vote: we sent you a link when you signed up.")
     if await PublicVote.exists(session_id=session.id, user_id=user.id):
         return _("You have already voted in this session: a vote cannot be changed.")
+    if await JurySessionJuror.exists(session_id=session.id, user_id=user.id):
+        return _("You sit on this jury: the public vote is for everyone else.")
     return None
 
 

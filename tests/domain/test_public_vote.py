@@ -105,6 +105,19 @@ async def test_vote_for_ones_own_team_is_refused(db):
     assert await vote_counts(world.session) == {world.entries[0].id: 1}
 
 
+async def test_juror_of_the_session_is_refused(db):
+    """The jury scores the entries: its members do not also vote for the public's prize."""
+    world = await _world()
+    juror = world.jurors[0]
+    await User.filter(id=juror.id).update(email_verified_at=datetime.now(UTC))
+    await juror.refresh_from_db()
+
+    errors = await _refusal(world, juror, world.entries[0].id)
+
+    assert errors == {None: "You sit on this jury: the public vote is for everyone else."}
+    assert await PublicVote.all().count() == 0
+
+
 async def test_closed_session_refuses_votes(db):
     world = await _world()
     voter = await _voter()

@@ -34,7 +34,7 @@ async def _world(*, public_vote: bool = True, **options) -> JuryWorld:
     world = await make_jury_world(**options)
     await JurySession.filter(id=world.session.id).update(public_vote=public_vote)
     world.session.public_vote = public_vote
-    for member in world.members:
+    for member in [*world.members, *world.jurors]:
         await User.filter(id=member.id).update(
             password_hash=CHEAP_HASH,
             email_verified_at=now,
@@ -134,6 +134,21 @@ async def test_member_cannot_vote_for_their_own_team(db, make_client):
     assert f'value="{world.entries[1].id}"' in page.text
     assert response.status_code == 422
     assert "You cannot vote for your own team." in response.text
+    assert await PublicVote.all().count() == 0
+
+
+async def test_juror_of_the_session_is_told_and_refused(db, make_client):
+    world = await _world()
+    client = await _as(make_client, world.jurors[0].email)
+    message = "You sit on this jury: the public vote is for everyone else."
+
+    page = await client.get(_url(world))
+    response = await _vote(client, world, world.entries[0].id)
+
+    assert message in page.text
+    assert 'name="entry"' not in page.text
+    assert response.status_code == 422
+    assert message in response.text
     assert await PublicVote.all().count() == 0
 
 
