@@ -2,9 +2,10 @@
 selection desk.
 
 - `shortlist` takes the frozen results of a closed (or published) session and marks the top N entries
-  of each challenge selected, and, if the organiser asks, the other entries of the session not
-  selected. Every change goes through `events.domain.selection.set_selection`, so its rules (only a
-  submitted entry is decided on) and its mails apply. An entry already in the wanted state is left
+  of each challenge selected, and, if the organiser asks, the other entries of the session that are
+  still pending not selected (a waitlist or a selection decided by hand stands). Every change goes
+  through `events.domain.selection.set_selection`, so its rules (only a submitted entry is decided
+  on) and its mails apply. An entry already in the wanted state is left
   alone: running the shortlist again changes and mails nothing. Entries without a counted sheet have
   no score and are never shortlisted.
 - `jury_figures` gives, for the entries of an event, the score and rank of the latest closed or
@@ -67,8 +68,8 @@ async def shortlist(
     reject_others: bool = False,
     notify: bool = True,
 ) -> ShortlistResult:
-    """Mark the top `top` entries of each challenge of a closed session selected (and the others not
-    selected if `reject_others`), through the selection's transition, in one transaction."""
+    """Mark the top `top` entries of each challenge of a closed session selected (and the others still
+    pending not selected if `reject_others`), through the selection's transition, in one transaction."""
     count = clean_top(top)
     if session.event_id != event.id:
         raise FormErrors({None: _("This jury session is not one of this event's.")})
@@ -89,7 +90,9 @@ async def shortlist(
             if entry is None or entry.status != EntryStatus.SUBMITTED:
                 result.skipped += 1
                 continue
-            if entry.selection == decision:
+            if entry.selection == decision or (
+                decision == Selection.REJECTED and entry.selection != Selection.PENDING
+            ):
                 result.unchanged += 1
                 continue
             await selection_rules.set_selection(

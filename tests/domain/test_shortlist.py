@@ -126,6 +126,28 @@ async def test_a_decision_taken_by_hand_is_overridden_only_for_the_shortlist(wor
     assert (await _selections(world))[1] == "waitlisted"
 
 
+async def test_others_not_selected_leaves_decisions_taken_by_hand(world):
+    """Only the entries still pending are marked not selected: a waitlist or a selection made on the
+    selection desk stands."""
+    await Entry.filter(id=world.entries[0].id).update(selection=Selection.WAITLISTED)
+    await Entry.filter(id=world.entries[3].id).update(selection=Selection.SELECTED)
+
+    result = await shortlist.shortlist(
+        session=world.session, event=world.event, top=1, user=world.organiser, reject_others=True
+    )
+
+    assert await _selections(world) == [
+        "waitlisted",
+        "rejected",
+        "selected",
+        "selected",
+        "selected",
+        "rejected",
+    ]
+    assert sorted(result.rejected) == sorted([world.entries[1].id, world.entries[5].id])
+    assert result.unchanged == 2
+
+
 async def test_an_entry_no_longer_submitted_is_skipped(world):
     await Entry.filter(id=world.entries[2].id).update(status=EntryStatus.DRAFT)
 
