@@ -146,6 +146,14 @@ async def update_session(
                 raise FormErrors(
                     {None: _("While the session is open, only its name and scoring window can change.")}
                 )
+            if (
+                opens_at is not None
+                and opens_at != current.opens_at
+                and opens_at > (now or datetime.now(UTC))
+            ):
+                raise FormErrors(
+                    {"opens_at": _("While the session is open, its start cannot move later than now.")}
+                )
             moved = closes_at is not None and closes_at != current.closes_at
             if moved and (
                 (current.closes_at is not None and closes_at < current.closes_at)

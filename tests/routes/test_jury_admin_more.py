@@ -735,3 +735,28 @@ async def test_challenge_titles_are_escaped_on_the_grid_pages(world, make_client
     for page in (round_page, challenge_page):
         assert "<script>alert(1)</script>" not in page.text
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+async def test_open_session_start_cannot_move_into_the_future(world, make_client):
+    """Moving an open session's start past now would stop the jurors mid-scoring."""
+    await JurySession.filter(id=world.session.id).update(
+        opens_at=datetime(2020, 1, 1, tzinfo=UTC), closes_at=datetime(2099, 1, 1, 12, tzinfo=UTC)
+    )
+    await _open(world)
+    organiser = await _organiser(make_client)
+
+    future = await post_form(
+        organiser,
+        _session_url(world, "/edit"),
+        {"name": "Final jury", "opens_at": "2098-01-01T10:00", "closes_at": "2099-01-01T13:00"},
+    )
+    earlier = await post_form(
+        organiser,
+        _session_url(world, "/edit"),
+        {"name": "Final jury", "opens_at": "2019-06-01T10:00", "closes_at": "2099-01-01T13:00"},
+    )
+
+    assert future.status_code == 422
+    assert "While the session is open, its start cannot move later than now." in future.text
+    assert earlier.status_code == 303
+    assert (await JurySession.get(id=world.session.id)).opens_at == datetime(2019, 6, 1, 8, tzinfo=UTC)
