@@ -110,7 +110,7 @@ async def apply_preset(*, stage: Round, preset: str, challenge: Challenge | None
     low, high, step = chosen["scale"]
     levels = [{"value": value, "label": _(label)} for value, label in chosen["levels"]]
     async with in_transaction():
-        await _refuse_once_judging(stage)
+        await refuse_once_judging(stage)
         if await Criterion.exists(round_id=stage.id, challenge_id=challenge.id if challenge else None):
             raise FormErrors({"preset": _("This grid already has criteria: edit them instead.")})
         return [
@@ -130,7 +130,7 @@ async def apply_preset(*, stage: Round, preset: str, challenge: Challenge | None
         ]
 
 
-async def _refuse_once_judging(stage: Round) -> None:
+async def refuse_once_judging(stage: Round) -> None:
     """Sheets scored on a grid must keep their meaning: the grid is fixed once a jury has opened."""
     if await JurySession.filter(round_id=stage.id).exclude(status=SessionStatus.SCHEDULED).exists():
         raise FormErrors({None: _("A jury of this round has opened: its grid can no longer change.")})
@@ -247,7 +247,7 @@ def clean_criterion(
 async def add_criterion(*, stage: Round, challenge: Challenge | None = None, **typed: Any) -> Criterion:
     fields = clean_criterion(**typed)
     async with in_transaction():
-        await _refuse_once_judging(stage)
+        await refuse_once_judging(stage)
         siblings = Criterion.filter(round_id=stage.id, challenge_id=challenge.id if challenge else None)
         if await siblings.count() >= MAX_CRITERIA:
             raise FormErrors({None: _("A grid has at most %(n)s criteria.", n=MAX_CRITERIA)})
@@ -276,7 +276,7 @@ async def update_criterion(*, criterion: Criterion, **typed: Any) -> Criterion:
     """Change a criterion typed by an organiser; refused once a jury of its round has opened."""
     fields = clean_criterion(**typed)
     async with in_transaction():
-        await _refuse_once_judging(await Round.get(id=criterion.round_id))
+        await refuse_once_judging(await Round.get(id=criterion.round_id))
         await Criterion.filter(id=criterion.id).update(**fields)
     for name, value in fields.items():
         setattr(criterion, name, value)
@@ -286,7 +286,7 @@ async def update_criterion(*, criterion: Criterion, **typed: Any) -> Criterion:
 async def delete_criterion(*, criterion: Criterion) -> None:
     """Remove a criterion from its grid; refused once a jury of its round has opened."""
     async with in_transaction():
-        await _refuse_once_judging(await Round.get(id=criterion.round_id))
+        await refuse_once_judging(await Round.get(id=criterion.round_id))
         await Criterion.filter(id=criterion.id).delete()
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from events.domain import events as event_rules
-from events.domain.criteria import _refuse_once_judging as refuse_once_judging
+from events.domain.criteria import refuse_once_judging
 from events.domain.errors import FormErrors
 from events.domain.jury import add_juror, compute_assignments
 from events.domain.public_vote import vote_counts
