@@ -760,3 +760,17 @@ async def test_open_session_start_cannot_move_into_the_future(world, make_client
     assert "While the session is open, its start cannot move later than now." in future.text
     assert earlier.status_code == 303
     assert (await JurySession.get(id=world.session.id)).opens_at == datetime(2019, 6, 1, 8, tzinfo=UTC)
+
+
+async def test_public_vote_checkbox_warns_that_the_vote_page_is_public(world, make_client):
+    organiser = await _organiser(make_client)
+
+    for page in (f"/events/{world.event.slug}/manage/juries/new", _session_url(world, "/edit")):
+        form = await organiser.get(page)
+        assert form.status_code == 200
+        assert 'id="f-public_vote" name="public_vote" type="checkbox"' in form.text
+        assert 'aria-describedby="f-public_vote-hint"' in form.text
+        assert (
+            '<p class="hint" id="f-public_vote-hint">The vote page is public: it lists the title, challenge '
+            "and team of every entry in scope, applications included.</p>"
+        ) in form.text
