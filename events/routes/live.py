@@ -4,9 +4,9 @@ its server-sent event stream.
 Thin handlers over `events.domain.live`. The streams subscribe to the session's live channel
 (`events.live`): a message only says what changed, the stream reads the state again from the
 database and sends it as a named event (`slot`, `progress`, `end`). They send a heartbeat comment
-every `HEARTBEAT` seconds, end when the client goes away, when the session is not (or no longer)
-open, and after `STREAM_LIFETIME` seconds: the browser's EventSource reconnects by itself, which
-checks the access again.
+every `HEARTBEAT` seconds, end when the client goes away, when the session is closed (or
+published), and after `STREAM_LIFETIME` seconds: the browser's EventSource reconnects by itself,
+which checks the access again. A scheduled session is followed too: the pages notice it opening.
 """
 
 from __future__ import annotations
@@ -48,6 +48,9 @@ HEARTBEAT = 15.0  # seconds between two heartbeat comments
 STREAM_LIFETIME = 120.0  # seconds; then the browser reconnects (and its access is checked again)
 RETRY_MS = 5000  # how long a browser waits before reconnecting
 MAX_ID = 2**31 - 1
+# The sessions whose pages follow the live state: a scheduled one (its agenda, its opening) and an
+# open one. A closed or published session sends `end` (the page reloads to show it).
+FOLLOWED = (SessionStatus.SCHEDULED, SessionStatus.OPEN)
 
 
 def _id(value: Any) -> int:
@@ -121,6 +124,7 @@ async def _control_page(
             "candidates": candidates,
             "editable": session.status in live_rules.EDITABLE,
             "is_open": session.status == SessionStatus.OPEN,
+            "followed": session.status in FOLLOWED,
             "status_label": _(jury_rules.STATUS_LABELS[SessionStatus(session.status)]),
             "slot_label": _slot_label,
             "clock": lambda value: _clock(value, event),
@@ -327,6 +331,7 @@ async def juror_live(request: Request):
             "current": current,
             "progress": await _juror_progress(session, user),
             "is_open": session.status == SessionStatus.OPEN,
+            "followed": session.status in FOLLOWED,
             "status_label": _(jury_rules.STATUS_LABELS[SessionStatus(session.status)]),
             "server_now": datetime.now(UTC).isoformat(),
             "page_url": f"/events/{event.slug}/jury/{session.id}/live",
@@ -373,10 +378,9 @@ async def _follow(session_id: int, state) -> AsyncIterator[str]:
             return
         for chunk in await state(session, {"resync"}, None):
             yield chunk
-        if session.status != SessionStatus.OPEN:
-            if session.status in (SessionStatus.CLOSED, SessionStatus.PUBLISHED):
-                yield sse("end", {"status": str(session.status)})
-            return  # scheduled: the browser comes back after RETRY_MS, maybe to an open session
+        if session.status not in FOLLOWED:
+            yield sse("end", {"status": str(session.status)})
+            return
         deadline = loop.time() + STREAM_LIFETIME
         while (left := deadline - loop.time()) > 0:
             message = await subscription.get(wait=min(HEARTBEAT, left))
@@ -390,7 +394,7 @@ async def _follow(session_id: int, state) -> AsyncIterator[str]:
                     return  # this process is stopping: the browser reconnects after RETRY_MS
                 for chunk in await state(session, kinds, messages):
                     yield chunk
-            if session.status != SessionStatus.OPEN:
+            if session.status not in FOLLOWED:
                 yield sse("end", {"status": str(session.status)})
                 return
             if message is None:

@@ -1,9 +1,15 @@
 // Live session pages (progressive enhancement: without JavaScript they show the start and planned
 // end of the current pitch, and a reload shows the latest state).
 // - The countdown of the current pitch (#slot-timer, data-timer-end), corrected by the server's clock.
-// - Server-sent events from #live's data-live-stream: "slot" (the current pitch, the agenda's
-//   statuses), "progress" (jurors' progress, or the juror's own), "end" (the session was locked:
-//   the page is reloaded to show it). EventSource reconnects by itself when the stream ends.
+// - Server-sent events from #live's data-live-stream: "slot" (the session's status, the current
+//   pitch, the agenda's statuses), "progress" (jurors' progress, or the juror's own), "end" (the
+//   session was locked: the page is reloaded to show it). EventSource reconnects by itself when the
+//   stream ends. A scheduled session is followed too: the page shows it opening.
+// - What depends on the session's status carries data-session-when (the statuses it shows for);
+//   each agenda row's actions carry data-slot-when (the slot statuses they show for). The server
+//   renders them with `hidden` as they should be, so the page works the same without JavaScript.
+// - Changes are announced in #live-status (role="status", polite). When a change hides the
+//   focused button, the focus moves to what replaced it (the row's status, "No pitch is live").
 (function () {
   "use strict";
   var root = document.getElementById("live");
@@ -65,19 +71,93 @@
   }
   var status = document.getElementById("live-status");
 
+  function announce(text) {
+    if (status && text) {
+      status.textContent = text;
+    }
+  }
+
+  function showsFor(node, attribute, value) {
+    return (node.getAttribute(attribute) || "").split(" ").indexOf(value) >= 0;
+  }
+
+  // Show or hide `node`; if hiding it would lose the focus, the focus moves to `fallback` first.
+  function toggle(node, show, fallback) {
+    if (!node) {
+      return;
+    }
+    if (!show && !node.hidden && fallback && node.contains(document.activeElement)) {
+      if (!fallback.hasAttribute("tabindex")) {
+        fallback.setAttribute("tabindex", "-1");
+      }
+      node.hidden = true;
+      fallback.focus();
+      return;
+    }
+    node.hidden = !show;
+  }
+
+  function showSession(state) {
+    if (!state) {
+      return;
+    }
+    var before = root.dataset.session;
+    root.dataset.session = state;
+    Array.prototype.forEach.call(root.querySelectorAll("[data-session-when]"), function (node) {
+      toggle(node, showsFor(node, "data-session-when", state), document.getElementById("session-status"));
+    });
+    if (before && before !== state && state === "open") {
+      announce(root.dataset.opened);
+    }
+  }
+
+  function showRows(slots, state) {
+    var table = document.getElementById("agenda");
+    var rows = table ? table.querySelectorAll("tbody tr[data-slot-id]") : [];
+    var editable = state === "scheduled" || state === "open";
+    var changes = [];
+    // Rows added, removed or moved elsewhere: this page cannot draw them, it says so.
+    var notice = root.querySelector("[data-agenda-changed]");
+    var shown = Array.prototype.map.call(rows, function (row) {
+      return row.dataset.slotId;
+    });
+    var sent = slots.map(function (slot) {
+      return String(slot.id);
+    });
+    if (notice && notice.hidden && shown.join(" ") !== sent.join(" ")) {
+      notice.hidden = false;
+      changes.push(notice.textContent.trim());
+    }
+    slots.forEach(function (slot) {
+      var row = table && table.querySelector('tr[data-slot-id="' + slot.id + '"]');
+      if (!row) {
+        return;
+      }
+      var cell = row.querySelector("[data-slot-status]");
+      if (row.dataset.status !== slot.status) {
+        changes.push(fill(root.dataset.rowStatus, { title: row.dataset.title, status: slot.label }));
+        row.dataset.status = slot.status;
+        if (cell) {
+          cell.textContent = slot.label;
+        }
+      }
+      Array.prototype.forEach.call(row.querySelectorAll("[data-slot-when]"), function (part) {
+        toggle(part, editable && showsFor(part, "data-slot-when", slot.status), cell);
+      });
+    });
+    if (changes.length) {
+      announce(changes.join(" "));
+    }
+  }
+
   function showCurrent(current) {
     var box = root.querySelector("[data-current]");
     var none = root.querySelector("[data-no-current]");
-    if (box) {
-      box.hidden = !current;
-    }
     if (none) {
       none.hidden = !!current;
     }
-    var lock = document.querySelector("[data-current-lock]");
-    if (lock) {
-      lock.hidden = !current;
-    }
+    toggle(box, !!current, none);
+    toggle(document.querySelector("[data-current-lock]"), !!current, none);
     if (!current) {
       if (timer) {
         timer.dataset.timerEnd = "";
@@ -110,16 +190,17 @@
   }
 
   function onSlot(event) {
+    if (leaving) {
+      return; // a form of this page was sent: its answer shows the new state
+    }
     var data = JSON.parse(event.data);
     syncClock(data.server_now);
     setText("#session-status", data.status_label);
+    showSession(data.status);
     showCurrent(data.current);
-    (data.slots || []).forEach(function (slot) {
-      var row = root.querySelector('[data-slot-id="' + slot.id + '"]');
-      if (row) {
-        setText("[data-slot-status]", slot.label, row);
-      }
-    });
+    if (data.slots) {
+      showRows(data.slots, data.status);
+    }
     tick();
   }
 

@@ -78,6 +78,30 @@ async def _subscribed(session_id: int, count: int = 1) -> None:
     raise AssertionError("the stream never subscribed")
 
 
+def _spy_events(monkeypatch):
+    """The events the streams send, as they send them, and a wait for a `slot` event matching a
+    test: a test can let the stream read each step before the next write (a stream reads the state
+    once for all the messages waiting, so quick writes could be read as one)."""
+    from events.routes import live as live_routes
+
+    sent: list[tuple[str, dict]] = []
+    real_sse = live_routes.sse
+
+    def spy(name: str, data):
+        sent.append((name, data))
+        return real_sse(name, data)
+
+    async def sent_slot(status: str, test=lambda data: True) -> None:
+        for _attempt in range(int(STREAM_TIMEOUT * 100)):
+            if any(name == "slot" and data["status"] == status and test(data) for name, data in sent):
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"no slot event with the status {status}: {sent}")
+
+    monkeypatch.setattr(live_routes, "sse", spy)
+    return sent, sent_slot
+
+
 # --- the control room -----------------------------------------------------------------------------
 
 
@@ -439,17 +463,126 @@ async def test_juror_stream_follows_the_next_slot(db, make_client):
     assert events[-1] == ("end", {"status": "closed"})
 
 
-async def test_stream_of_a_scheduled_session_sends_the_state_and_ends_for_the_browser_to_retry(
-    db, make_client
+async def test_stream_of_a_scheduled_session_follows_it_opening(db, make_client, monkeypatch):
+    _sent, sent_slot = _spy_events(monkeypatch)
+    world = await _world(open_session=False)
+    (slot, *_rest) = await live_rules.build_agenda(session=world.session)
+    client = await _as(make_client, "orga@example.org")
+
+    stream = asyncio.create_task(client.get(_control(world, "/events")))
+    await _subscribed(world.session.id)
+    await sent_slot("scheduled")
+    await live_rules.lock_slot(slot=slot)  # a slot can be locked before the session opens
+    await sent_slot("scheduled", lambda data: data["slots"][0]["status"] == "locked")
+    await post_form(
+        client,
+        f"/events/{world.event.slug}/manage/juries/{world.session.id}/status",
+        {"status": "open"},
+        page=f"/events/{world.event.slug}/manage/juries/{world.session.id}",
+    )
+    await sent_slot("open")
+    await post_form(client, _control(world, "/lock-session"), page=_control(world))
+    response = await asyncio.wait_for(stream, STREAM_TIMEOUT)
+
+    assert response.status_code == 200
+    events = _events(response.text)
+    slots = [data for name, data in events if name == "slot"]
+    assert [data["status"] for data in slots] == ["scheduled", "scheduled", "open", "closed"]
+    assert slots[0]["slots"][0] == {"id": slot.id, "status": "pending", "label": "to come"}
+    assert slots[1]["slots"][0] == {"id": slot.id, "status": "locked", "label": "locked"}
+    assert slots[2]["status_label"] == "open"
+    assert events[-1] == ("end", {"status": "closed"})
+    assert live.broker.subscriber_count(live.session_channel(world.session.id)) == 0
+
+
+async def test_stream_of_a_closed_session_sends_the_state_and_ends(db, make_client):
+    world = await _world()
+    await post_form(
+        await _as(make_client, "orga@example.org"), _control(world, "/lock-session"), page=_control(world)
+    )
+    client = await _as(make_client, world.jurors[0].email)
+
+    response = await asyncio.wait_for(client.get(_juror_live(world, "/events")), STREAM_TIMEOUT)
+
+    assert [name for name, _data in _events(response.text)] == ["slot", "progress", "end"]
+    assert live.broker.subscriber_count(live.session_channel(world.session.id)) == 0
+
+
+async def test_juror_stream_of_a_scheduled_session_shows_it_opening_and_the_pitch_to_score(
+    db, make_client, monkeypatch
 ):
+    sent, sent_slot = _spy_events(monkeypatch)
+    world = await _world(open_session=False)
+    await live_rules.build_agenda(session=world.session)
+    juror = await _as(make_client, world.jurors[0].email)
+    page = await juror.get(_juror_live(world))
+    assert page.status_code == 200
+    assert "The session has not started yet." in page.text
+    assert '<p class="alert alert--success" data-session-when="open" hidden>' in page.text
+    assert f'data-live-stream="{_juror_live(world, "/events")}"' in page.text  # followed while scheduled
+    assert 'data-session="scheduled"' in page.text
+
+    stream = asyncio.create_task(juror.get(_juror_live(world, "/events")))
+    await _subscribed(world.session.id)
+    from events.domain import jury
+
+    await sent_slot("scheduled")
+    await jury.set_session_status(session=world.session, status="open")
+    await sent_slot("open")
+    sent.clear()
+    await live_rules.next_slot(session=world.session)
+    await sent_slot("open")
+    await jury.set_session_status(session=world.session, status="closed")
+    response = await asyncio.wait_for(stream, STREAM_TIMEOUT)
+
+    events = _events(response.text)
+    slots = [data for name, data in events if name == "slot"]
+    assert [data["status"] for data in slots] == ["scheduled", "open", "open", "closed"]
+    assert slots[1]["current"] is None
+    assert slots[2]["current"]["score_url"] == (
+        f"/events/{world.event.slug}/jury/{world.session.id}/entries/{world.entries[0].id}"
+    )
+    assert events[-1] == ("end", {"status": "closed"})
+
+
+async def test_agenda_rows_carry_their_status_and_actions_for_every_status(db, make_client):
+    """Each row renders every action, hidden unless it applies: live.js shows them as the status
+    changes, and without JavaScript the page shows the same buttons as before."""
+    world = await _world()
+    first, second, third = await live_rules.build_agenda(session=world.session)
+    await live_rules.next_slot(session=world.session)  # first: live
+    await live_rules.lock_slot(slot=third)
+    client = await _as(make_client, "orga@example.org")
+
+    page = (await client.get(_control(world))).text
+
+    def row(slot: PitchSlot) -> str:
+        start = page.index(f'<tr data-slot-id="{slot.id}"')
+        return page[start : page.index("</tr>", start)]
+
+    assert f'<tr data-slot-id="{first.id}" data-status="live" data-title="Entry 0">' in page
+    assert '<span data-slot-when="pending" hidden>' in row(first)
+    assert '<span data-slot-when="pending live done">' in row(first)
+    assert '<div data-slot-when="pending live">' in row(first)
+    assert '<span data-slot-when="pending">' in row(second)
+    assert '<span data-slot-when="pending" hidden>' in row(third)
+    assert '<span data-slot-when="pending live done" hidden>' in row(third)
+    assert '<div data-slot-when="pending live" hidden>' in row(third)
+    assert "<td data-slot-status>locked</td>" in row(third)
+    assert "data-agenda-changed hidden" in page
+    assert 'data-session="open"' in page
+    assert '<div class="actions" data-session-when="open">' in page
+
+
+async def test_control_room_of_a_scheduled_session_follows_it_with_the_live_buttons_hidden(db, make_client):
     world = await _world(open_session=False)
     client = await _as(make_client, "orga@example.org")
 
-    response = await asyncio.wait_for(client.get(_control(world, "/events")), STREAM_TIMEOUT)
+    page = (await client.get(_control(world))).text
 
-    assert response.status_code == 200
-    assert [name for name, _data in _events(response.text)] == ["slot", "progress"]
-    assert live.broker.subscriber_count(live.session_channel(world.session.id)) == 0
+    assert f'data-live-stream="{_control(world, "/events")}"' in page
+    assert '<div class="actions" data-session-when="open" hidden>' in page
+    assert 'data-session-when="scheduled">The session is not open yet' in page
 
 
 async def test_stream_sends_heartbeats_and_ends_after_its_lifetime(db, make_client, monkeypatch):
