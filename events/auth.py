@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from events.forms import fits
 from events.middleware import safe_log
 from events.models import Event, EventRole, Role, User, UserSession
 
@@ -163,7 +164,8 @@ async def roles_in(event: Event, user: User | None) -> frozenset[Role]:
 
 async def visible_event(request: Request, user: User | None) -> Event:
     """The event named in the URL; drafts are 404 to anyone who holds no role in them."""
-    event = await Event.get_or_none(slug=request.path_params["slug"])
+    slug = request.path_params["slug"]
+    event = await Event.get_or_none(slug=slug) if fits(Event, "slug", slug) else None
     if event is None:
         raise not_found(request)
     if not event.is_published and not (user and (user.is_admin or await roles_in(event, user))):

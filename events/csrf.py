@@ -63,7 +63,8 @@ class CSRFMiddleware:
                 body = await _read_body(receive)
                 supplied = parse_qs(body.decode("latin-1"), max_num_fields=1000).get(FIELD, [""])[0]
                 receive = _replay(body, receive)
-            if not supplied or not hmac.compare_digest(str(supplied), str(expected)):
+            # compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError)
+            if not supplied or not hmac.compare_digest(str(supplied).encode(), str(expected).encode()):
                 raise CSRFError("token missing or wrong")
         except CSRFError as error:
             response = await self.on_error(scope, error.reason)

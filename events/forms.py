@@ -30,6 +30,26 @@ async def read_form(request: Request) -> dict[str, str]:
     return values
 
 
+# Ids are 32-bit integers in the database: a larger number names nothing (and SQLite refuses a Python
+# int beyond 64 bits with an OverflowError, PostgreSQL beyond 32 bits with a DataError).
+MAX_ID = 2**31 - 1
+
+
+def as_id(raw: str | None) -> int | None:
+    """A database id read from a URL or a form, or None when it is not one (text, 0, negative, too large)."""
+    raw = (raw or "").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        return None
+    value = int(raw)
+    return value if 0 < value <= MAX_ID else None
+
+
+def fits(model, field: str, value: str) -> bool:
+    """Whether `value` can name a row by `model.field`: Tortoise refuses to filter a CharField by a
+    longer value (a ValidationError, not a miss)."""
+    return len(value) <= model._meta.fields_map[field].max_length
+
+
 def checkbox(form: dict[str, str], name: str) -> bool:
     return form.get(name) in ("on", "1", "true", "yes")
 

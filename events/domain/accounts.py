@@ -153,7 +153,7 @@ async def authenticate(*, email: str, password: str, client: str, now: datetime 
     if by_email >= MAX_FAILURES_PER_EMAIL or by_client >= MAX_FAILURES_PER_CLIENT:
         log.warning("login rate-limited client=%s", safe_log(client))
         raise RateLimited
-    user = await User.get_or_none(email=email)
+    user = await User.get_or_none(email=email) if len(email) <= 254 else None  # longer: no such column value
     valid = len(password) <= passwords.MAX_LENGTH and await passwords.verify_password(
         user.password_hash if user else None, password[: passwords.MAX_LENGTH]
     )

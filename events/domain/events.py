@@ -102,7 +102,10 @@ async def create_event(*, title: str, slug: str, kind: str, organiser_email: str
         errors["slug"] = problem
     if kind not in {k.value for k in EventKind}:
         errors["kind"] = _("Choose a kind of event.")
-    organiser = await User.get_or_none(email=organiser_email.strip().lower(), is_active=True)
+    organiser_email = organiser_email.strip().lower()
+    organiser = (
+        await User.get_or_none(email=organiser_email, is_active=True) if len(organiser_email) <= 254 else None
+    )
     if organiser is None:
         errors["organiser_email"] = _("No active account uses this email address.")
     if errors:

@@ -237,9 +237,10 @@ async def join_by_invite(*, token: str, user: User, secret_key: str, now: dateti
 async def request_to_join(*, event: Event, user: User, team_id: str, message: str = "") -> JoinRequest:
     """Ask a team's captain to be let in; a refused request may be asked again."""
     try:
-        team = await Team.get_or_none(id=int(team_id), event_id=event.id)
+        wanted = int(team_id)
     except ValueError:
-        team = None
+        wanted = 0
+    team = await Team.get_or_none(id=wanted, event_id=event.id) if 0 < wanted <= MAX_ID else None
     if team is None:
         raise FormErrors({"team": _("Choose a team of this event.")})
     message = message.strip()
@@ -287,11 +288,17 @@ def _require_captain(member: TeamMember) -> None:
         raise NotCaptain
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers: a larger number names no row
+
+
 def _id(value: str, field_name: str, message: str) -> int:
     try:
-        return int(value.strip())
+        wanted = int(value.strip())
     except ValueError:
         raise FormErrors({field_name: message}) from None
+    if not 0 < wanted <= MAX_ID:
+        raise FormErrors({field_name: message})
+    return wanted
 
 
 async def decide_join_request(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse
+from tortoise.expressions import Q
 
 from events.auth import ADMIN, not_found, route
 from events.domain import accounts
 from events.domain import events as event_rules
 from events.domain.errors import FormErrors
 from events.flash import flash
-from events.forms import read_form
+from events.forms import as_id, read_form
 from events.i18n import _
 from events.models import Event, EventKind, User
 from events.templating import render
@@ -22,17 +23,15 @@ async def users(request: Request):
     query = request.query_params.get("q", "").strip()[:100]
     rows = User.filter(anonymised_at__isnull=True)
     if query:
-        rows = rows.filter(email__icontains=query) | rows.filter(name__icontains=query)
+        rows = rows.filter(Q(email__icontains=query) | Q(name__icontains=query))
     listed = await rows.order_by("name").limit(PAGE_SIZE)
     events = await Event.all().order_by("title")
     return render(request, "admin/users.html", {"users": listed, "q": query, "events": events})
 
 
 async def set_active(request: Request):
-    try:
-        user = await User.get_or_none(id=int(request.path_params["user_id"]))
-    except ValueError:
-        user = None
+    user_id = as_id(request.path_params["user_id"])
+    user = await User.get_or_none(id=user_id) if user_id is not None else None
     if user is None:
         raise not_found(request)
     form = await read_form(request)

@@ -14,7 +14,7 @@ from events.auth import ORGANISER, PUBLIC, SIGNED_IN, event_role, forbidden, not
 from events.domain import challenges as challenge_rules
 from events.domain.errors import FormErrors
 from events.flash import flash
-from events.forms import read_form
+from events.forms import as_id, fits, read_form
 from events.i18n import _
 from events.models import Challenge, ChallengeDataset, ChallengeStatus, Dataset, Event, Role, User
 from events.templating import render
@@ -31,7 +31,10 @@ def _edit_url(event: Event, challenge: Challenge) -> str:
 
 
 async def _challenge_or_404(request: Request, event: Event) -> Challenge:
-    challenge = await Challenge.get_or_none(event_id=event.id, slug=request.path_params["challenge"])
+    slug = request.path_params["challenge"]
+    if not fits(Challenge, "slug", slug):
+        raise not_found(request)
+    challenge = await Challenge.get_or_none(event_id=event.id, slug=slug)
     if challenge is None:
         raise not_found(request)
     return challenge
@@ -103,10 +106,7 @@ def _challenge_values(challenge: Challenge) -> dict[str, str]:
 
 
 def _int_or_none(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+    return as_id(value)
 
 
 async def edit_challenge(request: Request):

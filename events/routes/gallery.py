@@ -13,6 +13,7 @@ from starlette.responses import Response
 from events.auth import PUBLIC, not_found, route
 from events.domain import gallery as gallery_rules
 from events.domain import portals
+from events.forms import fits
 from events.models import Challenge, ChallengeStatus, Dataset, Event
 from events.templating import render
 
@@ -54,9 +55,10 @@ async def gallery(request: Request):
 
 async def challenge_gallery(request: Request):
     event: Event = request.state.event
-    challenge = await Challenge.get_or_none(
-        event_id=event.id, slug=request.path_params["challenge"], status=ChallengeStatus.PUBLISHED
-    )
+    slug = request.path_params["challenge"]
+    if not fits(Challenge, "slug", slug):
+        raise not_found(request)
+    challenge = await Challenge.get_or_none(event_id=event.id, slug=slug, status=ChallengeStatus.PUBLISHED)
     if challenge is None:
         raise not_found(request)
     return await _gallery(request, challenge)

@@ -17,7 +17,7 @@ from events.domain import shortlist as shortlist_rules
 from events.domain.errors import FormErrors
 from events.domain.results import TIE_BREAK
 from events.flash import flash
-from events.forms import checkbox, read_form
+from events.forms import as_id, checkbox, fits, read_form
 from events.i18n import _, lazy
 from events.models import (
     Assignment,
@@ -58,10 +58,10 @@ def _criteria_url(event: Event, stage: Round, challenge: Challenge | None = None
 
 
 def _int_param(request: Request, name: str) -> int:
-    try:
-        return int(request.path_params[name])
-    except ValueError:
-        raise not_found(request) from None
+    value = as_id(request.path_params[name])
+    if value is None:
+        raise not_found(request)
+    return value
 
 
 async def _round_or_404(request: Request, event: Event) -> Round:
@@ -165,7 +165,10 @@ async def _criteria_page(
 
 
 async def _challenge_or_404(request: Request, event: Event) -> Challenge:
-    challenge = await Challenge.get_or_none(slug=request.path_params["challenge"], event_id=event.id)
+    slug = request.path_params["challenge"]
+    if not fits(Challenge, "slug", slug):
+        raise not_found(request)
+    challenge = await Challenge.get_or_none(slug=slug, event_id=event.id)
     if challenge is None:
         raise not_found(request)
     return challenge
@@ -347,10 +350,8 @@ async def _session_fields(event: Event, values: dict[str, str], *, with_round: b
     errors: dict = {}
     stage = None
     if with_round:
-        try:
-            stage = await Round.get_or_none(id=int(values.get("round", "")), event_id=event.id)
-        except ValueError:
-            pass
+        if (round_id := as_id(values.get("round"))) is not None:
+            stage = await Round.get_or_none(id=round_id, event_id=event.id)
         if stage is None:
             errors["round"] = _("Choose a round.")
     event_challenges = set(await Challenge.filter(event_id=event.id).values_list("id", flat=True))

@@ -12,7 +12,7 @@ from events.domain import schedule
 from events.domain.errors import FormErrors
 from events.domain.rounds import QUESTION_KINDS, question_kind_label
 from events.flash import flash
-from events.forms import checkbox, read_form
+from events.forms import as_id, checkbox, read_form
 from events.i18n import _
 from events.models import Event, EventKind, EventRole, EventStatus, JurySessionJuror, Role
 from events.routes.rounds import question_row_count, question_rows, question_values
@@ -217,10 +217,9 @@ async def people(request: Request):
 
 async def remove_person(request: Request):
     event: Event = request.state.event
-    try:
-        role_id = int(request.path_params["role_id"])
-    except ValueError:
-        raise not_found(request) from None
+    role_id = as_id(request.path_params["role_id"])
+    if role_id is None:
+        raise not_found(request)
     try:
         removed = await event_rules.revoke_role(event=event, role_id=role_id)
     except FormErrors as error:

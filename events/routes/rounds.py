@@ -10,7 +10,7 @@ from events.domain import rounds as round_rules
 from events.domain import schedule
 from events.domain.errors import FormErrors
 from events.flash import flash
-from events.forms import checkbox, read_form
+from events.forms import as_id, checkbox, read_form
 from events.i18n import _
 from events.models import Event, Round
 from events.templating import render
@@ -23,10 +23,9 @@ def _list_url(event: Event) -> str:
 
 
 async def _round_or_404(request: Request, event: Event) -> Round:
-    try:
-        round_id = int(request.path_params["round_id"])
-    except ValueError:
-        raise not_found(request) from None
+    round_id = as_id(request.path_params["round_id"])
+    if round_id is None:
+        raise not_found(request)
     stage = await Round.get_or_none(id=round_id, event_id=event.id)
     if stage is None:
         raise not_found(request)

@@ -1,0 +1,435 @@
+"""Never a 500: every route of the app, walked with hostile input (SECURITY.md, "Errors and logs").
+
+Bad input gets a clear answer (a 422 with the message in the page, a 404 for an unknown id, a 400,
+403 or 413 where they apply), never a server error and never a traceback. For each route of the app
+(the `/static` mount aside) and each method it accepts, one test, signed in as the role that would
+normally use the route (see `_role_for`), sends in one batch:
+
+- the route with each path parameter in turn replaced by a hostile value (`PATH_VALUES`);
+- the route with garbage query strings (`QUERY_VALUES` in the usual query names and in the names of
+  the page's GET forms);
+- for POST, with a valid CSRF token: the fields the site's forms offer for this URL (read from the
+  page at the same path or above it) plus the names the route's module reads, all filled with each
+  of `FORM_VALUES` in turn; then a JSON body (the token in the header), and a url-encoded body
+  that is not UTF-8.
+
+The world is the one of tests/routes/test_access_matrix.py. Every answer must be below 500 and no
+body may contain "Traceback"; all the failures of a route are reported at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import re
+from datetime import UTC, datetime
+from html.parser import HTMLParser
+from urllib.parse import quote, urlencode
+
+import httpx
+import pytest
+from starlette.routing import Mount, Route
+
+from events.models import Registration
+from tests.helpers import TOKEN_RE, csrf_from, sign_in
+from tests.routes.test_access_matrix import ACCESS, ANONYMOUS, _app_routes, _path_params, browser_as, world
+
+__all__ = ["world"]  # the fixture, imported to be used here
+
+LONG = "x" * 300
+REQUEST_SECONDS = 5
+PATH_VALUES = ("0", "-1", "99999999999999999999", "abc", "%00", "é", LONG)
+FORM_VALUES = (
+    "",
+    " ",
+    "NaN",
+    "inf",
+    "-1e309",
+    "1e309",
+    "99999999999999999999",
+    "-1",
+    "'; DROP TABLE x;--",
+    "\x00",
+    "<script>alert(1)</script>",
+    "é\u202e\r\n",
+    "y" * 10_000,
+    "2026-13-45T25:99",
+)
+QUERY_VALUES = ("-1", "abc", "\x00", "99999999999999999999", "é", LONG, "")
+QUERY_NAMES = (
+    "page",
+    "next",
+    "lang",
+    "q",
+    "sort",
+    "order",
+    "round",
+    "challenge",
+    "status",
+    "selection",
+    "team",
+    "entry",
+    "session",
+    "format",
+    "since",
+)
+FIXED_QUERIES = (
+    "page=-1&next=//evil.example&lang=xx",
+    "next=https://evil.example/%0d%0aSet-Cookie:x=1&page=abc",
+    "page=99999999999999999999&q=%00&sort=%27%3B--",
+    "round=-1&challenge=%00&status=%FF%FE&selection=1e309",
+)
+# Server-sent event streams: with the world's real ids they stay open (the live pages listen), so
+# only the hostile path parameters, which end them at once with a 404, are sent to them.
+STREAMS = frozenset({"control_room_events", "juror_live_events"})
+# Names every POST also carries, whatever the page offers: fields a form never shows included.
+GENERIC_FIELDS = ("id", "user_id", "role", "is_admin", "next", "action", "position", "direction", "score")
+FIELD_RE = re.compile(r"""(?:form|values|data|raw)(?:\.get|\.getlist)?[(\[]\s*["']([a-z_][a-z0-9_]*)["']""")
+
+
+class _Forms(HTMLParser):
+    """The forms of a page: (method, action, field names)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.forms: list[tuple[str, str, set[str]]] = []
+        self._current: tuple[str, str, set[str]] | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "form":
+            method = (attributes.get("method") or "get").upper()
+            self._current = (method, attributes.get("action") or "", set())
+            self.forms.append(self._current)
+        elif tag in ("input", "select", "textarea", "button") and attributes.get("name"):
+            if self._current is not None:
+                self._current[2].add(attributes["name"])
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._current = None
+
+
+def _forms(html: str) -> list[tuple[str, str, set[str]]]:
+    parser = _Forms()
+    parser.feed(html)
+    return parser.forms
+
+
+def _endpoint_fields(route: Route) -> set[str]:
+    """The form names the route's handler module reads (`form.get("x")`, `values["x"]`, ...)."""
+    endpoint = inspect.getclosurevars(route.endpoint).nonlocals.get("endpoint", route.endpoint)
+    try:
+        source = inspect.getsource(inspect.getmodule(endpoint))
+    except (OSError, TypeError):
+        return set()
+    return set(FIELD_RE.findall(source)) - {"csrf_token"}
+
+
+def _role_for(route: Route, method: str) -> str:
+    """The role that would normally use the route, so the request reaches the handler."""
+    allowed = ACCESS[(route.name, method)]
+    if allowed == ANONYMOUS:
+        return "anonymous"
+    if "/jury/" in route.path and ("juror_1" in allowed or not allowed):
+        return "juror_1"
+    if "team_a" in allowed and "organiser_1" in allowed and "/manage" not in route.path:
+        # team pages, accounts, public pages: the captain of team A, who has an entry and a team
+        return "team_a"
+    for role in ("organiser_1", "team_a", "juror_1", "admin", "anonymous"):
+        if role in allowed:
+            return role
+    return "organiser_1"  # nobody gets in with the world's ids: the hostile ids still go through
+
+
+def _cases() -> list:
+    cases = []
+    for route in _app_routes():
+        if isinstance(route, Mount):
+            continue
+        for method in sorted(route.methods - {"HEAD"}):
+            cases.append(pytest.param(route, method, id=f"{method} {route.path}"))
+    return cases
+
+
+def _hostile(value: str) -> str:
+    """A path segment: "%00" goes as written (a NUL once decoded), the rest percent-encoded."""
+    return value if value == "%00" else quote(value, safe="")
+
+
+class Walker:
+    """Sends the requests of one route and keeps every server error it meets."""
+
+    def __init__(self, client: httpx.AsyncClient, role: str, email: str | None) -> None:
+        self.client = client
+        self.role = role
+        self.email = email
+        self.failures: list[str] = []
+        self.token = ""
+        self.sent = 0
+
+    async def refresh_token(self) -> None:
+        response = await self.client.get("/")
+        match = TOKEN_RE.search(response.text)
+        self.token = match.group(1) if match else ""
+
+    async def send(self, method: str, url: str, label: str, **kwargs) -> httpx.Response | None:
+        self.sent += 1
+        try:
+            async with asyncio.timeout(REQUEST_SECONDS):
+                response = await self.client.request(method, url, **kwargs)
+        except TimeoutError:
+            self.failures.append(f"{method} {url[:160]} [{label}]: no answer in {REQUEST_SECONDS} s")
+            return None
+        except Exception as error:  # the app raised: that is the 500 under test
+            reason = f"{type(error).__name__}: {str(error)[:300]}"
+            self.failures.append(f"{method} {url[:160]} [{label}]: {reason}")
+            return None
+        if response.status_code >= 500 or "Traceback" in response.text:
+            self.failures.append(f"{method} {url[:160]} [{label}]: {response.status_code}")
+        if (
+            self.email
+            and response.status_code == 303
+            and response.headers.get("location", "").startswith("/login?next=")
+        ):
+            # signed out by the request (logout): sign in again for the next ones
+            await sign_in(self.client, self.email)
+            await self.refresh_token()
+        return response
+
+    async def post(self, url: str, fields: dict[str, str], label: str) -> None:
+        await self.send("POST", url, label, data={"csrf_token": self.token, **fields})
+
+
+def _ancestors(path: str) -> list[str]:
+    parts = path.rstrip("/").split("/")
+    return ["/".join(parts[:end]) or "/" for end in range(len(parts), 0, -1)]
+
+
+async def _page_fields(
+    walker: Walker, url: str, method: str, gettable: set[str]
+) -> tuple[set[str], set[str]]:
+    """(POST names, GET names) of the forms, on the page at `url` (or above it, for a POST), that
+    submit to `url`."""
+    post_names: set[str] = set()
+    get_names: set[str] = set()
+    pages = _ancestors(url) if method == "POST" else [url]
+    for page in pages:
+        if page not in gettable:
+            continue
+        response = await walker.send("GET", page, "form page")
+        if response is None or response.status_code != 200:
+            continue
+        for form_method, action, names in _forms(response.text):
+            target = action.split("?")[0]
+            if target == url or (page == url and target == ""):
+                (post_names if form_method == "POST" else get_names).update(names)
+    return post_names - {"csrf_token"}, get_names
+
+
+@pytest.mark.parametrize(("route", "method"), _cases())
+async def test_route_answers_hostile_input_without_a_server_error(world, make_client, route, method):
+    role = _role_for(route, method)
+    client = await browser_as(make_client, world, role)
+    walker = Walker(client, role, None if role == "anonymous" else world.users[role].email)
+    await walker.refresh_token()
+    params = _path_params(route, world)
+    url = route.path_format.format(**params)
+    gettable = {
+        other.path_format.format(**_path_params(other, world))
+        for other in _app_routes()
+        if isinstance(other, Route) and "GET" in (other.methods or ())
+    }
+
+    streams = route.name in STREAMS
+    post_names, get_names = (set(), set()) if streams else await _page_fields(walker, url, method, gettable)
+    body = {"data": {"csrf_token": walker.token}} if method == "POST" else {}
+
+    # 1. the form, filled with garbage (the real ids in the path, so the handler reads the fields)
+    if method == "POST":
+        names = sorted(post_names | _endpoint_fields(route) | set(GENERIC_FIELDS))
+        for value in FORM_VALUES:
+            await walker.post(url, dict.fromkeys(names, value), f"every field = {value[:20]!r}")
+        mixed = {name: FORM_VALUES[index % len(FORM_VALUES)][:500] for index, name in enumerate(names)}
+        await walker.post(url, mixed, "mixed garbage")
+        await walker.send(
+            "POST",
+            url,
+            "JSON body",
+            content=b'{"name": [1, {"a": null}], "title": 1e309}',
+            headers={"Content-Type": "application/json", "X-CSRF-Token": walker.token},
+        )
+        await walker.send(
+            "POST",
+            url,
+            "JSON body as a form",
+            content=b'{"name": "x"}',
+            headers={"Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": walker.token},
+        )
+        await walker.send(
+            "POST",
+            url,
+            "latin-1 form",
+            content=b"csrf_token=" + walker.token.encode() + b"&name=%FF%FE&title=\xff\xfe&%ZZ=1",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        await walker.send(
+            "POST",
+            url,
+            "broken multipart",
+            content=b'--b\r\nContent-Disposition: form-data; name="title"\r\n\r\nx',
+            headers={"Content-Type": "multipart/form-data; boundary=b", "X-CSRF-Token": walker.token},
+        )
+
+    # 2. garbage query strings
+    query_names = sorted(set(QUERY_NAMES) | get_names)
+    for query in () if streams else FIXED_QUERIES:
+        await walker.send(method, f"{url}?{query}", "query", **body)
+    for value in () if streams else QUERY_VALUES:
+        query = urlencode(dict.fromkeys(query_names, value))
+        await walker.send(method, f"{url}?{query}", f"query = {value[:20]!r}", **body)
+
+    # 3. each path parameter replaced by a hostile value (the others kept real)
+    for name in params:
+        for value in PATH_VALUES:
+            hostile = route.path_format.format(**{**params, name: _hostile(value)})
+            await walker.send(method, hostile, f"{name} = {value[:20]!r}", **body)
+
+    assert not walker.failures, f"{len(walker.failures)} of {walker.sent} requests failed:\n" + "\n".join(
+        walker.failures
+    )
+
+
+# --- regressions found by the walk above ----------------------------------------------------------
+
+CSRF_REFUSED = "This form has expired or did not come from this site. Reload the page and try again."
+
+
+@pytest.mark.parametrize("where", ["form", "query", "header"])
+async def test_csrf_token_with_non_ascii_characters_is_refused_not_a_500(client, where):
+    await client.get("/")  # a session, with its token
+    forged = "é" * 43
+    if where == "header":
+        response = await client.post(
+            "/language", data={"language": "fr"}, headers={"X-CSRF-Token": forged.encode()}
+        )
+    elif where == "query":
+        response = await client.post(f"/language?csrf_token={quote(forged)}", data={"language": "fr"})
+    else:
+        response = await client.post("/language", data={"csrf_token": forged, "language": "fr"})
+
+    assert response.status_code == 403
+    assert CSRF_REFUSED in response.text
+
+
+BIG = "99999999999999999999"  # beyond a 64-bit integer: SQLite and PostgreSQL refuse it as an id
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "path"),
+    [
+        ("anonymous", "GET", "/events/" + "x" * 300),
+        ("organiser_1", "POST", "/events/" + "x" * 300 + "/manage/edit"),
+        ("anonymous", "GET", "/events/{slug}/challenges/" + "x" * 300),
+        ("anonymous", "GET", "/events/{slug}/challenges/" + "x" * 300 + "/gallery"),
+        ("organiser_1", "GET", "/events/{slug}/manage/challenges/" + "x" * 300 + "/edit"),
+        ("organiser_1", "GET", "/events/{slug}/manage/rounds/{round_id}/criteria/challenges/" + "x" * 300),
+        ("organiser_1", "GET", f"/events/{{slug}}/manage/rounds/{BIG}/edit"),
+        ("organiser_1", "POST", f"/events/{{slug}}/manage/rounds/{BIG}/delete"),
+        ("organiser_1", "GET", f"/events/{{slug}}/manage/rounds/{BIG}/criteria"),
+        ("organiser_1", "GET", f"/events/{{slug}}/manage/rounds/{{round_id}}/criteria/{BIG}/edit"),
+        ("organiser_1", "GET", f"/events/{{slug}}/manage/juries/{BIG}"),
+        ("organiser_1", "POST", f"/events/{{slug}}/manage/people/{BIG}/remove"),
+        ("admin", "POST", f"/admin/users/{BIG}/active"),
+    ],
+)
+async def test_an_id_or_slug_too_large_for_its_column_is_404(world, make_client, role, method, path):
+    client = await browser_as(make_client, world, role)
+    url = path.format(slug=world.event_1.slug, round_id=world.round_1.id)
+
+    if method == "GET":
+        response = await client.get(url)
+    else:
+        token = await csrf_from(client)
+        response = await client.post(url, data={"csrf_token": token})
+
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "field", "page"),
+    [
+        ("team_a", "/events/{slug}/team/captain", "member", "/events/{slug}/team"),
+        ("team_a", "/events/{slug}/team/remove", "member", "/events/{slug}/team"),
+        ("organiser_1", "/events/{slug}/manage/challenges/{challenge}/owners/remove", "user_id", None),
+        ("organiser_1", "/events/{slug}/manage/juries/new", "round", None),
+    ],
+)
+async def test_a_form_id_too_large_for_its_column_is_refused_with_a_message(
+    world, make_client, role, path, field, page
+):
+    client = await browser_as(make_client, world, role)
+    url = path.format(slug=world.event_1.slug, challenge=world.challenge_1.slug)
+    token = await csrf_from(client)
+
+    response = await client.post(url, data={"csrf_token": token, field: BIG})
+
+    assert response.status_code in (303, 422), response.status_code
+    if response.status_code == 303:  # the message is flashed on the page it sends back to
+        response = await client.get(response.headers["location"])
+    assert response.status_code in (200, 422)
+    assert "alert" in response.text or "error" in response.text
+
+
+async def test_asking_to_join_a_team_whose_id_is_too_large_is_refused_with_a_message(world, make_client):
+    client = await browser_as(make_client, world, "organiser_2")
+    await Registration.create(
+        event=world.event_1, user=world.users["organiser_2"], rules_accepted_at=datetime.now(UTC)
+    )
+    token = await csrf_from(client)
+
+    response = await client.post(
+        f"/events/{world.event_1.slug}/team/ask",
+        data={"csrf_token": token, "team": BIG},
+        follow_redirects=True,
+    )
+
+    assert response.status_code in (200, 422)
+    assert "Choose a team of this event." in response.text
+
+
+async def test_admin_searches_users_by_name_or_email(world, make_client):
+    client = await browser_as(make_client, world, "admin")
+
+    by_name = await client.get("/admin", params={"q": "Team A"})
+    by_email = await client.get("/admin", params={"q": "juror-1@"})
+
+    assert by_name.status_code == by_email.status_code == 200
+    assert "team-a@example.org" in by_name.text and "juror-1@example.org" not in by_name.text
+    assert "juror-1@example.org" in by_email.text and "team-a@example.org" not in by_email.text
+
+
+async def test_login_with_an_email_over_the_column_size_is_refused_like_a_wrong_one(client):
+    token = await csrf_from(client, "/login")
+
+    response = await client.post(
+        "/login",
+        data={"csrf_token": token, "email": "y" * 10_000 + "@example.org", "password": "whatever it is"},
+    )
+
+    assert response.status_code == 422
+
+
+async def test_new_event_for_an_organiser_email_over_the_column_size_is_refused_with_a_message(
+    world, make_client
+):
+    client = await browser_as(make_client, world, "admin")
+    token = await csrf_from(client, "/admin/events/new")
+
+    response = await client.post(
+        "/admin/events/new",
+        data={"csrf_token": token, "title": "Big", "kind": "hackathon", "organiser_email": "y" * 10_000},
+    )
+
+    assert response.status_code == 422
+    assert "No active account uses this email address." in response.text
