@@ -46,8 +46,8 @@ def as_id(raw: str | None) -> int | None:
 
 def fits(model, field: str, value: str) -> bool:
     """Whether `value` can name a row by `model.field`: Tortoise refuses to filter a CharField by a
-    longer value (a ValidationError, not a miss)."""
-    return len(value) <= model._meta.fields_map[field].max_length
+    longer value (a ValidationError, not a miss), PostgreSQL a text with a NUL byte (an error too)."""
+    return len(value) <= model._meta.fields_map[field].max_length and "\x00" not in value
 
 
 def checkbox(form: dict[str, str], name: str) -> bool:

@@ -20,7 +20,7 @@ PAGE_SIZE = 50
 
 
 async def users(request: Request):
-    query = request.query_params.get("q", "").strip()[:100]
+    query = request.query_params.get("q", "").replace("\x00", "").strip()[:100]
     rows = User.filter(anonymised_at__isnull=True)
     if query:
         rows = rows.filter(Q(email__icontains=query) | Q(name__icontains=query))

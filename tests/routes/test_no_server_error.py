@@ -334,6 +334,12 @@ BIG = "99999999999999999999"  # beyond a 64-bit integer: SQLite and PostgreSQL r
         ("anonymous", "GET", "/events/{slug}/challenges/" + "x" * 300 + "/gallery"),
         ("organiser_1", "GET", "/events/{slug}/manage/challenges/" + "x" * 300 + "/edit"),
         ("organiser_1", "GET", "/events/{slug}/manage/rounds/{round_id}/criteria/challenges/" + "x" * 300),
+        # a NUL byte (PostgreSQL refuses it in a text value)
+        ("anonymous", "GET", "/events/%00"),
+        ("anonymous", "GET", "/events/{slug}/challenges/%00"),
+        ("anonymous", "GET", "/events/{slug}/challenges/%00/gallery"),
+        ("organiser_1", "GET", "/events/{slug}/manage/challenges/%00/edit"),
+        ("organiser_1", "GET", "/events/{slug}/manage/rounds/{round_id}/criteria/challenges/%00"),
         ("organiser_1", "GET", f"/events/{{slug}}/manage/rounds/{BIG}/edit"),
         ("organiser_1", "POST", f"/events/{{slug}}/manage/rounds/{BIG}/delete"),
         ("organiser_1", "GET", f"/events/{{slug}}/manage/rounds/{BIG}/criteria"),
@@ -343,7 +349,7 @@ BIG = "99999999999999999999"  # beyond a 64-bit integer: SQLite and PostgreSQL r
         ("admin", "POST", f"/admin/users/{BIG}/active"),
     ],
 )
-async def test_an_id_or_slug_too_large_for_its_column_is_404(world, make_client, role, method, path):
+async def test_an_id_or_slug_the_database_cannot_hold_is_404(world, make_client, role, method, path):
     client = await browser_as(make_client, world, role)
     url = path.format(slug=world.event_1.slug, round_id=world.round_1.id)
 
@@ -407,6 +413,15 @@ async def test_admin_searches_users_by_name_or_email(world, make_client):
     assert by_name.status_code == by_email.status_code == 200
     assert "team-a@example.org" in by_name.text and "juror-1@example.org" not in by_name.text
     assert "juror-1@example.org" in by_email.text and "team-a@example.org" not in by_email.text
+
+
+async def test_admin_search_with_a_nul_byte_ignores_it(world, make_client):
+    client = await browser_as(make_client, world, "admin")
+
+    response = await client.get("/admin?q=Team%00 A")
+
+    assert response.status_code == 200
+    assert "team-a@example.org" in response.text
 
 
 async def test_login_with_an_email_over_the_column_size_is_refused_like_a_wrong_one(client):
