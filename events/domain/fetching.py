@@ -241,7 +241,7 @@ async def _read(response: httpx.Response, url: httpx.URL, max_bytes: int) -> Fet
             status=status,
         )
     declared = response.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > max_bytes:
+    if declared.isdecimal() and int(declared) > max_bytes:
         raise FetchError(
             "too_large", _("The portal's answer is too large (over %(mb)s MB).", mb=_mb(max_bytes))
         )

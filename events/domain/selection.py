@@ -71,7 +71,7 @@ class EntryFilters:
 
 def _int(value: str) -> int | None:
     value = value.strip()
-    return int(value) if value.isdigit() and 0 < int(value) < 2**31 else None
+    return int(value) if value.isdecimal() and 0 < int(value) < 2**31 else None
 
 
 def read_filters(params: dict[str, str], rounds: list[Round], challenges: list[Challenge]) -> EntryFilters:

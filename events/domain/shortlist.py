@@ -41,7 +41,7 @@ class ShortlistResult:
 def clean_top(raw: Any) -> int:
     """N, the number of entries to select in each challenge, or FormErrors on the `top` field."""
     text = str(raw).strip() if raw is not None else ""
-    if not text.isdigit() or not 1 <= int(text) <= MAX_TOP:
+    if not text.isdecimal() or not 1 <= int(text) <= MAX_TOP:
         raise FormErrors(
             {"top": _("Enter a whole number of entries between %(min)s and %(max)s.", min=1, max=MAX_TOP)}
         )

@@ -26,7 +26,7 @@ PUBLIC = "public"  # the form's `challenge` value for the public prize
 
 def _id(raw: str) -> int | None:
     raw = raw.strip()
-    return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_ID else None
+    return int(raw) if raw.isdecimal() and 0 < int(raw) <= MAX_ID else None
 
 
 async def _session_or_404(request: Request) -> JurySession:

@@ -29,7 +29,7 @@ def _allow_private(request: Request) -> bool:
 async def _dataset_of(request: Request, event: Event) -> Dataset:
     """The dataset named in the URL, if it belongs to this event; 404 otherwise."""
     raw = request.path_params["dataset_id"]
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+    if not raw.isdecimal() or not 0 < int(raw) <= MAX_ID:
         raise not_found(request)
     dataset = await Dataset.get_or_none(id=int(raw), event_id=event.id)
     if dataset is None:

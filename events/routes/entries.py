@@ -47,14 +47,14 @@ MAX_FIELD_BYTES = 64 * 1024
 
 def _id(request: Request, name: str) -> int:
     raw = request.path_params[name]
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+    if not raw.isdecimal() or not 0 < int(raw) <= MAX_ID:
         raise not_found(request)
     return int(raw)
 
 
 def _form_id(value: str) -> int | None:
     value = value.strip()
-    return int(value) if value.isdigit() and 0 < int(value) <= MAX_ID else None
+    return int(value) if value.isdecimal() and 0 < int(value) <= MAX_ID else None
 
 
 async def _read_form(request: Request) -> dict[str, str]:

@@ -36,7 +36,7 @@ JUROR_STATUSES = (SessionStatus.CLOSED, SessionStatus.PUBLISHED)
 
 def _id(request: Request, name: str) -> int:
     raw = request.path_params[name]
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+    if not raw.isdecimal() or not 0 < int(raw) <= MAX_ID:
         raise not_found(request)
     return int(raw)
 

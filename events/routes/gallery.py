@@ -22,7 +22,7 @@ MAX_ID = 2**31 - 1
 
 def _id(request: Request, name: str) -> int:
     raw = request.path_params[name]
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+    if not raw.isdecimal() or not 0 < int(raw) <= MAX_ID:
         raise not_found(request)
     return int(raw)
 

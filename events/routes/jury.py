@@ -55,7 +55,7 @@ TEXT_SAVERS = {"comment": jury_rules.save_comment, "private_note": jury_rules.sa
 
 def _id(request: Request, name: str) -> int:
     raw = request.path_params[name]
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+    if not raw.isdecimal() or not 0 < int(raw) <= MAX_ID:
         raise not_found(request)
     return int(raw)
 
@@ -162,7 +162,11 @@ async def juror_session(request: Request):
     if request.method == "POST":
         form = await request.form(max_files=0, max_fields=1000)
         team_ids = sorted(
-            {int(v) for v in form.getlist("team") if isinstance(v, str) and v.isdigit() and int(v) <= MAX_ID}
+            {
+                int(v)
+                for v in form.getlist("team")
+                if isinstance(v, str) and v.isdecimal() and int(v) <= MAX_ID
+            }
         )
         try:
             await jury_rules.accept_seat(

@@ -28,7 +28,7 @@ MAX_ID = 2**31 - 1
 
 def _entry_id(request: Request) -> int:
     raw = request.path_params["entry_id"]
-    if not raw.isdigit() or not 0 < int(raw) <= MAX_ID:
+    if not raw.isdecimal() or not 0 < int(raw) <= MAX_ID:
         raise not_found(request)
     return int(raw)
 
@@ -115,7 +115,7 @@ async def advance_round(request: Request):
     raw = form.get("round", "").strip()
     stage = (
         await Round.get_or_none(id=int(raw), event_id=event.id)
-        if raw.isdigit() and int(raw) <= MAX_ID
+        if raw.isdecimal() and int(raw) <= MAX_ID
         else None
     )
     if stage is None:

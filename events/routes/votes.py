@@ -26,7 +26,7 @@ MAX_ID = 2**31 - 1
 
 
 def _id(raw: str) -> int | None:
-    return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_ID else None
+    return int(raw) if raw.isdecimal() and 0 < int(raw) <= MAX_ID else None
 
 
 async def _voting_session(request: Request) -> JurySession:
