@@ -240,7 +240,7 @@ async def declare_conflicts(
     """A juror names the teams they know or belong to (usually when accepting); assignment is recomputed."""
     _refuse_if_finished(session)
     await _seat(session, juror)
-    reason = " ".join(reason.split())[:500]
+    reason = " ".join(reason.replace("\x00", "").split())[:500]  # no NUL: PostgreSQL refuses it
     known = set(await Team.filter(event_id=session.event_id, id__in=team_ids).values_list("id", flat=True))
     if known != set(team_ids):
         raise FormErrors({"teams": _("Choose teams of this event.")})
@@ -274,7 +274,7 @@ async def recuse(
     await _seat(session, juror)
     if not await Assignment.exists(session_id=session.id, juror_id=juror.id, entry_id=entry.id):
         raise FormErrors({None: _("This entry is not assigned to you.")})
-    reason = " ".join(reason.split())[:500]
+    reason = " ".join(reason.replace("\x00", "").split())[:500]  # no NUL: PostgreSQL refuses it
     recorded = await _record_conflicts(
         session, juror, [entry.team_id], ConflictKind.RECUSED, reason, _now(now)
     )
@@ -577,7 +577,8 @@ def _log_change(juror: User, sheet: ScoreSheet, change: str) -> None:
 
 
 def _clean_text(field: str, text: str) -> str:
-    text = text.replace("\r\n", "\n").strip()
+    # no NUL: PostgreSQL refuses it in a text column (the autosave sends JSON, not a cleaned form)
+    text = text.replace("\r\n", "\n").replace("\x00", "").strip()
     if len(text) > MAX_TEXT:
         raise FormErrors({field: _("Use at most %(n)s characters.", n=MAX_TEXT)})
     return text

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import quote, urlencode
 
@@ -30,8 +30,9 @@ import httpx
 import pytest
 from starlette.routing import Mount, Route
 
-from events.models import Registration
-from tests.helpers import TOKEN_RE, csrf_from, sign_in
+from events.models import ConflictOfInterest, EventRole, Registration, Role, User
+from tests.helpers import CHEAP_HASH, TOKEN_RE, csrf_from, sign_in
+from tests.jury_world import make_jury_world
 from tests.routes.test_access_matrix import ACCESS, ANONYMOUS, _app_routes, _path_params, browser_as, world
 
 __all__ = ["world"]  # the fixture, imported to be used here
@@ -245,14 +246,20 @@ async def test_route_answers_hostile_input_without_a_server_error(world, make_cl
     client = await browser_as(make_client, world, role)
     walker = Walker(client, role, None if role == "anonymous" else world.users[role].email)
     await walker.refresh_token()
-    params = _path_params(route, world)
-    url = route.path_format.format(**params)
     gettable = {
         other.path_format.format(**_path_params(other, world))
         for other in _app_routes()
         if isinstance(other, Route) and "GET" in (other.methods or ())
     }
 
+    await _walk(walker, route, method, _path_params(route, world), gettable)
+
+
+async def _walk(
+    walker: Walker, route: Route, method: str, params: dict[str, str], gettable: set[str]
+) -> None:
+    """Send the route the whole batch of hostile requests; fail with every server error met."""
+    url = route.path_format.format(**params)
     streams = route.name in STREAMS
     left = LEFT.get(_endpoint(route).__module__, set()) | ({"١"} if streams else set())  # ١ is id 1: open
     post_names, get_names = (set(), set()) if streams else await _page_fields(walker, url, method, gettable)
@@ -311,6 +318,48 @@ async def test_route_answers_hostile_input_without_a_server_error(world, make_cl
     assert not walker.failures, f"{len(walker.failures)} of {walker.sent} requests failed:\n" + "\n".join(
         walker.failures
     )
+
+
+# The juror's pages answer 404 in the world above (its entry is in no session's scope): walked
+# again in an open session where the juror is assigned an entry, so the scoring forms are read.
+JUROR_ROUTES = ("juror_session", "juror_entry", "juror_score", "juror_undo", "juror_recuse", "juror_sessions")
+
+
+def _juror_cases() -> list:
+    return [
+        pytest.param(route, method, id=f"{method} {route.path}")
+        for route in _app_routes()
+        if isinstance(route, Route) and route.name in JUROR_ROUTES
+        for method in sorted(route.methods - {"HEAD"})
+    ]
+
+
+@pytest.mark.parametrize(("route", "method"), _juror_cases())
+async def test_juror_route_with_an_assigned_entry_answers_hostile_input_without_a_server_error(
+    db, make_client, route, method
+):
+    now = datetime.now(UTC)
+    jury_world = await make_jury_world(opens_at=now - timedelta(hours=1), closes_at=now + timedelta(hours=1))
+    juror = jury_world.jurors[0]
+    await User.filter(id=juror.id).update(password_hash=CHEAP_HASH, email_verified_at=now, language="en")
+    await EventRole.create(event=jury_world.event, user=juror, role=Role.JUROR)
+    client = make_client()
+    await sign_in(client, juror.email)
+    walker = Walker(client, "juror", juror.email)
+    await walker.refresh_token()
+    known = {
+        "slug": jury_world.event.slug,
+        "session_id": str(jury_world.session.id),
+        "entry_id": str(jury_world.entries[0].id),
+    }
+    params = {name: known[name] for name in route.param_convertors}
+    gettable = {
+        other.path_format.format(**{name: known[name] for name in other.param_convertors})
+        for other in _app_routes()
+        if isinstance(other, Route) and other.name in JUROR_ROUTES and "GET" in (other.methods or ())
+    }
+
+    await _walk(walker, route, method, params, gettable)
 
 
 # --- regressions found by the walk above ----------------------------------------------------------
@@ -523,3 +572,76 @@ async def test_entry_filters_of_unicode_digits_are_ignored(world, make_client):
     )
 
     assert response.status_code == 200
+
+
+async def _seated_juror(make_client):
+    now = datetime.now(UTC)
+    jury_world = await make_jury_world(opens_at=now - timedelta(hours=1), closes_at=now + timedelta(hours=1))
+    juror = jury_world.jurors[0]
+    await User.filter(id=juror.id).update(password_hash=CHEAP_HASH, email_verified_at=now, language="en")
+    await EventRole.create(event=jury_world.event, user=juror, role=Role.JUROR)
+    client = make_client()
+    await sign_in(client, juror.email)
+    url = f"/events/{jury_world.event.slug}/jury/{jury_world.session.id}/entries/{jury_world.entries[0].id}"
+    return jury_world, client, url
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        b'{"field": "comment", "value": "a\\u0000b"}',
+        b'{"field": "private_note", "value": "a\\u0000b"}',
+        b'{"field": "comment", "value": 1e309}',
+        b'{"field": "criterion_ID", "value": NaN}',
+        b'{"field": "criterion_ID", "value": Infinity}',
+        b'{"field": "criterion_ID", "value": -Infinity}',
+        b'{"field": "criterion_ID", "value": 1e309}',
+        b'{"field": "criterion_ID", "value": "NaN"}',
+        b'{"field": "criterion_ID", "value": "\\u0000"}',
+        b'{"field": "criterion_ID", "value": 99999999999999999999999999}',
+        b'{"field": "criterion_ID", "value": [1]}',
+        b'{"field": "criterion_ID", "value": {"a": 1}}',
+        b'{"field": "criterion_ID", "value": null}',
+        b'{"field": "criterion_ID", "value": true}',
+        b'{"field": ["comment"], "value": "x"}',
+        b'["field", "value"]',
+        b'"just a string"',
+        b"\xff\xfe",
+    ],
+)
+async def test_autosave_of_a_score_with_a_hostile_json_body_is_refused_without_a_server_error(
+    db, make_client, payload
+):
+    jury_world, client, url = await _seated_juror(make_client)
+    token = await csrf_from(client, url)
+    body = payload.replace(b"criterion_ID", f"criterion_{jury_world.criteria[0].id}".encode())
+
+    response = await client.post(
+        f"{url}/score", content=body, headers={"Content-Type": "application/json", "X-CSRF-Token": token}
+    )
+
+    assert response.status_code < 500
+    assert response.status_code in (200, 400, 422)
+
+
+async def test_recusal_reason_with_a_nul_byte_is_recorded_without_it(db, make_client):
+    _, client, url = await _seated_juror(make_client)
+    token = await csrf_from(client, url)
+
+    response = await client.post(f"{url}/recuse", data={"csrf_token": token, "reason": "My\x00 cousin"})
+
+    assert response.status_code == 303
+    assert await ConflictOfInterest.filter(reason="My cousin").exists()
+
+
+async def test_conflict_reason_with_a_nul_byte_is_recorded_without_it(db, make_client):
+    jury_world, client, _ = await _seated_juror(make_client)
+    session_url = f"/events/{jury_world.event.slug}/jury/{jury_world.session.id}"
+    token = await csrf_from(client, session_url)
+
+    conflict = {"team": str(jury_world.teams[1].id), "reason": "My\x00 cousin"}
+
+    response = await client.post(session_url, data={"csrf_token": token, **conflict})
+
+    assert response.status_code < 500
+    assert await ConflictOfInterest.filter(reason="My cousin", team_id=jury_world.teams[1].id).exists()
