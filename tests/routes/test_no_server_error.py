@@ -320,6 +320,50 @@ async def _walk(
     )
 
 
+# Team A's captain already has a team: the forms that make or join one are walked again as a
+# newcomer, juror_2 (of event 2), registered to event 1 without a team; registering, as organiser_2.
+NEWCOMER_ROUTES = (
+    "register",
+    "my_team",
+    "create_team",
+    "ask_to_join",
+    "join_by_link",
+    "team_entries",
+    "propose_challenge",
+    "accept_dataset_terms",
+)
+
+
+def _newcomer_cases() -> list:
+    return [
+        pytest.param(route, method, id=f"{method} {route.path}")
+        for route in _app_routes()
+        if isinstance(route, Route) and route.name in NEWCOMER_ROUTES
+        for method in sorted(route.methods - {"HEAD"})
+    ]
+
+
+@pytest.mark.parametrize(("route", "method"), _newcomer_cases())
+async def test_team_route_for_a_newcomer_answers_hostile_input_without_a_server_error(
+    world, make_client, route, method
+):
+    role = "organiser_2" if route.name == "register" else "juror_2"
+    if role == "juror_2":
+        await Registration.create(
+            event=world.event_1, user=world.users[role], rules_accepted_at=datetime.now(UTC)
+        )
+    client = await browser_as(make_client, world, role)
+    walker = Walker(client, role, world.users[role].email)
+    await walker.refresh_token()
+    gettable = {
+        other.path_format.format(**_path_params(other, world))
+        for other in _app_routes()
+        if isinstance(other, Route) and "GET" in (other.methods or ())
+    }
+
+    await _walk(walker, route, method, _path_params(route, world), gettable)
+
+
 # The juror's pages answer 404 in the world above (its entry is in no session's scope): walked
 # again in an open session where the juror is assigned an entry, so the scoring forms are read.
 JUROR_ROUTES = ("juror_session", "juror_entry", "juror_score", "juror_undo", "juror_recuse", "juror_sessions")
