@@ -272,6 +272,15 @@ async def _walk(
             await walker.post(url, dict.fromkeys(names, value), f"every field = {value[:20]!r}")
         mixed = {name: FORM_VALUES[index % len(FORM_VALUES)][:500] for index, name in enumerate(names)}
         await walker.post(url, mixed, "mixed garbage")
+        # each field many times (the lists a handler reads with getlist()), within the field limit
+        repeated = [(name, value[:500]) for name in names for value in FORM_VALUES if value not in left]
+        await walker.send(
+            "POST",
+            url,
+            "every field repeated",
+            content=urlencode([("csrf_token", walker.token), *repeated[:99]]).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         await walker.send(
             "POST",
             url,
