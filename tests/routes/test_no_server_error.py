@@ -10,11 +10,15 @@ normally use the route (see `_role_for`), sends in one batch:
   the page's GET forms);
 - for POST, with a valid CSRF token: the fields the site's forms offer for this URL (read from the
   page at the same path or above it) plus the names the route's module reads, all filled with each
-  of `FORM_VALUES` in turn; then a JSON body (the token in the header), and a url-encoded body
-  that is not UTF-8.
+  of `FORM_VALUES` in turn; the form as the page fills it with one field at a time replaced by
+  `ONE_FIELD_VALUES` (the other fields valid, so the handler reads the bad one); every field sent
+  many times; then a JSON body (the token in the header), a url-encoded body that is not UTF-8 and
+  a broken multipart body.
 
-The world is the one of tests/routes/test_access_matrix.py. Every answer must be below 500 and no
-body may contain "Traceback"; all the failures of a route are reported at once.
+The world is the one of tests/routes/test_access_matrix.py; the team forms are walked again as a
+newcomer without a team, the juror's pages in an open session with an assigned entry. Every
+answer must be below 500 and no body may contain "Traceback"; all the failures of a route are
+reported at once. Below the walks, the regression tests of the 500s they found.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import re
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from urllib.parse import quote, urlencode
@@ -59,6 +64,7 @@ FORM_VALUES = (
     "y" * 10_000,
     "2026-13-45T25:99",
 )
+ONE_FIELD_VALUES = ("", "NaN", "-1e309", "-1", "²", "2026-13-45T25:99", "\x00", "y" * 10_000)
 QUERY_VALUES = ("-1", "abc", "\x00", "99999999999999999999", "é", "²", LONG, "")
 QUERY_NAMES = (
     "page",
@@ -95,30 +101,62 @@ GENERIC_FIELDS = ("id", "user_id", "role", "is_admin", "next", "action", "positi
 FIELD_RE = re.compile(r"""(?:form|values|data|raw)(?:\.get|\.getlist)?[(\[]\s*["']([a-z_][a-z0-9_]*)["']""")
 
 
+@dataclass
+class _Form:
+    method: str
+    action: str
+    names: set[str] = field(default_factory=set)
+    values: dict[str, str] = field(default_factory=dict)  # what the browser would send as it stands
+
+
 class _Forms(HTMLParser):
-    """The forms of a page: (method, action, field names)."""
+    """The forms of a page, with their field names and the values they hold."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.forms: list[tuple[str, str, set[str]]] = []
-        self._current: tuple[str, str, set[str]] | None = None
+        self.forms: list[_Form] = []
+        self._current: _Form | None = None
+        self._select: str | None = None
+        self._textarea: str | None = None
 
     def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
+        attributes = {key: value or "" for key, value in attrs}
+        name = attributes.get("name")
         if tag == "form":
-            method = (attributes.get("method") or "get").upper()
-            self._current = (method, attributes.get("action") or "", set())
+            self._current = _Form((attributes.get("method") or "get").upper(), attributes.get("action", ""))
             self.forms.append(self._current)
-        elif tag in ("input", "select", "textarea", "button") and attributes.get("name"):
-            if self._current is not None:
-                self._current[2].add(attributes["name"])
+        elif self._current is None:
+            return
+        elif tag == "option" and self._select:
+            if self._select not in self._current.values or "selected" in attributes:
+                self._current.values[self._select] = attributes.get("value", "")
+        elif tag in ("input", "select", "textarea", "button") and name:
+            self._current.names.add(name)
+            kind = attributes.get("type", "text")
+            if tag == "select":
+                self._select = name
+            elif tag == "textarea":
+                self._textarea = name
+                self._current.values[name] = ""
+            elif tag == "input" and kind not in ("checkbox", "radio", "file", "submit"):
+                self._current.values[name] = attributes.get("value", "")
+            elif tag == "input" and kind in ("checkbox", "radio") and "checked" in attributes:
+                self._current.values[name] = attributes.get("value", "on")
+
+    def handle_data(self, data):
+        if self._current is not None and self._textarea:
+            self._current.values[self._textarea] += data
 
     def handle_endtag(self, tag):
         if tag == "form":
             self._current = None
+        elif tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
 
 
-def _forms(html: str) -> list[tuple[str, str, set[str]]]:
+def _forms(html: str) -> list[_Form]:
     parser = _Forms()
     parser.feed(html)
     return parser.forms
@@ -221,11 +259,12 @@ def _ancestors(path: str) -> list[str]:
 
 async def _page_fields(
     walker: Walker, url: str, method: str, gettable: set[str]
-) -> tuple[set[str], set[str]]:
-    """(POST names, GET names) of the forms, on the page at `url` (or above it, for a POST), that
-    submit to `url`."""
+) -> tuple[set[str], set[str], dict[str, str]]:
+    """(POST names, GET names, the values of the first POST form) of the forms, on the page at
+    `url` (or above it, for a POST), that submit to `url`."""
     post_names: set[str] = set()
     get_names: set[str] = set()
+    baseline: dict[str, str] = {}
     pages = _ancestors(url) if method == "POST" else [url]
     for page in pages:
         if page not in gettable:
@@ -233,11 +272,13 @@ async def _page_fields(
         response = await walker.send("GET", page, "form page")
         if response is None or response.status_code != 200:
             continue
-        for form_method, action, names in _forms(response.text):
-            target = action.split("?")[0]
+        for form in _forms(response.text):
+            target = form.action.split("?")[0]
             if target == url or (page == url and target == ""):
-                (post_names if form_method == "POST" else get_names).update(names)
-    return post_names - {"csrf_token"}, get_names
+                (post_names if form.method == "POST" else get_names).update(form.names)
+                if form.method == "POST" and not baseline:
+                    baseline = {name: value for name, value in form.values.items() if name != "csrf_token"}
+    return post_names - {"csrf_token"}, get_names, baseline
 
 
 @pytest.mark.parametrize(("route", "method"), _cases())
@@ -262,7 +303,9 @@ async def _walk(
     url = route.path_format.format(**params)
     streams = route.name in STREAMS
     left = LEFT.get(_endpoint(route).__module__, set()) | ({"١"} if streams else set())  # ١ is id 1: open
-    post_names, get_names = (set(), set()) if streams else await _page_fields(walker, url, method, gettable)
+    post_names, get_names, baseline = (
+        (set(), set(), {}) if streams else await _page_fields(walker, url, method, gettable)
+    )
     body = {"data": {"csrf_token": walker.token}} if method == "POST" else {}
 
     # 1. the form, filled with garbage (the real ids in the path, so the handler reads the fields)
@@ -272,6 +315,11 @@ async def _walk(
             await walker.post(url, dict.fromkeys(names, value), f"every field = {value[:20]!r}")
         mixed = {name: FORM_VALUES[index % len(FORM_VALUES)][:500] for index, name in enumerate(names)}
         await walker.post(url, mixed, "mixed garbage")
+        # the form as the page fills it, one field at a time replaced by garbage: the other fields
+        # valid, the handler goes on to read the garbage one
+        for name in sorted(baseline):
+            for value in [value for value in ONE_FIELD_VALUES if value not in left]:
+                await walker.post(url, {**baseline, name: value}, f"{name} = {value[:20]!r}")
         # each field many times (the lists a handler reads with getlist()), within the field limit
         repeated = [(name, value[:500]) for name in names for value in FORM_VALUES if value not in left]
         await walker.send(
