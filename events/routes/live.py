@@ -55,7 +55,7 @@ FOLLOWED = (SessionStatus.SCHEDULED, SessionStatus.OPEN)
 
 def _id(value: Any) -> int:
     text = str(value or "").strip()
-    return int(text) if text.isdigit() and 0 < int(text) <= MAX_ID else 0
+    return int(text) if text.isdecimal() and 0 < int(text) <= MAX_ID else 0
 
 
 async def _session_or_404(request: Request) -> JurySession:

@@ -92,10 +92,6 @@ FIXED_QUERIES = (
 # Server-sent event streams: with the world's real ids they stay open (the live pages listen), so
 # only the hostile path parameters, which end them at once with a 404, are sent to them.
 STREAMS = frozenset({"control_room_events", "juror_live_events"})
-# Left for now, to the live session's owner: events/routes/live.py reads ids with str.isdigit()
-# then int(), so "²" (a digit to isdigit(), not to int()) is still a 500 there, e.g.
-# GET /events/<slug>/manage/juries/²/live. Remove once live.py reads ids with isdecimal().
-LEFT = {"events.routes.live": {"²"}}
 # Names every POST also carries, whatever the page offers: fields a form never shows included.
 GENERIC_FIELDS = ("id", "user_id", "role", "is_admin", "next", "action", "position", "direction", "score")
 FIELD_RE = re.compile(r"""(?:form|values|data|raw)(?:\.get|\.getlist)?[(\[]\s*["']([a-z_][a-z0-9_]*)["']""")
@@ -302,7 +298,7 @@ async def _walk(
     """Send the route the whole batch of hostile requests; fail with every server error met."""
     url = route.path_format.format(**params)
     streams = route.name in STREAMS
-    left = LEFT.get(_endpoint(route).__module__, set()) | ({"١"} if streams else set())  # ١ is id 1: open
+    left = {"١"} if streams else set()  # ١ is id 1: a real stream, which stays open
     post_names, get_names, baseline = (
         (set(), set(), {}) if streams else await _page_fields(walker, url, method, gettable)
     )
