@@ -33,7 +33,7 @@ from urllib.parse import quote, urlencode
 
 import httpx
 import pytest
-from starlette.routing import Mount, Route
+from starlette.routing import Route
 
 from events.models import ConflictOfInterest, EventRole, Registration, Role, User
 from tests.helpers import CHEAP_HASH, TOKEN_RE, csrf_from, sign_in
@@ -189,14 +189,14 @@ def _role_for(route: Route, method: str) -> str:
     return "organiser_1"  # nobody gets in with the world's ids: the hostile ids still go through
 
 
-def _cases() -> list:
-    cases = []
-    for route in _app_routes():
-        if isinstance(route, Mount):
-            continue
-        for method in sorted(route.methods - {"HEAD"}):
-            cases.append(pytest.param(route, method, id=f"{method} {route.path}"))
-    return cases
+def _cases(names: tuple[str, ...] | None = None) -> list:
+    """(route, method) of every route of the app, or of the routes named in `names`."""
+    return [
+        pytest.param(route, method, id=f"{method} {route.path}")
+        for route in _app_routes()
+        if isinstance(route, Route) and (names is None or route.name in names)
+        for method in sorted(route.methods - {"HEAD"})
+    ]
 
 
 def _hostile(value: str) -> str:
@@ -387,16 +387,7 @@ NEWCOMER_ROUTES = (
 )
 
 
-def _newcomer_cases() -> list:
-    return [
-        pytest.param(route, method, id=f"{method} {route.path}")
-        for route in _app_routes()
-        if isinstance(route, Route) and route.name in NEWCOMER_ROUTES
-        for method in sorted(route.methods - {"HEAD"})
-    ]
-
-
-@pytest.mark.parametrize(("route", "method"), _newcomer_cases())
+@pytest.mark.parametrize(("route", "method"), _cases(NEWCOMER_ROUTES))
 async def test_team_route_for_a_newcomer_answers_hostile_input_without_a_server_error(
     world, make_client, route, method
 ):
@@ -422,16 +413,7 @@ async def test_team_route_for_a_newcomer_answers_hostile_input_without_a_server_
 JUROR_ROUTES = ("juror_session", "juror_entry", "juror_score", "juror_undo", "juror_recuse", "juror_sessions")
 
 
-def _juror_cases() -> list:
-    return [
-        pytest.param(route, method, id=f"{method} {route.path}")
-        for route in _app_routes()
-        if isinstance(route, Route) and route.name in JUROR_ROUTES
-        for method in sorted(route.methods - {"HEAD"})
-    ]
-
-
-@pytest.mark.parametrize(("route", "method"), _juror_cases())
+@pytest.mark.parametrize(("route", "method"), _cases(JUROR_ROUTES))
 async def test_juror_route_with_an_assigned_entry_answers_hostile_input_without_a_server_error(
     db, make_client, route, method
 ):
