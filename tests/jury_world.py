@@ -14,13 +14,16 @@ from events.models import (
     Entry,
     EntryStatus,
     Event,
+    EventRole,
     EventStatus,
     JurySession,
+    Role,
     Round,
     Team,
     TeamMember,
     User,
 )
+from tests.helpers import CHEAP_HASH, make_user
 
 NOW = datetime(2026, 6, 1, 10, 0, 0, tzinfo=UTC)
 
@@ -119,3 +122,21 @@ async def score(world: JuryWorld, juror: User, entry: Entry, *values: float, sub
         )
     if submit:
         await jury.submit_sheet(session=world.session, juror=juror, entry=entry, now=NOW)
+
+
+async def open_jury_world(*, organiser: tuple[str, str] | None = None, **options) -> JuryWorld:
+    """A jury world for HTTP tests, its window open now (real time): jurors hold the event's juror
+    role, jurors and members can sign in (verified, in English), and `organiser` (email, name), if
+    given, organises the event."""
+    now = datetime.now(UTC)
+    options.setdefault("opens_at", now - timedelta(hours=1))
+    options.setdefault("closes_at", now + timedelta(hours=1))
+    world = await make_jury_world(**options)
+    for user in [*world.jurors, *world.members]:
+        await User.filter(id=user.id).update(password_hash=CHEAP_HASH, email_verified_at=now, language="en")
+    for juror in world.jurors:
+        await EventRole.create(event=world.event, user=juror, role=Role.JUROR)
+    if organiser is not None:
+        email, name = organiser
+        await EventRole.create(event=world.event, user=await make_user(email, name=name), role=Role.ORGANISER)
+    return world

@@ -5,7 +5,6 @@ any time, the session's jurors once it is closed, nobody else)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 
 from events.domain import jury
 from events.models import (
@@ -18,25 +17,15 @@ from events.models import (
     SessionStatus,
     User,
 )
-from tests.helpers import CHEAP_HASH, make_user, sign_in
-from tests.jury_world import JuryWorld, make_jury_world
+from tests.helpers import make_user, sign_in
+from tests.jury_world import JuryWorld, open_jury_world
 
 TAG_RE = re.compile(r"<[^>]+>")
 
 
 async def _world(**options) -> JuryWorld:
     """A jury whose window is open now, with jurors and members who can sign in, and an organiser."""
-    now = datetime.now(UTC)
-    options.setdefault("opens_at", now - timedelta(hours=1))
-    options.setdefault("closes_at", now + timedelta(hours=1))
-    world = await make_jury_world(**options)
-    for user in [*world.jurors, *world.members]:
-        await User.filter(id=user.id).update(password_hash=CHEAP_HASH, email_verified_at=now, language="en")
-    for juror in world.jurors:
-        await EventRole.create(event=world.event, user=juror, role=Role.JUROR)
-    organiser = await make_user("organiser@example.org", name="Olga Organiser")
-    await EventRole.create(event=world.event, user=organiser, role=Role.ORGANISER)
-    return world
+    return await open_jury_world(organiser=("organiser@example.org", "Olga Organiser"), **options)
 
 
 async def _score(world: JuryWorld, juror: User, entry: Entry, *values: float) -> None:

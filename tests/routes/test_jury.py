@@ -21,23 +21,15 @@ from events.models import (
     SheetStatus,
     User,
 )
-from tests.helpers import CHEAP_HASH, post_form, sign_in
-from tests.jury_world import JuryWorld, make_jury_world
+from tests.helpers import post_form, sign_in
+from tests.jury_world import JuryWorld, open_jury_world
 
 DATA_CSRF_RE = re.compile(r'data-csrf="([^"]+)"')
 
 
 async def _world(**options) -> JuryWorld:
     """A jury world whose window is open now (real time), with jurors and members who can sign in."""
-    now = datetime.now(UTC)
-    options.setdefault("opens_at", now - timedelta(hours=1))
-    options.setdefault("closes_at", now + timedelta(hours=1))
-    world = await make_jury_world(**options)
-    for user in [*world.jurors, *world.members]:
-        await User.filter(id=user.id).update(password_hash=CHEAP_HASH, email_verified_at=now, language="en")
-    for juror in world.jurors:
-        await EventRole.create(event=world.event, user=juror, role=Role.JUROR)
-    return world
+    return await open_jury_world(**options)
 
 
 async def _as(make_client, user: User):

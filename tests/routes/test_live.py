@@ -26,10 +26,9 @@ from events.models import (
     SessionStatus,
     SheetStatus,
     SlotStatus,
-    User,
 )
-from tests.helpers import CHEAP_HASH, make_user, post_form, sign_in
-from tests.jury_world import JuryWorld, make_jury_world
+from tests.helpers import make_user, post_form, sign_in
+from tests.jury_world import JuryWorld, open_jury_world
 
 STREAM_TIMEOUT = 10.0
 EVENT_RE = re.compile(r"event: (\w+)\ndata: (.*)\n\n")
@@ -37,17 +36,7 @@ EVENT_RE = re.compile(r"event: (\w+)\ndata: (.*)\n\n")
 
 async def _world(**options) -> JuryWorld:
     """A jury whose window is open now, jurors and members who can sign in, and an organiser."""
-    now = datetime.now(UTC)
-    options.setdefault("opens_at", now - timedelta(hours=1))
-    options.setdefault("closes_at", now + timedelta(hours=1))
-    world = await make_jury_world(**options)
-    for user in [*world.jurors, *world.members]:
-        await User.filter(id=user.id).update(password_hash=CHEAP_HASH, email_verified_at=now, language="en")
-    for juror in world.jurors:
-        await EventRole.create(event=world.event, user=juror, role=Role.JUROR)
-    organiser = await make_user("orga@example.org", name="Orga")
-    await EventRole.create(event=world.event, user=organiser, role=Role.ORGANISER)
-    return world
+    return await open_jury_world(organiser=("orga@example.org", "Orga"), **options)
 
 
 async def _as(make_client, email: str) -> httpx.AsyncClient:

@@ -8,8 +8,6 @@ on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 from tortoise.transactions import in_transaction
 
@@ -26,7 +24,7 @@ from events.models import (
     User,
 )
 from tests.helpers import CHEAP_HASH, TOKEN_RE, make_user, sign_in
-from tests.jury_world import JuryWorld, make_jury_world
+from tests.jury_world import JuryWorld, open_jury_world
 from tests.querycount import Queries, count_queries
 
 SMALL = (3, 2)  # entries, jurors
@@ -34,21 +32,13 @@ LARGE = (30, 8)
 
 
 async def _world(mode: AssignmentMode = AssignmentMode.ALL) -> JuryWorld:
-    now = datetime.now(UTC)
-    world = await make_jury_world(
+    return await open_jury_world(
         teams=SMALL[0],
         jurors=SMALL[1],
         grid=((0, 10, 1, 2.0), (1, 5, 1, 1.0), (0, 4, 1, 1.0)),
         mode=mode,
         k=1,  # with 2 jurors, a recused entry still finds another juror (as with 8)
-        opens_at=now - timedelta(hours=1),
-        closes_at=now + timedelta(hours=1),
     )
-    for user in [*world.jurors, *world.members]:
-        await User.filter(id=user.id).update(password_hash=CHEAP_HASH, email_verified_at=now, language="en")
-    for juror in world.jurors:
-        await EventRole.create(event=world.event, user=juror, role=Role.JUROR)
-    return world
 
 
 async def _grow(world: JuryWorld, entries: int, jurors: int) -> None:
