@@ -1,6 +1,6 @@
 """The dataset catalogue: import from open-data portals (udata, CKAN, Opendatasoft), refresh, hand entry.
 
-DOMAIN.md, "Datasets". A pasted address is recognised (`detect_portal`), turned into the portal's
+docs/DOMAIN.md, "Datasets". A pasted address is recognised (`detect_portal`), turned into the portal's
 API address, fetched through `events.domain.fetching` (SSRF-safe) and read into a `Dataset`. The
 stable remote id is udata's `id` (not the slug), CKAN's `result.id`, Opendatasoft's `dataset_uid`.
 A dataset that disappears at the source is marked gone, never deleted.

@@ -1,7 +1,7 @@
 """Teams of an event: creation, invitations (link and mail), join requests, the captain's powers,
 leaving, size limits and the challenges a team picks.
 
-Races are settled by the database, never by a check-then-write in Python (SECURITY.md,
+Races are settled by the database, never by a check-then-write in Python (docs/SECURITY.md,
 "Concurrency and deadlines"):
 - one name per event: the UNIQUE (event, name_key) constraint, `name_key` being the case- and
   accent-folded name, so "Les Écureuils" and "les ecureuils" collide;

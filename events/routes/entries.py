@@ -1,7 +1,7 @@
 """A team's entries: start, edit and submit them, upload and download their files; restricted datasets.
 
 Thin handlers over `events.domain.entries`, `events.domain.restricted` and `events.uploads`.
-Another team's entry or file is 404, whatever the request (SECURITY.md, "Access control").
+Another team's entry or file is 404, whatever the request (docs/SECURITY.md, "Access control").
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Who gets into which route: every route of the app, walked with every role (SECURITY.md, "Access control").
+"""Who gets into which route: every route of the app, with every role (docs/SECURITY.md, "Access control").
 
 `ACCESS` below is the specification: (route name, method) -> the roles allowed in. The matrix test
 is parametrised over the routes that `create_app().routes` really holds (only the `/static` mount is
@@ -275,7 +275,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
 # The success code of a GET route when it is not 200.
 GET_SUCCESS: dict[str, int] = {}
 # The refusal a signed-in role gets when it is not 403: another team's entry or file is 404
-# (SECURITY.md, "Access control"), whoever asks.
+# (docs/SECURITY.md, "Access control"), whoever asks.
 REFUSAL: dict[str, int] = {"edit_entry": 404, "upload_file": 404, "delete_file": 404, "download_file": 404}
 # A juror's session and sheets are 404 to whoever has no seat or assignment; a team's feedback to
 # anyone outside the team.

@@ -1,4 +1,4 @@
-"""Never a 500: every route of the app, walked with hostile input (SECURITY.md, "Errors and logs").
+"""Never a 500: every route of the app, walked with hostile input (docs/SECURITY.md, "Errors and logs").
 
 Bad input gets a clear answer (a 422 with the message in the page, a 404 for an unknown id, a 400,
 403 or 413 where they apply), never a server error and never a traceback. For each route of the app

@@ -1,6 +1,6 @@
 """Every page rendered against the demo data, in French and in English, by each kind of visitor.
 
-The seeds that `make run` loads are the seeds these tests render (STYLE.md). Each page must answer
+The seeds that `make run` loads are the seeds these tests render (CONTRIBUTING.md). Each page must answer
 200 in the chosen language with its own h1, the skip link and the footer's accessibility link, and a
 French page must not show an English sentence that the catalogue translates.
 """
