@@ -69,17 +69,23 @@ def settings_read_by_from_env(monkeypatch) -> list[str]:
 
 
 def environment_reads(path: Path) -> set[str]:
-    """Names read with os.environ.get(...), os.getenv(...) or os.environ[...] in a Python file."""
+    """Names read with os.environ.get(...), os.getenv(...), os.environ[...] or config(...) in a file."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         key: ast.expr | None = None
         if isinstance(node, ast.Call) and node.args:
             func = ast.unparse(node.func)
-            if func in ("os.environ.get", "environ.get", "os.getenv", "getenv"):
+            # config(...) is settings.py's starlette Config: a read that from_env may skip on an
+            # empty environment (behind a condition) is still found here.
+            if func in ("os.environ.get", "environ.get", "os.getenv", "getenv", "config"):
                 key = node.args[0]
         elif isinstance(node, ast.Subscript) and ast.unparse(node.value) in ("os.environ", "environ"):
             key = node.slice
-        if isinstance(key, ast.Constant) and isinstance(key.value, str):
+        if (
+            isinstance(key, ast.Constant)
+            and isinstance(key.value, str)
+            and ENVIRONMENT_NAME_RE.match(key.value)
+        ):
             names.add(key.value)
     return names
 
