@@ -175,7 +175,8 @@ async def test_an_invitation_by_mail_leads_to_the_same_refusal(db, make_client, 
     team_page = f"/events/{world.event.slug}/team"
     sent = await post_form(captain, f"{team_page}/invite", {"email": "third@example.org"}, page=team_page)
     assert sent.status_code == 303
-    link = (await outbox()).link_in((await outbox()).last_to("third@example.org"), "/join/")
+    mailed = await outbox()
+    link = mailed.link_in(mailed.last_to("third@example.org"), "/join/")
     third = await registered(world.event, "third@example.org", "Third")
     browser = await signed_in(make_client, third)
 
