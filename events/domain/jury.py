@@ -18,6 +18,8 @@ their append-only log.
   IntegrityError inside a savepoint falls back to the update path). On PostgreSQL the sheet row is
   locked FOR UPDATE and the session row FOR SHARE, so saves of one sheet are serialised and closing
   the session (FOR UPDATE) waits for saves in flight. SQLite serialises transactions by itself.
+  Locking is a point in time: the transition reads the clock only once it holds the session row,
+  and a save reads it only once it holds its locks, so every accepted save is before `locked_at`.
 """
 
 from __future__ import annotations
@@ -141,9 +143,12 @@ async def set_session_status(
         target = SessionStatus(status)
     except ValueError:
         raise FormErrors({"status": _("Choose a status.")}) from None
-    now = _now(now)
     async with in_transaction():
         current = await JurySession.select_for_update().get(id=session.id)
+        # The instant is taken once the lock is held: every save in flight (holding the row FOR
+        # SHARE on PostgreSQL, the one connection on SQLite) has committed before it, so whatever
+        # was accepted is before `locked_at`, and the snapshot computed below holds all of it.
+        now = _now(now)
         if target not in TRANSITIONS[current.status]:
             raise FormErrors(
                 {

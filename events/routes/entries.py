@@ -124,25 +124,9 @@ async def team_entries(request: Request):
                 errors = error.errors
             else:
                 return RedirectResponse(_edit_url(event, entry), status_code=303)
-    slots = []
-    now = datetime.now(UTC)
-    if team is not None:
-        rounds = await Round.filter(event_id=event.id).order_by("position", "id")
-        challenges = await entry_rules.challenges_for(team=team, event=event)
-        existing = {(e.round_id, e.challenge_id): e for e in await Entry.filter(team_id=team.id)}
-        for stage in rounds:
-            for challenge in challenges:
-                slots.append(
-                    {
-                        "round": stage,
-                        "challenge": challenge,
-                        "entry": existing.get((stage.id, challenge.id)),
-                        "closed": entry_rules.closed_reason(stage, event, now),
-                        "closes_at": entry_rules.closes_at(stage),
-                    }
-                )
+    slots = await entry_rules.entry_slots(event=event, team=team) if team is not None else []
     with_feedback = await published.entries_with_feedback(
-        event, [slot["entry"].id for slot in slots if slot["entry"] is not None]
+        event, [slot.entry.id for slot in slots if slot.entry is not None]
     )
     return render(
         request,
@@ -203,6 +187,7 @@ async def _entry_page(
         await EntryRevision.filter(entry_id=entry.id).select_related("author").order_by("-number").limit(20)
     )
     now = datetime.now(UTC)
+    admission = await entry_rules.admission(entry=entry, stage=stage)
     return render(
         request,
         "entries/edit.html",
@@ -219,6 +204,8 @@ async def _entry_page(
             "file_error": file_error,
             "closed": entry_rules.closed_reason(stage, event, now),
             "closes_at": entry_rules.closes_at(stage),
+            "members": admission.members,
+            "refused": admission.refused,
             "question_field": entry_rules.question_field,
             "licences": CODE_LICENCES,
             "accept": ",".join("." + ext for ext in sorted(upload_rules.ALLOWED_EXTENSIONS)),

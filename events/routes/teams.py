@@ -127,6 +127,7 @@ async def _team_page(request: Request, *, errors: dict | None = None, values: di
         context["my_requests"] = await team_rules.my_pending_requests(event=event, user=user)
     else:
         team = member.team
+        size_rule = await team_rules.team_size_limit(team_id=team.id, event=event)
         context.update(
             team=team,
             members=await team_rules.members_of(team),
@@ -135,6 +136,8 @@ async def _team_page(request: Request, *, errors: dict | None = None, values: di
                 team, secret_key=_settings(request).secret_key, base_url=_settings(request).base_url
             ),
             team_challenges=await team_rules.team_challenges(team),
+            size_rule=size_rule,
+            size_rule_text=team_rules.size_rule_sentence(size_rule),
             challenges=await Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED).order_by(
                 "position", "id"
             ),
