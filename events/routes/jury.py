@@ -283,16 +283,20 @@ async def _entry_page(
     )
 
 
-def _clean_form(grid: list[Criterion], form: dict[str, str]) -> tuple[dict[int, float], dict]:
-    """The values typed for the grid (blank fields are left as they are) and the errors, per field."""
-    cleaned: dict[int, float] = {}
+def _clean_form(grid: list[Criterion], form: dict[str, str]) -> tuple[dict[int, float | None], dict]:
+    """The values of the grid's fields and the errors, per field. A field the form does not carry
+    keeps its score (an unticked group of radio pills is not sent); a field sent blank clears it (None)."""
+    cleaned: dict[int, float | None] = {}
     errors: dict = {}
     for criterion in grid:
-        raw = form.get(f"criterion_{criterion.id}", "").strip()
-        if not raw:
+        raw = form.get(f"criterion_{criterion.id}")
+        if raw is None:
+            continue
+        if not raw.strip():
+            cleaned[criterion.id] = None
             continue
         try:
-            cleaned[criterion.id] = clean_value(criterion, raw)
+            cleaned[criterion.id] = clean_value(criterion, raw.strip())
         except FormErrors as error:
             errors.update(error.errors)
     for name in TEXT_SAVERS:
@@ -321,8 +325,9 @@ async def juror_entry(request: Request):
             juror=user,
             entry=entry,
             values=cleaned,
-            comment=form.get("comment", ""),
-            private_note=form.get("private_note", ""),
+            # Absent: unchanged (None); present, even empty: the new text.
+            comment=form.get("comment"),
+            private_note=form.get("private_note"),
         )
         if form.get("action") == "submit":
             await jury_rules.submit_sheet(session=session, juror=user, entry=entry)
