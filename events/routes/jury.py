@@ -3,7 +3,9 @@
 Thin handlers over `events.domain.jury` and `events.domain.published`. A juror only ever reaches
 their own sheet: every URL names an entry, never a sheet, and the sheet is the signed-in juror's.
 A session the juror does not sit on, an entry not assigned to them or conflicted is 404. The domain
-checks the window and the assignment again inside each write.
+checks the window and the assignment again inside each write. The entry's files are one tap away
+from the sheet, through a route of the session (`events.domain.jury_files` says who and under which
+names: neutral ones in a blind session).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from tortoise.expressions import Subquery
 from events.auth import PUBLIC, SIGNED_IN, event_role, not_found, route
 from events.domain import gallery as gallery_rules
 from events.domain import jury as jury_rules
-from events.domain import portals
+from events.domain import jury_files, portals
 from events.domain import published as published_rules
 from events.domain.criteria import clean_value, criteria_for, format_number
 from events.domain.errors import FormErrors
@@ -45,6 +47,7 @@ from events.models import (
     TeamMember,
     User,
 )
+from events.routes.entries import send_file
 from events.templating import render
 
 JUROR = event_role(Role.JUROR)
@@ -254,6 +257,7 @@ async def _entry_page(
     position = assigned_ids.index(entry.id)
     done, total = (await jury_rules.progress_by_session(juror=user, session_ids=[session.id]))[session.id]
     details = await gallery_rules.entry_details(entry)
+    files = jury_files.jury_files(session, entry, details.files)
     pitch_locked = await PitchSlot.exists(session_id=session.id, entry_id=entry.id, status=SlotStatus.LOCKED)
     return render(
         request,
@@ -263,6 +267,7 @@ async def _entry_page(
             "session": session,
             "entry": entry,
             "details": details,
+            "files": files,
             "grid": grid,
             "state": state,
             "values": shown,
@@ -413,6 +418,25 @@ async def juror_recuse(request: Request):
     return RedirectResponse(_base(event, session), status_code=303)
 
 
+async def juror_file(request: Request):
+    """One of the entry's files, for a juror assigned to it without a conflict or an organiser of the
+    event; named neutrally in a blind session (`events.domain.jury_files`). 404 to anyone else."""
+    event: Event = request.state.event
+    session = await JurySession.get_or_none(id=_id(request, "session_id"), event_id=event.id)
+    if session is None:
+        raise not_found(request)
+    found = await jury_files.jury_file(
+        event=event,
+        session=session,
+        user=request.state.user,
+        entry_id=_id(request, "entry_id"),
+        file_id=_id(request, "file_id"),
+    )
+    if found is None:
+        raise not_found(request)
+    return send_file(request, found.record, found.name)
+
+
 # --- after publication ---------------------------------------------------------------------------------
 
 
@@ -459,6 +483,7 @@ routes = [
     route(ENTRY + "/score", juror_score, access=SIGNED_IN, methods=("POST",)),
     route(ENTRY + "/undo", juror_undo, access=SIGNED_IN, methods=("POST",)),
     route(ENTRY + "/recuse", juror_recuse, access=SIGNED_IN, methods=("POST",)),
+    route(ENTRY + "/files/{file_id}", juror_file, access=SIGNED_IN),
     route("/events/{slug}/entries/{entry_id}/feedback", team_feedback, access=SIGNED_IN),
     route("/events/{slug}/results", public_results, access=PUBLIC),
 ]

@@ -373,6 +373,7 @@ NOT_PAGES = {
     "export": "JSON download of one's data",
     "calendar": "iCalendar download of the schedule",
     "download_file": "an entry's file, sent as an attachment",
+    "juror_file": "an entry's file for its jurors, sent as an attachment",
     # A team's own entry: rendered by tests/routes/test_entries.py (the demo has no entry yet)
     "edit_entry": "a team's entry form",
     "reuse_csv": "CSV download of a dataset's reuse report",
