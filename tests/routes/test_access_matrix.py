@@ -211,6 +211,10 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("jury_results_csv", "GET"): ORGANISER_1,
     ("jury_results_json", "GET"): ORGANISER_1,
     ("jury_scores_csv", "GET"): ORGANISER_1,
+    # the score log of {session_id} (filtered, as CSV) and the recount from it
+    ("jury_score_log", "GET"): ORGANISER_1,
+    ("jury_score_log_csv", "GET"): ORGANISER_1,
+    ("jury_recount", "GET"): ORGANISER_1,
     # editing, deleting and shortlisting {session_id} (scheduled: empty forms answer 422); a
     # challenge's own grid in {round_id} ({challenge} has none: the copy of the round's succeeds)
     ("edit_jury_session", "GET"): ORGANISER_1,

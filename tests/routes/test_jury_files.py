@@ -279,7 +279,7 @@ async def test_a_blind_session_names_the_files_in_the_jurors_language(db, make_c
 
     download = await juror.get(_file_url(world, entry, deck))
 
-    name = f"participation-{entry.id}-fichier-1.pdf"
+    name = f"projet-{entry.id}-fichier-1.pdf"
     assert download.headers["content-disposition"] == f"attachment; filename*=UTF-8''{quote(name)}"
     assert f">{name}</a>" in _files_section((await juror.get(_entry_url(world, entry))).text)
 
