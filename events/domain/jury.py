@@ -599,15 +599,20 @@ async def save_sheet(
     private_note: str | None = None,
     now: datetime | None = None,
 ) -> ScoreSheet:
-    """Save a whole form in one transaction: the values given (criterion id → value), the comment and
-    the note (None leaves a text as it is). Each change is logged as the autosave logs it; nothing is
-    written if any value is refused."""
+    """Save a whole form in one transaction: the values given (criterion id → value, None clears the
+    score), the comment and the note (None leaves a text as it is, "" clears it). A criterion the form
+    does not name keeps its score. A submitted sheet keeps a score for every criterion: clearing one
+    is refused. Each change is logged as the autosave logs it; nothing is written if any value is
+    refused."""
     grid = {c.id: c for c in await criteria_for(session.round_id, entry.challenge_id)}
     errors: dict[str | None, str] = {}
-    cleaned: dict[int, float] = {}
+    cleaned: dict[int, float | None] = {}
     for criterion_id, value in values.items():
         if criterion_id not in grid:
             raise FormErrors({None: _("This criterion is not part of this entry's grid.")})
+        if value is None:
+            cleaned[criterion_id] = None
+            continue
         try:
             cleaned[criterion_id] = clean_value(grid[criterion_id], value)
         except FormErrors as error:
@@ -623,6 +628,17 @@ async def save_sheet(
     async with in_transaction() as conn:
         sheet, when = await _writable_sheet(conn, session, juror, entry, now)
         current = dict(await Score.filter(sheet_id=sheet.id).values_list("criterion_id", "value"))
+        cleared = [cid for cid, value in cleaned.items() if value is None and current.get(cid) is not None]
+        if cleared and sheet.status == SheetStatus.SUBMITTED:
+            raise FormErrors(
+                {
+                    f"criterion_{cid}": _(
+                        "A submitted sheet keeps a score for every criterion: change it rather than "
+                        "clearing it."
+                    )
+                    for cid in cleared
+                }
+            )
         for criterion_id, value in cleaned.items():
             old = current.get(criterion_id)
             if old == value:

@@ -199,7 +199,10 @@ async def registrants(*, event: Event) -> list[Registration]:
 
 
 def neutralise(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
+    """A CSV cell that a spreadsheet will not run as a formula. A number stays a number (-3.4 is not
+    a formula): only text is prefixed with a quote."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
     text = "" if value is None else str(value)
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text

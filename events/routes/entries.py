@@ -304,15 +304,9 @@ def attachment_header(name: str) -> str:
     return "attachment; filename*=UTF-8''" + quote(name or "file", safe="")
 
 
-async def download_file(request: Request):
-    """The file as an attachment that no browser will render or run."""
-    event: Event = request.state.event
-    entry = await entry_rules.entry_for_reader(
-        event=event, user=request.state.user, entry_id=_id(request, "entry_id")
-    )
-    if entry is None:
-        raise not_found(request)
-    record = await EntryFile.get_or_none(id=_id(request, "file_id"), entry_id=entry.id)
+def send_file(request: Request, record: EntryFile | None, name: str = "") -> StreamingResponse:
+    """An entry's file as an attachment that no browser will render or run, named `name` (default:
+    the team's file name); 404 when there is no such file or it is missing from the storage."""
     storage = storage_for(request.app.state.settings)
     if record is None or not storage.exists(record.storage_key):
         raise not_found(request)
@@ -320,13 +314,24 @@ async def download_file(request: Request):
         storage.open(record.storage_key),
         media_type="application/octet-stream",
         headers={
-            "Content-Disposition": attachment_header(record.original_name),
+            "Content-Disposition": attachment_header(name or record.original_name),
             "Content-Length": str(record.size),
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "sandbox",
             "Cache-Control": "private, no-store",
         },
     )
+
+
+async def download_file(request: Request):
+    """The file, for the team, the organisers, and anyone once the entry is in the public gallery."""
+    event: Event = request.state.event
+    entry = await entry_rules.entry_for_reader(
+        event=event, user=request.state.user, entry_id=_id(request, "entry_id")
+    )
+    if entry is None:
+        raise not_found(request)
+    return send_file(request, await EntryFile.get_or_none(id=_id(request, "file_id"), entry_id=entry.id))
 
 
 # --- restricted datasets ---------------------------------------------------------------------------

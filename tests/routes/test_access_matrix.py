@@ -211,6 +211,10 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("jury_results_csv", "GET"): ORGANISER_1,
     ("jury_results_json", "GET"): ORGANISER_1,
     ("jury_scores_csv", "GET"): ORGANISER_1,
+    # the score log of {session_id} (filtered, as CSV) and the recount from it
+    ("jury_score_log", "GET"): ORGANISER_1,
+    ("jury_score_log_csv", "GET"): ORGANISER_1,
+    ("jury_recount", "GET"): ORGANISER_1,
     # editing, deleting and shortlisting {session_id} (scheduled: empty forms answer 422); a
     # challenge's own grid in {round_id} ({challenge} has none: the copy of the round's succeeds)
     ("edit_jury_session", "GET"): ORGANISER_1,
@@ -243,6 +247,10 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("juror_score", "POST"): frozenset(),
     ("juror_undo", "POST"): frozenset(),
     ("juror_recuse", "POST"): frozenset(),
+    # an entry's file through the session: its assigned jurors (without a conflict) and the event's
+    # organisers, for an entry in the session's scope; {entry_id} is not, so 404 to all here (the
+    # roles that get in are tested in tests/routes/test_jury_files.py)
+    ("juror_file", "GET"): frozenset(),
     # after publication: a team's feedback (its members only), the public results (404 while no
     # session of the event is published, as here)
     ("team_feedback", "GET"): frozenset({"team_a"}),
@@ -287,6 +295,7 @@ REFUSAL.update(
             "juror_score",
             "juror_undo",
             "juror_recuse",
+            "juror_file",
             "team_feedback",
             "cast_public_vote",
             "explain_entry",
