@@ -19,4 +19,28 @@ class Migration(migrations.Migration):
             name="claimed_until",
             field=fields.DatetimeField(null=True, auto_now=False, auto_now_add=False),
         ),
+        # Rate-limit counters replace the per-failure login rows (a growing delay per account and
+        # client instead of a lock per account): recent failures are forgotten, nobody waits.
+        ops.CreateModel(
+            name="Throttle",
+            fields=[
+                ("id", fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ("rule", fields.CharField(max_length=32)),
+                ("key_hash", fields.CharField(max_length=64)),
+                ("subject", fields.CharField(default="", db_index=True, max_length=64)),
+                ("hits", fields.IntField(default=0)),
+                ("blocked_until", fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ("created_at", fields.DatetimeField(db_index=True, auto_now=False, auto_now_add=True)),
+            ],
+            options={
+                "table": "throttle",
+                "app": "models",
+                "unique_together": (("rule", "key_hash"),),
+                "pk_attr": "id",
+                "table_description": "A rate-limit counter: the hits of one rule (`rule`) by one key "
+                "(a hash of who or what is",
+            },
+            bases=["Model"],
+        ),
+        ops.DeleteModel(name="LoginFailure"),
     ]
