@@ -21,6 +21,7 @@ from events.models import (
     User,
 )
 from tests.helpers import make_user, post_form, sign_in
+from tests.jury_world import open_jury_world
 
 
 def text_of(response: httpx.Response) -> str:
@@ -211,3 +212,18 @@ async def test_team_invitations_to_one_address_are_limited(client):
     assert response.status_code == 429
     assert "This address received several invitations recently. Try again in 10 minutes." in text_of(response)
     assert await OutboxMessage.filter(to="friend@example.org").count() == throttle.INVITE_EMAIL.free
+
+
+async def test_juror_invitations_answer_429_on_the_session_page(client):
+    world = await open_jury_world(organiser=("orga@example.org", "Orga"))
+    await sign_in(client, "orga@example.org")
+    page = f"/events/{world.event.slug}/manage/juries/{world.session.id}"
+    for _n in range(throttle.INVITE_EMAIL.free):
+        await throttle.hit(throttle.INVITE_EMAIL, throttle.email_digest("new.juror@example.org"))
+
+    response = await post_form(client, page + "/jurors", {"email": "New.Juror@example.org"}, page=page)
+
+    assert response.status_code == 429
+    assert "This address received several invitations recently. Try again in 10 minutes." in text_of(response)
+    assert await Invitation.filter(email="new.juror@example.org").count() == 0
+    assert await OutboxMessage.all().count() == 0
