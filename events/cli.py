@@ -155,12 +155,20 @@ def cmd_recount(settings: Settings, args) -> int:
 def cmd_serve(settings: Settings, args) -> int:
     import uvicorn
 
+    if (args.workers or 1) > 1 and settings.database_url.startswith("sqlite"):
+        print(
+            "hackcity: SQLite serves one process: drop --workers, or use PostgreSQL for several",
+            file=sys.stderr,
+        )
+        return 2
     uvicorn.run(
         "events.app:create_app",
         factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,
-        proxy_headers=True,
+        # The app reads X-Forwarded-For itself, from the proxies FORWARDED_ALLOW_IPS names only
+        # (ForwardedClientMiddleware). uvicorn's own handling would trust 127.0.0.1 by default.
+        proxy_headers=False,
         log_level="info",
         access_log=False,  # AccessLogMiddleware logs requests without the tokens in mailed links
         workers=args.workers,

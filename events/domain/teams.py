@@ -39,6 +39,7 @@ from datetime import UTC, datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from events.domain import throttle
 from events.domain.entries import is_frozen
 from events.domain.errors import FormErrors
 from events.domain.registration import registration_of
@@ -460,10 +461,13 @@ async def regenerate_invite(*, member: TeamMember) -> Team:
 
 
 async def invite_by_email(*, member: TeamMember, email: str, secret_key: str, base_url: str) -> str:
-    """Mail the team's join link to someone (any member may). Returns the address."""
+    """Mail the team's join link to someone (any member may). Returns the address.
+
+    RateLimited after many invitations by the member, or to the address (`throttle.invitation`)."""
     email = email.strip().lower()
     if not email or len(email) > 254 or not EMAIL_RE.match(email):
         raise FormErrors({"email": _("Enter an email address like name@example.org.")})
+    await throttle.invitation(inviter_id=member.user_id, email=email)
     team = await Team.get(id=member.team_id).select_related("event")
     inviter = await User.get(id=member.user_id)
     await queue_mail(

@@ -16,7 +16,7 @@ from events.domain import jury_admin as admin_rules
 from events.domain import schedule
 from events.domain import score_log as log_rules
 from events.domain import shortlist as shortlist_rules
-from events.domain.errors import FormErrors
+from events.domain.errors import FormErrors, RateLimited
 from events.domain.results import TIE_BREAK
 from events.flash import flash
 from events.forms import as_id, checkbox, fits, read_form
@@ -38,7 +38,7 @@ from events.models import (
     ScoreSheet,
     SessionStatus,
 )
-from events.templating import render
+from events.templating import refused, render
 
 MODE_LABELS = {
     AssignmentMode.ALL: lazy("every juror scores every entry"),
@@ -487,6 +487,10 @@ async def invite_juror(request: Request):
         )
     except FormErrors as error:
         return await _session_page(request, session, values=values, errors=error.errors)
+    except RateLimited as error:
+        return refused(
+            await _session_page(request, session, values=values, errors={None: error.message}), error
+        )
     if result.seated:
         flash(request, _("%(email)s is a juror of this session.", email=result.email), "success")
     else:

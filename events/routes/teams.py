@@ -14,12 +14,12 @@ from starlette.responses import RedirectResponse, Response
 from events.auth import ORGANISER, PUBLIC, SIGNED_IN, forbidden, not_found, route
 from events.domain import registration as registration_rules
 from events.domain import teams as team_rules
-from events.domain.errors import FormErrors
+from events.domain.errors import FormErrors, RateLimited
 from events.flash import flash
 from events.forms import checkbox, read_form, safe_next
 from events.i18n import _
 from events.models import Challenge, ChallengeStatus, Event, TeamMember
-from events.templating import render
+from events.templating import refused, render
 
 
 def _team_url(event: Event) -> str:
@@ -207,6 +207,8 @@ async def _team_action(request: Request, action, success: str | None) -> Respons
         raise not_found(request) from None
     except FormErrors as error:
         return await _team_page(request, errors=error.errors, values=values)
+    except RateLimited as error:
+        return refused(await _team_page(request, errors={None: error.message}, values=values), error)
     if message or success:
         flash(request, message or success, "success")
     return RedirectResponse(_team_url(request.state.event), status_code=303)
