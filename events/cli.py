@@ -1,4 +1,4 @@
-"""The `hackcity` command: serve, migrate, seed, createadmin, remind, sweep-uploads."""
+"""The `hackcity` command: serve, migrate, seed, createadmin, remind, sweep-uploads, purge."""
 
 from __future__ import annotations
 
@@ -108,6 +108,37 @@ def cmd_sweep_uploads(settings: Settings, _args) -> int:
     return 0
 
 
+def cmd_purge(settings: Settings, args) -> int:
+    """Purge the personal data of events past their retention period, expired sessions, old login
+    failures and old mail (the running app does it every hour). `--dry-run` only says what it would do."""
+    from events.auth import SESSION_LIFETIME
+    from events.domain.retention import KINDS, purge
+
+    async def work():
+        return await purge(
+            session_lifetime=SESSION_LIFETIME, dry_run=args.dry_run, language=settings.default_language
+        )
+
+    report = asyncio.run(_with_orm(settings.database_url, work))
+    would = "would be " if report.dry_run else ""
+    if report.dry_run:
+        print("Dry run: nothing is changed.")
+    if not report.events:
+        print("No event is past its retention period.")
+    for item in report.events:
+        print(f"Event {item.slug} (id {item.event_id}), retention over since {item.purge_on.isoformat()}:")
+        for kind, action in KINDS.items():
+            print(f"  {kind}: {item.counts[kind]} {would}{action}")
+    labels = {
+        "expired_sessions": "Expired sessions",
+        "old_login_failures": "Old login failures",
+        "old_mail": "Old mail",
+    }
+    for kind, count in report.other.items():
+        print(f"{labels[kind]}: {count} {would}deleted")
+    return 0
+
+
 def cmd_serve(settings: Settings, args) -> int:
     import uvicorn
 
@@ -136,6 +167,10 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--force", action="store_true", help="load even if the database holds data")
     sub.add_parser("remind", help="mail draft entries' teams 24 hours before a deadline (for cron)")
     sub.add_parser("sweep-uploads", help="delete uploaded files that no entry names")
+    purge = sub.add_parser(
+        "purge", help="purge personal data past its retention period (events, sessions, login failures, mail)"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="print what would be purged, change nothing")
     admin = sub.add_parser("createadmin", help="create or promote a platform admin")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="")
@@ -159,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         "createadmin": cmd_createadmin,
         "remind": cmd_remind,
         "sweep-uploads": cmd_sweep_uploads,
+        "purge": cmd_purge,
     }
     return commands[args.command](settings, args)
 

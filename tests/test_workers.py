@@ -1,4 +1,4 @@
-"""Background work started by the app: deadline reminders run without cron."""
+"""Background work started by the app: deadline reminders and the purge run without cron."""
 
 from __future__ import annotations
 
@@ -35,3 +35,24 @@ async def test_reminder_worker_reminds_draft_entries_once(db):
     assert await DeadlineReminder.filter(entry_id=draft.id).count() == 1
     bodies = [m.body for m in await OutboxMessage.all()]
     assert any(f"http://testserver/events/datacity/entries/{draft.id}/edit" in body for body in bodies)
+
+
+async def test_purge_worker_purges_an_event_past_its_retention(db):
+    from events.models import Event, Registration, User
+
+    event = await Event.create(slug="old", title="Old", ends_at=datetime.now(UTC) - timedelta(days=400))
+    user = await User.create(email="p@example.org", name="P", password_hash="!")
+    await Registration.create(event=event, user=user, rules_accepted_at=datetime.now(UTC), answers={"a": "b"})
+    worker = asyncio.create_task(app_module.run_purge_worker(language="en", interval=0.01))
+    try:
+        for _ in range(500):
+            if (await Event.get(id=event.id)).purged_at is not None:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # a few more passes of the worker: nothing more to do
+    finally:
+        worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
+    assert (await Event.get(id=event.id)).purged_at is not None
+    assert await Registration.filter(event_id=event.id).count() == 0
+    assert await User.filter(id=user.id).count() == 1
