@@ -4,6 +4,30 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 
+async def _votes_keep_their_constraints(apps, schema_editor) -> None:
+    """What AlterField leaves out. On SQLite it rebuilds the table without its UNIQUE (session, user)
+    constraint: put it back as an index of the same name. On PostgreSQL it makes the column nullable
+    but keeps ON DELETE CASCADE: the foreign key is made again with SET NULL."""
+    client = schema_editor.client
+    if client.capabilities.dialect != "postgres":
+        await client.execute_script(
+            'CREATE UNIQUE INDEX IF NOT EXISTS "uid_public_vote_session_2ce586" '
+            'ON "public_vote" ("session_id", "user_id")'
+        )
+        return
+    rows = await client.execute_query_dict(
+        "SELECT c.conname FROM pg_constraint c JOIN pg_attribute a "
+        "ON a.attrelid = c.conrelid AND a.attnum = ANY (c.conkey) "
+        "WHERE c.conrelid = 'public_vote'::regclass AND c.contype = 'f' AND a.attname = 'user_id'"
+    )
+    for row in rows:
+        await client.execute_script(f'ALTER TABLE "public_vote" DROP CONSTRAINT "{row["conname"]}"')
+    await client.execute_script(
+        'ALTER TABLE "public_vote" ADD CONSTRAINT "fk_public_vote_user_set_null" FOREIGN KEY ("user_id") '
+        'REFERENCES "user" ("id") ON DELETE SET NULL'
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [("models", "0008_dataset_unique_import")]
 
@@ -18,7 +42,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name="Event",
             name="retention_months",
-            field=fields.IntField(default=12),
+            field=fields.IntField(default=12, db_default=12),
         ),
         ops.AlterField(
             model_name="PublicVote",
@@ -33,11 +57,5 @@ class Migration(migrations.Migration):
                 on_delete=OnDelete.SET_NULL,
             ),
         ),
-        # On SQLite, AlterField rebuilds the table without its UNIQUE (session, user) constraint: put
-        # it back as an index of the same name (on PostgreSQL the constraint's index already has it).
-        ops.RunSQL(
-            'CREATE UNIQUE INDEX IF NOT EXISTS "uid_public_vote_session_2ce586" '
-            'ON "public_vote" ("session_id", "user_id")',
-            reverse_sql="SELECT 1",
-        ),
+        ops.RunPython(_votes_keep_their_constraints, reverse_code=ops.RunPython.noop),
     ]

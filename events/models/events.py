@@ -55,7 +55,8 @@ class Event(Model):
     gallery = fields.CharEnumField(GalleryMode, max_length=10, default=GalleryMode.AUTO)
     # Personal data is kept this many months after the event ends, then purged
     # (events.domain.retention, docs/PRIVACY.md). purged_at records when it was.
-    retention_months = fields.IntField(default=12)
+    # db_default: the column can be added to a table that already holds events.
+    retention_months = fields.IntField(default=12, db_default=12)
     purged_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
