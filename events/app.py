@@ -106,6 +106,20 @@ async def run_reminder_worker(*, base_url: str, interval: float = 600.0) -> None
         await asyncio.sleep(interval)
 
 
+async def run_purge_worker(*, language: str, interval: float = 3600.0) -> None:
+    """Every hour, purge the personal data of events past their retention period, expired sessions,
+    old login failures and old mail (`hackcity purge` does the same from cron). Each event is claimed
+    before it is purged, so several app processes never purge one twice."""
+    from events.domain.retention import purge
+
+    while True:
+        try:
+            await purge(session_lifetime=auth.SESSION_LIFETIME, language=language)
+        except Exception:
+            log.exception("purge worker error")
+        await asyncio.sleep(interval)
+
+
 def create_app(settings: Settings | None = None, *, manage_database: bool = True) -> Starlette:
     """Build the ASGI app. Tests pass `manage_database=False` and set up Tortoise themselves."""
     settings = settings or Settings.from_env()
@@ -152,6 +166,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                     run_outbox_worker(smtp_url=settings.smtp_url, mail_from=settings.mail_from)
                 ),
                 asyncio.create_task(run_reminder_worker(base_url=settings.base_url)),
+                asyncio.create_task(run_purge_worker(language=settings.default_language)),
             ]
             try:
                 yield

@@ -1,4 +1,4 @@
-"""The `hackcity` command: serve, migrate, seed, createadmin, remind, sweep-uploads, recount."""
+"""The `hackcity` command: serve, migrate, seed, createadmin, remind, sweep-uploads, recount, purge."""
 
 from __future__ import annotations
 
@@ -150,6 +150,35 @@ def cmd_recount(settings: Settings, args) -> int:
         f"of {len(result.lines)} entries."
     )
     return 1
+def cmd_purge(settings: Settings, args) -> int:
+    """Purge the personal data of events past their retention period, expired sessions, old rate-limit
+    counters and old mail (the running app does it every hour). `--dry-run` only says what it would do."""
+    from events.auth import SESSION_LIFETIME
+    from events.domain.retention import KINDS, purge
+
+    async def work():
+        return await purge(
+            session_lifetime=SESSION_LIFETIME, dry_run=args.dry_run, language=settings.default_language
+        )
+
+    report = asyncio.run(_with_orm(settings.database_url, work))
+    would = "would be " if report.dry_run else ""
+    if report.dry_run:
+        print("Dry run: nothing is changed.")
+    if not report.events:
+        print("No event is past its retention period.")
+    for item in report.events:
+        print(f"Event {item.slug} (id {item.event_id}), retention over since {item.purge_on.isoformat()}:")
+        for kind, action in KINDS.items():
+            print(f"  {kind}: {item.counts[kind]} {would}{action}")
+    labels = {
+        "expired_sessions": "Expired sessions",
+        "old_rate_limits": "Old rate-limit counters",
+        "old_mail": "Old mail",
+    }
+    for kind, count in report.other.items():
+        print(f"{labels[kind]}: {count} {would}deleted")
+    return 0
 
 
 def cmd_serve(settings: Settings, args) -> int:
@@ -193,6 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="recount a jury session's results from its score log (exit 1: they differ from the stored ones)",
     )
     recount.add_argument("session_id", help="the jury session's number (as in its page's address)")
+    purge = sub.add_parser(
+        "purge", help="purge personal data past its retention period (events, sessions, login failures, mail)"
+    )
+    purge.add_argument("--dry-run", action="store_true", help="print what would be purged, change nothing")
     admin = sub.add_parser("createadmin", help="create or promote a platform admin")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="")
@@ -217,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         "remind": cmd_remind,
         "sweep-uploads": cmd_sweep_uploads,
         "recount": cmd_recount,
+        "purge": cmd_purge,
     }
     return commands[args.command](settings, args)
 

@@ -46,7 +46,15 @@ async def test_manual_datasets_get_a_null_remote_id_and_imports_become_unique(da
         await ctx.init(config=tortoise_config(database_url))
         from events.models import Dataset, Event, PortalKind
 
-        event = await Event.create(slug="e", title="E")
+        # The event table as it was at 0007 (the model has grown since): a row written by hand.
+        conn = ctx.connections.get("default")
+        await conn.execute_script(
+            "INSERT INTO event (slug, title, kind, summary, description, location, timezone, status, "
+            "created_at, allow_challenge_proposals, challenges_per_team, eligible_domains, gallery, "
+            "registration_questions, rules) VALUES ('e', 'E', 'hackathon', '', '', '', 'Europe/Paris', "
+            "'draft', CURRENT_TIMESTAMP, FALSE, 1, '', 'auto', '[]', '')"
+        )
+        event = await Event.filter(slug="e").only("id").get()
         first = await Dataset.create(
             event=event, title="By hand 1", portal_kind=PortalKind.MANUAL, remote_id=""
         )

@@ -1,5 +1,5 @@
-"""Background work started by the app: deadline reminders run without cron, and two processes
-on one PostgreSQL database never do one job twice (the outbox, the reminders)."""
+"""Background work started by the app: deadline reminders and the purge run without cron, and two
+processes on one PostgreSQL database never do one job twice (the outbox, the reminders)."""
 
 from __future__ import annotations
 
@@ -139,3 +139,22 @@ async def test_two_processes_send_each_deadline_reminder_once(db, postgres_run_d
     recipients = await OutboxMessage.all().values_list("to", flat=True)
     assert len(recipients) == 40
     assert sorted(recipients) == sorted(f"t{n}m{m}@example.org" for n in range(20) for m in range(2))
+async def test_purge_worker_purges_an_event_past_its_retention(db):
+    from events.models import Event, Registration, User
+
+    event = await Event.create(slug="old", title="Old", ends_at=datetime.now(UTC) - timedelta(days=400))
+    user = await User.create(email="p@example.org", name="P", password_hash="!")
+    await Registration.create(event=event, user=user, rules_accepted_at=datetime.now(UTC), answers={"a": "b"})
+    worker = asyncio.create_task(app_module.run_purge_worker(language="en", interval=0.01))
+    try:
+        for _ in range(500):
+            if (await Event.get(id=event.id)).purged_at is not None:
+                break
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.05)  # a few more passes of the worker: nothing more to do
+    finally:
+        worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
+    assert (await Event.get(id=event.id)).purged_at is not None
+    assert await Registration.filter(event_id=event.id).count() == 0
+    assert await User.filter(id=user.id).count() == 1

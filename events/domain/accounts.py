@@ -1,11 +1,11 @@
 """Accounts: sign-up, email verification, login with rate limiting, password reset, profile,
-export of one's data, deletion (anonymisation), disabling by an admin."""
+deletion (anonymisation), disabling by an admin. The export of one's data is in `personal_data`."""
 
 from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
@@ -297,84 +297,6 @@ async def update_profile(
     user.opt_in_newsletter = newsletter
     user.opt_in_publish_name = publish_name
     await user.save(update_fields=["name", "language", "opt_in_newsletter", "opt_in_publish_name"])
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-async def export_data(user: User) -> dict[str, Any]:
-    """Everything hackcity holds about a person (GDPR art. 15 and 20), as JSON-ready data."""
-    roles = await EventRole.filter(user_id=user.id).select_related("event").order_by("id")
-    sessions = await UserSession.filter(user_id=user.id).order_by("id")
-    mail = await OutboxMessage.filter(to=user.email).order_by("id")
-    registrations = await Registration.filter(user_id=user.id).select_related("event").order_by("id")
-    memberships = await TeamMember.filter(user_id=user.id).select_related("team", "event").order_by("id")
-    requests = await JoinRequest.filter(user_id=user.id).select_related("team").order_by("id")
-    return {
-        "format": "hackcity-personal-data/1",
-        "exported_at": datetime.now(UTC).isoformat(),
-        "account": {
-            "id": user.id,
-            "name": user.name,
-            "email": user.email,
-            "language": user.language,
-            "created_at": _iso(user.created_at),
-            "email_verified_at": _iso(user.email_verified_at),
-            "terms_accepted_at": _iso(user.terms_accepted_at),
-            "last_login_at": _iso(user.last_login_at),
-            "opt_in_newsletter": user.opt_in_newsletter,
-            "opt_in_publish_name": user.opt_in_publish_name,
-            "is_admin": user.is_admin,
-        },
-        "event_roles": [
-            {
-                "event": r.event.slug,
-                "event_title": r.event.title,
-                "role": str(r.role),
-                "since": _iso(r.created_at),
-            }
-            for r in roles
-        ],
-        "sessions": [
-            {
-                "started_at": _iso(s.created_at),
-                "last_seen_at": _iso(s.last_seen_at),
-                "user_agent": s.user_agent,
-            }
-            for s in sessions
-        ],
-        "mail": [
-            {"subject": m.subject, "status": str(m.status), "created_at": _iso(m.created_at)} for m in mail
-        ],
-        "registrations": [
-            {
-                "event": r.event.slug,
-                "rules_accepted_at": _iso(r.rules_accepted_at),
-                "answers": r.answers,
-                "registered_at": _iso(r.created_at),
-            }
-            for r in registrations
-        ],
-        "teams": [
-            {
-                "event": m.event.slug,
-                "team": m.team.name,
-                "captain": m.is_captain,
-                "joined_at": _iso(m.joined_at),
-            }
-            for m in memberships
-        ],
-        "join_requests": [
-            {
-                "team": j.team.name,
-                "status": str(j.status),
-                "message": j.message,
-                "created_at": _iso(j.created_at),
-            }
-            for j in requests
-        ],
-    }
 
 
 async def delete_account(user: User, *, password: str) -> None:

@@ -14,6 +14,7 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -156,8 +157,12 @@ async def update_event(
     registration_opens_at: str,
     registration_closes_at: str,
     allow_challenge_proposals: bool,
+    retention_months: str | None = None,
 ) -> Event:
-    """Save the event form. Dates are `datetime-local` values in the (new) time zone."""
+    """Save the event form. Dates are `datetime-local` values in the (new) time zone.
+    `retention_months`: how long personal data is kept after the event (None: unchanged)."""
+    from events.domain.retention import clean_retention  # retention reads events, not the reverse
+
     title, slug, timezone = title.strip(), slug.strip().lower(), timezone.strip()
     summary, location = " ".join(summary.split()), location.strip()
     errors: dict[str | None, str] = {}
@@ -183,6 +188,12 @@ async def update_event(
     dates = _dates(values, tuple(values), timezone, errors)
     _check_window(dates, "starts_at", "ends_at", errors)
     _check_window(dates, "registration_opens_at", "registration_closes_at", errors)
+    months = event.retention_months
+    if retention_months is not None:
+        try:
+            months = clean_retention(retention_months)
+        except FormErrors as problem:
+            errors.update(problem.errors)
     if errors:
         raise FormErrors(errors)
     if slug != event.slug and await Event.exists(slug=slug):
@@ -193,6 +204,7 @@ async def update_event(
     event.registration_opens_at = dates["registration_opens_at"]
     event.registration_closes_at = dates["registration_closes_at"]
     event.allow_challenge_proposals = allow_challenge_proposals
+    event.retention_months = months
     try:
         await event.save(
             update_fields=[
@@ -207,6 +219,7 @@ async def update_event(
                 "registration_opens_at",
                 "registration_closes_at",
                 "allow_challenge_proposals",
+                "retention_months",
             ]
         )
     except IntegrityError:
@@ -443,10 +456,12 @@ class Dashboard:
     timeline: list[schedule.Milestone]
     next_deadline: schedule.Milestone | None
     attention: list[str]
+    retention: Any = None  # events.domain.retention.RetentionStatus
 
 
 async def dashboard(*, event: Event, now: datetime | None = None) -> Dashboard:
     """Counts, the timeline and what needs the organiser's attention."""
+    from events.domain.retention import retention_status  # retention reads events, not the reverse
     from events.domain.rounds import overlapping_rounds  # rounds imports this module
 
     rounds = await Round.filter(event_id=event.id).order_by("position", "id")
@@ -485,7 +500,8 @@ async def dashboard(*, event: Event, now: datetime | None = None) -> Dashboard:
         "rounds": len(rounds),
         "people": len(set(people)),
     }
-    return Dashboard(counts, items, schedule.next_deadline(items, now), attention)
+    privacy = await retention_status(event, now)
+    return Dashboard(counts, items, schedule.next_deadline(items, now), attention, privacy)
 
 
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")

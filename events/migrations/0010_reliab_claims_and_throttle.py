@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 
 
 class Migration(migrations.Migration):
-    dependencies = [("models", "0008_dataset_unique_import")]
+    dependencies = [("models", "0009_privacy_retention")]
 
     initial = False
 

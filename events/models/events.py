@@ -53,6 +53,11 @@ class Event(Model):
     registration_questions = fields.JSONField(default=list)
     challenges_per_team = fields.IntField(default=1)
     gallery = fields.CharEnumField(GalleryMode, max_length=10, default=GalleryMode.AUTO)
+    # Personal data is kept this many months after the event ends, then purged
+    # (events.domain.retention, docs/PRIVACY.md). purged_at records when it was.
+    # db_default: the column can be added to a table that already holds events.
+    retention_months = fields.IntField(default=12, db_default=12)
+    purged_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

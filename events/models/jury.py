@@ -253,7 +253,10 @@ class PublicVote(Model):
     session = fields.ForeignKeyField(
         "models.JurySession", related_name="public_votes", on_delete=fields.CASCADE
     )
-    user = fields.ForeignKeyField("models.User", related_name="public_votes", on_delete=fields.CASCADE)
+    # NULL once the event's personal data is purged: the vote still counts, nobody is behind it.
+    user = fields.ForeignKeyField(
+        "models.User", related_name="public_votes", null=True, on_delete=fields.SET_NULL
+    )
     entry = fields.ForeignKeyField("models.Entry", related_name="public_votes", on_delete=fields.CASCADE)
     created_at = fields.DatetimeField(auto_now_add=True)
 

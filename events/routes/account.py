@@ -9,7 +9,7 @@ from starlette.responses import RedirectResponse, Response
 
 from events import auth
 from events.auth import SIGNED_IN, route
-from events.domain import accounts
+from events.domain import accounts, personal_data
 from events.domain.errors import FormErrors
 from events.flash import flash
 from events.forms import checkbox, read_form
@@ -87,7 +87,7 @@ async def change_password(request: Request):
 
 
 async def export(request: Request):
-    data = await accounts.export_data(request.state.user)
+    data = await personal_data.export_data(request.state.user)
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         media_type="application/json",

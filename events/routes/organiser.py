@@ -75,6 +75,7 @@ def _event_values(event: Event) -> dict[str, str]:
         "location": event.location,
         "timezone": event.timezone,
         "allow_challenge_proposals": "on" if event.allow_challenge_proposals else "",
+        "retention_months": str(event.retention_months),
     }
     for name in DATE_FIELDS:
         values[name] = schedule.local_input(getattr(event, name), event.timezone)
@@ -101,6 +102,7 @@ async def edit_event(request: Request):
                 registration_opens_at=values.get("registration_opens_at", ""),
                 registration_closes_at=values.get("registration_closes_at", ""),
                 allow_challenge_proposals=checkbox(values, "allow_challenge_proposals"),
+                retention_months=values.get("retention_months"),
             )
         except FormErrors as error:
             errors = error.errors

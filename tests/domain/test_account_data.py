@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from events.domain import accounts
+from events.domain import accounts, personal_data
 from events.models import (
     Challenge,
     Entry,
@@ -42,7 +42,7 @@ async def _team_world():
 
 async def test_export_holds_registrations_teams_and_requests(db):
     _event, _team, captain, _mate, _entry = await _team_world()
-    data = await accounts.export_data(captain)
+    data = await personal_data.export_data(captain)
     assert data["registrations"][0]["event"] == "hack"
     assert data["registrations"][0]["answers"] == {"school": "X"}
     assert data["teams"] == [
