@@ -150,6 +150,8 @@ def cmd_recount(settings: Settings, args) -> int:
         f"of {len(result.lines)} entries."
     )
     return 1
+
+
 def cmd_purge(settings: Settings, args) -> int:
     """Purge the personal data of events past their retention period, expired sessions, old rate-limit
     counters and old mail (the running app does it every hour). `--dry-run` only says what it would do."""

@@ -139,6 +139,8 @@ async def test_two_processes_send_each_deadline_reminder_once(db, postgres_run_d
     recipients = await OutboxMessage.all().values_list("to", flat=True)
     assert len(recipients) == 40
     assert sorted(recipients) == sorted(f"t{n}m{m}@example.org" for n in range(20) for m in range(2))
+
+
 async def test_purge_worker_purges_an_event_past_its_retention(db):
     from events.models import Event, Registration, User
 

@@ -93,8 +93,6 @@ def _redact_links(text: str) -> str:
     return _SECRET_LINK.sub(r"\1[redacted]", text)
 
 
-
-
 async def export_data(user: User) -> dict[str, Any]:
     """Everything hackcity holds about a person, as JSON-ready data (see docs/PRIVACY.md)."""
     member_team_ids = list(await TeamMember.filter(user_id=user.id).values_list("team_id", flat=True))

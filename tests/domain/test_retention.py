@@ -32,7 +32,6 @@ from events.models import (
     JoinRequest,
     JurySession,
     JurySessionJuror,
-    Throttle,
     MailStatus,
     OutboxMessage,
     PublicVote,
@@ -42,6 +41,7 @@ from events.models import (
     ScoreSheet,
     Team,
     TeamMember,
+    Throttle,
     User,
     UserSession,
 )
