@@ -18,6 +18,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from events import auth, live
 from events.csrf import CSRFMiddleware
 from events.db import tortoise_config
+from events.forms import UnreadableRequest
 from events.i18n import _, lazy
 from events.mail import run_outbox_worker
 from events.middleware import (
@@ -83,7 +84,9 @@ async def render_error(scope: Scope, status: int, detail: str | None = None):
 
 
 async def http_exception(request: Request, exc: HTTPException):
-    return await render_error(request.scope, exc.status_code)
+    # Starlette's own details are English and for developers: only ours reach the page
+    detail = exc.message if isinstance(exc, UnreadableRequest) else None
+    return await render_error(request.scope, exc.status_code, detail)
 
 
 async def csrf_refused(scope: Scope, reason: str):

@@ -19,6 +19,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from events.domain.numbers import parse_number
 from events.settings import LANGUAGES
 
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -85,10 +86,7 @@ def negotiate(accept_language: str | None, default: str) -> str:
         tag, _sep, params = piece.partition(";")
         quality = 1.0
         if params.strip().startswith("q="):
-            try:
-                quality = float(params.strip()[2:])
-            except ValueError:
-                quality = 0.0
+            quality = parse_number(params.strip()[2:]) or 0.0
         primary = tag.strip().lower().split("-")[0]
         if primary in LANGUAGES and quality > 0:
             choices.append((-quality, position, primary))

@@ -7,7 +7,10 @@ file's size (see `bench/upload.py`). The CSRF token travels in the query string 
 checked before the first byte of the body was read (events.csrf).
 
 The per-file limit is enforced here (413); the request body limit (BodyLimitMiddleware) bounds the
-whole request, chunked or not.
+whole request, chunked or not. A body that is not a whole multipart upload is an UnreadableRequest
+(400, with the reason): an odd boundary (events.forms.multipart_boundary), too many parts, a body
+that ends before its closing boundary (python-multipart's `finalize()` does not check it: the file
+would be stored with whatever bytes came). Nothing is left in storage then.
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 
 from events.domain.uploads import ContentCheck, FileRefused, check_extension, display_name
+from events.forms import UnreadableRequest, multipart_boundary
+from events.i18n import _
 from events.storage import FileTooLarge, PendingUpload, Storage, StoredFile
 
 FILE_FIELD = "file"
@@ -48,21 +53,23 @@ class _Part:
 async def receive_file(request: Request, storage: Storage, *, max_bytes: int) -> ReceivedFile:
     """Stream the `file` part of a multipart request into storage and check it.
 
-    Raises HTTPException 400 (not a multipart upload, or no file), 413 (over `max_bytes`), or
-    FileRefused (extension or content not accepted). Nothing is left in storage on any failure.
+    Raises UnreadableRequest (400: not a whole multipart upload, or no file), HTTPException 413
+    (over `max_bytes`), or FileRefused (extension or content not accepted). Nothing is left in
+    storage on any failure.
     """
-    content_type, params = parse_options_header(request.headers.get("content-type", ""))
-    boundary = params.get(b"boundary")
-    if content_type != b"multipart/form-data" or not boundary:
-        raise HTTPException(status_code=400)
+    boundary = multipart_boundary(request.headers.get("content-type", ""))
+    if boundary is None:
+        raise UnreadableRequest(_("Choose a file to upload."))
 
     parts: list[_Part] = []
     pending_data: list[bytes] = []
-    state: dict = {"file_part": None, "refusal": None}
+    state: dict = {"file_part": None, "refusal": None, "complete": False}
 
     def on_part_begin() -> None:
         if len(parts) >= MAX_PARTS:
-            raise HTTPException(status_code=400)
+            raise UnreadableRequest(
+                _("An upload carries one file and a few fields: this one has too many parts.")
+            )
         parts.append(_Part())
 
     def on_header_field(data: bytes, start: int, end: int) -> None:
@@ -83,7 +90,11 @@ async def receive_file(request: Request, storage: Storage, *, max_bytes: int) ->
         raw_filename = options.get(b"filename")
         if raw_filename is not None:
             part.filename = raw_filename.decode("utf-8", "replace")
-        if part.name == FILE_FIELD and part.filename is not None and state["file_part"] is None:
+        if part.filename is None:
+            return
+        if state["file_part"] is not None:  # the form sends one file: a second is not dropped silently
+            raise UnreadableRequest(_("Send one file at a time."))
+        if part.name == FILE_FIELD:
             state["file_part"] = part
 
     def on_part_data(data: bytes, start: int, end: int) -> None:
@@ -94,6 +105,9 @@ async def receive_file(request: Request, storage: Storage, *, max_bytes: int) ->
         elif part.size > MAX_OTHER_PART_BYTES:
             raise HTTPException(status_code=413)
 
+    def on_end() -> None:
+        state["complete"] = True
+
     parser = MultipartParser(
         boundary,
         {
@@ -103,6 +117,7 @@ async def receive_file(request: Request, storage: Storage, *, max_bytes: int) ->
             "on_header_value": on_header_value,
             "on_header_end": on_header_end,
             "on_headers_finished": on_headers_finished,
+            "on_end": on_end,
         },
         max_header_size=MAX_HEADER_SIZE,
     )
@@ -115,7 +130,9 @@ async def receive_file(request: Request, storage: Storage, *, max_bytes: int) ->
             try:
                 parser.write(chunk)
             except MultipartParseError:
-                raise HTTPException(status_code=400) from None
+                raise UnreadableRequest(
+                    _("The file could not be read: nothing was stored. Send it again.")
+                ) from None
             if state["file_part"] is not None and upload is None and state["refusal"] is None:
                 name = display_name(state["file_part"].filename or "")
                 try:
@@ -132,10 +149,12 @@ async def receive_file(request: Request, storage: Storage, *, max_bytes: int) ->
                         await upload.write(data)
                 pending_data.clear()
         parser.finalize()
+        if not state["complete"]:
+            raise UnreadableRequest(_("The file arrived incomplete: nothing was stored. Send it again."))
         if state["refusal"] is not None:
             raise state["refusal"]
         if upload is None or check is None:
-            raise HTTPException(status_code=400)
+            raise UnreadableRequest(_("Choose a file to upload."))
         check.finish(upload.head, upload.size)
         stored = await upload.commit()
         committed = True
@@ -143,7 +162,9 @@ async def receive_file(request: Request, storage: Storage, *, max_bytes: int) ->
     except FileTooLarge:
         raise HTTPException(status_code=413) from None
     except ClientDisconnect:
-        raise HTTPException(status_code=400) from None
+        raise UnreadableRequest(
+            _("The file arrived incomplete: nothing was stored. Send it again.")
+        ) from None
     finally:
         if upload is not None and not committed:
             await upload.discard()

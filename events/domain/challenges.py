@@ -10,6 +10,7 @@ from tortoise.transactions import in_transaction
 
 from events.domain import events as event_rules
 from events.domain.errors import FormErrors
+from events.domain.numbers import parse_int
 from events.i18n import _, lazy
 from events.models import (
     Challenge,
@@ -136,13 +137,11 @@ async def update_challenge(
             errors["slug"] = problem
     limit: int | None = challenge.max_teams
     if max_teams is not None:
-        try:
-            limit = int(max_teams) if max_teams.strip() else None
-        except ValueError:
+        limit = parse_int(max_teams) if max_teams.strip() else None
+        if max_teams.strip() and limit is None:
             errors["max_teams"] = _("Enter a whole number, or leave empty for no limit.")
-        else:
-            if limit is not None and not 1 <= limit <= 10_000:
-                errors["max_teams"] = _("Enter a number from 1 to 10000, or leave empty for no limit.")
+        elif limit is not None and not 1 <= limit <= 10_000:
+            errors["max_teams"] = _("Enter a number from 1 to 10000, or leave empty for no limit.")
     if errors:
         raise FormErrors(errors)
     if primary_dataset_id is not None and primary_dataset_id not in dataset_ids:

@@ -6,18 +6,17 @@ it is a finite number within [scale_min, scale_max] on the step grid that starts
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from tortoise.transactions import in_transaction
 
 from events.domain.errors import FormErrors
+from events.domain.numbers import parse_number
 from events.i18n import _, lazy
 from events.models import Challenge, Criterion, JurySession, Round, SessionStatus
 
 MAX_CRITERIA = 20
 MAX_LEVELS = 20
-MAX_VALUE_CHARS = 32
 # Values are stored on the grid, rounded to this many decimals so that 0.1 + 0.2 lands on 0.3.
 GRID_DECIMALS = 6
 
@@ -134,22 +133,6 @@ async def refuse_once_judging(stage: Round) -> None:
     """Sheets scored on a grid must keep their meaning: the grid is fixed once a jury has opened."""
     if await JurySession.filter(round_id=stage.id).exclude(status=SessionStatus.SCHEDULED).exists():
         raise FormErrors({None: _("A jury of this round has opened: its grid can no longer change.")})
-
-
-def parse_number(raw: Any) -> float | None:
-    """A finite number from a form field or JSON (a decimal comma is accepted); None when it is not one."""
-    if isinstance(raw, bool):
-        return None
-    if isinstance(raw, int | float):
-        number = float(raw)
-    elif isinstance(raw, str) and len(raw) <= MAX_VALUE_CHARS:
-        try:
-            number = float(raw.strip().replace(",", "."))
-        except ValueError:
-            return None
-    else:
-        return None
-    return number if math.isfinite(number) else None
 
 
 def on_grid(value: float, low: float, step: float) -> float | None:

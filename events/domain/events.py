@@ -21,6 +21,7 @@ from tortoise.transactions import in_transaction
 
 from events.domain import schedule, throttle
 from events.domain.errors import FormErrors
+from events.domain.numbers import parse_int
 from events.i18n import _, lazy
 from events.mail import queue_mail
 from events.models import (
@@ -527,10 +528,7 @@ async def update_participation(
     bad = [d for d in domains if not DOMAIN_RE.match(d)]
     if bad:
         errors["eligible_domains"] = _("These are not email domains: %(domains)s", domains=", ".join(bad[:5]))
-    try:
-        per_team = int(challenges_per_team.strip())
-    except ValueError:
-        per_team = 0
+    per_team = parse_int(challenges_per_team) or 0
     if not 1 <= per_team <= MAX_CHALLENGES_PER_TEAM:
         errors["challenges_per_team"] = _("Enter a number between 1 and %(n)s.", n=MAX_CHALLENGES_PER_TEAM)
     cleaned = clean_questions(questions, errors)

@@ -34,6 +34,7 @@ from typing import Any
 import certifi
 import httpx
 
+from events.domain.numbers import parse_int
 from events.i18n import _
 
 log = logging.getLogger("hackcity.fetching")
@@ -241,7 +242,7 @@ async def _read(response: httpx.Response, url: httpx.URL, max_bytes: int) -> Fet
             status=status,
         )
     declared = response.headers.get("content-length", "")
-    if declared.isdecimal() and int(declared) > max_bytes:
+    if (parse_int(declared) or 0) > max_bytes:
         raise FetchError(
             "too_large", _("The portal's answer is too large (over %(mb)s MB).", mb=_mb(max_bytes))
         )

@@ -30,6 +30,7 @@ from tortoise.transactions import in_transaction
 from events import live
 from events.domain.errors import FormErrors
 from events.domain.jury import scope_query
+from events.domain.numbers import parse_id, parse_int
 from events.i18n import _, lazy
 from events.models import (
     Assignment,
@@ -67,10 +68,7 @@ def _now(now: datetime | None) -> datetime:
 
 def clean_duration(value: Any) -> int:
     """Minutes of a pitch, a whole number from 1 to 240."""
-    try:
-        minutes = int(str(value).strip())
-    except (TypeError, ValueError):
-        minutes = 0
+    minutes = parse_int(value) or 0
     if not MIN_DURATION <= minutes <= MAX_DURATION:
         raise FormErrors(
             {
@@ -167,10 +165,7 @@ async def add_slot(
         minutes = clean_duration(duration)
     except FormErrors as error:
         errors.update(error.errors)
-    try:
-        wanted = int(str(entry_id))
-    except ValueError:
-        wanted = 0
+    wanted = parse_id(entry_id) or 0
     if not await (await scope_query(session)).filter(id=wanted).exists():
         errors["entry"] = _("Choose a submitted entry of this session.")
     elif await PitchSlot.exists(session_id=session.id, entry_id=wanted):

@@ -35,6 +35,7 @@ from tortoise.transactions import in_transaction
 
 from events.domain import passwords
 from events.domain.errors import FormErrors
+from events.domain.numbers import parse_int
 from events.i18n import _, catalogue, lazy
 from events.models import (
     Assignment,
@@ -119,10 +120,8 @@ KEPT: dict[type, str] = {
 
 def clean_retention(raw: str) -> int:
     """The organiser's number of months, or FormErrors saying which numbers are allowed."""
-    text = raw.strip()
-    # isdecimal() also accepts other scripts' digits ('٣'), which int() reads: ASCII only here.
-    months = int(text) if text.isascii() and text.isdecimal() and len(text) <= 3 else None
-    if months is None or not MIN_RETENTION_MONTHS <= months <= MAX_RETENTION_MONTHS:
+    months = parse_int(raw, low=MIN_RETENTION_MONTHS, high=MAX_RETENTION_MONTHS)
+    if months is None:
         raise FormErrors(
             {
                 "retention_months": _(

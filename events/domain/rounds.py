@@ -11,6 +11,7 @@ from tortoise.transactions import in_transaction
 
 from events.domain import schedule
 from events.domain.errors import FormErrors
+from events.domain.numbers import parse_int
 from events.i18n import _, lazy
 from events.models import Event, Round
 
@@ -34,11 +35,10 @@ def question_kind_label(kind: str) -> str:
 
 
 def _int(value: str, name: str, errors: dict[str | None, str], message: str) -> int | None:
-    try:
-        return int(value.strip())
-    except ValueError:
+    number = parse_int(value)
+    if number is None:
         errors[name] = message
-        return None
+    return number
 
 
 def clean_questions(rows: list[dict[str, str]], errors: dict[str | None, str]) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ from tortoise.transactions import in_transaction
 from events import i18n
 from events.domain.entries import snapshot
 from events.domain.errors import FormErrors
+from events.domain.numbers import parse_id
 from events.i18n import _, lazy
 from events.mail import queue_mail
 from events.models import (
@@ -70,8 +71,7 @@ class EntryFilters:
 
 
 def _int(value: str) -> int | None:
-    value = value.strip()
-    return int(value) if value.isdecimal() and 0 < int(value) < 2**31 else None
+    return parse_id(value)
 
 
 def read_filters(params: dict[str, str], rounds: list[Round], challenges: list[Challenge]) -> EntryFilters:

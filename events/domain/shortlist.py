@@ -22,6 +22,7 @@ from tortoise.transactions import in_transaction
 
 from events.domain import selection as selection_rules
 from events.domain.errors import FormErrors
+from events.domain.numbers import parse_int
 from events.i18n import _
 from events.models import Entry, EntryStatus, Event, JurySession, Selection, SessionStatus, User
 
@@ -40,12 +41,12 @@ class ShortlistResult:
 
 def clean_top(raw: Any) -> int:
     """N, the number of entries to select in each challenge, or FormErrors on the `top` field."""
-    text = str(raw).strip() if raw is not None else ""
-    if not text.isdecimal() or not 1 <= int(text) <= MAX_TOP:
+    top = parse_int(raw, low=1, high=MAX_TOP)
+    if top is None:
         raise FormErrors(
             {"top": _("Enter a whole number of entries between %(min)s and %(max)s.", min=1, max=MAX_TOP)}
         )
-    return int(text)
+    return top
 
 
 def plan_shortlist(results: dict[str, Any], top: int) -> tuple[list[int], list[int]]:

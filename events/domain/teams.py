@@ -42,6 +42,7 @@ from tortoise.transactions import in_transaction
 from events.domain import throttle
 from events.domain.entries import is_frozen
 from events.domain.errors import FormErrors
+from events.domain.numbers import parse_id
 from events.domain.registration import registration_of
 from events.i18n import _, ngettext
 from events.mail import queue_mail
@@ -307,11 +308,8 @@ async def join_by_invite(*, token: str, user: User, secret_key: str, now: dateti
 
 async def request_to_join(*, event: Event, user: User, team_id: str, message: str = "") -> JoinRequest:
     """Ask a team's captain to be let in; a refused request may be asked again."""
-    try:
-        wanted = int(team_id)
-    except ValueError:
-        wanted = 0
-    team = await Team.get_or_none(id=wanted, event_id=event.id) if 0 < wanted <= MAX_ID else None
+    wanted = parse_id(team_id)
+    team = await Team.get_or_none(id=wanted, event_id=event.id) if wanted is not None else None
     if team is None:
         raise FormErrors({"team": _("Choose a team of this event.")})
     message = message.strip()
@@ -359,15 +357,9 @@ def _require_captain(member: TeamMember) -> None:
         raise NotCaptain
 
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers: a larger number names no row
-
-
 def _id(value: str, field_name: str, message: str) -> int:
-    try:
-        wanted = int(value.strip())
-    except ValueError:
-        raise FormErrors({field_name: message}) from None
-    if not 0 < wanted <= MAX_ID:
+    wanted = parse_id(value)
+    if wanted is None:
         raise FormErrors({field_name: message})
     return wanted
 

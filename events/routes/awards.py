@@ -13,6 +13,7 @@ from events.domain import jury as jury_rules
 from events.domain import public_vote as vote_rules
 from events.domain.criteria import format_number
 from events.domain.errors import FormErrors
+from events.domain.numbers import parse_id
 from events.domain.results import TIE_BREAK
 from events.flash import flash
 from events.forms import read_form
@@ -20,18 +21,12 @@ from events.i18n import _
 from events.models import Event, JurySession, SessionStatus
 from events.templating import render
 
-MAX_ID = 2**31 - 1
 PUBLIC = "public"  # the form's `challenge` value for the public prize
-
-
-def _id(raw: str) -> int | None:
-    raw = raw.strip()
-    return int(raw) if raw.isdecimal() and 0 < int(raw) <= MAX_ID else None
 
 
 async def _session_or_404(request: Request) -> JurySession:
     event: Event = request.state.event
-    session_id = _id(request.path_params["session_id"])
+    session_id = parse_id(request.path_params["session_id"])
     session = await JurySession.get_or_none(id=session_id, event_id=event.id) if session_id else None
     if session is None:
         raise not_found(request)
@@ -72,13 +67,13 @@ async def jury_awards(request: Request):
         return await _page(request, session)
     form = await read_form(request)
     which = form.get("challenge", "").strip()
-    challenge_id = None if which == PUBLIC else _id(which)
+    challenge_id = None if which == PUBLIC else parse_id(which)
     # Each challenge has its own form on the page: errors and values are named after it.
     suffix = f"-{which}" if which == PUBLIC or challenge_id else ""
     try:
         if which != PUBLIC and challenge_id is None:
             raise FormErrors({None: _("Choose a challenge of this session.")})
-        entry_id = _id(form.get("entry", ""))
+        entry_id = parse_id(form.get("entry", ""))
         if entry_id is None:
             raise FormErrors({"entry": _("Choose an entry of this session's results.")})
         award = await award_rules.give_award(
@@ -96,7 +91,7 @@ async def remove_award(request: Request):
     event: Event = request.state.event
     session = await _session_or_404(request)
     form = await read_form(request)
-    award_id = _id(form.get("award", ""))
+    award_id = parse_id(form.get("award", ""))
     try:
         removed = award_id is not None and await award_rules.remove_award(session=session, award_id=award_id)
     except FormErrors as error:

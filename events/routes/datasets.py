@@ -12,6 +12,7 @@ from events.auth import ORGANISER, PUBLIC, not_found, route
 from events.domain import gallery, portals, restricted
 from events.domain.errors import FormErrors
 from events.domain.fetching import FetchError
+from events.domain.numbers import parse_id
 from events.flash import flash
 from events.forms import checkbox, read_form
 from events.i18n import _
@@ -19,7 +20,6 @@ from events.models import Challenge, ChallengeDataset, ChallengeStatus, Dataset,
 from events.templating import render
 
 MANUAL_FIELDS = ("title", "publisher", "licence", "url", "description")
-MAX_ID = 2**31 - 1
 
 
 def _allow_private(request: Request) -> bool:
@@ -28,10 +28,10 @@ def _allow_private(request: Request) -> bool:
 
 async def _dataset_of(request: Request, event: Event) -> Dataset:
     """The dataset named in the URL, if it belongs to this event; 404 otherwise."""
-    raw = request.path_params["dataset_id"]
-    if not raw.isdecimal() or not 0 < int(raw) <= MAX_ID:
+    dataset_id = parse_id(request.path_params["dataset_id"])
+    if dataset_id is None:
         raise not_found(request)
-    dataset = await Dataset.get_or_none(id=int(raw), event_id=event.id)
+    dataset = await Dataset.get_or_none(id=dataset_id, event_id=event.id)
     if dataset is None:
         raise not_found(request)
     return dataset

@@ -10,8 +10,6 @@ import logging
 from datetime import UTC, datetime
 from urllib.parse import quote
 
-from starlette.datastructures import FormData
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, StreamingResponse
 
@@ -20,8 +18,10 @@ from events.domain import entries as entry_rules
 from events.domain import published, restricted
 from events.domain import uploads as upload_rules
 from events.domain.errors import FormErrors
+from events.domain.numbers import parse_id
 from events.domain.spdx import CODE_LICENCES
 from events.flash import flash
+from events.forms import UnreadableRequest, read_form
 from events.i18n import _
 from events.middleware import safe_log
 from events.models import (
@@ -40,38 +40,19 @@ from events.templating import render
 from events.uploads import receive_file
 
 log = logging.getLogger("hackcity.entries")
-MAX_ID = 2**31 - 1
 MAX_FORM_FIELDS = 600
-MAX_FIELD_BYTES = 64 * 1024
 
 
 def _id(request: Request, name: str) -> int:
-    raw = request.path_params[name]
-    if not raw.isdecimal() or not 0 < int(raw) <= MAX_ID:
+    value = parse_id(request.path_params[name])
+    if value is None:
         raise not_found(request)
-    return int(raw)
-
-
-def _form_id(value: str) -> int | None:
-    value = value.strip()
-    return int(value) if value.isdecimal() and 0 < int(value) <= MAX_ID else None
+    return value
 
 
 async def _read_form(request: Request) -> dict[str, str]:
-    """A url-encoded form with room for every dataset of a large catalogue (two fields each)."""
-    try:
-        form: FormData = await request.form(
-            max_files=0, max_fields=MAX_FORM_FIELDS, max_part_size=MAX_FIELD_BYTES
-        )
-    except HTTPException as error:
-        if error.status_code == 400 and "exceeded maximum size" in str(error.detail):
-            raise HTTPException(status_code=413) from None
-        raise
-    values: dict[str, str] = {}
-    for key, value in form.multi_items():
-        if isinstance(value, str) and key not in values:
-            values[key] = value.replace("\x00", "")
-    return values
+    """A form with room for every dataset of a large catalogue (two fields each)."""
+    return await read_form(request, max_fields=MAX_FORM_FIELDS)
 
 
 async def _member_entry(request: Request) -> Entry:
@@ -103,9 +84,9 @@ async def team_entries(request: Request):
             raise forbidden(request)  # entries are made by teams
         form = await _read_form(request)
         values = {"title": form.get("title", "")}
-        stage = await Round.get_or_none(id=_form_id(form.get("round", "")) or 0, event_id=event.id)
+        stage = await Round.get_or_none(id=parse_id(form.get("round", "")) or 0, event_id=event.id)
         challenge = await Challenge.get_or_none(
-            id=_form_id(form.get("challenge", "")) or 0, event_id=event.id
+            id=parse_id(form.get("challenge", "")) or 0, event_id=event.id
         )
         if stage is None or challenge is None:
             errors = {None: _("Choose a round and a challenge of this event.")}
@@ -264,6 +245,9 @@ async def upload_file(request: Request):
     except upload_rules.FileRefused as refusal:
         log.info("upload refused on entry %s: %s", entry.id, safe_log(refusal.message))
         return await _entry_page(request, entry, file_error=refusal.message, status_code=422)
+    except UnreadableRequest as unreadable:
+        log.info("unreadable upload on entry %s: %s", entry.id, safe_log(unreadable.message))
+        return await _entry_page(request, entry, file_error=unreadable.message, status_code=400)
     try:
         await entry_rules.add_entry_file(
             entry=entry,

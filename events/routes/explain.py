@@ -15,6 +15,7 @@ from events.auth import SIGNED_IN, not_found, route
 from events.domain import jury as jury_rules
 from events.domain import results as results_rules
 from events.domain.criteria import format_number
+from events.domain.numbers import parse_id
 from events.domain.results import TIE_BREAK
 from events.i18n import _
 from events.models import (
@@ -29,16 +30,15 @@ from events.models import (
 )
 from events.templating import render
 
-MAX_ID = 2**31 - 1
 # Jurors read the explanations once the scores can no longer change.
 JUROR_STATUSES = (SessionStatus.CLOSED, SessionStatus.PUBLISHED)
 
 
 def _id(request: Request, name: str) -> int:
-    raw = request.path_params[name]
-    if not raw.isdecimal() or not 0 < int(raw) <= MAX_ID:
+    value = parse_id(request.path_params[name])
+    if value is None:
         raise not_found(request)
-    return int(raw)
+    return value
 
 
 async def _may_read(user: User, event: Event, session: JurySession, entry: Entry) -> tuple[bool, bool]:

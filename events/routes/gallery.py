@@ -13,18 +13,17 @@ from starlette.responses import Response
 from events.auth import PUBLIC, not_found, route
 from events.domain import gallery as gallery_rules
 from events.domain import portals
+from events.domain.numbers import parse_id
 from events.forms import fits
 from events.models import Challenge, ChallengeStatus, Dataset, Event
 from events.templating import render
 
-MAX_ID = 2**31 - 1
-
 
 def _id(request: Request, name: str) -> int:
-    raw = request.path_params[name]
-    if not raw.isdecimal() or not 0 < int(raw) <= MAX_ID:
+    value = parse_id(request.path_params[name])
+    if value is None:
         raise not_found(request)
-    return int(raw)
+    return value
 
 
 async def _gallery(request: Request, challenge: Challenge | None):

@@ -26,7 +26,9 @@ from events.domain import jury_files, portals
 from events.domain import published as published_rules
 from events.domain.criteria import clean_value, criteria_for, format_number
 from events.domain.errors import FormErrors
+from events.domain.numbers import parse_id
 from events.flash import flash
+from events.forms import form_data
 from events.i18n import _
 from events.models import (
     Assignment,
@@ -51,16 +53,15 @@ from events.routes.entries import send_file
 from events.templating import render
 
 JUROR = event_role(Role.JUROR)
-MAX_ID = 2**31 - 1
 MAX_JSON_BYTES = 16 * 1024
 TEXT_SAVERS = {"comment": jury_rules.save_comment, "private_note": jury_rules.save_private_note}
 
 
 def _id(request: Request, name: str) -> int:
-    raw = request.path_params[name]
-    if not raw.isdecimal() or not 0 < int(raw) <= MAX_ID:
+    value = parse_id(request.path_params[name])
+    if value is None:
         raise not_found(request)
-    return int(raw)
+    return value
 
 
 def local_time(value: datetime | None, event: Event) -> str:
@@ -163,14 +164,8 @@ async def juror_session(request: Request):
     errors: dict = {}
     status_code = 200
     if request.method == "POST":
-        form = await request.form(max_files=0, max_fields=1000)
-        team_ids = sorted(
-            {
-                int(v)
-                for v in form.getlist("team")
-                if isinstance(v, str) and v.isdecimal() and int(v) <= MAX_ID
-            }
-        )
+        form = await form_data(request, max_fields=1000)
+        team_ids = sorted({team_id for v in form.getlist("team") if (team_id := parse_id(v))})
         try:
             await jury_rules.accept_seat(
                 session=session, juror=user, conflict_team_ids=team_ids, reason=str(form.get("reason", ""))
@@ -318,7 +313,7 @@ async def juror_entry(request: Request):
     entry = await _assigned_entry(request, session)
     if request.method == "GET":
         return await _entry_page(request, session, entry)
-    raw_form = await request.form(max_files=0, max_fields=200)
+    raw_form = await form_data(request, max_fields=200)
     form = {k: v.replace("\x00", "") for k, v in raw_form.items() if isinstance(v, str)}
     grid = await criteria_for(session.round_id, entry.challenge_id)
     cleaned, errors = _clean_form(grid, form)
@@ -409,7 +404,7 @@ async def juror_recuse(request: Request):
     user: User = request.state.user
     session = await _seated_session(request)
     entry = await _assigned_entry(request, session)
-    form = await request.form(max_files=0, max_fields=10)
+    form = await form_data(request, max_fields=10)
     try:
         await jury_rules.recuse(session=session, juror=user, entry=entry, reason=str(form.get("reason", "")))
     except FormErrors as error:

@@ -17,6 +17,7 @@ from events.domain import schedule
 from events.domain import score_log as log_rules
 from events.domain import shortlist as shortlist_rules
 from events.domain.errors import FormErrors, RateLimited
+from events.domain.numbers import parse_int
 from events.domain.results import TIE_BREAK
 from events.flash import flash
 from events.forms import as_id, checkbox, fits, read_form
@@ -360,10 +361,11 @@ async def _session_fields(event: Event, values: dict[str, str], *, with_round: b
     challenge_ids = []
     for key in values:
         if key.startswith("challenge_"):
-            try:
-                challenge_ids.append(int(key.removeprefix("challenge_")))
-            except ValueError:
+            challenge_id = as_id(key.removeprefix("challenge_"))
+            if challenge_id is None:
                 errors["challenges"] = _("Choose challenges of this event.")
+            else:
+                challenge_ids.append(challenge_id)
     if not set(challenge_ids) <= event_challenges:
         errors["challenges"] = _("Choose challenges of this event.")
     window = _window(event, values, errors)
@@ -372,9 +374,8 @@ async def _session_fields(event: Event, values: dict[str, str], *, with_round: b
         errors["assignment_mode"] = _("Choose how entries are shared among jurors.")
     k = 3
     if mode == AssignmentMode.K:
-        try:
-            k = int(values.get("k", ""))
-        except ValueError:
+        k = parse_int(values.get("k", ""))
+        if k is None:
             errors["k"] = _("Enter between %(min)s and %(max)s jurors per entry.", min=1, max=50)
     normalisation = values.get("normalisation", "")
     if normalisation not in {n.value for n in Normalisation}:

@@ -28,6 +28,7 @@ from events.domain import jury as jury_rules
 from events.domain import live as live_rules
 from events.domain import schedule
 from events.domain.errors import FormErrors
+from events.domain.numbers import parse_id
 from events.flash import flash
 from events.forms import read_form
 from events.i18n import _
@@ -47,15 +48,13 @@ from events.templating import render
 HEARTBEAT = 15.0  # seconds between two heartbeat comments
 STREAM_LIFETIME = 120.0  # seconds; then the browser reconnects (and its access is checked again)
 RETRY_MS = 5000  # how long a browser waits before reconnecting
-MAX_ID = 2**31 - 1
 # The sessions whose pages follow the live state: a scheduled one (its agenda, its opening) and an
 # open one. A closed or published session sends `end` (the page reloads to show it).
 FOLLOWED = (SessionStatus.SCHEDULED, SessionStatus.OPEN)
 
 
 def _id(value: Any) -> int:
-    text = str(value or "").strip()
-    return int(text) if text.isdecimal() and 0 < int(text) <= MAX_ID else 0
+    return parse_id(value) or 0
 
 
 async def _session_or_404(request: Request) -> JurySession:

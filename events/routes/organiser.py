@@ -239,11 +239,8 @@ async def remove_person(request: Request):
 
 async def cancel_invitation(request: Request):
     event: Event = request.state.event
-    try:
-        invitation_id = int(request.path_params["invitation_id"])
-    except ValueError:
-        raise not_found(request) from None
-    if not 0 < invitation_id < 2**31:
+    invitation_id = as_id(request.path_params["invitation_id"])
+    if invitation_id is None:
         raise not_found(request)
     try:
         cancelled = await event_rules.cancel_invitation(event=event, invitation_id=invitation_id)

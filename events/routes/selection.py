@@ -17,20 +17,19 @@ from events.domain import selection as selection_rules
 from events.domain import shortlist as shortlist_rules
 from events.domain.criteria import format_number
 from events.domain.errors import FormErrors
+from events.domain.numbers import parse_id
 from events.flash import flash
 from events.forms import checkbox, read_form
 from events.i18n import _, ngettext
 from events.models import Challenge, Entry, EntryStatus, Event, GalleryMode, Round, Selection
 from events.templating import render
 
-MAX_ID = 2**31 - 1
-
 
 def _entry_id(request: Request) -> int:
-    raw = request.path_params["entry_id"]
-    if not raw.isdecimal() or not 0 < int(raw) <= MAX_ID:
+    value = parse_id(request.path_params["entry_id"])
+    if value is None:
         raise not_found(request)
-    return int(raw)
+    return value
 
 
 def _manage_url(event: Event, query: str = "") -> str:
@@ -112,12 +111,8 @@ async def decide_entry(request: Request):
 async def advance_round(request: Request):
     event: Event = request.state.event
     form = await read_form(request)
-    raw = form.get("round", "").strip()
-    stage = (
-        await Round.get_or_none(id=int(raw), event_id=event.id)
-        if raw.isdecimal() and int(raw) <= MAX_ID
-        else None
-    )
+    round_id = parse_id(form.get("round"))
+    stage = await Round.get_or_none(id=round_id, event_id=event.id) if round_id else None
     if stage is None:
         flash(request, _("Choose a round of this event."), "error")
         return RedirectResponse(_back(event, form), status_code=303)

@@ -16,22 +16,17 @@ from events.auth import PUBLIC, SIGNED_IN, not_found, route
 from events.domain import gallery as gallery_rules
 from events.domain import public_vote as vote_rules
 from events.domain.errors import FormErrors
+from events.domain.numbers import parse_id
 from events.flash import flash
 from events.forms import read_form
 from events.i18n import _
 from events.models import Entry, Event, JurySession, TeamMember, User
 from events.templating import render
 
-MAX_ID = 2**31 - 1
-
-
-def _id(raw: str) -> int | None:
-    return int(raw) if raw.isdecimal() and 0 < int(raw) <= MAX_ID else None
-
 
 async def _voting_session(request: Request) -> JurySession:
     event: Event = request.state.event
-    session_id = _id(request.path_params["session_id"])
+    session_id = parse_id(request.path_params["session_id"])
     session = (
         await JurySession.get_or_none(id=session_id, event_id=event.id, public_vote=True)
         if session_id is not None and event.is_published
@@ -94,7 +89,7 @@ async def cast_public_vote(request: Request):
     event: Event = request.state.event
     session = await _voting_session(request)
     form = await read_form(request)
-    entry_id = _id(form.get("entry", "").strip())
+    entry_id = parse_id(form.get("entry", "").strip())
     try:
         if entry_id is None:
             raise FormErrors({"entry": _("Choose an entry of this vote.")})

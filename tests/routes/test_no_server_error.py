@@ -12,8 +12,16 @@ normally use the route (see `_role_for`), sends in one batch:
   page at the same path or above it) plus the names the route's module reads, all filled with each
   of `FORM_VALUES` in turn; the form as the page fills it with one field at a time replaced by
   `ONE_FIELD_VALUES` (the other fields valid, so the handler reads the bad one); every field sent
-  many times; then a JSON body (the token in the header), a url-encoded body that is not UTF-8 and
-  a broken multipart body.
+  many times; then a JSON body (the token in the header), a url-encoded body that is not UTF-8, a
+  broken multipart body, the form as multipart with oddly named boundaries (`ODD_CONTENT_TYPES`:
+  over 256 characters, missing, empty, twice, not ASCII, with quotes), cut before its closing
+  boundary, and with a file;
+- for a handler that reads JSON (the scoring autosave): each key it reads given each of
+  `JSON_VALUES` (NaN, 1e309, integers of hundreds of digits, booleans, nested lists and objects,
+  Unicode digits), the other keys naming in turn each field of the forms nearby.
+
+Numbers come in every shape a client can send: `HUGE` (5,000 digits: int() of it raises) in paths,
+query strings and fields, superscript and Arabic-Indic digits, NaN, infinities.
 
 The world is the one of tests/routes/test_access_matrix.py; the team forms are walked again as a
 newcomer without a team, the juror's pages in an open session with an assigned entry. Every
@@ -35,7 +43,16 @@ import httpx
 import pytest
 from starlette.routing import Route
 
-from events.models import ConflictOfInterest, EntryFile, EventRole, Registration, Role, User
+from events.models import (
+    ConflictOfInterest,
+    EntryFile,
+    EventRole,
+    Registration,
+    Role,
+    Score,
+    ScoreLogEntry,
+    User,
+)
 from events.storage import storage_for
 from tests.helpers import CHEAP_HASH, TOKEN_RE, csrf_from, sign_in
 from tests.jury_world import make_jury_world
@@ -45,8 +62,11 @@ __all__ = ["world"]  # the fixture, imported to be used here
 
 LONG = "x" * 300
 REQUEST_SECONDS = 5
+# int() refuses a text of more than 4,300 digits with a ValueError (Python's int_max_str_digits),
+# which an isdecimal() check lets through.
+HUGE = "9" * 5000
 # "²" and "١" are digits to str.isdigit(); int() refuses the first and reads the second as 1.
-PATH_VALUES = ("0", "-1", "99999999999999999999", "abc", "%00", "é", "²", "١", LONG)
+PATH_VALUES = ("0", "-1", "99999999999999999999", HUGE, "abc", "%00", "é", "²", "١", LONG)
 FORM_VALUES = (
     "",
     " ",
@@ -55,6 +75,7 @@ FORM_VALUES = (
     "-1e309",
     "1e309",
     "99999999999999999999",
+    HUGE,
     "-1",
     "²",
     "١",
@@ -65,8 +86,23 @@ FORM_VALUES = (
     "y" * 10_000,
     "2026-13-45T25:99",
 )
-ONE_FIELD_VALUES = ("", "NaN", "-1e309", "-1", "²", "2026-13-45T25:99", "\x00", "y" * 10_000)
-QUERY_VALUES = ("-1", "abc", "\x00", "99999999999999999999", "é", "²", LONG, "")
+ONE_FIELD_VALUES = ("", "NaN", "-1e309", "-1", HUGE, "²", "2026-13-45T25:99", "\x00", "y" * 10_000)
+QUERY_VALUES = ("-1", "abc", "\x00", "99999999999999999999", HUGE, "é", "²", LONG, "")
+# JSON values, as JSON text: float() of an integer of hundreds of digits raises OverflowError,
+# json.loads reads NaN and Infinity, booleans are ints to isinstance().
+JSON_VALUES = (
+    "NaN",
+    "-Infinity",
+    "1e309",
+    "1" + "0" * 400,
+    "-" + "9" * 400,
+    "true",
+    "null",
+    "[1, [2]]",
+    '{"a": {"b": [1]}}',
+    '"²"',
+    f'"{HUGE}"',
+)
 QUERY_NAMES = (
     "page",
     "next",
@@ -96,6 +132,21 @@ STREAMS = frozenset({"control_room_events", "juror_live_events"})
 # Names every POST also carries, whatever the page offers: fields a form never shows included.
 GENERIC_FIELDS = ("id", "user_id", "role", "is_admin", "next", "action", "position", "direction", "score")
 FIELD_RE = re.compile(r"""(?:form|values|data|raw)(?:\.get|\.getlist)?[(\[]\s*["']([a-z_][a-z0-9_]*)["']""")
+# The keys a JSON handler reads from the decoded body (`payload["field"]`).
+JSON_KEY_RE = re.compile(r"""payload(?:\.get)?[(\[]\s*["']([a-z_][a-z0-9_]*)["']""")
+# A valid multipart body and Content-Type headers that name its boundary oddly: too long for the
+# parser (over 256 characters), missing, empty, twice, not ASCII, with quotes; then the body cut
+# before its closing boundary and a body with a file part (the text forms take none).
+MULTIPART_BOUNDARY = "hackcityWalkBoundary"
+ODD_CONTENT_TYPES = (
+    ("boundary over 256 characters", "multipart/form-data; boundary=" + "b" * 300),
+    ("no boundary", "multipart/form-data"),
+    ("empty boundary", "multipart/form-data; boundary="),
+    ("two boundaries", f"multipart/form-data; boundary=other; boundary={MULTIPART_BOUNDARY}"),
+    ("non-ASCII boundary", "multipart/form-data; boundary=caf\u00e9"),
+    ("quote in the boundary", 'multipart/form-data; boundary=a"b'),
+    ("unclosed quote", f'multipart/form-data; boundary="{MULTIPART_BOUNDARY}'),
+)
 
 
 @dataclass
@@ -200,6 +251,11 @@ def _cases(names: tuple[str, ...] | None = None) -> list:
     ]
 
 
+def _short(value: str) -> str:
+    """A value as a failure report shows it."""
+    return repr(value) if len(value) <= 20 else f"{value[:12]!r}... ({len(value)} characters)"
+
+
 def _hostile(value: str) -> str:
     """A path segment: "%00" goes as written (a NUL once decoded), the rest percent-encoded."""
     return value if value == "%00" else quote(value, safe="")
@@ -249,6 +305,35 @@ class Walker:
         await self.send("POST", url, label, data={"csrf_token": self.token, **fields})
 
 
+def _multipart(fields: dict[str, str], *, boundary: str = MULTIPART_BOUNDARY, file: bool = False) -> bytes:
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
+    if file:
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n'
+            "Content-Type: text/plain\r\n\r\nhello\r\n".encode()
+        )
+    return b"".join(parts) + f"--{boundary}--\r\n".encode()
+
+
+def _reads_json(route: Route) -> bool:
+    try:
+        source = inspect.getsource(_endpoint(route))
+    except (OSError, TypeError):
+        return False
+    return "json.loads(" in source or "request.json(" in source
+
+
+def _json_keys(route: Route) -> list[str]:
+    try:
+        source = inspect.getsource(_endpoint(route))
+    except (OSError, TypeError):
+        return []
+    return sorted(set(JSON_KEY_RE.findall(source)))
+
+
 def _ancestors(path: str) -> list[str]:
     parts = path.rstrip("/").split("/")
     return ["/".join(parts[:end]) or "/" for end in range(len(parts), 0, -1)]
@@ -256,12 +341,14 @@ def _ancestors(path: str) -> list[str]:
 
 async def _page_fields(
     walker: Walker, url: str, method: str, gettable: set[str]
-) -> tuple[set[str], set[str], dict[str, str]]:
+) -> tuple[set[str], set[str], dict[str, str], set[str]]:
     """(POST names, GET names, the values of the first POST form) of the forms, on the page at
-    `url` (or above it, for a POST), that submit to `url`."""
+    `url` (or above it, for a POST), that submit to `url`; and the names of every POST form on
+    those pages (a script may send them elsewhere, as JSON)."""
     post_names: set[str] = set()
     get_names: set[str] = set()
     baseline: dict[str, str] = {}
+    nearby: set[str] = set()
     pages = _ancestors(url) if method == "POST" else [url]
     for page in pages:
         if page not in gettable:
@@ -270,12 +357,14 @@ async def _page_fields(
         if response is None or response.status_code != 200:
             continue
         for form in _forms(response.text):
+            if form.method == "POST":
+                nearby.update(form.names)
             target = form.action.split("?")[0]
             if target == url or (page == url and target == ""):
                 (post_names if form.method == "POST" else get_names).update(form.names)
                 if form.method == "POST" and not baseline:
                     baseline = {name: value for name, value in form.values.items() if name != "csrf_token"}
-    return post_names - {"csrf_token"}, get_names, baseline
+    return post_names - {"csrf_token"}, get_names, baseline, nearby - {"csrf_token"}
 
 
 @pytest.mark.parametrize(("route", "method"), _cases())
@@ -300,8 +389,8 @@ async def _walk(
     url = route.path_format.format(**params)
     streams = route.name in STREAMS
     left = {"١"} if streams else set()  # ١ is id 1: a real stream, which stays open
-    post_names, get_names, baseline = (
-        (set(), set(), {}) if streams else await _page_fields(walker, url, method, gettable)
+    post_names, get_names, baseline, nearby = (
+        (set(), set(), {}, set()) if streams else await _page_fields(walker, url, method, gettable)
     )
     body = {"data": {"csrf_token": walker.token}} if method == "POST" else {}
 
@@ -309,14 +398,14 @@ async def _walk(
     if method == "POST":
         names = sorted(post_names | _endpoint_fields(route) | set(GENERIC_FIELDS))
         for value in [value for value in FORM_VALUES if value not in left]:
-            await walker.post(url, dict.fromkeys(names, value), f"every field = {value[:20]!r}")
+            await walker.post(url, dict.fromkeys(names, value), f"every field = {_short(value)}")
         mixed = {name: FORM_VALUES[index % len(FORM_VALUES)][:500] for index, name in enumerate(names)}
         await walker.post(url, mixed, "mixed garbage")
         # the form as the page fills it, one field at a time replaced by garbage: the other fields
         # valid, the handler goes on to read the garbage one
         for name in sorted(baseline):
             for value in [value for value in ONE_FIELD_VALUES if value not in left]:
-                await walker.post(url, {**baseline, name: value}, f"{name} = {value[:20]!r}")
+                await walker.post(url, {**baseline, name: value}, f"{name} = {_short(value)}")
         # each field many times (the lists a handler reads with getlist()), within the field limit
         repeated = [(name, value[:500]) for name in names for value in FORM_VALUES if value not in left]
         await walker.send(
@@ -326,13 +415,36 @@ async def _walk(
             content=urlencode([("csrf_token", walker.token), *repeated[:99]]).encode(),
             headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
+        json_headers = {"Content-Type": "application/json", "X-CSRF-Token": walker.token}
         await walker.send(
             "POST",
             url,
             "JSON body",
-            content=b'{"name": [1, {"a": null}], "title": 1e309}',
-            headers={"Content-Type": "application/json", "X-CSRF-Token": walker.token},
+            content=b'{"name": [1, {"a": null}], "title": 1e309, "id": true, "score": 1' + b"0" * 400 + b"}",
+            headers=json_headers,
         )
+        if _reads_json(route):
+            # each key the handler reads given each hostile value, the other keys naming in turn
+            # each field of the forms nearby (the autosave's {"field": "criterion_3", "value": ...})
+            keys = _json_keys(route)
+            for value in JSON_VALUES:
+                await walker.send(
+                    "POST",
+                    url,
+                    f"JSON every key = {_short(value)}",
+                    content="{" + ", ".join(f'"{key}": {value}' for key in keys) + "}",
+                    headers=json_headers,
+                )
+                for key in keys:
+                    for name in sorted(nearby):
+                        others = ", ".join(f'"{other}": "{name}"' for other in keys if other != key)
+                        await walker.send(
+                            "POST",
+                            url,
+                            f"JSON {key} = {_short(value)}, others = {name}",
+                            content="{" + others + f', "{key}": {value}' + "}",
+                            headers=json_headers,
+                        )
         await walker.send(
             "POST",
             url,
@@ -354,20 +466,52 @@ async def _walk(
             content=b'--b\r\nContent-Disposition: form-data; name="title"\r\n\r\nx',
             headers={"Content-Type": "multipart/form-data; boundary=b", "X-CSRF-Token": walker.token},
         )
+        # the form as the page fills it, sent as multipart: oddly named boundaries, cut short, a file
+        form = baseline or dict.fromkeys(names, "1")
+        whole = _multipart(form)
+        for label, content_type in ODD_CONTENT_TYPES:
+            await walker.send(
+                "POST",
+                url,
+                label,
+                content=whole,
+                headers={"Content-Type": content_type.encode("latin-1"), "X-CSRF-Token": walker.token},
+            )
+        multipart_headers = {
+            "Content-Type": f"multipart/form-data; boundary={MULTIPART_BOUNDARY}",
+            "X-CSRF-Token": walker.token,
+        }
+        await walker.send(
+            "POST",
+            url,
+            "multipart without its closing boundary",
+            content=whole.removesuffix(f"--{MULTIPART_BOUNDARY}--\r\n".encode()),
+            headers=multipart_headers,
+        )
+        await walker.send(
+            "POST",
+            url,
+            "multipart with a file",
+            content=_multipart(form, file=True),
+            headers=multipart_headers,
+        )
 
     # 2. garbage query strings
     query_names = sorted(set(QUERY_NAMES) | get_names)
     for query in () if streams else FIXED_QUERIES:
         await walker.send(method, f"{url}?{query}", "query", **body)
     for value in () if streams else [value for value in QUERY_VALUES if value not in left]:
-        query = urlencode(dict.fromkeys(query_names, value))
-        await walker.send(method, f"{url}?{query}", f"query = {value[:20]!r}", **body)
+        # a few names per request for a long value: a URL has a bounded length
+        per_request = max(1, 60_000 // max(1, len(value)))
+        for start in range(0, len(query_names), per_request):
+            query = urlencode(dict.fromkeys(query_names[start : start + per_request], value))
+            await walker.send(method, f"{url}?{query}", f"query = {_short(value)}", **body)
 
     # 3. each path parameter replaced by a hostile value (the others kept real)
     for name in params:
         for value in [value for value in PATH_VALUES if value not in left]:
             hostile = route.path_format.format(**{**params, name: _hostile(value)})
-            await walker.send(method, hostile, f"{name} = {value[:20]!r}", **body)
+            await walker.send(method, hostile, f"{name} = {_short(value)}", **body)
 
     assert not walker.failures, f"{len(walker.failures)} of {walker.sent} requests failed:\n" + "\n".join(
         walker.failures
@@ -616,7 +760,9 @@ async def test_new_event_for_an_organiser_email_over_the_column_size_is_refused_
     assert "No active account uses this email address." in response.text
 
 
-# "²" is a digit to str.isdigit() but not to int(): reading an id with isdigit() then int() was a 500.
+# "²" is a digit to str.isdigit() but not to int(): reading an id with isdigit() then int() was a 500;
+# so was an id of thousands of digits, which isdecimal() lets through and int() refuses.
+@pytest.mark.parametrize("digits", ["²", HUGE], ids=["superscript", "5000 digits"])
 @pytest.mark.parametrize(
     ("role", "path"),
     [
@@ -631,11 +777,13 @@ async def test_new_event_for_an_organiser_email_over_the_column_size_is_refused_
         ("organiser_1", "/events/{slug}/manage/juries/{session_id}/results/²"),
     ],
 )
-async def test_an_id_of_unicode_digits_in_the_url_is_404(world, make_client, role, path):
+async def test_an_id_of_unicode_digits_in_the_url_is_404(world, make_client, role, path, digits):
     client = await browser_as(make_client, world, role)
 
     response = await client.get(
-        path.format(slug=world.event_1.slug, entry_id=world.entry_1.id, session_id=world.session_1.id)
+        path.replace("²", digits).format(
+            slug=world.event_1.slug, entry_id=world.entry_1.id, session_id=world.session_1.id
+        )
     )
 
     assert response.status_code == 404
@@ -654,15 +802,16 @@ async def test_an_id_of_unicode_digits_in_the_url_is_404(world, make_client, rol
         ("anonymous", "/events/{slug}/vote/²", {"entry": "²"}),
     ],
 )
+@pytest.mark.parametrize("digits", ["²", HUGE], ids=["superscript", "5000 digits"])
 async def test_an_id_of_unicode_digits_in_a_form_is_refused_without_a_server_error(
-    world, make_client, role, path, fields
+    world, make_client, role, path, fields, digits
 ):
     client = await browser_as(make_client, world, role)
     token = await csrf_from(client)
 
     response = await client.post(
-        path.format(slug=world.event_1.slug, session_id=world.session_1.id),
-        data={"csrf_token": token, **fields},
+        path.replace("²", digits).format(slug=world.event_1.slug, session_id=world.session_1.id),
+        data={"csrf_token": token, **{name: value.replace("²", digits) for name, value in fields.items()}},
     )
 
     assert 300 <= response.status_code < 500
@@ -749,3 +898,68 @@ async def test_conflict_reason_with_a_nul_byte_is_recorded_without_it(db, make_c
 
     assert response.status_code < 500
     assert await ConflictOfInterest.filter(reason="My cousin", team_id=jury_world.teams[1].id).exists()
+
+
+# A score is a number in ASCII digits, or a JSON number that fits a float: float() of a JSON integer of
+# a few hundred digits raised OverflowError (a 500), and "١" (ARABIC-INDIC DIGIT ONE) was saved as 1.
+NOT_A_SCORE = [
+    b"1" + b"0" * 400,
+    b"-" + b"9" * 400,
+    b'"' + b"9" * 5000 + b'"',
+    '"²"'.encode(),
+    '"١"'.encode(),
+    '"５"'.encode(),
+    b'"1_0"',
+    b'"5e400"',
+    b"1e309",
+    b"NaN",
+    b"true",
+    b"[5]",
+    b'{"value": 5}',
+]
+
+
+@pytest.mark.parametrize("value", NOT_A_SCORE, ids=lambda value: value[:16].decode())
+async def test_autosave_of_a_score_that_is_no_plain_number_is_a_422_and_saves_nothing(db, make_client, value):
+    jury_world, client, url = await _seated_juror(make_client)
+    token = await csrf_from(client, url)
+    field = f"criterion_{jury_world.criteria[0].id}"
+
+    response = await client.post(
+        f"{url}/score",
+        content=b'{"field": "' + field.encode() + b'", "value": ' + value + b"}",
+        headers={"Content-Type": "application/json", "X-CSRF-Token": token},
+    )
+
+    assert response.status_code == 422
+    assert response.json() == {"errors": {field: "Enter a number."}}
+    assert await Score.all().count() == 0
+    assert await ScoreLogEntry.all().count() == 0
+
+
+async def test_autosave_of_a_huge_integer_is_refused_in_the_jurors_language(db, make_client):
+    jury_world, client, url = await _seated_juror(make_client)
+    await User.filter(id=jury_world.jurors[0].id).update(language="fr")
+    token = await csrf_from(client, url)
+    field = f"criterion_{jury_world.criteria[0].id}"
+
+    response = await client.post(
+        f"{url}/score",
+        content=b'{"field": "' + field.encode() + b'", "value": 1' + b"0" * 400 + b"}",
+        headers={"Content-Type": "application/json", "X-CSRF-Token": token},
+    )
+
+    assert response.status_code == 422
+    assert response.json() == {"errors": {field: "Saisissez un nombre."}}
+
+
+async def test_a_score_typed_in_unicode_digits_is_refused_on_the_sheet(db, make_client):
+    jury_world, client, url = await _seated_juror(make_client)
+    token = await csrf_from(client, url)
+    field = f"criterion_{jury_world.criteria[0].id}"
+
+    response = await client.post(url, data={"csrf_token": token, field: "٧"})
+
+    assert response.status_code == 422
+    assert "Enter a number." in response.text
+    assert await Score.all().count() == 0

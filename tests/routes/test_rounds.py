@@ -84,6 +84,11 @@ async def test_changing_the_event_time_zone_shows_stored_dates_in_the_new_zone(c
         ({"team_min": "4", "team_max": "3"}, "team_max"),
         ({"team_max": "many"}, "team_max"),
         ({"grace_minutes": "-5"}, "grace_minutes"),
+        # Unicode digits, underscores, thousands of digits: int() reads the first two, raises on the last
+        ({"team_min": "\u0661"}, "team_min"),
+        ({"grace_minutes": "\uff11\uff15"}, "grace_minutes"),
+        ({"grace_minutes": "1_0"}, "grace_minutes"),
+        ({"team_max": "9" * 5000}, "team_max"),
         ({"deadline": "2026-06-01T09:00"}, "deadline"),
         ({"opens_at": "2026-13-45T99:00"}, "opens_at"),
         ({"name": " "}, "name"),

@@ -320,3 +320,187 @@ async def test_a_client_that_disconnects_mid_upload_leaves_no_row_and_no_file(se
 
     assert await EntryFile.all().count() == 0
     assert stored_files(settings) == []
+
+
+# --- bodies that are not a whole multipart upload ----------------------------------------------------
+# SECURITY.md: a multipart body that ends before its closing boundary is refused and leaves nothing
+# stored; odd boundaries (over 256 characters, missing, duplicated) are a 400, never a 500.
+
+UNREADABLE_BOUNDARY = (
+    "This form could not be read: its multipart boundary is missing or malformed. Nothing was saved."
+)
+CUT_SHORT = "The file arrived incomplete: nothing was stored. Send it again."
+
+
+def upload_dir_entries(settings) -> list[Path]:
+    """Everything under the upload folder: stored files and temporary ones."""
+    root = Path(settings.upload_dir)
+    return sorted(p for p in root.rglob("*") if not p.is_dir()) if root.exists() else []
+
+
+async def post_body(client, entry, body: bytes, content_type: str):
+    token = await csrf_from(client, f"/events/datacity/entries/{entry.id}/edit")
+    return await client.post(
+        f"/events/datacity/entries/{entry.id}/files?csrf_token={token}",
+        content=body,
+        headers={"Content-Type": content_type.encode("latin-1")},
+    )
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "multipart/form-data; boundary=" + "b" * 257,
+        "multipart/form-data; boundary=" + "b" * 5000,
+        "multipart/form-data",
+        "multipart/form-data; boundary=",
+        'multipart/form-data; boundary=""',
+        f"multipart/form-data; boundary=other; boundary={BOUNDARY}",
+        f"multipart/form-data; boundary={BOUNDARY}; boundary={BOUNDARY}",
+        f"multipart/form-data; boundary*=utf-8''{BOUNDARY}",
+        f"multipart/form-data; boundary={BOUNDARY}\u00e9",
+        f'multipart/form-data; boundary={BOUNDARY}"x',
+        f'multipart/form-data; boundary="{BOUNDARY}',
+    ],
+    ids=[
+        "257 characters",
+        "5000 characters",
+        "missing",
+        "empty",
+        "empty and quoted",
+        "twice",
+        "twice, the same",
+        "extended syntax",
+        "not ASCII",
+        "a quote inside",
+        "an unclosed quote",
+    ],
+)
+async def test_an_upload_with_an_odd_boundary_is_a_400_with_a_message(settings, alice, entry, content_type):
+    body, _ = multipart(b"slides.pdf", PDF)
+
+    response = await post_body(alice, entry, body, content_type)
+
+    assert response.status_code == 400
+    assert UNREADABLE_BOUNDARY in response.text
+    assert await EntryFile.all().count() == 0
+    assert upload_dir_entries(settings) == []
+
+
+async def test_an_upload_with_a_quoted_boundary_is_stored(settings, alice, entry):
+    body, _ = multipart(b"slides.pdf", PDF)
+
+    response = await post_body(alice, entry, body, f'multipart/form-data; boundary="{BOUNDARY}"')
+
+    assert response.status_code == 303
+    assert await EntryFile.filter(entry_id=entry.id).count() == 1
+
+
+@pytest.mark.parametrize(
+    "keep",
+    [
+        lambda body: body.removesuffix(b"--" + BOUNDARY.encode() + b"--\r\n"),
+        lambda body: body.removesuffix(b"\r\n--" + BOUNDARY.encode() + b"--\r\n"),
+        lambda body: body.removesuffix(b"-\r\n"),
+        lambda body: body[: body.index(PDF) + 500],
+        lambda body: body[: body.index(PDF) + len(PDF)],
+    ],
+    ids=[
+        "before the closing boundary",
+        "before the line break that ends the file",
+        "inside the closing boundary",
+        "in the middle of the file",
+        "right after the file's bytes",
+    ],
+)
+async def test_an_upload_cut_short_is_refused_and_leaves_nothing(settings, alice, entry, keep):
+    body, content_type = multipart(b"slides.pdf", PDF)
+
+    response = await post_body(alice, entry, keep(body), content_type)
+
+    assert response.status_code == 400
+    assert CUT_SHORT in response.text
+    assert 'role="alert"' in response.text  # on the entry's page, by the upload form
+    assert await EntryFile.all().count() == 0
+    assert upload_dir_entries(settings) == []  # no file, no temporary file
+
+
+async def test_an_upload_cut_short_in_a_large_file_leaves_no_temporary_file(settings, alice, entry):
+    # past the storage's write buffer: bytes have reached the temporary file before the body ends
+    body, content_type = multipart(b"big.pdf", b"%PDF-" + b"0" * (900 * 1024))
+
+    response = await post_body(alice, entry, body[:-200], content_type)
+
+    assert response.status_code == 400
+    assert await EntryFile.all().count() == 0
+    assert upload_dir_entries(settings) == []
+
+
+async def test_an_upload_with_too_many_parts_is_a_400_with_a_message(settings, alice, entry):
+    fields = b"".join(
+        b"--" + BOUNDARY.encode() + b'\r\nContent-Disposition: form-data; name="x"\r\n\r\ny\r\n'
+        for _ in range(20)
+    )
+    body, content_type = multipart(b"slides.pdf", PDF)
+
+    response = await post_body(alice, entry, fields + body, content_type)
+
+    assert response.status_code == 400
+    assert "An upload carries one file and a few fields: this one has too many parts." in response.text
+    assert await EntryFile.all().count() == 0
+    assert upload_dir_entries(settings) == []
+
+
+ARCHIVES_NOTE = {
+    "en": "Archives and office documents are stored as they are and never opened on the server: "
+    "jurors download them as files.",
+    "fr": "Les archives et les documents bureautiques sont conservés tels quels et jamais ouverts sur "
+    "le serveur : les jurés les téléchargent comme fichiers.",
+}
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+async def test_the_upload_form_says_archives_are_never_opened(world, alice, entry, language):
+    # SECURITY.md: archives are stored, never extracted on the server; teams know what jurors get
+    await alice.post("/language", data={"csrf_token": await csrf_from(alice), "language": language})
+
+    page = await alice.get(f"/events/datacity/entries/{entry.id}/edit")
+
+    assert page.status_code == 200
+    assert ARCHIVES_NOTE[language] in page.text.replace("\u202f", " ").replace("\u00a0", " ")
+
+
+async def test_an_archive_is_stored_as_sent_and_downloaded_as_a_file(settings, alice, entry):
+    # a zip whose member is a script: never opened, so stored and served back byte for byte
+    archive = (
+        b"PK\x03\x04"
+        + b"\x14\x00"
+        + b"\x00" * 20
+        + b"evil.html<script>alert(1)</script>"
+        + b"PK\x05\x06"
+        + b"\x00" * 18
+    )
+
+    response = await upload(alice, entry, b"code.zip", archive)
+
+    assert response.status_code == 303
+    record = await EntryFile.get(entry_id=entry.id)
+    assert [p.read_bytes() for p in stored_files(settings)] == [archive]
+    download = await alice.get(f"/events/datacity/entries/{entry.id}/files/{record.id}")
+    assert download.content == archive
+    assert download.headers["content-type"] == "application/octet-stream"
+    assert download.headers["content-disposition"] == "attachment; filename*=UTF-8''code.zip"
+
+
+async def test_an_upload_of_two_files_at_once_is_refused_and_stores_neither(settings, alice, entry):
+    # the form sends one file: a second one would otherwise be dropped without a word
+    first, content_type = multipart(b"one.pdf", PDF)
+    second, _ = multipart(b"two.pdf", PDF)
+    body = first.removesuffix(b"--" + BOUNDARY.encode() + b"--\r\n") + second
+
+    response = await post_body(alice, entry, body, content_type)
+
+    assert response.status_code == 400
+    assert "Send one file at a time." in response.text
+    assert await EntryFile.all().count() == 0
+    assert upload_dir_entries(settings) == []
