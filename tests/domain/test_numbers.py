@@ -1,4 +1,4 @@
-"""Numbers from clients, read defensively (events/domain/numbers.py): SECURITY.md, "Numbers from clients
+"""Numbers from clients, read defensively (events/domain/numbers.py): docs/SECURITY.md, "Numbers from clients
 are parsed defensively: NaN, infinities, 1e309, integers of hundreds of digits, Unicode digits,
 booleans, nested JSON: a clear 400/422, never a 500"."""
 

@@ -1,6 +1,6 @@
 """Reading forms (events/forms.py): odd multipart boundaries, bodies cut short, too many fields or files.
 
-SECURITY.md, "Uploads and fetched URLs": a multipart body that ends before its closing boundary is
+docs/SECURITY.md, "Uploads and fetched URLs": a multipart body that ends before its closing boundary is
 refused and leaves nothing stored; odd boundaries (over 256 characters, missing, duplicated) are a
 400, never a 500. Every text form takes url-encoded and multipart bodies alike, so these hold for
 all of them (the upload of a file is tested in test_uploads.py).

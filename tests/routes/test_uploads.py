@@ -323,7 +323,7 @@ async def test_a_client_that_disconnects_mid_upload_leaves_no_row_and_no_file(se
 
 
 # --- bodies that are not a whole multipart upload ----------------------------------------------------
-# SECURITY.md: a multipart body that ends before its closing boundary is refused and leaves nothing
+# docs/SECURITY.md: a multipart body that ends before its closing boundary is refused and leaves nothing
 # stored; odd boundaries (over 256 characters, missing, duplicated) are a 400, never a 500.
 
 UNREADABLE_BOUNDARY = (
@@ -461,7 +461,7 @@ ARCHIVES_NOTE = {
 
 @pytest.mark.parametrize("language", ["en", "fr"])
 async def test_the_upload_form_says_archives_are_never_opened(world, alice, entry, language):
-    # SECURITY.md: archives are stored, never extracted on the server; teams know what jurors get
+    # docs/SECURITY.md: archives are stored, never extracted on the server; teams know what jurors get
     await alice.post("/language", data={"csrf_token": await csrf_from(alice), "language": language})
 
     page = await alice.get(f"/events/datacity/entries/{entry.id}/edit")
