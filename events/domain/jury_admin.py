@@ -7,8 +7,6 @@ Exports are for organisers: the score export names jurors; the results export do
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +19,6 @@ from events.domain.criteria import refuse_once_judging
 from events.domain.errors import FormErrors
 from events.domain.jury import add_juror, compute_assignments
 from events.domain.public_vote import vote_counts
-from events.domain.registration import neutralise
 from events.domain.results import compute_results
 from events.i18n import _
 from events.models import (
@@ -287,35 +284,27 @@ async def names_for(session: JurySession, results: dict[str, Any]) -> Names:
     return Names(entries, teams, challenges, criteria, votes, awards)
 
 
-def _csv(rows: list[list[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
-    return buffer.getvalue()
-
-
 def _title(names: Names, entry_id: int) -> str:
     entry = names.entries.get(entry_id)
     return entry.title if entry else ""
 
 
-def results_csv(results: dict[str, Any], names: Names) -> str:
-    rows: list[list[Any]] = [
-        [
-            "challenge",
-            "rank",
-            "entry_id",
-            "entry",
-            "team",
-            "score",
-            "raw_mean",
-            "difference",
-            "sheets",
-            "trimmed",
-            "tie_broken",
-        ]
+def results_table(results: dict[str, Any], names: Names) -> tuple[list[str], list[list[Any]]]:
+    """The ranking as a header and rows, for the CSV export (`events.csv_export`); scores stay numbers."""
+    header = [
+        "challenge",
+        "rank",
+        "entry_id",
+        "entry",
+        "team",
+        "score",
+        "raw_mean",
+        "difference",
+        "sheets",
+        "trimmed",
+        "tie_broken",
     ]
+    rows: list[list[Any]] = []
     for row in results["entries"]:
         rows.append(
             [
@@ -332,7 +321,7 @@ def results_csv(results: dict[str, Any], names: Names) -> str:
                 row["tie_broken"],
             ]
         )
-    return _csv(rows)
+    return header, rows
 
 
 def results_json(session: JurySession, results: dict[str, Any], names: Names) -> dict[str, Any]:
@@ -376,8 +365,8 @@ def results_json(session: JurySession, results: dict[str, Any], names: Names) ->
     }
 
 
-async def scores_csv(session: JurySession) -> str:
-    """Every score of the session: one row per juror, entry and criterion."""
+async def scores_table(session: JurySession) -> tuple[list[str], list[list[Any]]]:
+    """Every score of the session, one row per juror, entry and criterion, for the CSV export."""
     sheets = (
         await ScoreSheet.filter(session_id=session.id)
         .order_by("entry_id", "juror_id")
@@ -399,19 +388,18 @@ async def scores_csv(session: JurySession) -> str:
         await Entry.filter(id__in={sheet["entry_id"] for sheet in sheets}).values_list("id", "title")
     )
     criteria = await Criterion.filter(round_id=session.round_id).order_by("position", "id")
-    rows: list[list[Any]] = [
-        [
-            "juror",
-            "juror_email",
-            "entry_id",
-            "entry",
-            "criterion",
-            "value",
-            "sheet_status",
-            "counted",
-            "sheet_total",
-        ]
+    header = [
+        "juror",
+        "juror_email",
+        "entry_id",
+        "entry",
+        "criterion",
+        "value",
+        "sheet_status",
+        "counted",
+        "sheet_total",
     ]
+    rows: list[list[Any]] = []
     for sheet in sheets:
         name, email = jurors.get(sheet["juror_id"], ("", ""))
         for criterion in criteria:
@@ -431,4 +419,4 @@ async def scores_csv(session: JurySession) -> str:
                     sheet["total"],
                 ]
             )
-    return _csv(rows)
+    return header, rows

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from events.auth import ORGANISER, not_found, route
+from events.csv_export import attachment, csv_response
 from events.domain import criteria as criteria_rules
 from events.domain import jury as jury_rules
 from events.domain import jury_admin as admin_rules
@@ -673,7 +674,7 @@ def _download(body: str | bytes, media_type: str, filename: str) -> Response:
         body,
         media_type=media_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Disposition": attachment(filename),
             "Cache-Control": "private, no-store",
         },
     )
@@ -683,11 +684,8 @@ async def jury_results_csv(request: Request):
     event: Event = request.state.event
     session = await _session_or_404(request, event)
     results = await admin_rules.session_results(session)
-    text = admin_rules.results_csv(results, await admin_rules.names_for(session, results))
-    # The BOM lets spreadsheets read UTF-8 (accents in titles).
-    return _download(
-        "\ufeff" + text, "text/csv; charset=utf-8", f"{event.slug}-jury-{session.id}-results.csv"
-    )
+    header, rows = admin_rules.results_table(results, await admin_rules.names_for(session, results))
+    return csv_response(f"{event.slug}-jury-{session.id}-results.csv", header, rows)
 
 
 async def jury_results_json(request: Request):
@@ -705,8 +703,8 @@ async def jury_results_json(request: Request):
 async def jury_scores_csv(request: Request):
     event: Event = request.state.event
     session = await _session_or_404(request, event)
-    text = await admin_rules.scores_csv(session)
-    return _download("\ufeff" + text, "text/csv; charset=utf-8", f"{event.slug}-jury-{session.id}-scores.csv")
+    header, rows = await admin_rules.scores_table(session)
+    return csv_response(f"{event.slug}-jury-{session.id}-scores.csv", header, rows)
 
 
 _CRITERIA = "/events/{slug}/manage/rounds/{round_id}/criteria"

@@ -12,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from events.auth import ORGANISER, not_found, route
+from events.csv_export import csv_response
+from events.domain import exports as export_rules
 from events.domain import gallery as gallery_rules
 from events.domain import selection as selection_rules
 from events.domain import shortlist as shortlist_rules
@@ -138,6 +140,12 @@ async def advance_round(request: Request):
     return RedirectResponse(_back(event, form), status_code=303)
 
 
+async def entries_csv(request: Request):
+    event: Event = request.state.event
+    header, rows = await export_rules.entries_table(event=event, base_url=request.app.state.settings.base_url)
+    return csv_response(f"{event.slug}-entries.csv", header, rows)
+
+
 async def gallery_setting(request: Request):
     event: Event = request.state.event
     form = await read_form(request)
@@ -152,6 +160,7 @@ async def gallery_setting(request: Request):
 
 routes = [
     route("/events/{slug}/manage/entries", manage_entries, access=ORGANISER),
+    route("/events/{slug}/manage/entries.csv", entries_csv, access=ORGANISER),
     route("/events/{slug}/manage/entries/advance", advance_round, access=ORGANISER, methods=("POST",)),
     route("/events/{slug}/manage/gallery", gallery_setting, access=ORGANISER, methods=("POST",)),
     route(

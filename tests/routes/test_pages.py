@@ -377,6 +377,8 @@ NOT_PAGES = {
     "edit_entry": "a team's entry form",
     "reuse_csv": "CSV download of a dataset's reuse report",
     "registrants_csv": "CSV download of the registrants",
+    "teams_csv": "CSV download of the teams",
+    "entries_csv": "CSV download of the entries",
     "jury_results_csv": "CSV download of a jury's results",
     "jury_results_json": "JSON download of a jury's results",
     "jury_scores_csv": "CSV download of a jury's scores",
