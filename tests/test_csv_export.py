@@ -78,7 +78,8 @@ def test_csv_response_is_utf8_with_a_bom_an_attachment_and_not_cached():
         ("été 2026.csv", "attachment; filename=\"ete-2026.csv\"; filename*=UTF-8''%C3%A9t%C3%A9%202026.csv"),
         (
             'a"b\r\nSet-Cookie: x.csv',
-            "attachment; filename=\"a-b-Set-Cookie-x.csv\"; filename*=UTF-8''a%22b%0D%0ASet-Cookie%3A%20x.csv",
+            'attachment; filename="a-b-Set-Cookie-x.csv"; '
+            "filename*=UTF-8''a%22b%0D%0ASet-Cookie%3A%20x.csv",
         ),
     ],
 )

@@ -34,7 +34,7 @@ from tortoise.transactions import in_transaction
 from events.domain.errors import FormErrors
 from events.domain.registration import registration_of
 from events.i18n import _
-from events.mail import queue_mail
+from events.mail import mail_address, mail_users
 from events.models import (
     Challenge,
     ChallengeStatus,
@@ -234,8 +234,11 @@ async def join_by_invite(*, token: str, user: User, secret_key: str, now: dateti
     return team
 
 
-async def request_to_join(*, event: Event, user: User, team_id: str, message: str = "") -> JoinRequest:
-    """Ask a team's captain to be let in; a refused request may be asked again."""
+async def request_to_join(
+    *, event: Event, user: User, team_id: str, base_url: str, message: str = ""
+) -> JoinRequest:
+    """Ask a team's captain to be let in; a refused request may be asked again. The captain is
+    mailed, in their language, with the link to the team's page where they answer."""
     try:
         wanted = int(team_id)
     except ValueError:
@@ -255,13 +258,37 @@ async def request_to_join(*, event: Event, user: User, team_id: str, message: st
     if existing is not None:
         existing.status, existing.message, existing.decided_at = JoinRequestStatus.PENDING, message, None
         await existing.save(update_fields=["status", "message", "decided_at"])
-        return existing
-    try:
-        created = await JoinRequest.create(team=team, user=user, message=message)
-    except IntegrityError:
-        raise FormErrors({None: _("You already asked to join this team: its captain will answer.")}) from None
+        request = existing
+    else:
+        try:
+            request = await JoinRequest.create(team=team, user=user, message=message)
+        except IntegrityError:
+            raise FormErrors(
+                {None: _("You already asked to join this team: its captain will answer.")}
+            ) from None
     log.info("user %s asked to join team %s", user.id, team.id)
-    return created
+    await _mail_captain(event, team, user, message, base_url)
+    return request
+
+
+async def _mail_captain(event: Event, team: Team, asker: User, message: str, base_url: str) -> None:
+    captains = await User.filter(memberships__team_id=team.id, memberships__is_captain=True)
+    link = f"{base_url}/events/{event.slug}/team"
+
+    def compose(captain: User) -> tuple[str, str]:
+        body = _(
+            "Hello %(name)s,\n\n%(asker)s asks to join your team “%(team)s” in %(event)s.\n",
+            name=captain.name,
+            asker=asker.name,
+            team=team.name,
+            event=event.title,
+        )
+        if message:
+            body += "\n" + _("Their message:") + "\n\n" + message + "\n"
+        body += "\n" + _("Accept or refuse on your team's page:") + "\n\n" + link + "\n"
+        return _("%(asker)s asks to join your team %(team)s", asker=asker.name, team=team.name), body
+
+    await mail_users(captains, compose)
 
 
 async def pending_requests(team: Team) -> list[JoinRequest]:
@@ -389,26 +416,30 @@ async def regenerate_invite(*, member: TeamMember) -> Team:
     return team
 
 
-async def invite_by_email(*, member: TeamMember, email: str, secret_key: str, base_url: str) -> str:
-    """Mail the team's join link to someone (any member may). Returns the address."""
+async def invite_by_email(
+    *, member: TeamMember, email: str, secret_key: str, base_url: str, default_language: str
+) -> str:
+    """Mail the team's join link to someone (any member may), in the language of their account if
+    they have one, else the instance's default. Returns the address."""
     email = email.strip().lower()
     if not email or len(email) > 254 or not EMAIL_RE.match(email):
         raise FormErrors({"email": _("Enter an email address like name@example.org.")})
     team = await Team.get(id=member.team_id).select_related("event")
     inviter = await User.get(id=member.user_id)
-    await queue_mail(
-        to=email,
-        subject=_("%(name)s invites you to the team %(team)s", name=inviter.name, team=team.name),
-        body=_(
+    link = invite_link(team, secret_key=secret_key, base_url=base_url)
+
+    def compose() -> tuple[str, str]:
+        return _("%(name)s invites you to the team %(team)s", name=inviter.name, team=team.name), _(
             "Hello,\n\n%(name)s invites you to join the team “%(team)s” in %(event)s.\n\n"
             "To join, open this link, sign in or create an account, and register for the event "
             "if you have not yet:\n\n%(link)s\n\nIf you did not expect it, ignore this message.\n",
             name=inviter.name,
             team=team.name,
             event=team.event.title,
-            link=invite_link(team, secret_key=secret_key, base_url=base_url),
-        ),
-    )
+            link=link,
+        )
+
+    await mail_address(email, compose, default_language=default_language)
     log.info("team %s invitation mailed by user %s", team.id, member.user_id)
     return email
 

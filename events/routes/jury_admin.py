@@ -483,6 +483,7 @@ async def invite_juror(request: Request):
             email=values.get("email", ""),
             invited_by=request.state.user,
             base_url=request.app.state.settings.base_url,
+            default_language=request.app.state.settings.default_language,
         )
     except FormErrors as error:
         return await _session_page(request, session, values=values, errors=error.errors)
@@ -506,7 +507,9 @@ async def jury_session_status(request: Request):
     session = await _session_or_404(request, event)
     values = await read_form(request)
     try:
-        await jury_rules.set_session_status(session=session, status=values.get("status", ""))
+        await jury_rules.set_session_status(
+            session=session, status=values.get("status", ""), base_url=request.app.state.settings.base_url
+        )
     except FormErrors as error:
         return await _session_page(request, session, values=values, errors=error.errors)
     flash(
@@ -624,6 +627,7 @@ async def shortlist_session(request: Request):
             user=request.state.user,
             reject_others=checkbox(values, "reject_others"),
             notify=checkbox(values, "notify"),
+            base_url=request.app.state.settings.base_url,
         )
     except FormErrors as error:
         return await _session_page(request, session, values=values, errors=error.errors)

@@ -95,6 +95,7 @@ async def decide_entry(request: Request):
             message=form.get("message", ""),
             notify=checkbox(form, "notify"),
             user=request.state.user,
+            base_url=request.app.state.settings.base_url,
         )
     except FormErrors as error:
         flash(request, " ".join(error.errors.values()), "error")

@@ -171,6 +171,7 @@ async def ask_to_join(request: Request):
             user=request.state.user,
             team_id=values.get("team", ""),
             message=values.get("message", ""),
+            base_url=_settings(request).base_url,
         )
     except FormErrors as error:
         return await _team_page(request, errors=error.errors, values=values)
@@ -218,6 +219,7 @@ async def invite_by_email(request: Request):
             email=values.get("email", ""),
             secret_key=settings.secret_key,
             base_url=settings.base_url,
+            default_language=settings.default_language,
         )
         return _("An invitation is on its way to %(email)s.", email=email)
 
