@@ -91,6 +91,14 @@ def _slug_problem(slug: str) -> str | None:
     return None
 
 
+async def may_create_events(user: User | None) -> bool:
+    """Platform admins, and anyone who already organises an event, may create events (an organiser
+    starting from scratch is made by an admin, `/admin/events/new`)."""
+    if user is None:
+        return False
+    return user.is_admin or await EventRole.exists(user_id=user.id, role=Role.ORGANISER)
+
+
 async def create_event(*, title: str, slug: str, kind: str, organiser_email: str) -> Event:
     """A draft event from a preset (`kind`), its rounds, and its first organiser."""
     title = title.strip()
