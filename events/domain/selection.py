@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from itertools import pairwise
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
@@ -205,6 +206,34 @@ async def _mail_decision(entry: Entry, event: Event, base_url: str | None) -> No
 
 
 # --- advancing ------------------------------------------------------------------------------------
+
+
+@dataclass
+class AdvanceStep:
+    """A round that has a next one, with how many of its teams are selected and how many of those
+    already have their draft in the next round."""
+
+    stage: Round
+    following: Round
+    selected: int
+    advanced: int
+
+
+async def advance_steps(*, event: Event) -> list[AdvanceStep]:
+    """Every round followed by another, in order, for the advance forms (three queries)."""
+    rounds = await Round.filter(event_id=event.id).order_by("position", "id")
+    selected = await Entry.filter(
+        event_id=event.id, selection=Selection.SELECTED, status=EntryStatus.SUBMITTED
+    ).values_list("round_id", "team_id", "challenge_id")
+    existing = set(await Entry.filter(event_id=event.id).values_list("round_id", "team_id", "challenge_id"))
+    steps = []
+    for stage, following in pairwise(rounds):  # positions are unique per event: as `next_round`
+        chosen = [
+            (team_id, challenge_id) for round_id, team_id, challenge_id in selected if round_id == stage.id
+        ]
+        advanced = sum((following.id, team_id, challenge_id) in existing for team_id, challenge_id in chosen)
+        steps.append(AdvanceStep(stage, following, len(chosen), advanced))
+    return steps
 
 
 async def advance_entry(*, entry: Entry, user: User) -> Entry:

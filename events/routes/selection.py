@@ -54,7 +54,6 @@ async def manage_entries(request: Request):
     filters = selection_rules.read_filters(dict(request.query_params), rounds, challenges)
     stage = next((r for r in rounds if r.id == filters.round_id), None)
     entries = await selection_rules.entries_for_selection(event=event, filters=filters)
-    next_round = await selection_rules.next_round(stage) if stage else None
     return render(
         request,
         "selection/manage.html",
@@ -64,7 +63,7 @@ async def manage_entries(request: Request):
             "challenges": challenges,
             "filters": filters,
             "stage": stage,
-            "next_round": next_round,
+            "advance_steps": await selection_rules.advance_steps(event=event),
             "entries": entries,
             # The score and rank each entry got from a closed jury session (one query).
             "jury_figures": await shortlist_rules.jury_figures(event),
