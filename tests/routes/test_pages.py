@@ -41,7 +41,7 @@ from events.models import (
 )
 from seeds.demo import DEMO_PASSWORD, load_demo
 from tests.conftest import TEST_DATABASE_URL
-from tests.helpers import post_form, sign_in
+from tests.helpers import id_problems, post_form, sign_in
 
 PROGRAMME = "datacity-paris-2026"
 HACKATHON = "hackathon-mobilite-lyon-2026"  # archived
@@ -387,6 +387,8 @@ NOT_PAGES = {
 }
 
 H1_RE = re.compile(r"<h1>(.*?)</h1>", re.S)
+
+
 TAG_RE = re.compile(r"<[^>]+>")
 ARIA_LABEL_RE = re.compile(r'aria-label="([^"]*)"')
 
@@ -531,6 +533,22 @@ async def test_every_page_renders_in_the_chosen_language(settings, db, make_clie
             assert nav_text in shown, (path, nav_text)
         untranslated = shown & english_messages
         assert untranslated == set(), path
+        assert id_problems(response.text) == [], path
+
+
+def test_id_problems_finds_duplicates_and_labels_of_nothing():
+    page = (
+        '<form><label for="f-url">A</label><input id="f-url"></form>'
+        '<form><label for="f-url">B</label><input id="f-url" aria-describedby="f-url-hint"></form>'
+        '<label for="note">C</label><p id="note"></p>'
+    )
+
+    assert id_problems(page) == [
+        "duplicate id 'f-url'",
+        "aria-describedby='f-url-hint' points at nothing",
+        "label for='note' points at a <p>",
+    ]
+    assert id_problems('<label for="a">A</label><select id="a"></select>') == []
 
 
 async def test_french_navigation_reads_se_connecter(db, make_client):
