@@ -97,7 +97,7 @@ PAGES = [
     Page(
         f"/events/{DRAFT}",
         "event_page",
-        literal("Défi Énergie (brouillon)"),
+        literal("Défi Énergie"),
         frozenset({"admin", "organiser"}),
     ),
     Page("/accessibility", "accessibility", text("Accessibility statement"), EVERYONE),
@@ -125,7 +125,7 @@ PAGES = [
     Page(
         f"/events/{DRAFT}/manage",
         "dashboard",
-        text("Manage %(title)s", title="Défi Énergie (brouillon)"),
+        text("Manage %(title)s", title="Défi Énergie"),
         frozenset({"admin", "organiser"}),
     ),
     Page(
