@@ -25,6 +25,7 @@ from events.middleware import (
     BodyLimitMiddleware,
     CurrentUserMiddleware,
     ErrorPageMiddleware,
+    ForwardedClientMiddleware,
     SecurityHeadersMiddleware,
     choose_language,
     safe_log,
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     logging.basicConfig(level=logging.DEBUG if settings.debug else logging.INFO)
 
     middleware = [
+        Middleware(ForwardedClientMiddleware, trusted=settings.trusted_proxies),
         Middleware(AccessLogMiddleware),
         Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
         Middleware(ErrorPageMiddleware, render_error=render_error),

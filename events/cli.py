@@ -1,4 +1,4 @@
-"""The `hackcity` command: serve, migrate, seed, createadmin, remind, sweep-uploads."""
+"""The `hackcity` command: serve, migrate, seed, createadmin, remind, sweep-uploads, recount."""
 
 from __future__ import annotations
 
@@ -108,15 +108,67 @@ def cmd_sweep_uploads(settings: Settings, _args) -> int:
     return 0
 
 
+def cmd_recount(settings: Settings, args) -> int:
+    """Recount a jury session's results from its score log alone and compare them, entry by entry,
+    with the stored results (frozen at closing, or computed now from the stored scores). Exit code:
+    0 when they are equal, 1 when they differ, 2 when there is no such session."""
+    from events.domain.score_log import format_score, recount
+    from events.forms import as_id
+    from events.models import JurySession
+
+    session_id = as_id(args.session_id)
+
+    async def work():
+        session = await JurySession.get_or_none(id=session_id) if session_id else None
+        return None if session is None else await recount(session=session)
+
+    result = asyncio.run(_with_orm(settings.database_url, work))
+    if result is None:
+        print(f"hackcity: no jury session {args.session_id!r}", file=sys.stderr)
+        return 2
+    session = result.session
+    stored = (
+        "the results frozen when the session was locked"
+        if result.frozen
+        else "the results computed now from the stored scores (the session is not locked)"
+    )
+    print(f'Jury session {session.id} "{session.name}": the score log recounted against {stored}.')
+    for line in result.lines:
+        stored_score = format_score(line.stored["score"]) if line.stored else "-"
+        recounted = format_score(line.recounted["score"]) if line.recounted else "-"
+        sheets = "/".join(str(row["sheets"]) if row else "-" for row in (line.stored, line.recounted))
+        verdict = "equal" if line.equal else "DIFFERENT (" + ", ".join(line.differing) + ")"
+        print(
+            f'entry {line.entry_id} "{line.entry}" ({line.team}): stored {stored_score}, '
+            f"recounted {recounted}, counted sheets {sheets}: {verdict}"
+        )
+    if result.equal:
+        print(f"Equal: the recount gives the stored results for all {len(result.lines)} entries.")
+        return 0
+    print(
+        f"Different: the recount differs from the stored results for {result.differences} "
+        f"of {len(result.lines)} entries."
+    )
+    return 1
+
+
 def cmd_serve(settings: Settings, args) -> int:
     import uvicorn
 
+    if (args.workers or 1) > 1 and settings.database_url.startswith("sqlite"):
+        print(
+            "hackcity: SQLite serves one process: drop --workers, or use PostgreSQL for several",
+            file=sys.stderr,
+        )
+        return 2
     uvicorn.run(
         "events.app:create_app",
         factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,
-        proxy_headers=True,
+        # The app reads X-Forwarded-For itself, from the proxies FORWARDED_ALLOW_IPS names only
+        # (ForwardedClientMiddleware). uvicorn's own handling would trust 127.0.0.1 by default.
+        proxy_headers=False,
         log_level="info",
         access_log=False,  # AccessLogMiddleware logs requests without the tokens in mailed links
         workers=args.workers,
@@ -136,6 +188,11 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--force", action="store_true", help="load even if the database holds data")
     sub.add_parser("remind", help="mail draft entries' teams 24 hours before a deadline (for cron)")
     sub.add_parser("sweep-uploads", help="delete uploaded files that no entry names")
+    recount = sub.add_parser(
+        "recount",
+        help="recount a jury session's results from its score log (exit 1: they differ from the stored ones)",
+    )
+    recount.add_argument("session_id", help="the jury session's number (as in its page's address)")
     admin = sub.add_parser("createadmin", help="create or promote a platform admin")
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="")
@@ -159,6 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         "createadmin": cmd_createadmin,
         "remind": cmd_remind,
         "sweep-uploads": cmd_sweep_uploads,
+        "recount": cmd_recount,
     }
     return commands[args.command](settings, args)
 

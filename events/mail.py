@@ -8,7 +8,8 @@ Domain functions that mail take `base_url`, the configured BASE_URL, and build e
 never from a request's Host header.
 
 With SMTP_URL unset, a message is written to the log and stays readable in the outbox
-(status `logged`). Failed sends are retried with a growing delay, then marked failed.
+(status `logged`). Failed sends are retried with a growing delay, then marked failed. Every app
+process runs a worker: each message is claimed by one worker before it is sent, never by two.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
@@ -23,6 +25,8 @@ from email.utils import make_msgid
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
 
 from events.i18n import in_language
 from events.middleware import safe_log
@@ -31,6 +35,10 @@ from events.models import MailStatus, OutboxMessage, User
 log = logging.getLogger("hackcity.mail")
 MAX_ATTEMPTS = 5
 _SUBJECT_SPACING = re.compile(r"[^\S\u00a0\u202f]+")
+CLAIM_BATCH = 20
+# How long a claimed message is left to its worker: longer than a batch takes even when every
+# send runs into the 20-second SMTP timeout.
+CLAIM_LEASE = timedelta(minutes=15)
 _wake = asyncio.Event()
 
 
@@ -93,26 +101,52 @@ def _build(message: OutboxMessage, mail_from: str) -> EmailMessage:
     return email
 
 
-async def deliver_pending(*, smtp_url: str, mail_from: str, now: datetime | None = None) -> int:
-    """Send every due message once; returns how many left the outbox."""
-    now = now or datetime.now(UTC)
-    due = await OutboxMessage.filter(status=MailStatus.PENDING).order_by("id").limit(50)
-    done = 0
-    for message in due:
-        if message.next_attempt_at and message.next_attempt_at > now:
-            continue
-        if not smtp_url:
-            log.info(
-                "mail (no SMTP_URL) to=%s subject=%s\n%s",
-                safe_log(message.to),
-                safe_log(message.subject),
-                message.body,
-            )
-            message.status = MailStatus.LOGGED
-            message.sent_at = now
-            await message.save(update_fields=["status", "sent_at"])
-            done += 1
-            continue
+def _due(now: datetime) -> Q:
+    return (
+        Q(status=MailStatus.PENDING)
+        & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        & (Q(claimed_until__isnull=True) | Q(claimed_until__lte=now))
+    )
+
+
+async def _claim(worker: str, now: datetime) -> list[OutboxMessage] | None:
+    """Take up to CLAIM_BATCH due messages for this worker, oldest first; None when none is due.
+
+    The filter says what is due, so messages waiting for a retry never hide due ones behind them.
+    On PostgreSQL, FOR UPDATE SKIP LOCKED lets parallel workers take different messages without
+    waiting for each other. The update checks again that each message is still due, so a message
+    claimed by another worker in the meantime is not taken (SQLite: one process, writes in turn).
+    """
+    async with in_transaction():
+        # only("id"), not values_list(): Tortoise leaves FOR UPDATE out of a values_list() query.
+        found = (
+            await OutboxMessage.filter(_due(now))
+            .order_by("id")
+            .limit(CLAIM_BATCH)
+            .select_for_update(skip_locked=True)
+            .only("id")
+        )
+        if not found:
+            return None
+        ids = [message.id for message in found]
+        await OutboxMessage.filter(_due(now), id__in=ids).update(
+            claimed_by=worker, claimed_until=now + CLAIM_LEASE
+        )
+    return await OutboxMessage.filter(id__in=ids, claimed_by=worker).order_by("id")
+
+
+async def _send(message: OutboxMessage, *, smtp_url: str, mail_from: str, now: datetime) -> bool:
+    """Send (or log) one claimed message and release it; True when it left the outbox."""
+    if not smtp_url:
+        log.info(
+            "mail (no SMTP_URL) to=%s subject=%s\n%s",
+            safe_log(message.to),
+            safe_log(message.subject),
+            message.body,
+        )
+        message.status = MailStatus.LOGGED
+        message.sent_at = now
+    else:
         message.attempts += 1
         try:
             await aiosmtplib.send(_build(message, mail_from), **_smtp_options(smtp_url))
@@ -132,9 +166,37 @@ async def deliver_pending(*, smtp_url: str, mail_from: str, now: datetime | None
         else:
             message.status = MailStatus.SENT
             message.sent_at = now
-            done += 1
-        await message.save(update_fields=["status", "sent_at", "attempts", "last_error", "next_attempt_at"])
-    return done
+    message.claimed_by = ""
+    message.claimed_until = None
+    await message.save(
+        update_fields=[
+            "status",
+            "sent_at",
+            "attempts",
+            "last_error",
+            "next_attempt_at",
+            "claimed_by",
+            "claimed_until",
+        ]
+    )
+    return message.status in (MailStatus.SENT, MailStatus.LOGGED)
+
+
+async def deliver_pending(*, smtp_url: str, mail_from: str, now: datetime | None = None) -> int:
+    """Send every due message once; returns how many left the outbox.
+
+    Several workers (app processes) may run this at once: each message is claimed by one of them
+    before it is sent, in batches, until nothing due is left.
+    """
+    worker = uuid.uuid4().hex
+    done = 0
+    while True:
+        moment = now or datetime.now(UTC)  # a fresh clock per batch: claims of a long run stay valid
+        batch = await _claim(worker, moment)
+        if batch is None:
+            return done
+        for message in batch:
+            done += await _send(message, smtp_url=smtp_url, mail_from=mail_from, now=moment)
 
 
 async def run_outbox_worker(*, smtp_url: str, mail_from: str, interval: float = 15.0) -> None:

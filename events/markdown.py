@@ -1,6 +1,6 @@
 """User and organiser Markdown, rendered to HTML that is safe to put in a page.
 
-Two layers, so that a mistake in one is caught by the other (SECURITY.md, "CSRF and browser
+Two layers, so that a mistake in one is caught by the other (docs/SECURITY.md, "CSRF and browser
 safety"): markdown-it-py parses with raw HTML turned off, so `<script>` typed by a user is text,
 and its link validator already refuses `javascript:`, `vbscript:`, `file:` and `data:` links; then
 nh3 (ammonia) rebuilds the fragment keeping only the tags, attributes and URL schemes below.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import time
 
@@ -17,6 +18,55 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; form-action 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
 )
+
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class ForwardedClientMiddleware:
+    """The client's address from X-Forwarded-For, only when the peer is a proxy named in
+    FORWARDED_ALLOW_IPS; with none named (the default) the headers are ignored.
+
+    The list is read from the right: each trusted proxy appended the address it saw, so the first
+    address that is not a trusted proxy is the client (whatever a client wrote further left is
+    never reached). X-Forwarded-Proto is taken from a trusted proxy too. Rate limits and the access
+    log count by this address, so a spoofed header from anyone else changes nothing.
+    """
+
+    def __init__(self, app: ASGIApp, *, trusted: tuple[Network, ...]) -> None:
+        self.app = app
+        self.trusted = trusted
+
+    def _is_trusted(self, host: str) -> bool:
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address in network for network in self.trusted)
+
+    def client_for(self, peer: str, forwarded: list[str]) -> str:
+        if not self._is_trusted(peer):
+            return peer
+        hops = [hop.strip() for value in forwarded for hop in value.split(",") if hop.strip()]
+        for hop in reversed(hops):
+            if not self._is_trusted(hop):
+                try:
+                    return str(ipaddress.ip_address(hop))
+                except ValueError:
+                    return peer  # not an address: the proxy's own stays the client
+        return hops[0] if hops else peer  # only trusted proxies in the chain
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.trusted and scope["type"] in ("http", "websocket") and scope.get("client"):
+            peer, port = scope["client"]
+            headers = Headers(scope=scope)
+            client = self.client_for(peer, headers.getlist("x-forwarded-for"))
+            if client != peer:
+                scope = {**scope, "client": (client, port)}
+            proto = headers.get("x-forwarded-proto", "").strip().lower()
+            if self._is_trusted(peer) and proto in ("http", "https") and scope["type"] == "http":
+                scope = {**scope, "scheme": proto}
+        await self.app(scope, receive, send)
 
 
 class SecurityHeadersMiddleware:

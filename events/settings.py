@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,6 +33,9 @@ class Settings:
     mail_from: str = "hackcity <noreply@localhost>"
     default_language: str = "fr"
     allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
+    # Proxies whose X-Forwarded-For names the client (addresses or networks). None by default: the
+    # client is the socket's peer. Behind a proxy, unset means every client is rate-limited as one.
+    forwarded_allow_ips: tuple[str, ...] = field(default_factory=tuple)
     testing: bool = False
     # Let the portal fetcher reach loopback/private addresses: for tests' local portal server only.
     fetch_allow_private: bool = False
@@ -46,6 +50,7 @@ class Settings:
             shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
             base_url = f"http://{shown}:{port}"
         hosts = config("ALLOWED_HOSTS", default="")
+        proxies = config("FORWARDED_ALLOW_IPS", default="")
         settings = cls(
             debug=config("DEBUG", cast=bool, default=False),
             database_url=config("DATABASE_URL", default=cls.database_url),
@@ -60,6 +65,7 @@ class Settings:
             mail_from=config("MAIL_FROM", default=cls.mail_from),
             default_language=config("DEFAULT_LANGUAGE", default="fr"),
             allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
+            forwarded_allow_ips=tuple(p.strip() for p in proxies.split(",") if p.strip()),
             fetch_allow_private=config("FETCH_ALLOW_PRIVATE", cast=bool, default=False),
         )
         return settings
@@ -88,6 +94,10 @@ class Settings:
         return (hostname,)
 
     @property
+    def trusted_proxies(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        return tuple(ipaddress.ip_network(entry, strict=False) for entry in self.forwarded_allow_ips)
+
+    @property
     def max_upload_bytes(self) -> int:
         return self.max_upload_mb * 1024 * 1024
 
@@ -112,5 +122,12 @@ class Settings:
                 "SECRET_KEY is missing, the default or shorter than 32 characters; "
                 "set a long random value (or DEBUG=1 for local development only)"
             )
+        for entry in self.forwarded_allow_ips:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise SettingsError(
+                    f"FORWARDED_ALLOW_IPS: {entry!r} is not an IP address or network (like 10.0.0.0/8)"
+                ) from None
         if not self.database_url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
             raise SettingsError("DATABASE_URL must be a sqlite:// or postgres:// URL")

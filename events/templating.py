@@ -12,6 +12,7 @@ from starlette.templating import Jinja2Templates
 
 from events import i18n
 from events.csrf import csrf_token
+from events.domain.errors import RateLimited
 from events.domain.events import role_label
 from events.domain.frequencies import frequency_label
 from events.flash import pop_flashes
@@ -82,6 +83,13 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     }
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def refused(response, error: RateLimited):
+    """A page rendered again for a request that a rate limit refused: 429, with Retry-After."""
+    response.status_code = 429
+    response.headers["Retry-After"] = error.retry_after
+    return response
 
 
 def render_text(name: str, context: dict[str, Any]) -> str:

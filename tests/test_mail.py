@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from events.mail import MAX_ATTEMPTS, deliver_pending, queue_mail
 from events.models import MailStatus, OutboxMessage
-from tests.conftest import free_port
+from tests.conftest import ON_POSTGRES, free_port
 
 
 async def test_a_subject_keeps_its_no_break_spaces_and_loses_its_line_breaks(db):
@@ -87,3 +90,61 @@ async def test_retry_succeeds_once_the_server_answers(db, settings, smtp):
     assert stored.status == MailStatus.SENT
     assert stored.attempts == 2
     assert [m["To"] for m in smtp.messages] == ["bo@example.org"]
+
+
+async def test_a_due_message_is_not_starved_behind_messages_waiting_for_a_retry(db, settings, smtp):
+    smtp.messages.clear()
+    retry_at = datetime.now(UTC) + timedelta(hours=1)
+    await OutboxMessage.bulk_create(
+        [
+            OutboxMessage(
+                to=f"later{n}@example.org", subject="S", body="B", attempts=1, next_attempt_at=retry_at
+            )
+            for n in range(60)
+        ]
+    )
+    due = await queue_mail(to="due@example.org", subject="Due", body="B")
+
+    sent = await deliver_pending(smtp_url=settings.smtp_url, mail_from=settings.mail_from)
+
+    assert sent == 1
+    assert (await OutboxMessage.get(id=due.id)).status == MailStatus.SENT
+    assert [m["To"] for m in smtp.messages] == ["due@example.org"]
+    assert await OutboxMessage.filter(status=MailStatus.PENDING, attempts=1).count() == 60
+
+
+async def test_a_long_queue_is_delivered_in_one_pass(db, settings, smtp):
+    smtp.messages.clear()
+    await OutboxMessage.bulk_create(
+        [OutboxMessage(to=f"p{n}@example.org", subject=f"Message {n}", body="B") for n in range(60)]
+    )
+
+    sent = await deliver_pending(smtp_url=settings.smtp_url, mail_from=settings.mail_from)
+
+    assert sent == 60
+    assert await OutboxMessage.filter(status=MailStatus.SENT).count() == 60
+    assert len(smtp.messages) == 60
+
+
+@pytest.mark.skipif(
+    not ON_POSTGRES,
+    reason="workers racing for the outbox on separate connections need PostgreSQL (SQLite runs one app "
+    "process): set TEST_DATABASE_URL=postgres://... to run",
+)
+async def test_two_workers_deliver_each_of_200_messages_exactly_once(db, settings, smtp):
+    smtp.messages.clear()
+    await OutboxMessage.bulk_create(
+        [OutboxMessage(to=f"p{n}@example.org", subject=f"Message {n}", body="B") for n in range(200)]
+    )
+
+    # Two loops at once: on PostgreSQL each runs its claims on its own pooled connection.
+    counts = await asyncio.gather(
+        *(deliver_pending(smtp_url=settings.smtp_url, mail_from=settings.mail_from) for _ in range(2))
+    )
+
+    assert sum(counts) == 200
+    assert min(counts) > 0  # both workers took part
+    subjects = [m["Subject"] for m in smtp.messages]
+    assert len(subjects) == 200
+    assert sorted(subjects) == sorted(f"Message {n}" for n in range(200))
+    assert await OutboxMessage.filter(status=MailStatus.SENT, attempts=1).count() == 200

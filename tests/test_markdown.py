@@ -1,5 +1,5 @@
 """Markdown rendering: an XSS corpus that must come out harmless, the Markdown that must keep working,
-and the `markdown` filter in the real Jinja environment (SECURITY.md, "CSRF and browser safety")."""
+and the `markdown` filter in the real Jinja environment (docs/SECURITY.md, "CSRF and browser safety")."""
 
 from __future__ import annotations
 

@@ -1,14 +1,22 @@
-"""Background work started by the app: deadline reminders run without cron."""
+"""Background work started by the app: deadline reminders run without cron, and two processes
+on one PostgreSQL database never do one job twice (the outbox, the reminders)."""
 
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
 
 from events import app as app_module
 from events.domain import entries
-from events.models import DeadlineReminder, OutboxMessage
-from tests.entry_world import make_entry_world
+from events.models import DeadlineReminder, Entry, MailStatus, OutboxMessage, Team, TeamMember
+from tests.conftest import ON_POSTGRES
+from tests.entry_world import make_entry_world, make_user
 
 
 async def test_reminder_worker_reminds_draft_entries_once(db):
@@ -35,3 +43,99 @@ async def test_reminder_worker_reminds_draft_entries_once(db):
     assert await DeadlineReminder.filter(entry_id=draft.id).count() == 1
     bodies = [m.body for m in await OutboxMessage.all()]
     assert any(f"http://testserver/events/datacity/entries/{draft.id}/edit" in body for body in bodies)
+
+
+# --- two processes on one PostgreSQL database -----------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+on_postgres_only = pytest.mark.skipif(
+    not ON_POSTGRES,
+    reason="two processes sharing the database need PostgreSQL (SQLite runs one app process): "
+    "set TEST_DATABASE_URL=postgres://... to run",
+)
+
+
+def _race(*commands: list[str]) -> list[int]:
+    """Start the processes, wait until each is connected, release them together, return their counts."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "tests.worker_process", *command],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for command in commands
+    ]
+    try:
+        for process in processes:
+            ready = process.stdout.readline().strip()
+            assert ready == "ready", process.stderr.read()
+        for process in processes:
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        results = [process.communicate(timeout=120) for process in processes]
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+    for process, (_out, err) in zip(processes, results, strict=True):
+        assert process.returncode == 0, err
+    return [int(out.strip()) for out, _err in results]
+
+
+@on_postgres_only
+async def test_two_processes_deliver_each_of_200_queued_messages_exactly_once(
+    db, postgres_run_database, smtp
+):
+    smtp.messages.clear()
+    await OutboxMessage.bulk_create(
+        [OutboxMessage(to=f"p{n}@example.org", subject=f"Message {n}", body="B") for n in range(200)]
+    )
+    smtp_url = f"smtp://127.0.0.1:{smtp.port}"
+
+    counts = await asyncio.to_thread(
+        _race, ["outbox", postgres_run_database, smtp_url], ["outbox", postgres_run_database, smtp_url]
+    )
+
+    assert sum(counts) == 200
+    assert min(counts) > 0  # both processes took part
+    subjects = [m["Subject"] for m in smtp.messages]
+    assert len(subjects) == 200
+    assert sorted(subjects) == sorted(f"Message {n}" for n in range(200))
+    assert await OutboxMessage.filter(status=MailStatus.SENT, attempts=1).count() == 200
+
+
+@on_postgres_only
+async def test_two_processes_send_each_deadline_reminder_once(db, postgres_run_database):
+    world = await make_entry_world(deadline=datetime.now(UTC) + timedelta(hours=5))
+    drafts = []
+    for n in range(20):
+        team = await Team.create(
+            event=world.event, name=f"Team {n}", name_key=f"team {n}", invite_token_hash=f"{n:064x}"
+        )
+        for m in range(2):
+            user = await make_user(f"t{n}m{m}@example.org", name=f"Member {n}.{m}")
+            await TeamMember.create(team=team, event=world.event, user=user, is_captain=m == 0)
+        drafts.append(
+            await Entry.create(
+                event=world.event, team=team, round=world.stage, challenge=world.challenge, title=f"Entry {n}"
+            )
+        )
+
+    counts = await asyncio.to_thread(
+        _race, ["remind", postgres_run_database], ["remind", postgres_run_database]
+    )
+
+    assert sum(counts) == 20
+    assert await DeadlineReminder.all().count() == 20
+    assert sorted(await DeadlineReminder.all().values_list("entry_id", flat=True)) == sorted(
+        d.id for d in drafts
+    )
+    recipients = await OutboxMessage.all().values_list("to", flat=True)
+    assert len(recipients) == 40
+    assert sorted(recipients) == sorted(f"t{n}m{m}@example.org" for n in range(20) for m in range(2))

@@ -3,24 +3,22 @@ export of one's data, deletion (anonymisation), disabling by an admin."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from events.domain import passwords, tokens
+from events.domain import passwords, throttle, tokens
 from events.domain.errors import FormErrors, RateLimited
-from events.i18n import LANGUAGES, _
+from events.i18n import LANGUAGES, _, ngettext
 from events.mail import mail_users
 from events.middleware import safe_log
 from events.models import (
     EventRole,
     JoinRequest,
-    LoginFailure,
     OutboxMessage,
     Registration,
     TeamMember,
@@ -30,9 +28,6 @@ from events.models import (
 
 log = logging.getLogger("hackcity.accounts")
 EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-FAILURE_WINDOW = timedelta(minutes=15)
-MAX_FAILURES_PER_EMAIL = 5
-MAX_FAILURES_PER_CLIENT = 20
 
 
 def normalise_email(email: str) -> str:
@@ -40,7 +35,7 @@ def normalise_email(email: str) -> str:
 
 
 def _email_hash(email: str) -> str:
-    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
+    return throttle.email_digest(email)
 
 
 def check_name(name: str) -> str | None:
@@ -70,9 +65,11 @@ async def sign_up(
     newsletter: bool,
     publish_name: bool,
     language: str,
+    client: str,
     base_url: str,
     secret_key: str,
 ) -> User:
+    """Create an account and mail its confirmation link; RateLimited after many from one client."""
     email = normalise_email(email)
     name = name.strip()
     errors: dict[str | None, str] = {}
@@ -86,6 +83,15 @@ async def sign_up(
         errors["accept_terms"] = _("You must accept the terms and the privacy notice to create an account.")
     if errors:
         raise FormErrors(errors)
+    await throttle.hit(
+        throttle.SIGNUP_CLIENT,
+        client,
+        refusal=lambda minutes: ngettext(
+            "Too many accounts were created from your connection. Try again in %(num)s minute.",
+            "Too many accounts were created from your connection. Try again in %(num)s minutes.",
+            minutes,
+        ),
+    )
     password_hash = await passwords.hash_password(password)
     try:
         user = await User.create(
@@ -134,34 +140,61 @@ async def verify_email(*, token: str, secret_key: str) -> User | None:
     return user
 
 
-async def _recent_failures(email: str, client: str, now: datetime) -> tuple[int, int]:
-    since = now - FAILURE_WINDOW
-    by_email = await LoginFailure.filter(email_hash=_email_hash(email), created_at__gte=since).count()
-    by_client = await LoginFailure.filter(client=client, created_at__gte=since).count()
-    return by_email, by_client
+def _too_many_for_account(minutes: int) -> str:
+    return ngettext(
+        "Too many failed attempts for this account. Try again in %(num)s minute, "
+        "or reset your password to sign in at once.",
+        "Too many failed attempts for this account. Try again in %(num)s minutes, "
+        "or reset your password to sign in at once.",
+        minutes,
+    )
+
+
+def _too_many_from_client(minutes: int) -> str:
+    return ngettext(
+        "Too many failed sign-in attempts from your connection. Try again in %(num)s minute. "
+        "If you forgot your password, reset it.",
+        "Too many failed sign-in attempts from your connection. Try again in %(num)s minutes. "
+        "If you forgot your password, reset it.",
+        minutes,
+    )
 
 
 async def authenticate(*, email: str, password: str, client: str, now: datetime | None = None) -> User:
-    """The user behind these credentials, or FormErrors; RateLimited after repeated failures.
+    """The user behind these credentials, or FormErrors; RateLimited while the throttle refuses.
 
-    Failures are counted per email and per client address (the socket's peer, never a header
-    the client chooses), so neither a spoofed X-Forwarded-For nor a new address resets them.
+    Each attempt is counted before the password is checked, one statement per counter
+    (`events.domain.throttle`), so parallel attempts cannot get past the count: per account and
+    client (`LOGIN`: a few free, then a wait that doubles) and per client whatever the account
+    (`LOGIN_CLIENT`). Someone failing elsewhere never makes the owner wait on their own
+    connection. A successful sign-in clears that client's count for the account and takes its
+    attempt back from the client's count; a password change clears the account's counts.
+    `client` is the socket's peer, or what a proxy named in FORWARDED_ALLOW_IPS forwarded.
     """
     now = now or datetime.now(UTC)
     email = normalise_email(email)
-    by_email, by_client = await _recent_failures(email, client, now)
-    if by_email >= MAX_FAILURES_PER_EMAIL or by_client >= MAX_FAILURES_PER_CLIENT:
+    account = _email_hash(email)
+    try:
+        await throttle.hit(
+            throttle.LOGIN, account, client, subject=account, now=now, refusal=_too_many_for_account
+        )
+        try:
+            await throttle.hit(throttle.LOGIN_CLIENT, client, now=now, refusal=_too_many_from_client)
+        except RateLimited:
+            await throttle.forgive(throttle.LOGIN, account, client)  # this attempt is not made
+            raise
+    except RateLimited:
         log.warning("login rate-limited client=%s", safe_log(client))
-        raise RateLimited
+        raise
     user = await User.get_or_none(email=email) if len(email) <= 254 else None  # longer: no such column value
     valid = len(password) <= passwords.MAX_LENGTH and await passwords.verify_password(
         user.password_hash if user else None, password[: passwords.MAX_LENGTH]
     )
     if not valid or user is None or not user.is_active:
-        await LoginFailure.create(email_hash=_email_hash(email), client=client[:64])
         log.info("login failed client=%s", safe_log(client))
         raise FormErrors({None: _("Wrong email or password.")})
-    await LoginFailure.filter(email_hash=_email_hash(email)).delete()
+    await throttle.clear(throttle.LOGIN, account, client)
+    await throttle.forgive(throttle.LOGIN_CLIENT, client)
     if passwords.needs_rehash(user.password_hash):
         await _rehash(user, password[: passwords.MAX_LENGTH])
     log.info("login user=%s", user.id)
@@ -181,9 +214,25 @@ async def _rehash(user: User, password: str) -> None:
         log.info("password rehashed user=%s", user.id)
 
 
-async def request_password_reset(*, email: str, base_url: str, secret_key: str) -> None:
-    """Mail a reset link if the account exists; say the same thing either way."""
-    user = await User.get_or_none(email=normalise_email(email), is_active=True)
+async def request_password_reset(*, email: str, client: str, base_url: str, secret_key: str) -> None:
+    """Mail a reset link if the account exists; say the same thing either way.
+
+    RateLimited after a few requests for one address, or many from one client, counted whether
+    the account exists or not (the answer must not tell).
+    """
+    email = normalise_email(email)
+
+    def refusal(minutes: int) -> str:
+        return ngettext(
+            "Too many reset links were asked for. Try again in %(num)s minute.",
+            "Too many reset links were asked for. Try again in %(num)s minutes.",
+            minutes,
+        )
+
+    await throttle.hit(throttle.RESET_CLIENT, client, refusal=refusal)
+    subject = _email_hash(email)
+    await throttle.hit(throttle.RESET, subject, subject=subject, refusal=refusal)
+    user = await User.get_or_none(email=email, is_active=True)
     if user is None:
         return
     token = tokens.make_token(
@@ -213,11 +262,13 @@ async def user_for_reset(*, token: str, secret_key: str) -> User | None:
 
 
 async def set_password(user: User, new_password: str, *, keep_session: str | None = None) -> None:
-    """Change the password and end every other session of the user."""
+    """Change the password, end every other session of the user and lift their sign-in waits."""
     if problem := passwords.password_problem(new_password, email=user.email):
         raise FormErrors({"password": problem})
     user.password_hash = await passwords.hash_password(new_password)
     await user.save(update_fields=["password_hash"])
+    # Whoever proves the account by a reset link (or their current password) signs in at once.
+    await throttle.clear_subject(_email_hash(user.email), throttle.LOGIN)
     query = UserSession.filter(user_id=user.id)
     if keep_session:
         query = query.exclude(key_hash=keep_session)
@@ -348,7 +399,7 @@ async def delete_account(user: User, *, password: str) -> None:
         await Registration.filter(user_id=user.id).delete()
         await JoinRequest.filter(user_id=user.id).delete()
         await OutboxMessage.filter(to=old_email).delete()
-        await LoginFailure.filter(email_hash=_email_hash(old_email)).delete()
+        await throttle.clear_subject(_email_hash(old_email))
     log.info("account deleted user=%s", user.id)
 
 

@@ -6,6 +6,10 @@ Rules kept here:
   server's clock in UTC inside the transaction that writes; after that it is frozen.
 - Every change (fields, datasets, files, status) appends an `EntryRevision` with a snapshot.
 - `set_entry_status` is the only place where an entry's status changes (draft → submitted).
+- Who may enter a round: a round that follows a selection admits only its finalists
+  (`events.domain.finalists`), and a team larger than the round's `team_max` can neither start nor
+  submit an entry to it. Both are checked inside the writing transaction, under the team's lock,
+  so a form posted by hand is refused like the hidden button.
 - Writes for one team run under a lock on its row (PostgreSQL; SQLite serialises transactions),
   so a quota or a revision number cannot be raced past.
 """
@@ -14,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -21,7 +26,7 @@ from urllib.parse import urlsplit
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from events.domain import gallery
+from events.domain import finalists, gallery
 from events.domain.errors import FormErrors
 from events.domain.spdx import code_licence
 from events.i18n import _, format_when, ngettext
@@ -102,6 +107,71 @@ def closed_reason(stage: Round, event: Event, now: datetime) -> str | None:
 def is_frozen(stage: Round, now: datetime) -> bool:
     end = closes_at(stage)
     return end is not None and now >= end
+
+
+def size_refusal(stage: Round, members: int) -> str | None:
+    """Why a team of `members` people may not enter or submit to the round (None: it may)."""
+    if members <= stage.team_max:
+        return None
+    return ngettext(
+        "The round %(round)s allows teams of at most %(num)s member and yours has %(count)s: "
+        "the team must be smaller to enter it or submit to it.",
+        "The round %(round)s allows teams of at most %(num)s members and yours has %(count)s: "
+        "the team must be smaller to enter it or submit to it.",
+        stage.team_max,
+        round=stage.name,
+        count=members,
+    )
+
+
+@dataclass
+class EntrySlot:
+    """One line of a team's entries page: a round and a challenge, the entry if there is one, and
+    why none can be started (deadline, finalists only, team size) when it cannot."""
+
+    round: Round
+    challenge: Challenge
+    entry: Entry | None
+    closes_at: datetime | None
+    refused: str | None
+
+
+@dataclass
+class Admission:
+    """What the entry page says about the round's rules for the team: its size, and why it may not
+    submit (None: it may)."""
+
+    members: int
+    refused: str | None
+
+
+async def admission(*, entry: Entry, stage: Round) -> Admission:
+    members = await TeamMember.filter(team_id=entry.team_id).count()
+    refused = await finalists.refusal(team_id=entry.team_id, stage=stage, challenge_id=entry.challenge_id)
+    return Admission(members=members, refused=refused or size_refusal(stage, members))
+
+
+async def entry_slots(*, event: Event, team: Team, now: datetime | None = None) -> list[EntrySlot]:
+    """Every (round, challenge) the team may see on its entries page, in order."""
+    now = now or datetime.now(UTC)
+    rounds = await Round.filter(event_id=event.id).order_by("position", "id")
+    challenges = await challenges_for(team=team, event=event)
+    existing = {(e.round_id, e.challenge_id): e for e in await Entry.filter(team_id=team.id)}
+    members = await TeamMember.filter(team_id=team.id).count()
+    gated = await finalists.refusals(team_id=team.id, rounds=rounds, challenge_ids=[c.id for c in challenges])
+    return [
+        EntrySlot(
+            round=stage,
+            challenge=challenge,
+            entry=existing.get((stage.id, challenge.id)),
+            closes_at=closes_at(stage),
+            refused=gated.get((stage.id, challenge.id))
+            or closed_reason(stage, event, now)
+            or size_refusal(stage, members),
+        )
+        for stage in rounds
+        for challenge in challenges
+    ]
 
 
 async def team_of(*, event: Event, user: User | None) -> Team | None:
@@ -293,6 +363,14 @@ async def _check_open(stage_id: int, event: Event, now: datetime | None) -> date
     return now
 
 
+async def _check_admitted(team_id: int, stage: Round, challenge_id: int) -> None:
+    """Inside the writing transaction: the round admits this team (finalists, team size)."""
+    reason = await finalists.refusal(team_id=team_id, stage=stage, challenge_id=challenge_id)
+    reason = reason or size_refusal(stage, await TeamMember.filter(team_id=team_id).count())
+    if reason:
+        raise FormErrors({None: reason})
+
+
 async def snapshot(entry: Entry) -> dict[str, Any]:
     links = await EntryDataset.filter(entry_id=entry.id).select_related("dataset").order_by("dataset_id")
     files = await EntryFile.filter(entry_id=entry.id).order_by("id")
@@ -354,6 +432,7 @@ async def create_entry(
             existing = await Entry.get_or_none(team_id=team.id, round_id=stage.id, challenge_id=challenge.id)
             if existing is not None:
                 return existing
+            await _check_admitted(team.id, await Round.get(id=stage.id), challenge.id)
             entry = await Entry.create(
                 event=event, team=team, round=stage, challenge=challenge, version=0, **fields
             )
@@ -407,6 +486,7 @@ async def set_entry_status(
         if not (fresh.status == EntryStatus.DRAFT and wanted == EntryStatus.SUBMITTED):
             raise FormErrors({None: _("This change of status is not possible.")})
         stage = await Round.get(id=entry.round_id)
+        await _check_admitted(fresh.team_id, stage, fresh.challenge_id)
         missing = missing_for_submission(fresh, stage)
         if missing:
             raise FormErrors(missing)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from events.domain import schedule
+from events.domain import schedule, throttle
 from events.domain.errors import FormErrors
 from events.i18n import _, lazy
 from events.mail import mail_address
@@ -290,7 +290,8 @@ async def invite(
     instance's `default_language` (nobody's profile says otherwise yet).
 
     A juror's invitation may name a jury session (`jury_session`): accepting it also seats the
-    juror there (the caller seats an existing account itself)."""
+    juror there (the caller seats an existing account itself). A mailed invitation counts
+    towards the rate limits of `throttle.invitation` (RateLimited)."""
     email = email.strip().lower()
     errors: dict[str | None, str] = {}
     if not email or len(email) > 254 or not EMAIL_RE.match(email):
@@ -305,6 +306,7 @@ async def invite(
         await _grant(event, user, chosen, challenge)
         log.info("role %s granted on event %s to user %s", chosen, event.id, user.id)
         return InviteResult(granted=True, email=email)
+    await throttle.invitation(inviter_id=invited_by.id, email=email)
     token = secrets.token_urlsafe(32)
     async with in_transaction():
         # A new invitation replaces an unanswered one for the same place: one link works.

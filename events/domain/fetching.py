@@ -1,6 +1,6 @@
 """Fetching JSON from an address someone pasted, without letting it reach the server's own network.
 
-SECURITY.md, "Uploads and fetched URLs" (EvalAI#4970 SSRF). For every hop (the first request and each
+docs/SECURITY.md, "Uploads and fetched URLs" (EvalAI#4970 SSRF). For every hop (the first request and each
 redirect, at most `MAX_REDIRECTS`):
 
 - the scheme must be http or https;

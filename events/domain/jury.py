@@ -18,6 +18,8 @@ their append-only log.
   IntegrityError inside a savepoint falls back to the update path). On PostgreSQL the sheet row is
   locked FOR UPDATE and the session row FOR SHARE, so saves of one sheet are serialised and closing
   the session (FOR UPDATE) waits for saves in flight. SQLite serialises transactions by itself.
+  Locking is a point in time: the transition reads the clock only once it holds the session row,
+  and a save reads it only once it holds its locks, so every accepted save is before `locked_at`.
 """
 
 from __future__ import annotations
@@ -150,9 +152,12 @@ async def set_session_status(
         target = SessionStatus(status)
     except ValueError:
         raise FormErrors({"status": _("Choose a status.")}) from None
-    now = _now(now)
     async with in_transaction():
         current = await JurySession.select_for_update().get(id=session.id)
+        # The instant is taken once the lock is held: every save in flight (holding the row FOR
+        # SHARE on PostgreSQL, the one connection on SQLite) has committed before it, so whatever
+        # was accepted is before `locked_at`, and the snapshot computed below holds all of it.
+        now = _now(now)
         if target not in TRANSITIONS[current.status]:
             raise FormErrors(
                 {
@@ -639,15 +644,20 @@ async def save_sheet(
     private_note: str | None = None,
     now: datetime | None = None,
 ) -> ScoreSheet:
-    """Save a whole form in one transaction: the values given (criterion id → value), the comment and
-    the note (None leaves a text as it is). Each change is logged as the autosave logs it; nothing is
-    written if any value is refused."""
+    """Save a whole form in one transaction: the values given (criterion id → value, None clears the
+    score), the comment and the note (None leaves a text as it is, "" clears it). A criterion the form
+    does not name keeps its score. A submitted sheet keeps a score for every criterion: clearing one
+    is refused. Each change is logged as the autosave logs it; nothing is written if any value is
+    refused."""
     grid = {c.id: c for c in await criteria_for(session.round_id, entry.challenge_id)}
     errors: dict[str | None, str] = {}
-    cleaned: dict[int, float] = {}
+    cleaned: dict[int, float | None] = {}
     for criterion_id, value in values.items():
         if criterion_id not in grid:
             raise FormErrors({None: _("This criterion is not part of this entry's grid.")})
+        if value is None:
+            cleaned[criterion_id] = None
+            continue
         try:
             cleaned[criterion_id] = clean_value(grid[criterion_id], value)
         except FormErrors as error:
@@ -663,6 +673,17 @@ async def save_sheet(
     async with in_transaction() as conn:
         sheet, when = await _writable_sheet(conn, session, juror, entry, now)
         current = dict(await Score.filter(sheet_id=sheet.id).values_list("criterion_id", "value"))
+        cleared = [cid for cid, value in cleaned.items() if value is None and current.get(cid) is not None]
+        if cleared and sheet.status == SheetStatus.SUBMITTED:
+            raise FormErrors(
+                {
+                    f"criterion_{cid}": _(
+                        "A submitted sheet keeps a score for every criterion: change it rather than "
+                        "clearing it."
+                    )
+                    for cid in cleared
+                }
+            )
         for criterion_id, value in cleaned.items():
             old = current.get(criterion_id)
             if old == value:

@@ -9,7 +9,9 @@ current slot with its timer, and a progress snapshot for the control room.
   `next_slot` ends the live slot and starts the first pending one, through it. A locked slot
   refuses every score write for its entry in this session (`events.domain.jury._writable_sheet`).
 - Transitions take the session row FOR UPDATE (PostgreSQL): two organisers pressing "Next slot" at
-  once are serialised, and score saves in flight (which hold the row FOR SHARE) finish first.
+  once are serialised, and score saves in flight (which hold the row FOR SHARE) finish first; the
+  transition reads the clock only once it holds the row, so a slot's `locked_at` comes after every
+  save it let through.
 - Every change is published on the session's live channel after commit (`events.live`); the
   streams read the state again from the database.
 - `progress_snapshot` costs a constant number of queries: aggregates grouped by juror and by entry.
@@ -287,10 +289,10 @@ async def set_slot_status(
         target = SlotStatus(status)
     except ValueError:
         raise FormErrors({"status": _("Choose a status.")}) from None
-    now = _now(now)
     async with in_transaction():
         await JurySession.select_for_update().get(id=slot.session_id)
-        changed = await _transition(slot.session_id, slot.id, target, now)
+        # The clock is read under the lock: the saves in flight committed before `locked_at`.
+        changed = await _transition(slot.session_id, slot.id, target, _now(now))
     for name in ("status", "started_at", "ended_at", "locked_at"):
         setattr(slot, name, getattr(changed, name))
     await _publish(slot.session_id, "slot", slot=slot.id, status=str(target))
@@ -305,9 +307,9 @@ async def lock_slot(*, slot: PitchSlot, now: datetime | None = None) -> PitchSlo
 async def next_slot(*, session: JurySession, now: datetime | None = None) -> PitchSlot | None:
     """The live slot is done and the first pending one goes live, in one transaction. Returns the
     new current slot (None when the last pitch just ended)."""
-    now = _now(now)
     async with in_transaction():
         await JurySession.select_for_update().get(id=session.id)
+        now = _now(now)  # under the lock, like every transition
         current = await PitchSlot.get_or_none(session_id=session.id, status=SlotStatus.LIVE)
         upcoming = (
             await PitchSlot.filter(session_id=session.id, status=SlotStatus.PENDING)

@@ -1,6 +1,6 @@
 """The dataset catalogue: import from open-data portals (udata, CKAN, Opendatasoft), refresh, hand entry.
 
-DOMAIN.md, "Datasets". A pasted address is recognised (`detect_portal`), turned into the portal's
+docs/DOMAIN.md, "Datasets". A pasted address is recognised (`detect_portal`), turned into the portal's
 API address, fetched through `events.domain.fetching` (SSRF-safe) and read into a `Dataset`. The
 stable remote id is udata's `id` (not the slug), CKAN's `result.id`, Opendatasoft's `dataset_uid`.
 A dataset that disappears at the source is marked gone, never deleted.
@@ -478,8 +478,10 @@ def attribution_line(dataset: Dataset) -> str:
     """The credit that Licence Ouverte asks for: source, where it was downloaded, date of last update.
 
     "Ville de Paris – données téléchargées sur opendata.paris.fr, mise à jour du 14 février 2017".
+    A restricted dataset's line never names where it is downloaded from: the line is shown to
+    everyone, and its addresses only to the teams that accepted its terms.
     """
-    host = portal_host(dataset)
+    host = "" if dataset.restricted else portal_host(dataset)
     publisher = dataset.publisher or host
     if not publisher:
         return ""

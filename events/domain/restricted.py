@@ -2,6 +2,12 @@
 
 Each acceptance and each showing of the links (or a download through them) is a `DatasetAccess`
 row that the event's organisers read.
+
+What "the links" are: every address of the dataset (its source page `landing_url`, `api_url`,
+`source_url`, and each resource's URL). Until `link_access` says `show_links` (a member of a team
+that accepted, or an organiser of the event), pages show the title, publisher, licence, description
+and terms only, and the credit line (`portals.attribution_line`) names no host. No other page or
+export prints a dataset's addresses.
 """
 
 from __future__ import annotations

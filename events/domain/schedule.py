@@ -2,7 +2,7 @@
 windows and deadlines, the next deadline, and the iCalendar export.
 
 Everything is stored in UTC. A form shows and reads wall-clock times of the event's time zone,
-so the deadline the page shows is the deadline the server enforces (DOMAIN.md).
+so the deadline the page shows is the deadline the server enforces (docs/DOMAIN.md).
 """
 
 from __future__ import annotations

@@ -1,15 +1,23 @@
 """Teams of an event: creation, invitations (link and mail), join requests, the captain's powers,
 leaving, size limits and the challenges a team picks.
 
-Races are settled by the database, never by a check-then-write in Python (SECURITY.md,
+Races are settled by the database, never by a check-then-write in Python (docs/SECURITY.md,
 "Concurrency and deadlines"):
 - one name per event: the UNIQUE (event, name_key) constraint, `name_key` being the case- and
   accent-folded name, so "Les Écureuils" and "les ecureuils" collide;
 - one team per person per event: the UNIQUE (event, user) constraint on `TeamMember`;
-- the size limit and a challenge's `max_teams`: the team (or challenge) row is locked with
+- the size limit (`team_size_limit`) and a challenge's `max_teams`: the team (or challenge) row is locked with
   SELECT ... FOR UPDATE inside the transaction that counts and inserts. On PostgreSQL the lock
   makes parallel joins wait for each other; on SQLite `select_for_update` does nothing, but
   Tortoise runs the transactions of its single connection one after the other.
+
+A team's size limit belongs to the rounds it takes part in: the smallest `team_max` among the rounds
+in which the team has an entry that is not frozen yet (its round's deadline plus grace has not
+passed), and, while it has none, the `team_max` of the current round. Every way in (the invitation
+link, a join request the captain accepts, an invitation by mail, which leads to the link) goes
+through `_add_member`, which reads the limit under the team's lock; creating or submitting an entry
+checks the round's own limit under the same lock (`events.domain.entries`), so two overlapping
+rounds with different limits cannot be played against each other.
 
 The invitation link: `invite_token_hash` holds a random value (never shown), and the link's token
 is the team id plus an HMAC of that value keyed with SECRET_KEY. The database alone does not give
@@ -31,13 +39,16 @@ from datetime import UTC, datetime
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from events.domain import throttle
+from events.domain.entries import is_frozen
 from events.domain.errors import FormErrors
 from events.domain.registration import registration_of
-from events.i18n import _
+from events.i18n import _, ngettext
 from events.mail import mail_address, mail_users
 from events.models import (
     Challenge,
     ChallengeStatus,
+    Entry,
     Event,
     JoinRequest,
     JoinRequestStatus,
@@ -128,9 +139,66 @@ async def current_round(event: Event, now: datetime | None = None) -> Round | No
 
 
 async def size_limit(event: Event, now: datetime | None = None) -> int | None:
-    """The largest team allowed now (`team_max` of the current or first round); None: no round, no limit."""
+    """The largest team allowed now (`team_max` of the current or first round); None: no round, no limit.
+    For a team that exists, `team_size_limit` says more."""
     stage = await current_round(event, now)
     return stage.team_max if stage else None
+
+
+@dataclass(frozen=True)
+class SizeLimit:
+    """A team's size limit and where it comes from."""
+
+    limit: int | None  # None: the event has no round, no limit
+    rounds: list[Round]  # the round(s) whose `team_max` it is
+    from_entries: bool  # True: the smallest limit among rounds with an open entry; False: the current round
+
+
+def size_rule_sentence(rule: SizeLimit) -> str:
+    """The rule as the team page says it."""
+    if rule.limit is None:
+        return ""
+    rounds = ", ".join(stage.name for stage in rule.rounds)
+    if rule.from_entries:
+        where = ngettext(
+            "Your team can have at most %(num)s member: the smallest limit among the rounds where it has "
+            "an entry still open (%(rounds)s).",
+            "Your team can have at most %(num)s members: the smallest limit among the rounds where it has "
+            "an entry still open (%(rounds)s).",
+            rule.limit,
+            rounds=rounds,
+        )
+    else:
+        where = ngettext(
+            "Your team can have at most %(num)s member: the limit of the current round (%(rounds)s).",
+            "Your team can have at most %(num)s members: the limit of the current round (%(rounds)s).",
+            rule.limit,
+            rounds=rounds,
+        )
+    return (
+        where
+        + " "
+        + _(
+            "Each round sets its own limit: a team larger than a round's limit can neither start "
+            "nor submit an entry to it."
+        )
+    )
+
+
+async def team_size_limit(*, team_id: int, event: Event, now: datetime | None = None) -> SizeLimit:
+    """The smallest `team_max` among the rounds where the team has an entry not frozen yet; without
+    one, the current round's."""
+    now = now or datetime.now(UTC)
+    round_ids = set(await Entry.filter(team_id=team_id).values_list("round_id", flat=True))
+    rounds = await Round.filter(id__in=list(round_ids)).order_by("position", "id") if round_ids else []
+    open_rounds = [stage for stage in rounds if not is_frozen(stage, now)]
+    if open_rounds:
+        limit = min(stage.team_max for stage in open_rounds)
+        return SizeLimit(limit, [s for s in open_rounds if s.team_max == limit], from_entries=True)
+    stage = await current_round(event, now)
+    if stage is None:
+        return SizeLimit(None, [], from_entries=False)
+    return SizeLimit(stage.team_max, [stage], from_entries=False)
 
 
 @dataclass
@@ -204,13 +272,16 @@ async def create_team(*, event: Event, user: User, name: str, description: str =
 
 
 async def _add_member(team: Team, user: User, now: datetime | None = None) -> TeamMember:
-    """Add a member if a seat is free, atomically: lock the team, count, insert."""
-    limit = await size_limit(await Event.get(id=team.event_id), now)
+    """Add a member if a seat is free, atomically: lock the team, read its limit, count, insert.
+    The limit is read under the lock because an entry started meanwhile (under the same lock) can
+    lower it."""
+    event = await Event.get(id=team.event_id)
     try:
         async with in_transaction():
             locked = await Team.select_for_update().get_or_none(id=team.id)
             if locked is None:
                 raise FormErrors({None: _("This team no longer exists.")})
+            limit = (await team_size_limit(team_id=team.id, event=event, now=now)).limit
             if limit is not None and await TeamMember.filter(team_id=team.id).count() >= limit:
                 raise FormErrors({None: _("This team is full (%(n)s members at most).", n=limit)})
             member = await TeamMember.create(team_id=team.id, event_id=team.event_id, user=user)
@@ -420,10 +491,13 @@ async def invite_by_email(
     *, member: TeamMember, email: str, secret_key: str, base_url: str, default_language: str
 ) -> str:
     """Mail the team's join link to someone (any member may), in the language of their account if
-    they have one, else the instance's default. Returns the address."""
+    they have one, else the instance's default. Returns the address.
+
+    RateLimited after many invitations by the member, or to the address (`throttle.invitation`)."""
     email = email.strip().lower()
     if not email or len(email) > 254 or not EMAIL_RE.match(email):
         raise FormErrors({"email": _("Enter an email address like name@example.org.")})
+    await throttle.invitation(inviter_id=member.user_id, email=email)
     team = await Team.get(id=member.team_id).select_related("event")
     inviter = await User.get(id=member.user_id)
     link = invite_link(team, secret_key=secret_key, base_url=base_url)

@@ -1,6 +1,6 @@
 """Tortoise models, one module per aggregate. Thin: the rules live in `events.domain`."""
 
-from events.models.accounts import LoginFailure, User, UserSession
+from events.models.accounts import Throttle, User, UserSession
 from events.models.challenges import Challenge, ChallengeDataset, ChallengeOwner, ChallengeStatus
 from events.models.datasets import Dataset, DatasetStatus, PortalKind
 from events.models.entries import (
@@ -79,7 +79,6 @@ __all__ = [
     "JurySession",
     "JurySessionChallenge",
     "JurySessionJuror",
-    "LoginFailure",
     "MailStatus",
     "Normalisation",
     "OutboxMessage",
@@ -99,6 +98,7 @@ __all__ = [
     "Team",
     "TeamChallenge",
     "TeamMember",
+    "Throttle",
     "User",
     "UserSession",
 ]

@@ -1,4 +1,5 @@
-"""Accounts: users, their server-side sessions and failed logins (for rate limiting)."""
+"""Accounts: users, their server-side sessions and the rate-limit counters (failed logins, mail sent
+on request)."""
 
 from tortoise import fields
 from tortoise.models import Model
@@ -51,17 +52,26 @@ class UserSession(Model):
         table = "user_session"
 
 
-class LoginFailure(Model):
-    """One failed login, counted per email and per client address over a sliding window.
+class Throttle(Model):
+    """A rate-limit counter: the hits of one rule (`rule`) by one key (a hash of who or what is
+    counted), and until when it refuses more (`events.domain.throttle`).
 
+    `subject` is the hash of the email address the counter is about, if any, so that a password
+    reset or an account deletion finds every counter of that address. A counter starts again
+    from zero a rule's window after `created_at`: rows whose `created_at` is older than every
+    window plus the longest delay count for nothing and may be deleted.
     (No semicolons in model docstrings: Tortoise copies them into SQL comments and its SQLite
     migration runner splits statements on them.)
     """
 
     id = fields.IntField(primary_key=True)
-    email_hash = fields.CharField(max_length=64, db_index=True)
-    client = fields.CharField(max_length=64, db_index=True)
+    rule = fields.CharField(max_length=32)
+    key_hash = fields.CharField(max_length=64)
+    subject = fields.CharField(max_length=64, default="", db_index=True)
+    hits = fields.IntField(default=0)
+    blocked_until = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True, db_index=True)
 
     class Meta:
-        table = "login_failure"
+        table = "throttle"
+        unique_together = (("rule", "key_hash"),)

@@ -22,6 +22,10 @@ class OutboxMessage(Model):
     attempts = fields.IntField(default=0)
     last_error = fields.CharField(max_length=500, default="")
     next_attempt_at = fields.DatetimeField(null=True)
+    # A worker claims a message before sending it: no other worker takes it until the claim
+    # expires (a worker that died mid-send leaves it to be retried then).
+    claimed_by = fields.CharField(max_length=32, default="")
+    claimed_until = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
 

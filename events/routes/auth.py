@@ -12,11 +12,22 @@ from events.domain.errors import FormErrors, RateLimited
 from events.flash import flash
 from events.forms import checkbox, read_form, safe_next
 from events.i18n import _, get_language
-from events.templating import render
+from events.templating import refused, render
 
 
 def _settings(request: Request):
     return request.app.state.settings
+
+
+def _client(request: Request) -> str:
+    """The address rate limits count by: the peer, or what a trusted proxy forwarded (the
+    ForwardedClientMiddleware has already decided which)."""
+    return request.client.host if request.client else "unknown"
+
+
+def _refused(request: Request, template: str, context: dict, error: RateLimited):
+    """The form again, saying how long to wait."""
+    return refused(render(request, template, {**context, "errors": {None: error.message}}), error)
 
 
 async def signup(request: Request):
@@ -36,9 +47,13 @@ async def signup(request: Request):
                 newsletter=checkbox(values, "newsletter"),
                 publish_name=checkbox(values, "publish_name"),
                 language=get_language(),
+                client=_client(request),
                 base_url=_settings(request).base_url,
                 secret_key=_settings(request).secret_key,
             )
+        except RateLimited as error:
+            values.pop("password", None)
+            return _refused(request, "auth/signup.html", {"values": values, "next": next_url}, error)
         except FormErrors as error:
             errors = error.errors
         else:
@@ -58,28 +73,27 @@ async def signup(request: Request):
 async def login(request: Request):
     values: dict[str, str] = {}
     errors: dict = {}
-    status = 200
     next_url = safe_next(request.query_params.get("next"), "/account")
     if request.method == "POST":
         values = await read_form(request)
         next_url = safe_next(values.get("next"), "/account")
+        password = values.pop("password", "")
         try:
-            client = request.client.host if request.client else "unknown"
             user = await accounts.authenticate(
-                email=values.get("email", ""), password=values.get("password", ""), client=client
+                email=values.get("email", ""), password=password, client=_client(request)
             )
-        except RateLimited:
-            errors = {None: _("Too many failed attempts. Wait 15 minutes, or reset your password.")}
-            status = 429
+        except RateLimited as error:
+            return _refused(request, "auth/login.html", {"values": values, "next": next_url}, error)
         except FormErrors as error:
             errors = error.errors
-            status = 422
         else:
             await auth.login(request, user)
             return RedirectResponse(next_url, status_code=303)
-    values.pop("password", None)
     return render(
-        request, "auth/login.html", {"values": values, "errors": errors, "next": next_url}, status_code=status
+        request,
+        "auth/login.html",
+        {"values": values, "errors": errors, "next": next_url},
+        status_code=422 if errors else 200,
     )
 
 
@@ -120,9 +134,15 @@ async def forgot_password(request: Request):
                 request, "auth/forgot.html", {"values": values, "errors": {"email": problem}}, status_code=422
             )
         settings = _settings(request)
-        await accounts.request_password_reset(
-            email=email, base_url=settings.base_url, secret_key=settings.secret_key
-        )
+        try:
+            await accounts.request_password_reset(
+                email=email,
+                client=_client(request),
+                base_url=settings.base_url,
+                secret_key=settings.secret_key,
+            )
+        except RateLimited as error:
+            return _refused(request, "auth/forgot.html", {"values": values}, error)
         flash(request, _("If an account uses this address, we sent it a link to reset the password."), "info")
         return RedirectResponse("/login", status_code=303)
     return render(request, "auth/forgot.html")

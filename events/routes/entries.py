@@ -1,7 +1,7 @@
 """A team's entries: start, edit and submit them, upload and download their files; restricted datasets.
 
 Thin handlers over `events.domain.entries`, `events.domain.restricted` and `events.uploads`.
-Another team's entry or file is 404, whatever the request (SECURITY.md, "Access control").
+Another team's entry or file is 404, whatever the request (docs/SECURITY.md, "Access control").
 """
 
 from __future__ import annotations
@@ -124,25 +124,9 @@ async def team_entries(request: Request):
                 errors = error.errors
             else:
                 return RedirectResponse(_edit_url(event, entry), status_code=303)
-    slots = []
-    now = datetime.now(UTC)
-    if team is not None:
-        rounds = await Round.filter(event_id=event.id).order_by("position", "id")
-        challenges = await entry_rules.challenges_for(team=team, event=event)
-        existing = {(e.round_id, e.challenge_id): e for e in await Entry.filter(team_id=team.id)}
-        for stage in rounds:
-            for challenge in challenges:
-                slots.append(
-                    {
-                        "round": stage,
-                        "challenge": challenge,
-                        "entry": existing.get((stage.id, challenge.id)),
-                        "closed": entry_rules.closed_reason(stage, event, now),
-                        "closes_at": entry_rules.closes_at(stage),
-                    }
-                )
+    slots = await entry_rules.entry_slots(event=event, team=team) if team is not None else []
     with_feedback = await published.entries_with_feedback(
-        event, [slot["entry"].id for slot in slots if slot["entry"] is not None]
+        event, [slot.entry.id for slot in slots if slot.entry is not None]
     )
     return render(
         request,
@@ -203,6 +187,7 @@ async def _entry_page(
         await EntryRevision.filter(entry_id=entry.id).select_related("author").order_by("-number").limit(20)
     )
     now = datetime.now(UTC)
+    admission = await entry_rules.admission(entry=entry, stage=stage)
     return render(
         request,
         "entries/edit.html",
@@ -219,6 +204,8 @@ async def _entry_page(
             "file_error": file_error,
             "closed": entry_rules.closed_reason(stage, event, now),
             "closes_at": entry_rules.closes_at(stage),
+            "members": admission.members,
+            "refused": admission.refused,
             "question_field": entry_rules.question_field,
             "licences": CODE_LICENCES,
             "accept": ",".join("." + ext for ext in sorted(upload_rules.ALLOWED_EXTENSIONS)),
@@ -317,15 +304,9 @@ def attachment_header(name: str) -> str:
     return "attachment; filename*=UTF-8''" + quote(name or "file", safe="")
 
 
-async def download_file(request: Request):
-    """The file as an attachment that no browser will render or run."""
-    event: Event = request.state.event
-    entry = await entry_rules.entry_for_reader(
-        event=event, user=request.state.user, entry_id=_id(request, "entry_id")
-    )
-    if entry is None:
-        raise not_found(request)
-    record = await EntryFile.get_or_none(id=_id(request, "file_id"), entry_id=entry.id)
+def send_file(request: Request, record: EntryFile | None, name: str = "") -> StreamingResponse:
+    """An entry's file as an attachment that no browser will render or run, named `name` (default:
+    the team's file name); 404 when there is no such file or it is missing from the storage."""
     storage = storage_for(request.app.state.settings)
     if record is None or not storage.exists(record.storage_key):
         raise not_found(request)
@@ -333,13 +314,24 @@ async def download_file(request: Request):
         storage.open(record.storage_key),
         media_type="application/octet-stream",
         headers={
-            "Content-Disposition": attachment_header(record.original_name),
+            "Content-Disposition": attachment_header(name or record.original_name),
             "Content-Length": str(record.size),
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "sandbox",
             "Cache-Control": "private, no-store",
         },
     )
+
+
+async def download_file(request: Request):
+    """The file, for the team, the organisers, and anyone once the entry is in the public gallery."""
+    event: Event = request.state.event
+    entry = await entry_rules.entry_for_reader(
+        event=event, user=request.state.user, entry_id=_id(request, "entry_id")
+    )
+    if entry is None:
+        raise not_found(request)
+    return send_file(request, await EntryFile.get_or_none(id=_id(request, "file_id"), entry_id=entry.id))
 
 
 # --- restricted datasets ---------------------------------------------------------------------------

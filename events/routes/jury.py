@@ -3,7 +3,9 @@
 Thin handlers over `events.domain.jury` and `events.domain.published`. A juror only ever reaches
 their own sheet: every URL names an entry, never a sheet, and the sheet is the signed-in juror's.
 A session the juror does not sit on, an entry not assigned to them or conflicted is 404. The domain
-checks the window and the assignment again inside each write.
+checks the window and the assignment again inside each write. The entry's files are one tap away
+from the sheet, through a route of the session (`events.domain.jury_files` says who and under which
+names: neutral ones in a blind session).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from tortoise.expressions import Subquery
 from events.auth import PUBLIC, SIGNED_IN, event_role, not_found, route
 from events.domain import gallery as gallery_rules
 from events.domain import jury as jury_rules
-from events.domain import portals
+from events.domain import jury_files, portals
 from events.domain import published as published_rules
 from events.domain.criteria import clean_value, criteria_for, format_number
 from events.domain.errors import FormErrors
@@ -45,6 +47,7 @@ from events.models import (
     TeamMember,
     User,
 )
+from events.routes.entries import send_file
 from events.templating import render
 
 JUROR = event_role(Role.JUROR)
@@ -254,6 +257,7 @@ async def _entry_page(
     position = assigned_ids.index(entry.id)
     done, total = (await jury_rules.progress_by_session(juror=user, session_ids=[session.id]))[session.id]
     details = await gallery_rules.entry_details(entry)
+    files = jury_files.jury_files(session, entry, details.files)
     pitch_locked = await PitchSlot.exists(session_id=session.id, entry_id=entry.id, status=SlotStatus.LOCKED)
     return render(
         request,
@@ -263,6 +267,7 @@ async def _entry_page(
             "session": session,
             "entry": entry,
             "details": details,
+            "files": files,
             "grid": grid,
             "state": state,
             "values": shown,
@@ -283,16 +288,20 @@ async def _entry_page(
     )
 
 
-def _clean_form(grid: list[Criterion], form: dict[str, str]) -> tuple[dict[int, float], dict]:
-    """The values typed for the grid (blank fields are left as they are) and the errors, per field."""
-    cleaned: dict[int, float] = {}
+def _clean_form(grid: list[Criterion], form: dict[str, str]) -> tuple[dict[int, float | None], dict]:
+    """The values of the grid's fields and the errors, per field. A field the form does not carry
+    keeps its score (an unticked group of radio pills is not sent); a field sent blank clears it (None)."""
+    cleaned: dict[int, float | None] = {}
     errors: dict = {}
     for criterion in grid:
-        raw = form.get(f"criterion_{criterion.id}", "").strip()
-        if not raw:
+        raw = form.get(f"criterion_{criterion.id}")
+        if raw is None:
+            continue
+        if not raw.strip():
+            cleaned[criterion.id] = None
             continue
         try:
-            cleaned[criterion.id] = clean_value(criterion, raw)
+            cleaned[criterion.id] = clean_value(criterion, raw.strip())
         except FormErrors as error:
             errors.update(error.errors)
     for name in TEXT_SAVERS:
@@ -321,8 +330,9 @@ async def juror_entry(request: Request):
             juror=user,
             entry=entry,
             values=cleaned,
-            comment=form.get("comment", ""),
-            private_note=form.get("private_note", ""),
+            # Absent: unchanged (None); present, even empty: the new text.
+            comment=form.get("comment"),
+            private_note=form.get("private_note"),
         )
         if form.get("action") == "submit":
             await jury_rules.submit_sheet(session=session, juror=user, entry=entry)
@@ -408,6 +418,25 @@ async def juror_recuse(request: Request):
     return RedirectResponse(_base(event, session), status_code=303)
 
 
+async def juror_file(request: Request):
+    """One of the entry's files, for a juror assigned to it without a conflict or an organiser of the
+    event; named neutrally in a blind session (`events.domain.jury_files`). 404 to anyone else."""
+    event: Event = request.state.event
+    session = await JurySession.get_or_none(id=_id(request, "session_id"), event_id=event.id)
+    if session is None:
+        raise not_found(request)
+    found = await jury_files.jury_file(
+        event=event,
+        session=session,
+        user=request.state.user,
+        entry_id=_id(request, "entry_id"),
+        file_id=_id(request, "file_id"),
+    )
+    if found is None:
+        raise not_found(request)
+    return send_file(request, found.record, found.name)
+
+
 # --- after publication ---------------------------------------------------------------------------------
 
 
@@ -454,6 +483,7 @@ routes = [
     route(ENTRY + "/score", juror_score, access=SIGNED_IN, methods=("POST",)),
     route(ENTRY + "/undo", juror_undo, access=SIGNED_IN, methods=("POST",)),
     route(ENTRY + "/recuse", juror_recuse, access=SIGNED_IN, methods=("POST",)),
+    route(ENTRY + "/files/{file_id}", juror_file, access=SIGNED_IN),
     route("/events/{slug}/entries/{entry_id}/feedback", team_feedback, access=SIGNED_IN),
     route("/events/{slug}/results", public_results, access=PUBLIC),
 ]

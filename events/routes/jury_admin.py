@@ -4,6 +4,7 @@ assignments, progress, the status transition) and the results with their exports
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -14,8 +15,9 @@ from events.domain import criteria as criteria_rules
 from events.domain import jury as jury_rules
 from events.domain import jury_admin as admin_rules
 from events.domain import schedule
+from events.domain import score_log as log_rules
 from events.domain import shortlist as shortlist_rules
-from events.domain.errors import FormErrors
+from events.domain.errors import FormErrors, RateLimited
 from events.domain.results import TIE_BREAK
 from events.flash import flash
 from events.forms import as_id, checkbox, fits, read_form
@@ -37,7 +39,7 @@ from events.models import (
     ScoreSheet,
     SessionStatus,
 )
-from events.templating import render
+from events.templating import refused, render
 
 MODE_LABELS = {
     AssignmentMode.ALL: lazy("every juror scores every entry"),
@@ -487,6 +489,10 @@ async def invite_juror(request: Request):
         )
     except FormErrors as error:
         return await _session_page(request, session, values=values, errors=error.errors)
+    except RateLimited as error:
+        return refused(
+            await _session_page(request, session, values=values, errors={None: error.message}), error
+        )
     if result.seated:
         flash(request, _("%(email)s is a juror of this session.", email=result.email), "success")
     else:
@@ -711,6 +717,86 @@ async def jury_scores_csv(request: Request):
     return csv_response(f"{event.slug}-jury-{session.id}-scores.csv", header, rows)
 
 
+# --- the score log and the recount ------------------------------------------------------------------
+
+
+def _log_filter(request: Request) -> dict[str, int | None]:
+    """The log's filter from the query string; anything that is not an id is ignored."""
+    return {
+        "juror_id": as_id(request.query_params.get("juror")),
+        "entry_id": as_id(request.query_params.get("entry")),
+    }
+
+
+def _log_url(event: Event, session: JurySession, path: str = "/log", **params: int | None) -> str:
+    """The log's address (or its CSV's) with the filter and the page in the query string."""
+    query = urlencode({name: value for name, value in params.items() if value is not None})
+    return _juries_url(event, f"/{session.id}{path}") + (f"?{query}" if query else "")
+
+
+async def jury_score_log(request: Request):
+    """Every change of every sheet, filtered by juror and entry (GET, so it works without JavaScript)."""
+    event: Event = request.state.event
+    session = await _session_or_404(request, event)
+    page = as_id(request.query_params.get("page")) or 1
+    log = await log_rules.read_log(session=session, page=page, **_log_filter(request))
+    filters = {"juror": log.juror_id, "entry": log.entry_id}
+    return render(
+        request,
+        "jury_admin/score_log.html",
+        {
+            "event": event,
+            "session": session,
+            "log": log,
+            "previous_url": _log_url(event, session, **filters, page=log.page - 1) if log.page > 1 else None,
+            "next_url": _log_url(event, session, **filters, page=log.page + 1)
+            if log.page < log.pages
+            else None,
+            "csv_url": _log_url(event, session, "/log.csv", **filters),
+            "sheet_status": _sheet_status,
+            "format_number": criteria_rules.format_number,
+        },
+    )
+
+
+def _sheet_status(status: str | None) -> str:
+    """A sheet's status in words (a log row's old status is None for a sheet never submitted)."""
+    return _("submitted") if status == "submitted" else _("draft")
+
+
+async def jury_score_log_csv(request: Request):
+    event: Event = request.state.event
+    session = await _session_or_404(request, event)
+    header, rows = await log_rules.log_table(session=session, **_log_filter(request))
+    return csv_response(f"{event.slug}-jury-{session.id}-score-log.csv", header, rows)
+
+
+RECOUNT_DIFFERENCES = {
+    "missing": lazy("absent from one of the two"),
+    "rank": lazy("rank"),
+    "sheets": lazy("counted sheets"),
+    "raw_mean": lazy("raw mean"),
+    "score": lazy("score"),
+}
+
+
+async def jury_recount(request: Request):
+    """The results recounted from the score log alone, entry by entry against the stored ones."""
+    event: Event = request.state.event
+    session = await _session_or_404(request, event)
+    return render(
+        request,
+        "jury_admin/recount.html",
+        {
+            "event": event,
+            "session": session,
+            "recount": await log_rules.recount(session=session),
+            "format_score": log_rules.format_score,
+            "differing": lambda line: ", ".join(_(RECOUNT_DIFFERENCES[key]) for key in line.differing),
+        },
+    )
+
+
 _CRITERIA = "/events/{slug}/manage/rounds/{round_id}/criteria"
 _CHALLENGE_GRID = _CRITERIA + "/challenges/{challenge}"
 _SESSION = "/events/{slug}/manage/juries/{session_id}"
@@ -739,4 +825,7 @@ routes = [
     route(_SESSION + "/results.csv", jury_results_csv, access=ORGANISER),
     route(_SESSION + "/results.json", jury_results_json, access=ORGANISER),
     route(_SESSION + "/scores.csv", jury_scores_csv, access=ORGANISER),
+    route(_SESSION + "/log", jury_score_log, access=ORGANISER),
+    route(_SESSION + "/log.csv", jury_score_log_csv, access=ORGANISER),
+    route(_SESSION + "/recount", jury_recount, access=ORGANISER),
 ]

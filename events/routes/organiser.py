@@ -9,14 +9,14 @@ from starlette.responses import RedirectResponse
 from events.auth import EVENT_CREATOR, ORGANISER, SIGNED_IN, not_found, route
 from events.domain import events as event_rules
 from events.domain import schedule
-from events.domain.errors import FormErrors
+from events.domain.errors import FormErrors, RateLimited
 from events.domain.rounds import QUESTION_KINDS, question_kind_label
 from events.flash import flash
 from events.forms import as_id, checkbox, read_form
 from events.i18n import _
 from events.models import Event, EventKind, EventRole, EventStatus, JurySessionJuror, Role
 from events.routes.rounds import question_row_count, question_rows, question_values
-from events.templating import render
+from events.templating import refused, render
 
 DATE_FIELDS = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
 
@@ -178,6 +178,7 @@ async def people(request: Request):
     event: Event = request.state.event
     errors: dict = {}
     values: dict = {}
+    limited: RateLimited | None = None
     if request.method == "POST":
         values = await read_form(request)
         try:
@@ -191,6 +192,8 @@ async def people(request: Request):
             )
         except FormErrors as error:
             errors = error.errors
+        except RateLimited as error:
+            errors, limited = {None: error.message}, error
         else:
             if result.granted:
                 flash(request, _("The role is granted."), "success")
@@ -201,7 +204,7 @@ async def people(request: Request):
                     "success",
                 )
             return RedirectResponse(_manage_url(event, "/people"), status_code=303)
-    return render(
+    response = render(
         request,
         "events/people.html",
         {
@@ -214,6 +217,7 @@ async def people(request: Request):
         },
         status_code=422 if errors else 200,
     )
+    return refused(response, limited) if limited else response
 
 
 async def remove_person(request: Request):

@@ -1,7 +1,7 @@
 """The organisers' selection desk: entries of a round with filters, decisions, advancing, the gallery.
 
 Thin handlers over `events.domain.selection` and `events.domain.gallery`. An entry or a round is
-looked up inside the event of the URL, so another event's object is 404 (SECURITY.md).
+looked up inside the event of the URL, so another event's object is 404 (docs/SECURITY.md).
 """
 
 from __future__ import annotations

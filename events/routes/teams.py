@@ -16,12 +16,12 @@ from events.csv_export import csv_response
 from events.domain import exports as export_rules
 from events.domain import registration as registration_rules
 from events.domain import teams as team_rules
-from events.domain.errors import FormErrors
+from events.domain.errors import FormErrors, RateLimited
 from events.flash import flash
 from events.forms import checkbox, read_form, safe_next
 from events.i18n import _
 from events.models import Challenge, ChallengeStatus, Event, TeamMember
-from events.templating import render
+from events.templating import refused, render
 
 
 def _team_url(event: Event) -> str:
@@ -127,6 +127,7 @@ async def _team_page(request: Request, *, errors: dict | None = None, values: di
         context["my_requests"] = await team_rules.my_pending_requests(event=event, user=user)
     else:
         team = member.team
+        size_rule = await team_rules.team_size_limit(team_id=team.id, event=event)
         context.update(
             team=team,
             members=await team_rules.members_of(team),
@@ -135,6 +136,8 @@ async def _team_page(request: Request, *, errors: dict | None = None, values: di
                 team, secret_key=_settings(request).secret_key, base_url=_settings(request).base_url
             ),
             team_challenges=await team_rules.team_challenges(team),
+            size_rule=size_rule,
+            size_rule_text=team_rules.size_rule_sentence(size_rule),
             challenges=await Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED).order_by(
                 "position", "id"
             ),
@@ -205,6 +208,8 @@ async def _team_action(request: Request, action, success: str | None) -> Respons
         raise not_found(request) from None
     except FormErrors as error:
         return await _team_page(request, errors=error.errors, values=values)
+    except RateLimited as error:
+        return refused(await _team_page(request, errors={None: error.message}, values=values), error)
     if message or success:
         flash(request, message or success, "success")
     return RedirectResponse(_team_url(request.state.event), status_code=303)

@@ -1,4 +1,4 @@
-"""The JSON fetcher (SECURITY.md, "Uploads and fetched URLs"): schemes, the address guard after DNS,
+"""The JSON fetcher (docs/SECURITY.md, "Uploads and fetched URLs"): schemes, the address guard after DNS,
 redirects re-checked at each hop, time and size bounds, JSON only, one clear message per failure.
 
 Everything runs against the local portal server on 127.0.0.1 or against addresses that are refused

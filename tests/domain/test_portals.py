@@ -1,4 +1,4 @@
-"""The dataset catalogue (DOMAIN.md, "Datasets"): recognising portal addresses, importing from udata,
+"""The dataset catalogue (docs/DOMAIN.md, "Datasets"): recognising portal addresses, importing from udata,
 CKAN and Opendatasoft (v2.1 and v2.0) through the local portal server, licences, attribution,
 refresh and datasets gone at the source, and datasets entered by hand."""
 

@@ -6,12 +6,14 @@ database: building teams and entries through the pages is what test_teams_entrie
 
 An organiser adds two weighted criteria to the round's grid, creates a session, seats two jurors by
 email and opens it. Each juror, on a phone-sized screen (one in English, one in French), accepts the
-seat declaring a conflict with one team, scores the two entries left to them (with the keyboard for
-one criterion), changes a score and undoes the change, writes a comment for the team and submits.
+seat declaring a conflict with one team, downloads the team's deck from the scoring page, scores the
+two entries left to them (with the keyboard for one criterion), changes a score and undoes the
+change, writes a comment for the team and submits.
 The organiser's control room, open in another browser, shows a juror's progress change live (no
-reload) while she submits; the organiser locks the session there, reads the frozen results and
-publishes them. A team reads its feedback (averages and comments, no juror's name) and visitors the
-public ranking, in English and French. axe-core checks every page on the way.
+reload) while she submits; the organiser locks the session there, reads the frozen results, the
+score log (filtered by juror) and the recount from it, and publishes them. A team reads its
+feedback (averages and comments, no juror's name) and visitors the public ranking, in English and
+French. axe-core checks every page on the way.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,6 +40,7 @@ from events.models import (
     Challenge,
     ChallengeStatus,
     Entry,
+    EntryFile,
     EntryStatus,
     Event,
     EventRole,
@@ -48,6 +52,7 @@ from events.models import (
     TeamMember,
     User,
 )
+from events.storage import LocalStorage
 from tests.e2e.conftest import ACTION_TIMEOUT, Server
 from tests.helpers import CHEAP_HASH, DEFAULT_PASSWORD
 
@@ -66,6 +71,7 @@ SESSION = "Jury de la finale"
 TEAMS = ("Les Vélos Bleus", "Canopée", "Eau Claire")  # A, B, C
 ENTRIES = ("Vélo Radar", "Ombre Douce", "Fontaines Vives")
 IMPACT, OPEN_DATA = "Impact", "Use of open data"
+DECK = b"%PDF-1.7\n% the team's deck\n"
 # Scores (Impact 0-10 weight 2, open data 1-5 weight 1) and comments, per juror and entry index.
 # Juror 1 knows team C, juror 2 knows team A: each scores two entries, both score B.
 JUROR_SHEETS = (
@@ -145,6 +151,9 @@ def build_world(server: Server) -> World:
         for index, name in enumerate(("Amina Ahmed", "Bastien Brun", "Chen Cao"))
     )
 
+    # Where the server keeps uploads (tests/e2e/conftest.py: UPLOAD_DIR next to its log).
+    storage = LocalStorage(server.log_path.parent / "uploads")
+
     async def work() -> tuple[int, int, int]:
         now = datetime.now(UTC)
         event = await Event.create(
@@ -192,10 +201,25 @@ def build_world(server: Server) -> World:
                 submitted_at=now - timedelta(days=1, hours=2),
             )
             entry_ids.append(entry.id)
+            pending = storage.begin(max_bytes=1024)
+            await pending.write(DECK)
+            stored = await pending.commit()
+            await EntryFile.create(
+                entry=entry,
+                storage_key=stored.key,
+                original_name=deck_name(team_name),
+                content_type="application/pdf",
+                size=stored.size,
+                sha256=stored.sha256,
+            )
         return tuple(entry_ids)
 
     entry_ids = run_in_database(server, work)
     return World(slug, title, organiser, jurors, members, entry_ids)  # type: ignore[arg-type]
+
+
+def deck_name(team: str) -> str:
+    return f"{team} – deck.pdf"
 
 
 def stored_score(server: Server, juror: Person, entry_id: int, criterion: str) -> float | None:
@@ -394,6 +418,12 @@ def test_a_jury_scores_on_phones_and_publishes_its_results(contexts, server, ass
             data_group = criterion_group(phone, OPEN_DATA)
             expect(impact_group).to_contain_text("10 The city")  # the level descriptions
             if position == 1:
+                # The team's deck, one tap away from the sheet.
+                deck = phone.get_by_role("link", name=deck_name(TEAMS[index]))
+                with phone.expect_download() as download:
+                    deck.tap()
+                assert download.value.suggested_filename == deck_name(TEAMS[index])
+                assert Path(download.value.path()).read_bytes() == DECK
                 check(phone, lang)
 
             # A tap for the impact, the keyboard for the open data: Space ticks the lowest, arrows move up.
@@ -476,6 +506,29 @@ def test_a_jury_scores_on_phones_and_publishes_its_results(contexts, server, ass
         expect(ranked.nth(row_index).get_by_role("cell")).to_have_text(
             [rank, team, two_places, two_places, str(sheets)]
         )
+    check(organiser, "en")
+
+    # The score log, filtered by juror, and the recount from it: the frozen results come out again.
+    organiser.goto(session_url)
+    organiser.get_by_role(
+        "link", name=en("Score log: every change of every sheet, and the recount from it")
+    ).click()
+    organiser.wait_for_url(f"**{base}/manage/juries/{session_id}/log")
+    expect(organiser.get_by_role("heading", level=1)).to_have_text(en("Score log of %(name)s", name=SESSION))
+    changes = organiser.get_by_role("table").get_by_role("row").filter(has=organiser.get_by_role("rowheader"))
+    expect(changes.filter(has_text=world.jurors[0].name).first).to_be_visible()
+    check(organiser, "en")
+    organiser.get_by_label(en("Juror"), exact=True).select_option(label=world.jurors[1].name)
+    organiser.get_by_role("button", name=en("Filter")).click()
+    organiser.wait_for_url(re.compile(r"/log\?juror=\d+&entry=$"))
+    expect(changes.filter(has_text=world.jurors[0].name)).to_have_count(0)
+    expect(changes.filter(has_text=world.jurors[1].name).first).to_be_visible()
+    check(organiser, "en")
+    organiser.get_by_role("link", name=en("Recount the results from this log")).click()
+    organiser.wait_for_url(f"**{base}/manage/juries/{session_id}/recount")
+    expect(organiser.get_by_role("status")).to_have_text(
+        "The recount gives the same results as the stored results for all 3 entries."
+    )
     check(organiser, "en")
 
     # A juror's page no longer takes scores.

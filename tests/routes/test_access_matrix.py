@@ -1,4 +1,4 @@
-"""Who gets into which route: every route of the app, walked with every role (SECURITY.md, "Access control").
+"""Who gets into which route: every route of the app, with every role (docs/SECURITY.md, "Access control").
 
 `ACCESS` below is the specification: (route name, method) -> the roles allowed in. The matrix test
 is parametrised over the routes that `create_app().routes` really holds (only the `/static` mount is
@@ -213,6 +213,10 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("jury_results_csv", "GET"): ORGANISER_1,
     ("jury_results_json", "GET"): ORGANISER_1,
     ("jury_scores_csv", "GET"): ORGANISER_1,
+    # the score log of {session_id} (filtered, as CSV) and the recount from it
+    ("jury_score_log", "GET"): ORGANISER_1,
+    ("jury_score_log_csv", "GET"): ORGANISER_1,
+    ("jury_recount", "GET"): ORGANISER_1,
     # editing, deleting and shortlisting {session_id} (scheduled: empty forms answer 422); a
     # challenge's own grid in {round_id} ({challenge} has none: the copy of the round's succeeds)
     ("edit_jury_session", "GET"): ORGANISER_1,
@@ -245,6 +249,10 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("juror_score", "POST"): frozenset(),
     ("juror_undo", "POST"): frozenset(),
     ("juror_recuse", "POST"): frozenset(),
+    # an entry's file through the session: its assigned jurors (without a conflict) and the event's
+    # organisers, for an entry in the session's scope; {entry_id} is not, so 404 to all here (the
+    # roles that get in are tested in tests/routes/test_jury_files.py)
+    ("juror_file", "GET"): frozenset(),
     # after publication: a team's feedback (its members only), the public results (404 while no
     # session of the event is published, as here)
     ("team_feedback", "GET"): frozenset({"team_a"}),
@@ -277,7 +285,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
 # The success code of a GET route when it is not 200.
 GET_SUCCESS: dict[str, int] = {}
 # The refusal a signed-in role gets when it is not 403: another team's entry or file is 404
-# (SECURITY.md, "Access control"), whoever asks.
+# (docs/SECURITY.md, "Access control"), whoever asks.
 REFUSAL: dict[str, int] = {"edit_entry": 404, "upload_file": 404, "delete_file": 404, "download_file": 404}
 # A juror's session and sheets are 404 to whoever has no seat or assignment; a team's feedback to
 # anyone outside the team.
@@ -289,6 +297,7 @@ REFUSAL.update(
             "juror_score",
             "juror_undo",
             "juror_recuse",
+            "juror_file",
             "team_feedback",
             "cast_public_vote",
             "explain_entry",

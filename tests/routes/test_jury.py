@@ -439,3 +439,126 @@ async def test_the_scale_is_a_group_of_radio_pills_described_by_its_levels(db, m
         r'<span class="scale__option">\s*<input type="radio" name="([^"]+)" value="([^"]+)"', page.text
     )
     assert pills == [(name, str(value)) for value in range(1, 6)]
+
+
+# --- a sheet form without some of its fields -------------------------------------------------------
+# A field the form does not carry leaves the stored value as it is; a field carried empty clears it.
+
+
+async def _sheet_with_texts(world: JuryWorld, client, url: str) -> ScoreSheet:
+    response = await post_form(
+        client,
+        url,
+        {f"criterion_{world.criteria[0].id}": "6", "comment": "Clear pitch.", "private_note": "ask"},
+        page=url,
+    )
+    assert response.status_code == 303
+    return await ScoreSheet.get(session_id=world.session.id, entry_id=world.entries[0].id)
+
+
+@pytest.mark.parametrize("absent", ["comment", "private_note"])
+async def test_a_sheet_form_without_a_text_field_keeps_that_text(db, make_client, absent):
+    world = await _world()
+    juror = world.jurors[0]
+    client = await _as(make_client, juror)
+    url = _entry_url(world, world.entries[0])
+    sheet = await _sheet_with_texts(world, client, url)
+    logged = await ScoreLogEntry.filter(sheet_id=sheet.id).count()
+    kept = {"comment": "Clear pitch.", "private_note": "ask"}
+    posted = {f"criterion_{world.criteria[0].id}": "8", **{k: f"{v} More." for k, v in kept.items()}}
+    del posted[absent]
+
+    response = await post_form(client, url, posted, page=url)
+
+    assert response.status_code == 303
+    stored = await ScoreSheet.get(id=sheet.id)
+    expected = {name: (text if name == absent else f"{text} More.") for name, text in kept.items()}
+    assert {"comment": stored.comment, "private_note": stored.private_note} == expected
+    assert await _scores(world, juror, world.entries[0]) == {world.criteria[0].id: 8.0}
+    fields = (
+        await ScoreLogEntry.filter(sheet_id=sheet.id, id__gt=0).order_by("id").values_list("field", flat=True)
+    )
+    assert len(fields) == logged + 2
+    assert absent not in fields[logged:]
+
+
+async def test_a_sheet_form_with_only_its_buttons_changes_nothing(db, make_client):
+    world = await _world()
+    client = await _as(make_client, world.jurors[0])
+    url = _entry_url(world, world.entries[0])
+    sheet = await _sheet_with_texts(world, client, url)
+    logged = await ScoreLogEntry.filter(sheet_id=sheet.id).count()
+
+    response = await post_form(client, url, {"action": "save"}, page=url)
+
+    assert response.status_code == 303
+    stored = await ScoreSheet.get(id=sheet.id)
+    assert (stored.comment, stored.private_note, stored.total) == ("Clear pitch.", "ask", pytest.approx(60.0))
+    assert await ScoreLogEntry.filter(sheet_id=sheet.id).count() == logged
+
+
+async def test_a_text_field_sent_empty_clears_the_text(db, make_client):
+    world = await _world()
+    client = await _as(make_client, world.jurors[0])
+    url = _entry_url(world, world.entries[0])
+    sheet = await _sheet_with_texts(world, client, url)
+
+    response = await post_form(client, url, {"comment": "", "private_note": "  "}, page=url)
+
+    assert response.status_code == 303
+    stored = await ScoreSheet.get(id=sheet.id)
+    assert (stored.comment, stored.private_note) == ("", "")
+    last = (
+        await ScoreLogEntry.filter(sheet_id=sheet.id)
+        .order_by("-id")
+        .limit(2)
+        .values_list("field", "old_value", "new_value")
+    )
+    assert sorted(last) == [("comment", "Clear pitch.", ""), ("private_note", "ask", "")]
+
+
+async def test_a_score_field_sent_empty_clears_the_score_of_a_draft(db, make_client):
+    world = await _world(grid=((0, 100, 1, 1.0), (0, 10, 1, 1.0)))
+    juror, entry = world.jurors[0], world.entries[0]
+    first, second = world.criteria
+    client = await _as(make_client, juror)
+    url = _entry_url(world, entry)
+    await post_form(client, url, {f"criterion_{first.id}": "55", f"criterion_{second.id}": "4"}, page=url)
+
+    response = await post_form(client, url, {f"criterion_{first.id}": ""}, page=url)
+
+    assert response.status_code == 303
+    assert await _scores(world, juror, entry) == {second.id: 4.0}
+    sheet = await ScoreSheet.get(juror_id=juror.id, entry_id=entry.id)
+    assert sheet.total == pytest.approx(40.0)
+    last = await ScoreLogEntry.filter(sheet_id=sheet.id).order_by("-id").first()
+    assert (last.field, last.criterion_id, last.old_value, last.new_value) == (
+        "value",
+        first.id,
+        "55.0",
+        None,
+    )
+    assert await jury.sheet_from_log(sheet) == await jury.sheet_state(sheet)
+    page = await client.get(url)
+    assert f'id="f-criterion_{first.id}" name="criterion_{first.id}" type="number"' in page.text
+    assert (
+        f'name="criterion_{first.id}" type="number" inputmode="decimal" min="0" max="100" step="1" value=""'
+        in (page.text)
+    )
+
+
+async def test_a_submitted_sheet_keeps_a_score_for_every_criterion(db, make_client):
+    world = await _world(grid=((0, 100, 1, 1.0),))
+    juror, entry = world.jurors[0], world.entries[0]
+    field = f"criterion_{world.criteria[0].id}"
+    client = await _as(make_client, juror)
+    url = _entry_url(world, entry)
+    await post_form(client, url, {field: "55", "action": "submit"}, page=url)
+
+    response = await post_form(client, url, {field: "", "comment": "Changed"}, page=url)
+
+    assert response.status_code == 422
+    assert "A submitted sheet keeps a score for every criterion" in response.text
+    sheet = await ScoreSheet.get(juror_id=juror.id, entry_id=entry.id)
+    assert (sheet.status, sheet.comment) == (SheetStatus.SUBMITTED, "")
+    assert await _scores(world, juror, entry) == {world.criteria[0].id: 55.0}

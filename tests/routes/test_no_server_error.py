@@ -1,4 +1,4 @@
-"""Never a 500: every route of the app, walked with hostile input (SECURITY.md, "Errors and logs").
+"""Never a 500: every route of the app, walked with hostile input (docs/SECURITY.md, "Errors and logs").
 
 Bad input gets a clear answer (a 422 with the message in the page, a 404 for an unknown id, a 400,
 403 or 413 where they apply), never a server error and never a traceback. For each route of the app
@@ -35,7 +35,8 @@ import httpx
 import pytest
 from starlette.routing import Route
 
-from events.models import ConflictOfInterest, EventRole, Registration, Role, User
+from events.models import ConflictOfInterest, EntryFile, EventRole, Registration, Role, User
+from events.storage import storage_for
 from tests.helpers import CHEAP_HASH, TOKEN_RE, csrf_from, sign_in
 from tests.jury_world import make_jury_world
 from tests.routes.test_access_matrix import ACCESS, ANONYMOUS, _app_routes, _path_params, browser_as, world
@@ -408,14 +409,37 @@ async def test_team_route_for_a_newcomer_answers_hostile_input_without_a_server_
     await _walk(walker, route, method, _path_params(route, world), gettable)
 
 
+async def _stored_file(settings, entry) -> EntryFile:
+    """A file of the entry, on disk where the app's storage looks."""
+    pending = storage_for(settings).begin(max_bytes=1024)
+    await pending.write(b"%PDF-1.7 walk")
+    stored = await pending.commit()
+    return await EntryFile.create(
+        entry=entry,
+        storage_key=stored.key,
+        original_name="deck.pdf",
+        content_type="application/pdf",
+        size=stored.size,
+        sha256=stored.sha256,
+    )
+
+
 # The juror's pages answer 404 in the world above (its entry is in no session's scope): walked
 # again in an open session where the juror is assigned an entry, so the scoring forms are read.
-JUROR_ROUTES = ("juror_session", "juror_entry", "juror_score", "juror_undo", "juror_recuse", "juror_sessions")
+JUROR_ROUTES = (
+    "juror_session",
+    "juror_entry",
+    "juror_score",
+    "juror_undo",
+    "juror_recuse",
+    "juror_sessions",
+    "juror_file",
+)
 
 
 @pytest.mark.parametrize(("route", "method"), _cases(JUROR_ROUTES))
 async def test_juror_route_with_an_assigned_entry_answers_hostile_input_without_a_server_error(
-    db, make_client, route, method
+    db, settings, make_client, route, method
 ):
     now = datetime.now(UTC)
     jury_world = await make_jury_world(opens_at=now - timedelta(hours=1), closes_at=now + timedelta(hours=1))
@@ -430,6 +454,7 @@ async def test_juror_route_with_an_assigned_entry_answers_hostile_input_without_
         "slug": jury_world.event.slug,
         "session_id": str(jury_world.session.id),
         "entry_id": str(jury_world.entries[0].id),
+        "file_id": str((await _stored_file(settings, jury_world.entries[0])).id),
     }
     params = {name: known[name] for name in route.param_convertors}
     gettable = {

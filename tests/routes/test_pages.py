@@ -1,6 +1,6 @@
 """Every page rendered against the demo data, in French and in English, by each kind of visitor.
 
-The seeds that `make run` loads are the seeds these tests render (STYLE.md). Each page must answer
+The seeds that `make run` loads are the seeds these tests render (CONTRIBUTING.md). Each page must answer
 200 in the chosen language with its own h1, the skip link and the footer's accessibility link, and a
 French page must not show an English sentence that the catalogue translates.
 """
@@ -343,6 +343,19 @@ PAGES = [
         lambda params: i18n.gettext("How the result of %(title)s came about", title=params["entry_title"]),
         frozenset({"admin", "hackathon_organiser", "juror"}),
     ),
+    # The score log of the hackathon's published jury, the recount of the programme's open one.
+    Page(
+        f"/events/{HACKATHON}/manage/juries/{{published_session_id}}/log",
+        "jury_score_log",
+        lambda params: i18n.gettext("Score log of %(name)s", name=params["published_session_name"]),
+        frozenset({"admin", "hackathon_organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/juries/{{live_session_id}}/recount",
+        "jury_recount",
+        text("Recount of %(name)s", name=LIVE_JURY),
+        frozenset({"admin", "organiser"}),
+    ),
     Page(
         f"/events/{PROGRAMME}/jury/{{live_session_id}}/live",
         "juror_live",
@@ -373,6 +386,7 @@ NOT_PAGES = {
     "export": "JSON download of one's data",
     "calendar": "iCalendar download of the schedule",
     "download_file": "an entry's file, sent as an attachment",
+    "juror_file": "an entry's file for its jurors, sent as an attachment",
     # A team's own entry: rendered by tests/routes/test_entries.py (the demo has no entry yet)
     "edit_entry": "a team's entry form",
     "reuse_csv": "CSV download of a dataset's reuse report",
@@ -382,6 +396,7 @@ NOT_PAGES = {
     "jury_results_csv": "CSV download of a jury's results",
     "jury_results_json": "JSON download of a jury's results",
     "jury_scores_csv": "CSV download of a jury's scores",
+    "jury_score_log_csv": "CSV download of a jury's score log",
     # Its heading depends on who follows the link: rendered by tests/routes/test_teams.py
     "join_by_link": "a team's join link",
 }
@@ -480,6 +495,7 @@ async def page_params(secret_key: str) -> dict[str, str]:
         "session_id": str(session.id),
         "live_session_id": str(live_session.id),
         "published_session_id": str(published_session.id),
+        "published_session_name": published_session.name,
         "live_entry_id": str(live_slot.entry.id),
         "live_entry_title": live_slot.entry.title,
         "vote_session_id": str(vote_session.id),

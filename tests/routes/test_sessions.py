@@ -4,6 +4,7 @@ revocation (logout, password change, disabling, role removal take effect on the 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from datetime import timedelta
 
 import httpx
@@ -11,8 +12,9 @@ import pytest
 from argon2 import PasswordHasher
 
 from events.auth import SESSION_LIFETIME
+from events.domain import throttle
 from events.domain.passwords import hash_password
-from events.models import Event, EventRole, EventStatus, LoginFailure, Role, User, UserSession
+from events.models import Event, EventRole, EventStatus, Role, Throttle, User, UserSession
 from tests.conftest import BASE_URL
 from tests.helpers import csrf_from, make_user, post_form, sign_in
 
@@ -20,7 +22,10 @@ EMAIL = "bob@example.org"
 PASSWORD = "correct horse battery staple"
 COOKIE = "hackcity_session"
 GENERIC_ERROR = "Wrong email or password."
-LOCKED = "Too many failed attempts. Wait 15 minutes, or reset your password."
+WAIT_ONE_MINUTE = (
+    "Too many failed attempts for this account. Try again in 1 minute, "
+    "or reset your password to sign in at once."
+)
 
 
 async def attempt(client: httpx.AsyncClient, email: str, password: str, **kwargs) -> httpx.Response:
@@ -179,6 +184,14 @@ async def test_login_page_redirects_when_signed_in(client):
 # --- rate limiting ------------------------------------------------------------------------
 
 
+def login_counter(email: str = EMAIL, client_host: str = "203.0.113.7"):
+    return Throttle.get_or_none(rule="login", key_hash=throttle.digest(_email_digest(email), client_host))
+
+
+def _email_digest(email: str) -> str:
+    return hashlib.sha256(email.encode()).hexdigest()
+
+
 async def test_login_rate_limited_after_five_failures(client):
     await make_user(EMAIL)
     for _ in range(5):
@@ -187,8 +200,26 @@ async def test_login_rate_limited_after_five_failures(client):
     response = await attempt(client, EMAIL, "wrong password")
 
     assert response.status_code == 429
-    assert LOCKED in response.text
-    assert await LoginFailure.all().count() == 5
+    assert WAIT_ONE_MINUTE in response.text
+    assert '<a href="/password/forgot">' in response.text
+    assert response.headers["retry-after"] == "60"
+    assert (await login_counter()).hits == 5  # the refused attempt is not counted
+
+
+async def test_login_wait_is_said_in_french(make_client):
+    await make_user(EMAIL)
+    browser = make_client("203.0.113.7")
+    browser.headers["Accept-Language"] = "fr"
+    for _ in range(5):
+        await attempt(browser, EMAIL, "wrong password")
+
+    response = await attempt(browser, EMAIL, "wrong password")
+
+    assert response.status_code == 429
+    assert (
+        "Trop d’essais manqués pour ce compte. Réessayez dans 1 minute, ou réinitialisez votre mot "
+        "de passe pour vous connecter tout de suite."
+    ) in response.text
 
 
 async def test_login_rate_limit_holds_for_correct_password(client):
@@ -199,7 +230,7 @@ async def test_login_rate_limit_holds_for_correct_password(client):
     response = await attempt(client, EMAIL, PASSWORD)
 
     assert response.status_code == 429
-    assert LOCKED in response.text
+    assert WAIT_ONE_MINUTE in response.text
     assert await UserSession.all().count() == 0
     assert await is_signed_in(client) is False
 
@@ -213,18 +244,22 @@ async def test_login_rate_limit_not_reset_by_spoofed_forwarded_for(client):
     response = await attempt(client, EMAIL, PASSWORD, headers={"X-Forwarded-For": "192.0.2.200"})
 
     assert response.status_code == 429
-    assert set(await LoginFailure.all().values_list("client", flat=True)) == {"203.0.113.7"}
+    assert await Throttle.filter(rule="login").count() == 1
+    assert (await login_counter()).hits == 5
 
 
-async def test_login_rate_limit_per_email_holds_from_another_address(client, make_client):
-    await make_user(EMAIL)
+async def test_failures_elsewhere_do_not_lock_the_owner_out(client, make_client):
+    user = await make_user(EMAIL)
     for _ in range(5):
         await attempt(client, EMAIL, "wrong password")
-    elsewhere = make_client("192.0.2.55")
+    assert (await attempt(client, EMAIL, PASSWORD)).status_code == 429
+    owner = make_client("192.0.2.55")
 
-    response = await attempt(elsewhere, EMAIL, PASSWORD)
+    response = await attempt(owner, EMAIL, PASSWORD)
 
-    assert response.status_code == 429
+    assert response.status_code == 303
+    assert await UserSession.filter(user_id=user.id).count() == 1
+    assert (await login_counter()).hits == 5  # the attacker's address still waits
 
 
 async def test_login_rate_limit_spares_other_accounts(client):
@@ -245,7 +280,62 @@ async def test_login_success_clears_failures(client):
 
     await sign_in(client, EMAIL)
 
-    assert await LoginFailure.all().count() == 0
+    assert await login_counter() is None
+    # The address keeps its four failures, not the successful attempt.
+    assert (await Throttle.get(rule="login-client")).hits == 4
+
+
+async def test_password_reset_lifts_the_wait(client, make_client, outbox):
+    await make_user(EMAIL)
+    for _ in range(5):
+        await attempt(client, EMAIL, "wrong password")
+    assert (await attempt(client, EMAIL, PASSWORD)).status_code == 429
+    await post_form(client, "/password/forgot", {"email": EMAIL}, page="/password/forgot")
+    smtp = await outbox()
+    link = smtp.link_in(smtp.last_to(EMAIL), "/password/reset/")
+    assert (
+        await post_form(client, link, {"password": "a brand new passphrase"}, page=link)
+    ).status_code == 303
+
+    response = await attempt(client, EMAIL, "a brand new passphrase")
+
+    assert response.status_code == 303
+    assert await Throttle.filter(rule="login").count() == 0
+
+
+async def test_parallel_attempts_cannot_get_past_the_count(make_client):
+    await make_user(EMAIL)
+    browsers = [make_client("203.0.113.7") for _ in range(12)]
+    tokens = [await csrf_from(browser, "/login") for browser in browsers]
+
+    responses = await asyncio.gather(
+        *(
+            browser.post("/login", data={"csrf_token": token, "email": EMAIL, "password": "wrong password"})
+            for browser, token in zip(browsers, tokens, strict=True)
+        )
+    )
+
+    assert sorted(r.status_code for r in responses) == [422] * 5 + [429] * 7
+    assert (await login_counter()).hits == 5
+
+
+async def test_parallel_attempts_on_many_accounts_from_one_address(make_client):
+    emails = [f"user{n}@example.org" for n in range(throttle.LOGIN_CLIENT.free + 6)]
+    browsers = [make_client("203.0.113.7") for _ in emails]
+    tokens = [await csrf_from(browser, "/login") for browser in browsers]
+
+    responses = await asyncio.gather(
+        *(
+            browser.post("/login", data={"csrf_token": token, "email": email, "password": "wrong password"})
+            for browser, token, email in zip(browsers, tokens, emails, strict=True)
+        )
+    )
+
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [422] * throttle.LOGIN_CLIENT.free + [429] * 6
+    assert (await Throttle.get(rule="login-client")).hits == throttle.LOGIN_CLIENT.free
+    refused = [r for r in responses if r.status_code == 429]
+    assert "Too many failed sign-in attempts from your connection. Try again in 1 minute." in refused[0].text
 
 
 # --- argon2id -----------------------------------------------------------------------------
@@ -523,15 +613,15 @@ async def test_expired_session_is_anonymous(client):
 
 async def test_one_address_trying_many_accounts_is_rate_limited(client, make_client):
     await make_user("victim@example.org")
-    # 20 recent failures from the client's address, each on a different email.
-    await LoginFailure.bulk_create(
-        [LoginFailure(email_hash=f"{n:064x}", client="203.0.113.7") for n in range(20)]
-    )
+    # Failures from the client's address, each on a different email, up to the free allowance.
+    for _ in range(throttle.LOGIN_CLIENT.free):
+        await throttle.hit(throttle.LOGIN_CLIENT, "203.0.113.7")
     response = await post_form(
         client, "/login", {"email": "victim@example.org", "password": PASSWORD}, page="/login"
     )
     assert response.status_code == 429
     assert await UserSession.all().count() == 0
+    assert (await login_counter("victim@example.org")).hits == 0  # the refused attempt is not counted
     # Another address is not affected.
     other = make_client("198.51.100.99")
     response = await post_form(
