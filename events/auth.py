@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from events.domain.events import may_create_events
 from events.forms import fits
 from events.middleware import safe_log
 from events.models import Event, EventRole, Role, User, UserSession
@@ -113,9 +114,8 @@ class Access:
             return RedirectResponse(f"/login?next={target}", status_code=303)
         if self.admin and not user.is_admin:
             raise forbidden(request)
-        if self.organises_any_event and not user.is_admin:
-            if not await EventRole.exists(user_id=user.id, role=Role.ORGANISER):
-                raise forbidden(request)
+        if self.organises_any_event and not await may_create_events(user):
+            raise forbidden(request)
         if self.event_roles and not user.is_admin:
             event = request.state.event
             roles = await roles_in(event, user)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextvars
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -53,6 +55,16 @@ def set_language(language: str) -> contextvars.Token:
 
 def get_language() -> str:
     return _current.get()
+
+
+@contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """Translate in another language for a while, e.g. a mail in its recipient's language."""
+    token = set_language(language)
+    try:
+        yield
+    finally:
+        _current.reset(token)
 
 
 def gettext(message: str, **variables) -> str:

@@ -1,5 +1,12 @@
 """Mail through the outbox: `queue_mail` stores a message, `deliver_pending` sends what is due.
 
+A message is written in its recipient's language, never in the language of the request that
+caused it (an organiser reading French decides, an English-speaking team is told in English):
+`mail_users` composes one message per user in their profile's language, `mail_address` one for an
+address, in the language of the account that holds it or else the instance's DEFAULT_LANGUAGE.
+Domain functions that mail take `base_url`, the configured BASE_URL, and build every link from it,
+never from a request's Host header.
+
 With SMTP_URL unset, a message is written to the log and stays readable in the outbox
 (status `logged`). Failed sends are retried with a growing delay, then marked failed. Every app
 process runs a worker: each message is claimed by one worker before it is sent, never by two.
@@ -9,7 +16,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import uuid
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -19,11 +28,13 @@ import aiosmtplib
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from events.i18n import in_language
 from events.middleware import safe_log
-from events.models import MailStatus, OutboxMessage
+from events.models import MailStatus, OutboxMessage, User
 
 log = logging.getLogger("hackcity.mail")
 MAX_ATTEMPTS = 5
+_SUBJECT_SPACING = re.compile(r"[^\S\u00a0\u202f]+")
 CLAIM_BATCH = 20
 # How long a claimed message is left to its worker: longer than a batch takes even when every
 # send runs into the 20-second SMTP timeout.
@@ -32,10 +43,35 @@ _wake = asyncio.Event()
 
 
 async def queue_mail(*, to: str, subject: str, body: str) -> OutboxMessage:
-    subject = " ".join(subject.split())  # no header injection through a title
+    # No header injection through a title: line breaks and other spacing become one space. The
+    # no-break spaces of French typography (« titre », Lyon : …) are text, and stay.
+    subject = " ".join(_SUBJECT_SPACING.split(subject)).strip()
     message = await OutboxMessage.create(to=to, subject=subject[:300], body=body)
     _wake.set()
     return message
+
+
+async def mail_users(users: Iterable[User], compose: Callable[[User], tuple[str, str]]) -> int:
+    """Queue one message per active user, `compose(user)` giving (subject, body) in that user's
+    language. Returns how many were queued."""
+    queued = 0
+    for user in users:
+        if not user.is_active:
+            continue
+        with in_language(user.language):
+            subject, body = compose(user)
+        await queue_mail(to=user.email, subject=subject, body=body)
+        queued += 1
+    return queued
+
+
+async def mail_address(email: str, compose: Callable[[], tuple[str, str]], *, default_language: str) -> None:
+    """Queue a message to an address that may not have an account yet (an invitation): in the
+    language of the account that holds it, else in `default_language`."""
+    user = await User.get_or_none(email=email, is_active=True) if len(email) <= 254 else None
+    with in_language(user.language if user else default_language):
+        subject, body = compose()
+    await queue_mail(to=email, subject=subject, body=body)
 
 
 def _smtp_options(smtp_url: str) -> dict:

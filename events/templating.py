@@ -31,6 +31,12 @@ def _static_version(path: str) -> str:
     return digest
 
 
+def _template_ngettext(singular: str, plural: str, n: int) -> str:
+    """The translated form only: Jinja fills it in itself, with `num` and the other variables
+    (escaped), so `ngettext("%(num)s team in %(round)s", …, n, round=name)` works in a template."""
+    return i18n.catalogue(i18n.get_language()).ngettext(singular, plural, n)
+
+
 def build_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
@@ -40,7 +46,7 @@ def build_environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.install_gettext_callables(i18n.gettext, _template_ngettext, newstyle=True)
     env.filters["markdown"] = render_markdown
     env.filters["excerpt"] = excerpt
     env.filters["frequency"] = frequency_label

@@ -102,7 +102,7 @@ async def _load(
     upcoming = await open_registration_event(now=now, users=users)
     draft = await Event.create(
         slug="defi-energie-brouillon",
-        title="Défi Énergie (brouillon)",
+        title="Défi Énergie",  # a draft: pages say so themselves, the title does not
         kind=EventKind.PROGRAMME,
         summary="Événement en préparation, visible des seuls organisateurs.",
         location="Nantes",

@@ -1,9 +1,10 @@
-"""Small helpers for HTTP tests: CSRF-aware form posts, sign-up and sign-in."""
+"""Small helpers for HTTP tests: CSRF-aware form posts, sign-up and sign-in, a page's id problems."""
 
 from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 
 import httpx
 from argon2 import PasswordHasher
@@ -47,3 +48,41 @@ async def sign_in(client: httpx.AsyncClient, email: str, password: str = "correc
     response = await post_form(client, "/login", {"email": email, "password": password}, page="/login")
     assert response.status_code == 303, response.text
     return response
+
+
+LABELLABLE = {"input", "select", "textarea", "button", "meter", "output", "progress"}
+
+
+class _IdReader(HTMLParser):
+    """The ids of a page, and what points at them (label for, aria-labelledby, aria-describedby)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: dict[str, str] = {}  # id -> tag
+        self.duplicates: list[str] = []
+        self.references: list[tuple[str, str]] = []  # (attribute, id)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {name: value or "" for name, value in attrs}
+        if "id" in values:
+            if values["id"] in self.ids:
+                self.duplicates.append(values["id"])
+            self.ids[values["id"]] = tag
+        if tag == "label" and values.get("for"):
+            self.references.append(("label for", values["for"]))
+        for attribute in ("aria-labelledby", "aria-describedby"):
+            self.references.extend((attribute, ref) for ref in values.get(attribute, "").split())
+
+
+def id_problems(page: str) -> list[str]:
+    """Duplicate ids, and labels or ARIA references that point at no element (or, for a label, at
+    an element that is not a form field): each label must focus its own field."""
+    reader = _IdReader()
+    reader.feed(page)
+    problems = [f"duplicate id {value!r}" for value in reader.duplicates]
+    for attribute, ref in reader.references:
+        if ref not in reader.ids:
+            problems.append(f"{attribute}={ref!r} points at nothing")
+        elif attribute == "label for" and reader.ids[ref] not in LABELLABLE:
+            problems.append(f"label for={ref!r} points at a <{reader.ids[ref]}>")
+    return problems

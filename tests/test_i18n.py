@@ -166,7 +166,8 @@ def test_french_catalogue_is_what_runs(language):
 def test_french_plural_rule(catalog, language):
     """French uses the singular for 0 and 1 (`plural=(n > 1)`), unlike English."""
     assert catalog.plural_expr.replace(" ", "") in ("(n>1)", "n>1")
-    plurals = [m for m in catalog if m.id and isinstance(m.id, tuple)]
+    # Messages whose only placeholder is the number (others need their own variables).
+    plurals = [m for m in catalog if m.id and isinstance(m.id, tuple) and m.id[0].count("%(") == 1]
     if not plurals:
         pytest.skip("no plural message in the catalogue yet")
     message = plurals[0]

@@ -13,6 +13,16 @@ from events.models import MailStatus, OutboxMessage
 from tests.conftest import ON_POSTGRES, free_port
 
 
+async def test_a_subject_keeps_its_no_break_spaces_and_loses_its_line_breaks(db):
+    queued = await queue_mail(
+        to="ana@example.org",
+        subject="Lyon\u00a0: «\u202fdéfi\u202f»\r\n\tBcc:\u2028x\u0085y  z",
+        body="",
+    )
+
+    assert queued.subject == "Lyon\u00a0: «\u202fdéfi\u202f» Bcc: x y z"
+
+
 async def test_queued_mail_is_delivered_through_smtp(db, settings, smtp):
     smtp.messages.clear()
     queued = await queue_mail(

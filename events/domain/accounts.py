@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from events.domain import passwords, throttle, tokens
 from events.domain.errors import FormErrors, RateLimited
 from events.i18n import LANGUAGES, _, ngettext
-from events.mail import queue_mail
+from events.mail import mail_users
 from events.middleware import safe_log
 from events.models import (
     EventRole,
@@ -114,16 +114,16 @@ async def sign_up(
 async def send_verification(user: User, *, base_url: str, secret_key: str) -> None:
     token = tokens.make_token(secret_key, "verify", {"u": user.id, "e": tokens.fingerprint(user.email)})
     link = f"{base_url}/verify/{token}"
-    await queue_mail(
-        to=user.email,
-        subject=_("Confirm your email address for hackcity"),
-        body=_(
+
+    def compose(user: User) -> tuple[str, str]:
+        return _("Confirm your email address for hackcity"), _(
             "Hello %(name)s,\n\nPlease confirm your email address by opening this link "
             "(valid for 3 days):\n\n%(link)s\n\nIf you did not create an account, ignore this message.\n",
             name=user.name,
             link=link,
-        ),
-    )
+        )
+
+    await mail_users([user], compose)
 
 
 async def verify_email(*, token: str, secret_key: str) -> User | None:
@@ -237,16 +237,17 @@ async def request_password_reset(*, email: str, client: str, base_url: str, secr
     token = tokens.make_token(
         secret_key, "reset", {"u": user.id, "p": tokens.fingerprint(user.password_hash)}
     )
-    await queue_mail(
-        to=user.email,
-        subject=_("Reset your hackcity password"),
-        body=_(
+    link = f"{base_url}/password/reset/{token}"
+
+    def compose(user: User) -> tuple[str, str]:
+        return _("Reset your hackcity password"), _(
             "Hello %(name)s,\n\nTo choose a new password, open this link (valid for one hour):\n\n"
             "%(link)s\n\nIf you did not ask for it, ignore this message: your password is unchanged.\n",
             name=user.name,
-            link=f"{base_url}/password/reset/{token}",
-        ),
-    )
+            link=link,
+        )
+
+    await mail_users([user], compose)
 
 
 async def user_for_reset(*, token: str, secret_key: str) -> User | None:

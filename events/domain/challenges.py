@@ -12,6 +12,7 @@ from events.domain import events as event_rules
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_int
 from events.i18n import _, lazy
+from events.mail import mail_users
 from events.models import (
     Challenge,
     ChallengeDataset,
@@ -195,9 +196,10 @@ async def set_challenge_status(*, challenge: Challenge, status: str) -> Challeng
 
 
 async def propose_challenge(
-    *, event: Event, user: User, title: str, sponsors: str, statement: str
+    *, event: Event, user: User, title: str, sponsors: str, statement: str, base_url: str
 ) -> Challenge:
-    """A participant's proposal, waiting for an organiser (only where the event allows it)."""
+    """A participant's proposal, waiting for an organiser (only where the event allows it). The
+    event's organisers are mailed, each in their language, with the link to the challenges page."""
     if not event.allow_challenge_proposals:
         raise FormErrors({None: _("This event does not take challenge proposals.")})
     title = " ".join(title.split())
@@ -227,8 +229,33 @@ async def propose_challenge(
         except IntegrityError:
             continue
         log.info("challenge %s proposed in event %s by user %s", challenge.id, event.id, user.id)
+        await _mail_organisers(event, challenge, user, base_url)
         return challenge
     raise FormErrors({None: _("The proposal could not be saved. Try again.")})
+
+
+async def _mail_organisers(event: Event, challenge: Challenge, proposer: User, base_url: str) -> None:
+    organisers = (
+        await User.filter(event_roles__event_id=event.id, event_roles__role=Role.ORGANISER)
+        .distinct()
+        .order_by("id")
+    )
+    link = f"{base_url}/events/{event.slug}/manage/challenges"
+
+    def compose(organiser: User) -> tuple[str, str]:
+        return _(
+            "New challenge proposal in %(event)s: %(title)s", event=event.title, title=challenge.title
+        ), _(
+            "Hello %(name)s,\n\n%(proposer)s proposes the challenge “%(title)s” in %(event)s.\n\n"
+            "Approve it as a draft to complete, or reject it, on the challenges page:\n\n%(link)s\n",
+            name=organiser.name,
+            proposer=proposer.name,
+            title=challenge.title,
+            event=event.title,
+            link=link,
+        )
+
+    await mail_users(organisers, compose)
 
 
 async def owners_of(challenge: Challenge) -> list[ChallengeOwner]:
@@ -240,7 +267,7 @@ async def is_owner(challenge: Challenge, user: User) -> bool:
 
 
 async def add_owner(
-    *, challenge: Challenge, event: Event, email: str, invited_by: User, base_url: str
+    *, challenge: Challenge, event: Event, email: str, invited_by: User, base_url: str, default_language: str
 ) -> event_rules.InviteResult:
     """Make someone an owner of this challenge: at once if they have an account, else by invitation."""
     return await event_rules.invite(
@@ -249,6 +276,7 @@ async def add_owner(
         role=Role.CHALLENGE_OWNER.value,
         invited_by=invited_by,
         base_url=base_url,
+        default_language=default_language,
         challenge=challenge,
     )
 

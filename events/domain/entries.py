@@ -26,12 +26,11 @@ from urllib.parse import urlsplit
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from events import i18n
 from events.domain import finalists, gallery
 from events.domain.errors import FormErrors
 from events.domain.spdx import code_licence
 from events.i18n import _, format_when, ngettext
-from events.mail import queue_mail
+from events.mail import mail_users
 from events.models import (
     Challenge,
     ChallengeStatus,
@@ -235,18 +234,8 @@ async def team_usage(team_id: int) -> int:
 
 async def _mail_members(team_id: int, compose: Callable[[], tuple[str, str]]) -> int:
     """Queue one mail per active member, composed in that member's language."""
-    members = (
-        await TeamMember.filter(team_id=team_id, user__is_active=True).select_related("user").order_by("id")
-    )
-    previous = i18n.get_language()
-    try:
-        for member in members:
-            i18n.set_language(member.user.language)
-            subject, body = compose()
-            await queue_mail(to=member.user.email, subject=subject, body=body)
-    finally:
-        i18n.set_language(previous)
-    return len(members)
+    members = await User.filter(memberships__team_id=team_id).order_by("memberships__id")
+    return await mail_users(members, lambda _member: compose())
 
 
 # --- validation ------------------------------------------------------------------------------------

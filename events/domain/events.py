@@ -23,7 +23,7 @@ from events.domain import schedule, throttle
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_int
 from events.i18n import _, lazy
-from events.mail import queue_mail
+from events.mail import mail_address
 from events.models import (
     Challenge,
     ChallengeOwner,
@@ -91,6 +91,14 @@ def _slug_problem(slug: str) -> str | None:
     if slug in RESERVED_SLUGS:
         return _("This address is reserved: choose another one.")
     return None
+
+
+async def may_create_events(user: User | None) -> bool:
+    """Platform admins, and anyone who already organises an event, may create events (an organiser
+    starting from scratch is made by an admin, `/admin/events/new`)."""
+    if user is None:
+        return False
+    return user.is_admin or await EventRole.exists(user_id=user.id, role=Role.ORGANISER)
 
 
 async def create_event(*, title: str, slug: str, kind: str, organiser_email: str) -> Event:
@@ -287,11 +295,13 @@ async def invite(
     role: str,
     invited_by: User,
     base_url: str,
+    default_language: str,
     challenge: Challenge | None = None,
     jury_session: JurySession | None = None,
 ) -> InviteResult:
     """Offer a role by email. An active account with that address gets it at once; otherwise an
-    invitation is stored (its token hashed) and a link built from BASE_URL is mailed.
+    invitation is stored (its token hashed) and a link built from BASE_URL is mailed, in the
+    instance's `default_language` (nobody's profile says otherwise yet).
 
     A juror's invitation may name a jury session (`jury_session`): accepting it also seats the
     juror there (the caller seats an existing account itself). A mailed invitation counts
@@ -331,16 +341,16 @@ async def invite(
             token_hash=_token_hash(token),
             invited_by=invited_by,
         )
-    if challenge:
-        place = _("the challenge “%(title)s” of", title=challenge.title)
-    elif jury_session:
-        place = _("the jury “%(name)s” of", name=jury_session.name)
-    else:
-        place = ""
-    await queue_mail(
-        to=email,
-        subject=_("You are invited to %(event)s on hackcity", event=event.title),
-        body=_(
+    link = f"{base_url}/invitations/{token}"
+
+    def compose() -> tuple[str, str]:
+        if challenge:
+            place = _("the challenge “%(title)s” of", title=challenge.title)
+        elif jury_session:
+            place = _("the jury “%(name)s” of", name=jury_session.name)
+        else:
+            place = ""
+        return _("You are invited to %(event)s on hackcity", event=event.title), _(
             "Hello,\n\n%(name)s invites you to join %(place)s %(event)s as %(role)s.\n\n"
             "To accept, open this link (valid for 30 days), then sign in or create an account "
             "with any email address:\n\n%(link)s\n\nIf you did not expect it, ignore this message.\n",
@@ -348,9 +358,11 @@ async def invite(
             place=place,
             event=event.title,
             role=role_label(chosen),
-            link=f"{base_url}/invitations/{token}",
-        ),
-    )
+            link=link,
+        )
+
+    # Nobody holds this address (an account would have had the role at once): the instance's language.
+    await mail_address(email, compose, default_language=default_language)
     log.info("invitation %s on event %s sent by user %s", chosen, event.id, invited_by.id)
     return InviteResult(granted=False, email=email)
 

@@ -13,13 +13,10 @@ Rules kept here:
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from events.domain.errors import FormErrors
-from events.domain.registration import neutralise
 from events.domain.rounds import window_end
 from events.i18n import _
 from events.models import (
@@ -166,10 +163,10 @@ async def reuse_report(*, dataset: Dataset, viewer: Viewer) -> list[EntryDataset
     return [link for link in links if viewer.can_read(link.entry)]
 
 
-def reuse_csv(links: list[EntryDataset], *, base_url: str, event: Event) -> str:
-    """The reuse report as CSV, every cell neutralised against spreadsheet formulas."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+def reuse_table(
+    links: list[EntryDataset], *, base_url: str, event: Event
+) -> tuple[list[str], list[list[str]]]:
+    """The reuse report as a header and rows, for the CSV export (`events.csv_export`)."""
     header = [
         _("Entry"),
         _("Team"),
@@ -179,24 +176,19 @@ def reuse_csv(links: list[EntryDataset], *, base_url: str, event: Event) -> str:
         _("How the data is used"),
         _("Link"),
     ]
-    writer.writerow([neutralise(cell) for cell in header])
-    for link in links:
-        entry = link.entry
-        writer.writerow(
-            [
-                neutralise(cell)
-                for cell in (
-                    entry.title,
-                    entry.team.name,
-                    entry.challenge.title,
-                    entry.round.name,
-                    entry_status_label(entry.status),
-                    link.note,
-                    f"{base_url}/events/{event.slug}/entries/{entry.id}",
-                )
-            ]
-        )
-    return buffer.getvalue()
+    rows = [
+        [
+            link.entry.title,
+            link.entry.team.name,
+            link.entry.challenge.title,
+            link.entry.round.name,
+            entry_status_label(link.entry.status),
+            link.note,
+            f"{base_url}/events/{event.slug}/entries/{link.entry.id}",
+        ]
+        for link in links
+    ]
+    return header, rows
 
 
 def entry_status_label(status: str) -> str:

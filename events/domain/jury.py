@@ -37,7 +37,8 @@ from events import live
 from events.domain.criteria import clean_value, criteria_for
 from events.domain.errors import FormErrors
 from events.domain.sql import execute, rows
-from events.i18n import _, lazy
+from events.i18n import _, format_when, lazy, ngettext
+from events.mail import mail_users
 from events.models import (
     Assignment,
     AssignmentMode,
@@ -46,6 +47,7 @@ from events.models import (
     Criterion,
     Entry,
     EntryStatus,
+    Event,
     JurySession,
     JurySessionChallenge,
     JurySessionJuror,
@@ -132,10 +134,17 @@ async def create_session(
 
 
 async def set_session_status(
-    *, session: JurySession, status: SessionStatus | str, now: datetime | None = None
+    *,
+    session: JurySession,
+    status: SessionStatus | str,
+    now: datetime | None = None,
+    base_url: str | None = None,
 ) -> JurySession:
     """The one transition of a session. Opening computes the assignments, closing locks the
-    session and freezes the results, publishing makes them public. Nothing goes back."""
+    session and freezes the results, publishing makes them public. Nothing goes back.
+
+    Opening mails the seated jurors (each in their language, with the link to their jury page built
+    from `base_url`) in the same transaction. Without `base_url` (seeds, scripts) nobody is mailed."""
     from events.domain.public_vote import tally  # both read sessions, not the reverse
     from events.domain.results import compute_results
 
@@ -167,6 +176,8 @@ async def set_session_status(
                 raise FormErrors({"status": _("Invite at least one juror before opening the session.")})
             # Still scheduled at this point: the assignment starts afresh, with every juror seated.
             await compute_assignments(session=current, now=now)
+            if base_url is not None:
+                await _mail_opening(current, base_url)
         elif target == SessionStatus.CLOSED:
             updates["locked_at"] = now
             await refresh_totals(current)
@@ -184,6 +195,40 @@ async def set_session_status(
     log.info("jury session %s is now %s", session.id, target)
     await live.publish(live.session_channel(session.id), {"type": "session", "status": str(target)})
     return session
+
+
+async def _mail_opening(session: JurySession, base_url: str) -> None:
+    event = await Event.get(id=session.event_id)
+    jurors = await User.filter(jury_seats__session_id=session.id).order_by("id")
+    assigned: dict[int, int] = {}
+    for juror_id in await Assignment.filter(session_id=session.id).values_list("juror_id", flat=True):
+        assigned[juror_id] = assigned.get(juror_id, 0) + 1
+    link = f"{base_url}/events/{event.slug}/jury/{session.id}"
+
+    def compose(juror: User) -> tuple[str, str]:
+        count = ngettext(
+            "%(num)s entry is yours to score.",
+            "%(num)s entries are yours to score.",
+            assigned.get(juror.id, 0),
+        )
+        if session.closes_at:
+            until = _(
+                "Scoring closes on %(when)s.", when=format_when(session.closes_at, event.timezone, "long")
+            )
+        else:
+            until = _("The organisers will close the scoring.")
+        return _("The jury %(session)s of %(event)s is open", session=session.name, event=event.title), _(
+            "Hello %(name)s,\n\nThe jury “%(session)s” of %(event)s is open. %(count)s %(until)s\n\n"
+            "Your jury page:\n\n%(link)s\n",
+            name=juror.name,
+            session=session.name,
+            event=event.title,
+            count=count,
+            until=until,
+            link=link,
+        )
+
+    await mail_users(jurors, compose)
 
 
 # --- jurors, conflicts and assignment --------------------------------------------------------------

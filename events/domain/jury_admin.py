@@ -7,8 +7,6 @@ Exports are for organisers: the score export names jurors; the results export do
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,9 +19,9 @@ from events.domain.criteria import refuse_once_judging
 from events.domain.errors import FormErrors
 from events.domain.jury import add_juror, compute_assignments
 from events.domain.public_vote import vote_counts
-from events.domain.registration import neutralise
 from events.domain.results import compute_results
-from events.i18n import _
+from events.i18n import _, format_when
+from events.mail import mail_users
 from events.models import (
     Assignment,
     AssignmentMode,
@@ -31,8 +29,10 @@ from events.models import (
     Challenge,
     Criterion,
     Entry,
+    Event,
     JurySession,
     JurySessionChallenge,
+    JurySessionJuror,
     Normalisation,
     Role,
     Round,
@@ -52,10 +52,12 @@ class SeatResult:
     email: str
 
 
-async def invite_juror(*, session: JurySession, email: str, invited_by: User, base_url: str) -> SeatResult:
-    """An existing account gets the juror role and a seat at once; otherwise an invitation to the
-    session is mailed: accepting it grants the juror role and the seat
-    (`events.domain.events.accept_invitation`)."""
+async def invite_juror(
+    *, session: JurySession, email: str, invited_by: User, base_url: str, default_language: str
+) -> SeatResult:
+    """An existing account gets the juror role and a seat at once, and a mail saying so with the
+    link to its jury page; otherwise an invitation to the session is mailed: accepting it grants
+    the juror role and the seat (`events.domain.events.accept_invitation`)."""
     if session.status not in (SessionStatus.SCHEDULED, SessionStatus.OPEN):
         raise FormErrors({None: _("This jury session is closed.")})
     event = await session.event
@@ -65,15 +67,44 @@ async def invite_juror(*, session: JurySession, email: str, invited_by: User, ba
         role=Role.JUROR.value,
         invited_by=invited_by,
         base_url=base_url,
+        default_language=default_language,
         jury_session=session,
     )
     if not result.granted:
         return SeatResult(seated=False, email=result.email)
     user = await User.get(email=result.email, is_active=True)
+    already = await JurySessionJuror.exists(session_id=session.id, user_id=user.id)
     await add_juror(session=session, user=user)
     if session.status == SessionStatus.OPEN:
         await compute_assignments(session=session)  # the new juror takes a share of the entries
+    if not already:
+        await _mail_seat(session, event, user, invited_by, base_url)
     return SeatResult(seated=True, email=result.email)
+
+
+async def _mail_seat(
+    session: JurySession, event: Event, juror: User, invited_by: User, base_url: str
+) -> None:
+    link = f"{base_url}/events/{event.slug}/jury/{session.id}"
+
+    def compose(user: User) -> tuple[str, str]:
+        if session.opens_at:
+            when = _("Scoring opens on %(when)s.", when=format_when(session.opens_at, event.timezone, "long"))
+        else:
+            when = _("The organisers will open the scoring.")
+        return _("You are on the jury %(session)s of %(event)s", session=session.name, event=event.title), _(
+            "Hello %(name)s,\n\n%(organiser)s seated you on the jury “%(session)s” of %(event)s. "
+            "%(when)s\n\nOn your jury page, accept the seat and name the teams you know "
+            "(conflicts of interest):\n\n%(link)s\n",
+            name=user.name,
+            organiser=invited_by.name,
+            session=session.name,
+            event=event.title,
+            when=when,
+            link=link,
+        )
+
+    await mail_users([juror], compose)
 
 
 # --- editing and deleting a session --------------------------------------------------------------
@@ -287,35 +318,27 @@ async def names_for(session: JurySession, results: dict[str, Any]) -> Names:
     return Names(entries, teams, challenges, criteria, votes, awards)
 
 
-def _csv(rows: list[list[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
-    return buffer.getvalue()
-
-
 def _title(names: Names, entry_id: int) -> str:
     entry = names.entries.get(entry_id)
     return entry.title if entry else ""
 
 
-def results_csv(results: dict[str, Any], names: Names) -> str:
-    rows: list[list[Any]] = [
-        [
-            "challenge",
-            "rank",
-            "entry_id",
-            "entry",
-            "team",
-            "score",
-            "raw_mean",
-            "difference",
-            "sheets",
-            "trimmed",
-            "tie_broken",
-        ]
+def results_table(results: dict[str, Any], names: Names) -> tuple[list[str], list[list[Any]]]:
+    """The ranking as a header and rows, for the CSV export (`events.csv_export`); scores stay numbers."""
+    header = [
+        "challenge",
+        "rank",
+        "entry_id",
+        "entry",
+        "team",
+        "score",
+        "raw_mean",
+        "difference",
+        "sheets",
+        "trimmed",
+        "tie_broken",
     ]
+    rows: list[list[Any]] = []
     for row in results["entries"]:
         rows.append(
             [
@@ -332,7 +355,7 @@ def results_csv(results: dict[str, Any], names: Names) -> str:
                 row["tie_broken"],
             ]
         )
-    return _csv(rows)
+    return header, rows
 
 
 def results_json(session: JurySession, results: dict[str, Any], names: Names) -> dict[str, Any]:
@@ -376,8 +399,8 @@ def results_json(session: JurySession, results: dict[str, Any], names: Names) ->
     }
 
 
-async def scores_csv(session: JurySession) -> str:
-    """Every score of the session: one row per juror, entry and criterion."""
+async def scores_table(session: JurySession) -> tuple[list[str], list[list[Any]]]:
+    """Every score of the session, one row per juror, entry and criterion, for the CSV export."""
     sheets = (
         await ScoreSheet.filter(session_id=session.id)
         .order_by("entry_id", "juror_id")
@@ -399,19 +422,18 @@ async def scores_csv(session: JurySession) -> str:
         await Entry.filter(id__in={sheet["entry_id"] for sheet in sheets}).values_list("id", "title")
     )
     criteria = await Criterion.filter(round_id=session.round_id).order_by("position", "id")
-    rows: list[list[Any]] = [
-        [
-            "juror",
-            "juror_email",
-            "entry_id",
-            "entry",
-            "criterion",
-            "value",
-            "sheet_status",
-            "counted",
-            "sheet_total",
-        ]
+    header = [
+        "juror",
+        "juror_email",
+        "entry_id",
+        "entry",
+        "criterion",
+        "value",
+        "sheet_status",
+        "counted",
+        "sheet_total",
     ]
+    rows: list[list[Any]] = []
     for sheet in sheets:
         name, email = jurors.get(sheet["juror_id"], ("", ""))
         for criterion in criteria:
@@ -431,4 +453,4 @@ async def scores_csv(session: JurySession) -> str:
                     sheet["total"],
                 ]
             )
-    return _csv(rows)
+    return header, rows

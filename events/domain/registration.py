@@ -1,5 +1,5 @@
 """Registration to an event: the window (server time, UTC), the rules a participant accepts, the
-allowed email domains, the organiser's profile questions, and the registrants' CSV export.
+allowed email domains, the organiser's profile questions, and the registrants' table for the CSV export.
 
 `Event.registration_questions` holds `[{"key", "label", "kind", "required", "choices"}]` with the
 kinds of `QUESTION_KINDS`; answers are kept in `Registration.answers` under each question's key.
@@ -7,8 +7,6 @@ kinds of `QUESTION_KINDS`; answers are kept in `Registration.answers` under each
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 from datetime import UTC, datetime
@@ -25,8 +23,6 @@ log = logging.getLogger("hackcity.registration")
 QUESTION_KINDS = ("text", "long_text", "url", "choice", "checkbox")
 ANSWER_LIMITS = {"text": 300, "long_text": 5000, "url": 500, "choice": 200}
 URL_RE = re.compile(r"^https?://[^\s/?#]+\.[^\s/?#]+[^\s]*$", re.IGNORECASE)
-# A spreadsheet reads a cell starting with one of these as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 class WindowState(StrEnum):
@@ -198,30 +194,17 @@ async def registrants(*, event: Event) -> list[Registration]:
     return rows
 
 
-def neutralise(value: object) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula. A number stays a number (-3.4 is not
-    a formula): only text is prefixed with a quote."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
 def _answer_text(value: Any) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return "" if value is None else str(value)
 
 
-async def registrants_csv(*, event: Event) -> str:
-    """The registrants as CSV text (the route adds the BOM that Excel needs to read UTF-8)."""
+async def registrants_table(*, event: Event) -> tuple[list[str], list[list[Any]]]:
+    """The registrants as a header and rows, for the CSV export (`events.csv_export`)."""
     asked = questions(event)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    header = [_("Name"), _("Email"), _("Registered at (UTC)"), _("Team")]
-    writer.writerow([neutralise(h) for h in header + [q["label"] for q in asked]])
+    header = [_("Name"), _("Email"), _("Registered at (UTC)"), _("Team")] + [q["label"] for q in asked]
+    rows = []
     for row in await registrants(event=event):
         cells = [
             row.user.name,
@@ -230,5 +213,5 @@ async def registrants_csv(*, event: Event) -> str:
             row.team_name,  # type: ignore[attr-defined]
         ]
         cells += [_answer_text((row.answers or {}).get(q["key"])) for q in asked]
-        writer.writerow([neutralise(cell) for cell in cells])
-    return buffer.getvalue()
+        rows.append(cells)
+    return header, rows

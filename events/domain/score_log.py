@@ -19,14 +19,11 @@ decimals, as the ranking compares them).
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from events.domain.registration import neutralise
 from events.domain.results import compute_results, recount_from_log
 from events.models import (
     Challenge,
@@ -212,20 +209,20 @@ CSV_HEADER = [
 ]
 
 
-async def log_csv(*, session: JurySession, juror_id: int | None = None, entry_id: int | None = None) -> str:
-    """The (filtered) log as CSV, oldest first: text cells neutralised against spreadsheet formulas,
-    numbers written as numbers; a private note's cells stay empty."""
+async def log_table(
+    *, session: JurySession, juror_id: int | None = None, entry_id: int | None = None
+) -> tuple[list[str], list[list[Any]]]:
+    """The (filtered) log as a header and rows, oldest first, for the CSV export
+    (`events.csv_export`: numbers stay numbers, text never runs as a formula); a private note's cells
+    stay empty."""
     jurors, entries = await _choices(session)
     juror_id = juror_id if juror_id in {user_id for user_id, _name in jurors} else None
     entry_id = entry_id if entry_id in {id_ for id_, _title in entries} else None
     rows = (
         await _query(session, juror_id, entry_id).order_by("id").values(*_FIELDS, entry_id="sheet__entry_id")
     )
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for line in await _lines(rows, session):
-        cells = [
+    return list(CSV_HEADER), [
+        [
             line.id,
             line.at.astimezone(UTC).isoformat(),
             line.juror,
@@ -239,8 +236,8 @@ async def log_csv(*, session: JurySession, juror_id: int | None = None, entry_id
             line.new,
             line.undo_of,
         ]
-        writer.writerow([neutralise(cell) for cell in cells])
-    return buffer.getvalue()
+        for line in await _lines(rows, session)
+    ]
 
 
 # --- the recount ------------------------------------------------------------------------------------

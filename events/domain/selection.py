@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from itertools import pairwise
 
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from events import i18n
 from events.domain.entries import snapshot
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_id
 from events.i18n import _, lazy
-from events.mail import queue_mail
+from events.mail import mail_users
 from events.models import (
     Challenge,
     Entry,
@@ -143,8 +143,10 @@ async def set_selection(
     user: User,
     message: str = "",
     notify: bool = True,
+    base_url: str | None = None,
 ) -> Entry:
-    """Decide on a submitted entry; the team is mailed the decision and the message if `notify`."""
+    """Decide on a submitted entry; the team is mailed the decision and the message if `notify`,
+    with the link to its entries built from `base_url` when given (the app's routes give it)."""
     try:
         wanted = Selection(selection)
     except ValueError:
@@ -161,52 +163,77 @@ async def set_selection(
         await Entry.filter(id=entry.id).update(selection=wanted, selection_message=message)
         entry.selection, entry.selection_message = wanted, message
         if notify and wanted != Selection.PENDING:
-            await _mail_decision(entry, event)
+            await _mail_decision(entry, event, base_url)
     log.info("entry %s marked %s by user %s", entry.id, wanted, user.id)
     return entry
 
 
-async def _mail_decision(entry: Entry, event: Event) -> None:
+async def _mail_decision(entry: Entry, event: Event, base_url: str | None) -> None:
     stage = await Round.get(id=entry.round_id)
     challenge = await Challenge.get(id=entry.challenge_id)
     following = await next_round(stage)
-    members = (
-        await TeamMember.filter(team_id=entry.team_id, user__is_active=True)
-        .select_related("user")
-        .order_by("id")
-    )
-    previous = i18n.get_language()
-    try:
-        for member in members:
-            i18n.set_language(member.user.language)
-            if entry.selection == Selection.SELECTED:
-                decision = _("Your team is selected.")
-                if following is not None:
-                    decision += " " + _(
-                        "You can now prepare your entry to the round %(round)s.", round=following.name
-                    )
-            elif entry.selection == Selection.WAITLISTED:
-                decision = _("Your team is on the waiting list: we will write again if a place opens.")
-            else:
-                decision = _("Your team is not selected this time. Thank you for taking part.")
-            body = _(
-                "Hello,\n\nThe organisers of %(event)s decided on your entry “%(title)s” "
-                "(round %(round)s, challenge %(challenge)s).\n\n%(decision)s\n",
-                event=event.title,
-                title=entry.title,
-                round=stage.name,
-                challenge=challenge.title,
-                decision=decision,
+    members = await User.filter(memberships__team_id=entry.team_id).order_by("memberships__id")
+
+    def compose(member: User) -> tuple[str, str]:
+        if entry.selection == Selection.SELECTED:
+            decision = _("Your team is selected.")
+            if following is not None:
+                decision += " " + _(
+                    "You can now prepare your entry to the round %(round)s.", round=following.name
+                )
+        elif entry.selection == Selection.WAITLISTED:
+            decision = _("Your team is on the waiting list: we will write again if a place opens.")
+        else:
+            decision = _("Your team is not selected this time. Thank you for taking part.")
+        body = _(
+            "Hello,\n\nThe organisers of %(event)s decided on your entry “%(title)s” "
+            "(round %(round)s, challenge %(challenge)s).\n\n%(decision)s\n",
+            event=event.title,
+            title=entry.title,
+            round=stage.name,
+            challenge=challenge.title,
+            decision=decision,
+        )
+        if entry.selection_message:
+            body += "\n" + _("Message from the organisers:") + "\n\n" + entry.selection_message + "\n"
+        if base_url is not None:
+            body += (
+                "\n" + _("Your team's entries:") + "\n\n" + f"{base_url}/events/{event.slug}/team/entries\n"
             )
-            if entry.selection_message:
-                body += "\n" + _("Message from the organisers:") + "\n\n" + entry.selection_message + "\n"
-            subject = _("%(event)s: the decision on your entry", event=event.title)
-            await queue_mail(to=member.user.email, subject=subject, body=body)
-    finally:
-        i18n.set_language(previous)
+        return _("%(event)s: the decision on your entry", event=event.title), body
+
+    await mail_users(members, compose)
 
 
 # --- advancing ------------------------------------------------------------------------------------
+
+
+@dataclass
+class AdvanceStep:
+    """A round that has a next one, with how many of its teams are selected and how many of those
+    already have their draft in the next round."""
+
+    stage: Round
+    following: Round
+    selected: int
+    advanced: int
+
+
+async def advance_steps(*, event: Event) -> list[AdvanceStep]:
+    """Every round followed by another, in order, for the advance forms (three queries)."""
+    rounds = await Round.filter(event_id=event.id).order_by("position", "id")
+    selected = await Entry.filter(
+        event_id=event.id, selection=Selection.SELECTED, status=EntryStatus.SUBMITTED
+    ).values_list("round_id", "team_id", "challenge_id")
+    existing = set(await Entry.filter(event_id=event.id).values_list("round_id", "team_id", "challenge_id"))
+    steps = []
+    for stage, following in pairwise(rounds):  # positions are unique per event: as `next_round`
+        chosen = [
+            (team_id, challenge_id) for round_id, team_id, challenge_id in selected if round_id == stage.id
+        ]
+        advanced = sum((following.id, team_id, challenge_id) in existing for team_id, challenge_id in chosen)
+        steps.append(AdvanceStep(stage, following, len(chosen), advanced))
+    return steps
 
 
 async def advance_entry(*, entry: Entry, user: User) -> Entry:

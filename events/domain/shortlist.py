@@ -68,6 +68,7 @@ async def shortlist(
     user: User,
     reject_others: bool = False,
     notify: bool = True,
+    base_url: str | None = None,
 ) -> ShortlistResult:
     """Mark the top `top` entries of each challenge of a closed session selected (and the others still
     pending not selected if `reject_others`), through the selection's transition, in one transaction."""
@@ -97,7 +98,7 @@ async def shortlist(
                 result.unchanged += 1
                 continue
             await selection_rules.set_selection(
-                entry=entry, event=event, selection=decision, user=user, notify=notify
+                entry=entry, event=event, selection=decision, user=user, notify=notify, base_url=base_url
             )
             (result.selected if decision == Selection.SELECTED else result.rejected).append(entry_id)
     log.info(

@@ -45,7 +45,7 @@ from events.domain.errors import FormErrors
 from events.domain.numbers import parse_id
 from events.domain.registration import registration_of
 from events.i18n import _, ngettext
-from events.mail import queue_mail
+from events.mail import mail_address, mail_users
 from events.models import (
     Challenge,
     ChallengeStatus,
@@ -306,8 +306,11 @@ async def join_by_invite(*, token: str, user: User, secret_key: str, now: dateti
     return team
 
 
-async def request_to_join(*, event: Event, user: User, team_id: str, message: str = "") -> JoinRequest:
-    """Ask a team's captain to be let in; a refused request may be asked again."""
+async def request_to_join(
+    *, event: Event, user: User, team_id: str, base_url: str, message: str = ""
+) -> JoinRequest:
+    """Ask a team's captain to be let in; a refused request may be asked again. The captain is
+    mailed, in their language, with the link to the team's page where they answer."""
     wanted = parse_id(team_id)
     team = await Team.get_or_none(id=wanted, event_id=event.id) if wanted is not None else None
     if team is None:
@@ -324,13 +327,37 @@ async def request_to_join(*, event: Event, user: User, team_id: str, message: st
     if existing is not None:
         existing.status, existing.message, existing.decided_at = JoinRequestStatus.PENDING, message, None
         await existing.save(update_fields=["status", "message", "decided_at"])
-        return existing
-    try:
-        created = await JoinRequest.create(team=team, user=user, message=message)
-    except IntegrityError:
-        raise FormErrors({None: _("You already asked to join this team: its captain will answer.")}) from None
+        request = existing
+    else:
+        try:
+            request = await JoinRequest.create(team=team, user=user, message=message)
+        except IntegrityError:
+            raise FormErrors(
+                {None: _("You already asked to join this team: its captain will answer.")}
+            ) from None
     log.info("user %s asked to join team %s", user.id, team.id)
-    return created
+    await _mail_captain(event, team, user, message, base_url)
+    return request
+
+
+async def _mail_captain(event: Event, team: Team, asker: User, message: str, base_url: str) -> None:
+    captains = await User.filter(memberships__team_id=team.id, memberships__is_captain=True)
+    link = f"{base_url}/events/{event.slug}/team"
+
+    def compose(captain: User) -> tuple[str, str]:
+        body = _(
+            "Hello %(name)s,\n\n%(asker)s asks to join your team “%(team)s” in %(event)s.\n",
+            name=captain.name,
+            asker=asker.name,
+            team=team.name,
+            event=event.title,
+        )
+        if message:
+            body += "\n" + _("Their message:") + "\n\n" + message + "\n"
+        body += "\n" + _("Accept or refuse on your team's page:") + "\n\n" + link + "\n"
+        return _("%(asker)s asks to join your team %(team)s", asker=asker.name, team=team.name), body
+
+    await mail_users(captains, compose)
 
 
 async def pending_requests(team: Team) -> list[JoinRequest]:
@@ -452,8 +479,11 @@ async def regenerate_invite(*, member: TeamMember) -> Team:
     return team
 
 
-async def invite_by_email(*, member: TeamMember, email: str, secret_key: str, base_url: str) -> str:
-    """Mail the team's join link to someone (any member may). Returns the address.
+async def invite_by_email(
+    *, member: TeamMember, email: str, secret_key: str, base_url: str, default_language: str
+) -> str:
+    """Mail the team's join link to someone (any member may), in the language of their account if
+    they have one, else the instance's default. Returns the address.
 
     RateLimited after many invitations by the member, or to the address (`throttle.invitation`)."""
     email = email.strip().lower()
@@ -462,19 +492,20 @@ async def invite_by_email(*, member: TeamMember, email: str, secret_key: str, ba
     await throttle.invitation(inviter_id=member.user_id, email=email)
     team = await Team.get(id=member.team_id).select_related("event")
     inviter = await User.get(id=member.user_id)
-    await queue_mail(
-        to=email,
-        subject=_("%(name)s invites you to the team %(team)s", name=inviter.name, team=team.name),
-        body=_(
+    link = invite_link(team, secret_key=secret_key, base_url=base_url)
+
+    def compose() -> tuple[str, str]:
+        return _("%(name)s invites you to the team %(team)s", name=inviter.name, team=team.name), _(
             "Hello,\n\n%(name)s invites you to join the team “%(team)s” in %(event)s.\n\n"
             "To join, open this link, sign in or create an account, and register for the event "
             "if you have not yet:\n\n%(link)s\n\nIf you did not expect it, ignore this message.\n",
             name=inviter.name,
             team=team.name,
             event=team.event.title,
-            link=invite_link(team, secret_key=secret_key, base_url=base_url),
-        ),
-    )
+            link=link,
+        )
+
+    await mail_address(email, compose, default_language=default_language)
     log.info("team %s invitation mailed by user %s", team.id, member.user_id)
     return email
 

@@ -10,6 +10,7 @@ from starlette.responses import RedirectResponse, Response
 from events import auth
 from events.auth import SIGNED_IN, route
 from events.domain import accounts, personal_data
+from events.domain import events as event_rules
 from events.domain.errors import FormErrors
 from events.flash import flash
 from events.forms import checkbox, read_form
@@ -22,15 +23,34 @@ async def _my_roles(user) -> list[EventRole]:
     return await EventRole.filter(user_id=user.id).select_related("event").order_by("event__title", "role")
 
 
-async def account(request: Request):
-    user = request.state.user
-    errors: dict = {}
-    values = {
+def _profile_values(user) -> dict:
+    return {
         "name": user.name,
         "language": user.language,
         "newsletter": user.opt_in_newsletter,
         "publish_name": user.opt_in_publish_name,
     }
+
+
+async def _page(request: Request, values: dict, errors: dict, status_code: int = 200):
+    user = request.state.user
+    return render(
+        request,
+        "account/profile.html",
+        {
+            "values": values,
+            "errors": errors,
+            "roles": await _my_roles(user),
+            "may_create_events": await event_rules.may_create_events(user),
+        },
+        status_code=status_code,
+    )
+
+
+async def account(request: Request):
+    user = request.state.user
+    errors: dict = {}
+    values = _profile_values(user)
     if request.method == "POST":
         form = await read_form(request)
         try:
@@ -48,12 +68,7 @@ async def account(request: Request):
             set_language(user.language)
             flash(request, _("Your profile is saved."), "success")
             return RedirectResponse("/account", status_code=303)
-    return render(
-        request,
-        "account/profile.html",
-        {"values": values, "errors": errors, "roles": await _my_roles(user)},
-        status_code=422 if errors else 200,
-    )
+    return await _page(request, values, errors, status_code=422 if errors else 200)
 
 
 async def change_password(request: Request):
@@ -67,21 +82,7 @@ async def change_password(request: Request):
             keep_session=auth.session_key_hash(request),
         )
     except FormErrors as error:
-        return render(
-            request,
-            "account/profile.html",
-            {
-                "values": {
-                    "name": user.name,
-                    "language": user.language,
-                    "newsletter": user.opt_in_newsletter,
-                    "publish_name": user.opt_in_publish_name,
-                },
-                "errors": error.errors,
-                "roles": await _my_roles(user),
-            },
-            status_code=422,
-        )
+        return await _page(request, _profile_values(user), error.errors, status_code=422)
     flash(request, _("Your password is changed. Your other sessions are signed out."), "success")
     return RedirectResponse("/account", status_code=303)
 

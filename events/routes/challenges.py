@@ -187,6 +187,7 @@ async def add_challenge_owner(request: Request):
             email=form.get("owner_email", ""),
             invited_by=request.state.user,
             base_url=request.app.state.settings.base_url,
+            default_language=request.app.state.settings.default_language,
         )
     except FormErrors as error:
         context = await _edit_context(event, challenge)
@@ -233,6 +234,7 @@ async def propose_challenge(request: Request):
                 title=values.get("title", ""),
                 sponsors=values.get("sponsors", ""),
                 statement=values.get("statement", ""),
+                base_url=request.app.state.settings.base_url,
             )
         except FormErrors as error:
             errors = error.errors

@@ -8,9 +8,9 @@ but its team and the organisers.
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import Response
 
 from events.auth import PUBLIC, not_found, route
+from events.csv_export import csv_response
 from events.domain import gallery as gallery_rules
 from events.domain import portals
 from events.domain.numbers import parse_id
@@ -94,15 +94,8 @@ async def reuse_csv(request: Request):
         raise not_found(request)
     viewer = await gallery_rules.viewer_for(event=event, user=request.state.user)
     links = await gallery_rules.reuse_report(dataset=dataset, viewer=viewer)
-    text = gallery_rules.reuse_csv(links, base_url=request.app.state.settings.base_url, event=event)
-    return Response(
-        "\ufeff" + text,  # the BOM lets spreadsheets read UTF-8
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{event.slug}-dataset-{dataset.id}-reuse.csv"',
-            "Cache-Control": "private, no-store",
-        },
-    )
+    header, rows = gallery_rules.reuse_table(links, base_url=request.app.state.settings.base_url, event=event)
+    return csv_response(f"{event.slug}-dataset-{dataset.id}-reuse.csv", header, rows)
 
 
 routes = [

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from events.auth import ORGANISER, not_found, route
+from events.csv_export import attachment, csv_response
 from events.domain import criteria as criteria_rules
 from events.domain import jury as jury_rules
 from events.domain import jury_admin as admin_rules
@@ -485,6 +486,7 @@ async def invite_juror(request: Request):
             email=values.get("email", ""),
             invited_by=request.state.user,
             base_url=request.app.state.settings.base_url,
+            default_language=request.app.state.settings.default_language,
         )
     except FormErrors as error:
         return await _session_page(request, session, values=values, errors=error.errors)
@@ -512,7 +514,9 @@ async def jury_session_status(request: Request):
     session = await _session_or_404(request, event)
     values = await read_form(request)
     try:
-        await jury_rules.set_session_status(session=session, status=values.get("status", ""))
+        await jury_rules.set_session_status(
+            session=session, status=values.get("status", ""), base_url=request.app.state.settings.base_url
+        )
     except FormErrors as error:
         return await _session_page(request, session, values=values, errors=error.errors)
     flash(
@@ -630,6 +634,7 @@ async def shortlist_session(request: Request):
             user=request.state.user,
             reject_others=checkbox(values, "reject_others"),
             notify=checkbox(values, "notify"),
+            base_url=request.app.state.settings.base_url,
         )
     except FormErrors as error:
         return await _session_page(request, session, values=values, errors=error.errors)
@@ -680,7 +685,7 @@ def _download(body: str | bytes, media_type: str, filename: str) -> Response:
         body,
         media_type=media_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Disposition": attachment(filename),
             "Cache-Control": "private, no-store",
         },
     )
@@ -690,11 +695,8 @@ async def jury_results_csv(request: Request):
     event: Event = request.state.event
     session = await _session_or_404(request, event)
     results = await admin_rules.session_results(session)
-    text = admin_rules.results_csv(results, await admin_rules.names_for(session, results))
-    # The BOM lets spreadsheets read UTF-8 (accents in titles).
-    return _download(
-        "\ufeff" + text, "text/csv; charset=utf-8", f"{event.slug}-jury-{session.id}-results.csv"
-    )
+    header, rows = admin_rules.results_table(results, await admin_rules.names_for(session, results))
+    return csv_response(f"{event.slug}-jury-{session.id}-results.csv", header, rows)
 
 
 async def jury_results_json(request: Request):
@@ -712,8 +714,8 @@ async def jury_results_json(request: Request):
 async def jury_scores_csv(request: Request):
     event: Event = request.state.event
     session = await _session_or_404(request, event)
-    text = await admin_rules.scores_csv(session)
-    return _download("\ufeff" + text, "text/csv; charset=utf-8", f"{event.slug}-jury-{session.id}-scores.csv")
+    header, rows = await admin_rules.scores_table(session)
+    return csv_response(f"{event.slug}-jury-{session.id}-scores.csv", header, rows)
 
 
 # --- the score log and the recount ------------------------------------------------------------------
@@ -766,10 +768,8 @@ def _sheet_status(status: str | None) -> str:
 async def jury_score_log_csv(request: Request):
     event: Event = request.state.event
     session = await _session_or_404(request, event)
-    text = await log_rules.log_csv(session=session, **_log_filter(request))
-    return _download(
-        "\ufeff" + text, "text/csv; charset=utf-8", f"{event.slug}-jury-{session.id}-score-log.csv"
-    )
+    header, rows = await log_rules.log_table(session=session, **_log_filter(request))
+    return csv_response(f"{event.slug}-jury-{session.id}-score-log.csv", header, rows)
 
 
 RECOUNT_DIFFERENCES = {

@@ -190,6 +190,7 @@ async def people(request: Request):
                 role=values.get("role", ""),
                 invited_by=request.state.user,
                 base_url=request.app.state.settings.base_url,
+                default_language=request.app.state.settings.default_language,
             )
         except FormErrors as error:
             errors = error.errors

@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from tortoise import connections
 
 from events.auth import PUBLIC, roles_in, route
+from events.domain import events as event_rules
 from events.domain import gallery, public_vote, published, schedule
 from events.forms import read_form, safe_next
 from events.i18n import LANGUAGES
@@ -18,7 +19,8 @@ async def home(request: Request):
     events = await Event.filter(status__in=[EventStatus.PUBLISHED, EventStatus.ARCHIVED]).order_by(
         "-starts_at", "id"
     )
-    return render(request, "pages/home.html", {"events": events})
+    may_create = await event_rules.may_create_events(request.state.user)
+    return render(request, "pages/home.html", {"events": events, "may_create_events": may_create})
 
 
 async def event_page(request: Request):

@@ -12,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from events.auth import ORGANISER, not_found, route
+from events.csv_export import csv_response
+from events.domain import exports as export_rules
 from events.domain import gallery as gallery_rules
 from events.domain import selection as selection_rules
 from events.domain import shortlist as shortlist_rules
@@ -51,7 +53,6 @@ async def manage_entries(request: Request):
     filters = selection_rules.read_filters(dict(request.query_params), rounds, challenges)
     stage = next((r for r in rounds if r.id == filters.round_id), None)
     entries = await selection_rules.entries_for_selection(event=event, filters=filters)
-    next_round = await selection_rules.next_round(stage) if stage else None
     return render(
         request,
         "selection/manage.html",
@@ -61,7 +62,7 @@ async def manage_entries(request: Request):
             "challenges": challenges,
             "filters": filters,
             "stage": stage,
-            "next_round": next_round,
+            "advance_steps": await selection_rules.advance_steps(event=event),
             "entries": entries,
             # The score and rank each entry got from a closed jury session (one query).
             "jury_figures": await shortlist_rules.jury_figures(event),
@@ -92,6 +93,7 @@ async def decide_entry(request: Request):
             message=form.get("message", ""),
             notify=checkbox(form, "notify"),
             user=request.state.user,
+            base_url=request.app.state.settings.base_url,
         )
     except FormErrors as error:
         flash(request, " ".join(error.errors.values()), "error")
@@ -133,6 +135,12 @@ async def advance_round(request: Request):
     return RedirectResponse(_back(event, form), status_code=303)
 
 
+async def entries_csv(request: Request):
+    event: Event = request.state.event
+    header, rows = await export_rules.entries_table(event=event, base_url=request.app.state.settings.base_url)
+    return csv_response(f"{event.slug}-entries.csv", header, rows)
+
+
 async def gallery_setting(request: Request):
     event: Event = request.state.event
     form = await read_form(request)
@@ -147,6 +155,7 @@ async def gallery_setting(request: Request):
 
 routes = [
     route("/events/{slug}/manage/entries", manage_entries, access=ORGANISER),
+    route("/events/{slug}/manage/entries.csv", entries_csv, access=ORGANISER),
     route("/events/{slug}/manage/entries/advance", advance_round, access=ORGANISER, methods=("POST",)),
     route("/events/{slug}/manage/gallery", gallery_setting, access=ORGANISER, methods=("POST",)),
     route(

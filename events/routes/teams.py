@@ -12,6 +12,8 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from events.auth import ORGANISER, PUBLIC, SIGNED_IN, forbidden, not_found, route
+from events.csv_export import csv_response
+from events.domain import exports as export_rules
 from events.domain import registration as registration_rules
 from events.domain import teams as team_rules
 from events.domain.errors import FormErrors, RateLimited
@@ -95,16 +97,14 @@ async def registrants(request: Request):
 
 async def registrants_csv(request: Request):
     event: Event = request.state.event
-    text = await registration_rules.registrants_csv(event=event)
-    # The BOM lets Excel read UTF-8 (accents in names) instead of guessing a Windows code page.
-    return Response(
-        ("\ufeff" + text).encode("utf-8"),
-        media_type="text/csv; charset=utf-8",
-        headers={
-            "Content-Disposition": f'attachment; filename="{event.slug}-registrants.csv"',
-            "Cache-Control": "no-store",
-        },
-    )
+    header, rows = await registration_rules.registrants_table(event=event)
+    return csv_response(f"{event.slug}-registrants.csv", header, rows)
+
+
+async def teams_csv(request: Request):
+    event: Event = request.state.event
+    header, rows = await export_rules.teams_table(event=event)
+    return csv_response(f"{event.slug}-teams.csv", header, rows)
 
 
 # --- my team ---------------------------------------------------------------------------------------
@@ -174,6 +174,7 @@ async def ask_to_join(request: Request):
             user=request.state.user,
             team_id=values.get("team", ""),
             message=values.get("message", ""),
+            base_url=_settings(request).base_url,
         )
     except FormErrors as error:
         return await _team_page(request, errors=error.errors, values=values)
@@ -223,6 +224,7 @@ async def invite_by_email(request: Request):
             email=values.get("email", ""),
             secret_key=settings.secret_key,
             base_url=settings.base_url,
+            default_language=settings.default_language,
         )
         return _("An invitation is on its way to %(email)s.", email=email)
 
@@ -345,6 +347,7 @@ routes = [
     route("/events/{slug}/register", register, access=SIGNED_IN, methods=("GET", "POST")),
     route("/events/{slug}/manage/registrants", registrants, access=ORGANISER),
     route("/events/{slug}/manage/registrants.csv", registrants_csv, access=ORGANISER),
+    route("/events/{slug}/manage/teams.csv", teams_csv, access=ORGANISER),
     route("/events/{slug}/teams", team_list, access=PUBLIC),
     route("/events/{slug}/team", my_team, access=SIGNED_IN),
     route("/events/{slug}/team/create", create_team, access=SIGNED_IN, methods=("POST",)),

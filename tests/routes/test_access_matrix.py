@@ -170,6 +170,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("register", "POST"): SIGNED_IN,
     ("registrants", "GET"): ORGANISER_1,
     ("registrants_csv", "GET"): ORGANISER_1,
+    ("teams_csv", "GET"): ORGANISER_1,
     ("team_list", "GET"): EVERYONE,
     ("my_team", "GET"): SIGNED_IN,
     ("create_team", "POST"): SIGNED_IN,
@@ -187,6 +188,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     # not public: the galleries and team A's draft entry are 404 to everyone else, anonymous
     # included (see PUBLIC_REFUSAL). The reuse CSV is public, its rows depend on the reader.
     ("manage_entries", "GET"): ORGANISER_1,
+    ("entries_csv", "GET"): ORGANISER_1,
     ("decide_entry", "POST"): ORGANISER_1,
     ("advance_round", "POST"): ORGANISER_1,
     ("gallery_setting", "POST"): ORGANISER_1,

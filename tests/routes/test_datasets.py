@@ -23,7 +23,7 @@ from events.models import (
     User,
 )
 from tests import portal_server as data
-from tests.helpers import CHEAP_HASH, post_form, sign_in
+from tests.helpers import CHEAP_HASH, id_problems, post_form, sign_in
 
 
 async def make_user(email: str, *, name: str = "Test User") -> User:
@@ -124,6 +124,23 @@ async def test_import_failure_is_shown_in_the_page_and_saves_nothing(
     assert message in text_of(response)
     assert 'aria-invalid="true"' in response.text
     assert await Dataset.all().count() == 0
+
+
+async def test_each_address_label_focuses_its_own_field_even_with_an_error(client, event, organiser):
+    refused = await add_by_url(client, event, "file:///etc/passwd")
+    page = refused.text
+    import_form, manual_form = page.split('action="/events/datacity-paris/manage/datasets/import"', 1)[
+        1
+    ].split('action="/events/datacity-paris/manage/datasets/new"', 1)
+
+    assert refused.status_code == 422
+    assert id_problems(page) == []
+    assert '<label for="import-url">' in import_form
+    assert '<input id="import-url" name="url" type="url"' in import_form
+    assert 'aria-describedby="import-url-hint import-url-error"' in import_form
+    assert '<a href="#import-url">' in page  # the error summary leads to the import field
+    assert '<label for="f-url">' in manual_form
+    assert '<input id="f-url" name="url" type="url"' in manual_form
 
 
 @pytest.mark.parametrize(

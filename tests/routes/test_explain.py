@@ -47,9 +47,13 @@ def _url(world: JuryWorld, entry: Entry, session: JurySession | None = None) -> 
     return f"/events/{world.event.slug}/manage/juries/{(session or world.session).id}/results/{entry.id}"
 
 
-def _cells(page: str, caption: str) -> list[list[str]]:
-    """The rows of the table with this caption, as the text of their cells."""
-    table = page.split(f"<caption>{caption}</caption>", 1)[1].split("</table>", 1)[0]
+def _cells(page: str, heading: str) -> list[list[str]]:
+    """The rows of the table that this heading names (aria-labelledby), as the text of their cells."""
+    match = re.search(rf'<h2 id="([^"]+)">{re.escape(heading)}</h2>', page)
+    assert match, heading
+    table = page.split(f'<table class="table" aria-labelledby="{match.group(1)}">', 1)[1].split(
+        "</table>", 1
+    )[0]
     body = table.split("<tbody>", 1)[1]
     return [
         [
@@ -93,6 +97,12 @@ async def test_averages_totals_and_the_trimmed_mean_of_one_entry(db, make_client
         ["Juror B", "100.00", "100.00", "+0.00", "dropped: highest total"],
         ["Juror C", "50.00", "50.00", "+0.00", "dropped: lowest total"],
     ]
+    # Each table is named by its heading, which no caption repeats.
+    assert "<caption>" not in page.text
+    assert '<h2 id="criteria-title">Average per criterion</h2>' in page.text
+    assert '<table class="table" aria-labelledby="criteria-title">' in page.text
+    assert '<h2 id="jurors-title">Each juror\'s total (anonymised)</h2>' in page.text
+    assert '<table class="table" aria-labelledby="jurors-title">' in page.text
     assert "No normalisation: each juror's total counts as it is." in page.text
     assert "Raw mean 73.33, score 70.00 (difference -3.33). Highest and lowest totals dropped." in page.text
     # Anonymised: no juror's name, and the organiser is none of the jurors.
@@ -138,8 +148,8 @@ async def test_the_closed_explanation_gives_the_figures_of_the_open_one(db, make
     after = await organiser.get(url)
 
     assert "Frozen when the session was locked." in after.text
-    for caption in ("Average per criterion", "Each juror's total (anonymised)"):
-        assert _cells(after.text, caption) == _cells(before.text, caption)
+    for heading in ("Average per criterion", "Each juror's total (anonymised)"):
+        assert _cells(after.text, heading) == _cells(before.text, heading)
     assert after.text.split("<dl")[1].split("</dl>")[0] == before.text.split("<dl")[1].split("</dl>")[0]
 
 

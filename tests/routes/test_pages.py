@@ -41,7 +41,7 @@ from events.models import (
 )
 from seeds.demo import DEMO_PASSWORD, load_demo
 from tests.conftest import TEST_DATABASE_URL
-from tests.helpers import post_form, sign_in
+from tests.helpers import id_problems, post_form, sign_in
 
 PROGRAMME = "datacity-paris-2026"
 HACKATHON = "hackathon-mobilite-lyon-2026"  # archived
@@ -97,7 +97,7 @@ PAGES = [
     Page(
         f"/events/{DRAFT}",
         "event_page",
-        literal("Défi Énergie (brouillon)"),
+        literal("Défi Énergie"),
         frozenset({"admin", "organiser"}),
     ),
     Page("/accessibility", "accessibility", text("Accessibility statement"), EVERYONE),
@@ -125,7 +125,7 @@ PAGES = [
     Page(
         f"/events/{DRAFT}/manage",
         "dashboard",
-        text("Manage %(title)s", title="Défi Énergie (brouillon)"),
+        text("Manage %(title)s", title="Défi Énergie"),
         frozenset({"admin", "organiser"}),
     ),
     Page(
@@ -391,6 +391,8 @@ NOT_PAGES = {
     "edit_entry": "a team's entry form",
     "reuse_csv": "CSV download of a dataset's reuse report",
     "registrants_csv": "CSV download of the registrants",
+    "teams_csv": "CSV download of the teams",
+    "entries_csv": "CSV download of the entries",
     "jury_results_csv": "CSV download of a jury's results",
     "jury_results_json": "JSON download of a jury's results",
     "jury_scores_csv": "CSV download of a jury's scores",
@@ -400,6 +402,8 @@ NOT_PAGES = {
 }
 
 H1_RE = re.compile(r"<h1>(.*?)</h1>", re.S)
+
+
 TAG_RE = re.compile(r"<[^>]+>")
 ARIA_LABEL_RE = re.compile(r'aria-label="([^"]*)"')
 
@@ -545,6 +549,22 @@ async def test_every_page_renders_in_the_chosen_language(settings, db, make_clie
             assert nav_text in shown, (path, nav_text)
         untranslated = shown & english_messages
         assert untranslated == set(), path
+        assert id_problems(response.text) == [], path
+
+
+def test_id_problems_finds_duplicates_and_labels_of_nothing():
+    page = (
+        '<form><label for="f-url">A</label><input id="f-url"></form>'
+        '<form><label for="f-url">B</label><input id="f-url" aria-describedby="f-url-hint"></form>'
+        '<label for="note">C</label><p id="note"></p>'
+    )
+
+    assert id_problems(page) == [
+        "duplicate id 'f-url'",
+        "aria-describedby='f-url-hint' points at nothing",
+        "label for='note' points at a <p>",
+    ]
+    assert id_problems('<label for="a">A</label><select id="a"></select>') == []
 
 
 async def test_french_navigation_reads_se_connecter(db, make_client):

@@ -10,8 +10,8 @@ import re
 
 import pytest
 
+from events.csv_export import csv_cell
 from events.domain import jury
-from events.domain.registration import neutralise
 from events.models import JurySession, Score, ScoreLogEntry, ScoreSheet, User
 from tests.helpers import post_form, sign_in
 from tests.jury_world import JuryWorld, open_jury_world
@@ -211,9 +211,12 @@ async def test_the_csv_export_holds_the_filtered_log_numbers_as_numbers_and_no_p
     assert "secret" not in response.text
 
 
-@pytest.mark.parametrize(("cell", "written"), [(-3.4, "-3.4"), (-2, "-2"), (0.5, "0.5"), ("-3.4", "'-3.4")])
+@pytest.mark.parametrize(
+    ("cell", "written"),
+    [(-3.4, "-3.4"), (-2, "-2"), (0.5, "0.5"), ("-3.4", "-3.4"), ("-3.4+A1", "'-3.4+A1"), ("=1", "'=1")],
+)
 def test_a_number_stays_a_number_in_a_csv_cell_and_text_is_neutralised(cell, written):
-    assert neutralise(cell) == written
+    assert csv_cell(cell) == written
 
 
 async def test_a_juror_cannot_read_the_log_or_the_recount(db, make_client):

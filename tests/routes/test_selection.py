@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from events.models import (
@@ -165,3 +166,37 @@ async def test_organiser_opens_and_closes_the_gallery(db, make_client):
     assert (await Event.get(id=world.event.id)).gallery == GalleryMode.OPEN
     await post_form(client, url, {"gallery": "closed"}, page=f"/events/{world.event.slug}/manage/entries")
     assert (await Event.get(id=world.event.id)).gallery == GalleryMode.CLOSED
+
+
+async def test_the_advance_form_is_shown_per_round_without_filtering_and_works(db, make_client):
+    world = await make_entry_world()
+    final = await Round.create(
+        event=world.event, position=2, name="Final", deadline=world.stage.deadline + timedelta(days=9)
+    )
+    await Round.create(event=world.event, position=3, name="Pilot")
+    chosen = await _entry(world)
+    await _entry(world, team=world.team_b, title="Vélos")  # pending: not advanced
+    await Entry.filter(id=chosen.id).update(selection=Selection.SELECTED)
+    client = await signed_in(make_client, world.olga)
+    url = f"/events/{world.event.slug}/manage/entries"
+
+    # No round chosen in the filters, or another round chosen: the form is still there.
+    for page in (await client.get(url), await client.get(url, params={"round": final.id})):
+        assert page.status_code == 200
+        section = page.text.split('<section aria-labelledby="advance">', 1)[1].split("</section>", 1)[0]
+        forms = re.findall(r'<form method="post" action="([^"]+)"[^>]*>(.*?)</form>', section, re.S)
+        assert len(forms) == 1
+        action, fields = forms[0]
+        assert action == f"{url}/advance"
+        assert f'<input type="hidden" name="round" value="{world.stage.id}">' in fields
+        assert "Advance the selected teams of Prototype to Final" in fields
+        assert "1 selected team in Prototype." in section
+        assert "No team of Final is selected yet." in section  # Final → Pilot: nothing to advance
+        assert "From Pilot" not in section  # the last round has no next round
+
+    response = await post_form(client, f"{url}/advance", {"round": str(world.stage.id)}, page=url)
+
+    assert response.status_code == 303
+    assert await Entry.filter(round=final).values_list("team_id", flat=True) == [world.team_a.id]
+    after = await client.get(url)
+    assert "1 selected team in Prototype, 1 already has its draft in Final." in after.text
