@@ -12,6 +12,7 @@ from starlette.templating import Jinja2Templates
 
 from events import i18n
 from events.csrf import csrf_token
+from events.domain.awards import award_title
 from events.domain.events import role_label
 from events.domain.frequencies import frequency_label
 from events.flash import pop_flashes
@@ -43,6 +44,12 @@ def build_environment() -> jinja2.Environment:
     env.filters["markdown"] = render_markdown
     env.filters["excerpt"] = excerpt
     env.filters["frequency"] = frequency_label
+    # Numbers and sizes in the reader's language ("76,79", "0,6 Ko"); exports stay machine-readable.
+    env.filters["number"] = i18n.format_number
+    env.filters["percent"] = i18n.format_percent
+    env.filters["filesize"] = i18n.format_size
+    env.filters["megabytes"] = i18n.format_megabytes
+    env.filters["award_title"] = award_title
     versions: dict[str, str] = {}
 
     def static_url(path: str) -> str:
@@ -54,6 +61,8 @@ def build_environment() -> jinja2.Environment:
         static_url=static_url,
         format_when=i18n.format_when,
         format_day=i18n.format_day,
+        format_time=i18n.format_time,
+        timezone_note=i18n.timezone_note,
         get_language=i18n.get_language,
         role_label=role_label,
     )

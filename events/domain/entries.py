@@ -25,7 +25,7 @@ from events import i18n
 from events.domain import gallery
 from events.domain.errors import FormErrors
 from events.domain.spdx import code_licence
-from events.i18n import _, format_when, ngettext
+from events.i18n import _, format_megabytes, format_when, ngettext
 from events.mail import queue_mail
 from events.models import (
     Challenge,
@@ -90,12 +90,12 @@ def closed_reason(stage: Round, event: Event, now: datetime) -> str | None:
     if end is not None and now >= end:
         return _(
             "The deadline of this round passed on %(when)s: entries can no longer be changed.",
-            when=format_when(stage.deadline, event.timezone, "long"),
+            when=format_when(stage.deadline, event.timezone),
         )
     if stage.opens_at is not None and now < stage.opens_at:
         return _(
             "This round opens for entries on %(when)s.",
-            when=format_when(stage.opens_at, event.timezone, "long"),
+            when=format_when(stage.opens_at, event.timezone),
         )
     return None
 
@@ -450,10 +450,10 @@ async def _queue_receipt(entry: Entry, event: Event, stage: Round, moment: datet
             title=entry.title,
             round=stage.name,
             challenge=challenge.title,
-            when=format_when(moment, event.timezone, "long"),
+            when=format_when(moment, event.timezone),
             datasets=listed_datasets,
             files=listed_files,
-            deadline=format_when(closes_at(stage), event.timezone, "long")
+            deadline=format_when(closes_at(stage), event.timezone)
             if stage.deadline
             else _("the round closes"),
         )
@@ -485,8 +485,8 @@ async def add_entry_file(
         if used + stored.size > quota_bytes:
             raise QuotaExceeded(
                 _(
-                    "Your team's files would use more than its %(quota)s MB: remove a file first.",
-                    quota=quota_bytes // (1024 * 1024),
+                    "Your team's files would use more than its %(quota)s: remove a file first.",
+                    quota=format_megabytes(quota_bytes // (1024 * 1024)),
                 )
             )
         if await EntryFile.filter(entry_id=entry.id).count() >= MAX_FILES_PER_ENTRY:
@@ -568,7 +568,7 @@ async def send_deadline_reminders(*, now: datetime | None = None, base_url: str 
                             title=entry.title,
                             event=event.title,
                             round=stage.name,
-                            deadline=format_when(stage.deadline, event.timezone, "long"),
+                            deadline=format_when(stage.deadline, event.timezone),
                             link=link,
                         )
                         return _(

@@ -34,7 +34,7 @@ from typing import Any
 import certifi
 import httpx
 
-from events.i18n import _
+from events.i18n import _, format_size
 
 log = logging.getLogger("hackcity.fetching")
 
@@ -243,14 +243,15 @@ async def _read(response: httpx.Response, url: httpx.URL, max_bytes: int) -> Fet
     declared = response.headers.get("content-length", "")
     if declared.isdecimal() and int(declared) > max_bytes:
         raise FetchError(
-            "too_large", _("The portal's answer is too large (over %(mb)s MB).", mb=_mb(max_bytes))
+            "too_large", _("The portal's answer is too large (over %(size)s).", size=format_size(max_bytes))
         )
     body = bytearray()
     async for chunk in response.aiter_bytes():
         body.extend(chunk)
         if len(body) > max_bytes:
             raise FetchError(
-                "too_large", _("The portal's answer is too large (over %(mb)s MB).", mb=_mb(max_bytes))
+                "too_large",
+                _("The portal's answer is too large (over %(size)s).", size=format_size(max_bytes)),
             )
     content_type = response.headers.get("content-type", "").lower()
     if "html" in content_type or bytes(body[:200]).lstrip().startswith(b"<"):
@@ -268,7 +269,3 @@ async def _read(response: httpx.Response, url: httpx.URL, max_bytes: int) -> Fet
 def _loggable(value: object) -> str:
     """User input in a log line: repr() escapes CR/LF and other control characters."""
     return repr(str(value)[:200])
-
-
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):g}"

@@ -16,13 +16,12 @@ import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from events import live
+from events import i18n, live
 from events.auth import ORGANISER, SIGNED_IN, not_found, route
 from events.domain import jury as jury_rules
 from events.domain import live as live_rules
@@ -72,7 +71,7 @@ def _control_url(event: Event, session: JurySession, page: str = "") -> str:
 
 def _clock(value: datetime | None, event: Event) -> str:
     """Wall-clock time of a pitch in the event's time zone."""
-    return value.astimezone(ZoneInfo(event.timezone)).strftime("%H:%M") if value else ""
+    return i18n.format_time(value, event.timezone)
 
 
 def _slot_label(status: str) -> str:

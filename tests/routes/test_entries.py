@@ -9,6 +9,7 @@ import pytest
 from events.models import DatasetAcceptance, DatasetAccess, Entry, EntryRevision, EntryStatus, Round
 from tests.entry_world import ENTRY_FORM, make_entry_world, signed_in
 from tests.helpers import csrf_from, post_form
+from tests.routes.test_pages import date_format_slips, visible_texts
 
 
 @pytest.fixture
@@ -36,8 +37,12 @@ async def test_team_member_starts_an_entry_and_lands_on_its_form(world, make_cli
     assert "Bus à l&#39;heure" in page.text
     assert "Expected impact" in page.text
     # The deadline shown is the one enforced (15:30 UTC), in the event's time zone (Paris, UTC+2).
-    assert "June 1, 2030" in page.text
-    assert "5:30:00\u202fPM +0200" in page.text
+    assert "1 Jun 2030, 17:30" in page.text
+    assert date_format_slips(visible_texts(page.text)) == []
+    await post_form(alice, "/language", {"language": "fr", "next": "/"})
+    french = await alice.get(response.headers["location"])
+    assert "1 juin 2030, 17:30" in french.text
+    assert date_format_slips(visible_texts(french.text)) == []
 
 
 async def test_list_page_tells_a_user_without_team_to_join_one(world, make_client):
