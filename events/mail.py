@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -18,13 +19,17 @@ import aiosmtplib
 from events.middleware import safe_log
 from events.models import MailStatus, OutboxMessage
 
+NOT_NBSP_SPACE_RE = re.compile(r"[^\S\u00a0\u202f]+")  # any whitespace but the non-breaking ones
+
 log = logging.getLogger("hackcity.mail")
 MAX_ATTEMPTS = 5
 _wake = asyncio.Event()
 
 
 async def queue_mail(*, to: str, subject: str, body: str) -> OutboxMessage:
-    subject = " ".join(subject.split())  # no header injection through a title
+    # No header injection through a title: every line break and run of spaces becomes one space,
+    # but French non-breaking spaces ("Lyon : la décision") stay.
+    subject = NOT_NBSP_SPACE_RE.sub(" ", subject).strip()
     message = await OutboxMessage.create(to=to, subject=subject[:300], body=body)
     _wake.set()
     return message

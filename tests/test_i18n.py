@@ -154,6 +154,68 @@ def test_placeholder_check_catches_mistakes():
     assert not stray_percent("zoom de 200 %% pour %(name)s")
 
 
+# French typography: a non-breaking space (U+00A0, or the narrow U+202F) before `: ; ? !`.
+NON_BREAKING = "\u00a0\u202f"
+URL_RE = re.compile(r"\b(?:https?|mailto)://\S*|\b(?:https?|mailto):")
+TIME_RE = re.compile(r"\d:\d")  # 20:00
+
+
+def typography_slips(text: str) -> list[str]:
+    """The `: ; ? !` of a French string without a non-breaking space before them, in context.
+
+    Addresses ("https://…?next=") and placeholders ("%(name)s") are not prose: they are set
+    aside, and so is the colon of a time like 20:00.
+    """
+    prose = PLACEHOLDER_RE.sub("X", URL_RE.sub("URL", text))
+    slips = []
+    for match in re.finditer(r"[:;?!]", prose):
+        at = match.start()
+        if match.group() == ":" and TIME_RE.fullmatch(prose[at - 1 : at + 2]):
+            continue
+        if at == 0 or prose[at - 1] not in NON_BREAKING:
+            slips.append(prose[max(0, at - 20) : at + 1])
+    return slips
+
+
+def french_strings(catalog):
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in strings:
+            if text:
+                yield message, text
+
+
+def test_typography_check_catches_slips_and_spares_addresses_times_and_placeholders():
+    assert typography_slips("Adresse électronique: ") == ["Adresse électronique:"]
+    assert [slip[-1] for slip in typography_slips("Heure : 20:00 ; prêt ?")] == [":", ";", "?"]
+    assert typography_slips("Voir https://example.org/a?b=1 et mailto:x@example.org") == []
+    assert typography_slips("Début\u00a0: 20:00, %(name)s\u202f!") == []
+    assert typography_slips("Prêt\u202f? Oui\u202f; non\u00a0: «\u00a0%(title)s\u00a0»") == []
+
+
+def test_french_strings_have_a_non_breaking_space_before_colons_and_marks(catalog):
+    problems = [
+        f"{msgid_key(message.id)!r}: …{slip!r}"
+        for message, text in french_strings(catalog)
+        for slip in typography_slips(text)
+    ]
+    assert problems == [], "\n".join(problems)
+
+
+def test_french_strings_use_french_quotes(catalog):
+    """« » with non-breaking spaces inside, never straight double quotes."""
+    straight = [msgid_key(message.id) for message, text in french_strings(catalog) if '"' in text]
+    bare = [
+        msgid_key(message.id)
+        for message, text in french_strings(catalog)
+        if re.search(r"«[^\u00a0\u202f]|[^\u00a0\u202f]»", text)
+    ]
+    assert straight == []
+    assert bare == []
+
+
 def test_french_catalogue_is_what_runs(language):
     language("fr")
     assert i18n.gettext("Sign in") == "Se connecter"
@@ -239,7 +301,7 @@ async def test_accept_language_picks_french(client):
     assert html_lang(response.text) == "fr"
     assert "Se connecter" in response.text
     assert "Créer un compte" in response.text
-    assert "Accessibilité : partiellement conforme" in response.text
+    assert "Accessibilité\u00a0: partiellement conforme" in response.text
     assert "Sign in" not in response.text
 
 
@@ -364,7 +426,7 @@ async def test_form_errors_are_translated(client):
     )
     assert response.status_code in (400, 422)
     assert "Adresse électronique ou mot de passe incorrect." in response.text
-    assert "Veuillez corriger les points suivants :" in response.text
+    assert "Veuillez corriger les points suivants\u00a0:" in response.text
 
 
 # --- Dates -----------------------------------------------------------------------------------

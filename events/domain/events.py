@@ -20,7 +20,7 @@ from tortoise.transactions import in_transaction
 
 from events.domain import schedule
 from events.domain.errors import FormErrors
-from events.i18n import _, lazy
+from events.i18n import _, lazy, ngettext
 from events.mail import queue_mail
 from events.models import (
     Challenge,
@@ -459,7 +459,13 @@ async def dashboard(*, event: Event, now: datetime | None = None) -> Dashboard:
             attention.append(_("The challenge “%(title)s” offers no dataset.", title=challenge.title))
     proposed = sum(1 for c in challenges if c.status == ChallengeStatus.PROPOSED)
     if proposed:
-        attention.append(_("%(n)s proposed challenges wait for a decision.", n=proposed))
+        attention.append(
+            ngettext(
+                "%(num)s proposed challenge waits for a decision.",
+                "%(num)s proposed challenges wait for a decision.",
+                proposed,
+            )
+        )
     if not any(c.status == ChallengeStatus.PUBLISHED for c in challenges):
         attention.append(_("No challenge is published yet."))
     for dataset in datasets:

@@ -29,7 +29,7 @@ from events.domain import schedule
 from events.domain.errors import FormErrors
 from events.flash import flash
 from events.forms import read_form
-from events.i18n import _
+from events.i18n import _, ngettext
 from events.models import (
     Assignment,
     Entry,
@@ -195,7 +195,9 @@ async def build_agenda(request: Request):
         start = _parse_start(values, "start", event, errors)
         _refuse_unreadable_start(errors, values.get("duration"), "duration")
         slots = await live_rules.build_agenda(session=session, start=start, duration=values.get("duration"))
-        return _("%(n)s pitches added to the agenda.", n=len(slots))
+        return ngettext(
+            "%(num)s pitch added to the agenda.", "%(num)s pitches added to the agenda.", len(slots)
+        )
 
     return await _act(request, action)
 

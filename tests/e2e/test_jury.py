@@ -406,7 +406,7 @@ def test_a_jury_scores_on_phones_and_publishes_its_results(contexts, server, ass
                 with autosave(phone):
                     phone.keyboard.press("ArrowRight")
             expect(data_group.get_by_role("radio", name=str(data), exact=True)).to_be_checked()
-            expect(phone.locator("#save-status")).to_have_text(f"{OPEN_DATA} : {say('Saved')}")
+            expect(phone.locator("#save-status")).to_have_text(f"{OPEN_DATA}\u00a0: {say('Saved')}")
 
             if position == 1:
                 # A second thought, then undone: the page and the database are back to the first value.
