@@ -67,6 +67,12 @@ def ngettext(singular: str, plural: str, n: int, **variables) -> str:
     return text % variables
 
 
+def ngettext_for_templates(singular: str, plural: str, n: int) -> str:
+    """The catalogue's form for `n`, unformatted: Jinja's newstyle `ngettext` formats it itself,
+    with `num` and every other variable of the call (`ngettext` above knows only `num` here)."""
+    return catalogue(get_language()).ngettext(singular, plural, n)
+
+
 _ = gettext
 
 
@@ -207,7 +213,7 @@ def format_size(size: int | None) -> str:
     return f"{format_number(value, 1)}{NBSP}{units[unit]}"
 
 
-def format_megabytes(megabytes: int) -> str:
-    """A limit set in whole megabytes (MAX_UPLOAD_MB, TEAM_QUOTA_MB), with the reader's unit: "20 Mo"."""
+def format_megabytes(megabytes: float) -> str:
+    """A limit set in megabytes (MAX_UPLOAD_MB, TEAM_QUOTA_MB), with the reader's unit: "20 Mo"."""
     units = SIZE_UNITS.get(get_language(), SIZE_UNITS["en"])
-    return f"{format_number(megabytes, 0)}{NBSP}{units[2]}"
+    return f"{format_number(megabytes, 1)}{NBSP}{units[2]}"

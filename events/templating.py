@@ -40,7 +40,7 @@ def build_environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext_for_templates, newstyle=True)
     env.filters["markdown"] = render_markdown
     env.filters["excerpt"] = excerpt
     env.filters["frequency"] = frequency_label

@@ -21,6 +21,7 @@ from babel.messages.pofile import read_po
 
 from events import i18n
 from events.models import Event, EventStatus, User
+from events.templating import build_environment as i18n_env
 from tests.helpers import csrf_from, make_user, post_form, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -525,3 +526,33 @@ async def test_event_page_shows_dates_in_the_event_time_zone(client):
     english = await client.get("/events/defi-montreal", headers={"Accept-Language": "en"})
     assert "15 Jul 2026, 08:00" in english.text
     assert "Times are Montreal time (America/Montreal)." in english.text
+
+
+def test_french_slips_found_in_review_are_fixed(language):
+    language("fr")
+    selected = ("%(num)s entry newly selected", "%(num)s entries newly selected")
+    assert i18n.ngettext(*selected, 1) == "1 participation nouvellement sélectionnée"
+    assert i18n.ngettext(*selected, 3) == "3 participations nouvellement sélectionnées"
+    assert i18n.gettext("The session is now published.") == "La session est maintenant publiée."
+    assert (
+        i18n.gettext("Your request is sent to the captain of “%(name)s”.", name="Les Bus")
+        == "Votre demande est envoyée au capitaine de l’équipe «\u00a0Les Bus\u00a0»."
+    )
+    assert i18n.gettext("Email address:") == "Adresse électronique\u00a0:"
+    assert i18n.gettext("The request of %(name)s is refused.", name="Élodie") == (
+        "La demande envoyée par Élodie est refusée."
+    )
+    language("en")
+    assert i18n.ngettext(*selected, 1) == "1 entry newly selected"
+
+
+def test_a_count_in_a_template_with_other_variables_is_formatted():
+    """Jinja formats a template's ngettext itself: the catalogue text must reach it unformatted."""
+    template = i18n_env().from_string(
+        '{{ ngettext("%(num)s of %(limit)s places taken", "%(num)s of %(limit)s places taken", 1, limit=4) }}'
+    )
+    token = i18n.set_language("fr")
+    try:
+        assert template.render() == "1 place prise sur 4"
+    finally:
+        i18n._current.reset(token)

@@ -328,6 +328,11 @@ async def _append_revision(entry: Entry, user: User | None) -> EntryRevision:
 
 
 async def _set_datasets(entry: Entry, notes: dict[int, str]) -> None:
+    """Declare the datasets of `notes` (id -> how the team used it), each at its current version.
+
+    A dataset declared before keeps the version it was declared at; one declared again after
+    being removed is a new declaration, at the version of today.
+    """
     existing = {link.dataset_id: link for link in await EntryDataset.filter(entry_id=entry.id)}
     for dataset_id, link in existing.items():
         if dataset_id not in notes:
@@ -335,9 +340,20 @@ async def _set_datasets(entry: Entry, notes: dict[int, str]) -> None:
         elif link.note != notes[dataset_id]:
             link.note = notes[dataset_id]
             await link.save(update_fields=["note"])
-    for dataset_id, note in notes.items():
-        if dataset_id not in existing:
-            await EntryDataset.create(entry_id=entry.id, dataset_id=dataset_id, note=note)
+    added = [dataset_id for dataset_id in notes if dataset_id not in existing]
+    versions = {
+        dataset_id: last_modified or fetched_at
+        for dataset_id, last_modified, fetched_at in await Dataset.filter(id__in=added).values_list(
+            "id", "last_modified", "fetched_at"
+        )
+    }
+    for dataset_id in added:
+        await EntryDataset.create(
+            entry_id=entry.id,
+            dataset_id=dataset_id,
+            note=notes[dataset_id],
+            declared_version=versions.get(dataset_id),
+        )
 
 
 async def create_entry(

@@ -34,7 +34,7 @@ from typing import Any
 import certifi
 import httpx
 
-from events.i18n import _, format_size
+from events.i18n import _, format_megabytes
 
 log = logging.getLogger("hackcity.fetching")
 
@@ -243,7 +243,11 @@ async def _read(response: httpx.Response, url: httpx.URL, max_bytes: int) -> Fet
     declared = response.headers.get("content-length", "")
     if declared.isdecimal() and int(declared) > max_bytes:
         raise FetchError(
-            "too_large", _("The portal's answer is too large (over %(size)s).", size=format_size(max_bytes))
+            "too_large",
+            _(
+                "The portal's answer is too large (over %(size)s).",
+                size=format_megabytes(max_bytes / (1024 * 1024)),
+            ),
         )
     body = bytearray()
     async for chunk in response.aiter_bytes():
@@ -251,7 +255,10 @@ async def _read(response: httpx.Response, url: httpx.URL, max_bytes: int) -> Fet
         if len(body) > max_bytes:
             raise FetchError(
                 "too_large",
-                _("The portal's answer is too large (over %(size)s).", size=format_size(max_bytes)),
+                _(
+                    "The portal's answer is too large (over %(size)s).",
+                    size=format_megabytes(max_bytes / (1024 * 1024)),
+                ),
             )
     content_type = response.headers.get("content-type", "").lower()
     if "html" in content_type or bytes(body[:200]).lstrip().startswith(b"<"):
