@@ -6,7 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from events.models import DatasetAcceptance, DatasetAccess, Entry, EntryRevision, EntryStatus, Round
+from events.models import (
+    Dataset,
+    DatasetAcceptance,
+    DatasetAccess,
+    Entry,
+    EntryDataset,
+    EntryRevision,
+    EntryStatus,
+    Round,
+)
 from tests.entry_world import ENTRY_FORM, make_entry_world, signed_in
 from tests.helpers import csrf_from, post_form
 from tests.routes.test_pages import date_format_slips, visible_texts
@@ -275,3 +284,60 @@ async def test_anonymous_visitor_sees_no_restricted_links(world, client):
     assert page.status_code == 200
     assert "https://data.example.org/t.csv" not in page.text
     assert await DatasetAccess.all().count() == 0
+
+
+async def test_entry_page_credits_the_declared_version_with_its_licence(world, make_client):
+    """The credit of a declared dataset keeps the date of the version the team declared using after
+    the catalogue refreshes it, and names the licence with its link, in both languages."""
+    await Dataset.filter(id=world.dataset.id).update(
+        licence_spdx="etalab-2.0",
+        licence_title="Licence Ouverte v2.0",
+        licence_url="https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+        last_modified=datetime(2026, 1, 10, 9, 0, tzinfo=UTC),
+    )
+    alice = await signed_in(make_client, world.alice)
+    entry, _ = await _start(alice, world)
+    url = f"/events/datacity/entries/{entry.id}/edit"
+    form = {**ENTRY_FORM, f"dataset_{world.dataset.id}": "on", f"dataset_{world.dataset.id}_note": "Stops"}
+    assert (await post_form(alice, url, form, page=url)).status_code == 303
+    # The catalogue refreshes the dataset: a newer version at the source.
+    await Dataset.filter(id=world.dataset.id).update(last_modified=datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+    # Saving the entry again keeps the version it declared.
+    assert (await post_form(alice, url, {**form, "title": "Bus à l'heure v2"}, page=url)).status_code == 303
+
+    links = await EntryDataset.filter(entry_id=entry.id)
+    english = await alice.get(f"/events/datacity/entries/{entry.id}")
+    await post_form(alice, "/language", {"language": "fr", "next": "/"})
+    french = await alice.get(f"/events/datacity/entries/{entry.id}")
+
+    assert len(links) == 1
+    assert links[0].declared_version == datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
+    link = '<a href="https://www.etalab.gouv.fr/licence-ouverte-open-licence/" rel="noopener noreferrer">'
+    assert (
+        '<p class="attribution">Métropole – last updated on 10 January 2026 · Licence: '
+        f"{link}Licence Ouverte v2.0</a></p>"
+    ) in english.text
+    assert (
+        '<p class="attribution">Métropole – mise à jour du 10 janvier 2026 · Licence\u00a0: '
+        f"{link}Licence Ouverte v2.0</a></p>"
+    ) in french.text
+    for page in (english.text, french.text):
+        assert "20 November 2026" not in page
+        assert "20 novembre 2026" not in page
+
+
+async def test_a_dataset_declared_again_after_removal_is_declared_at_its_new_version(world, make_client):
+    await Dataset.filter(id=world.dataset.id).update(last_modified=datetime(2026, 1, 10, tzinfo=UTC))
+    alice = await signed_in(make_client, world.alice)
+    entry, _ = await _start(alice, world)
+    url = f"/events/datacity/entries/{entry.id}/edit"
+    declared = {**ENTRY_FORM, f"dataset_{world.dataset.id}": "on"}
+
+    await post_form(alice, url, declared, page=url)
+    await Dataset.filter(id=world.dataset.id).update(last_modified=datetime(2026, 11, 20, tzinfo=UTC))
+    await post_form(alice, url, ENTRY_FORM, page=url)  # removed
+    await post_form(alice, url, declared, page=url)  # declared again, today
+
+    assert await EntryDataset.filter(entry_id=entry.id).values_list("declared_version", flat=True) == [
+        datetime(2026, 11, 20, tzinfo=UTC)
+    ]
