@@ -25,7 +25,7 @@ from events import i18n
 from events.domain import gallery
 from events.domain.errors import FormErrors
 from events.domain.spdx import code_licence
-from events.i18n import _, format_megabytes, format_when, ngettext
+from events.i18n import _, format_megabytes, format_size, format_when, ngettext, timezone_note
 from events.mail import queue_mail
 from events.models import (
     Challenge,
@@ -455,7 +455,7 @@ async def _queue_receipt(entry: Entry, event: Event, stage: Round, moment: datet
     def compose() -> tuple[str, str]:
         listed_datasets = "\n".join(f"- {d['title']}" for d in data["datasets"]) or _("(none)")
         listed_files = "\n".join(
-            f"- {f['name']} ({f['size']} B, sha256 {f['sha256'][:12]}…)" for f in data["files"]
+            f"- {f['name']} ({format_size(f['size'])}, sha256 {f['sha256'][:12]}…)" for f in data["files"]
         ) or _("(none)")
         body = _(
             "Hello,\n\nYour team's entry to %(event)s is submitted.\n\n"
@@ -473,6 +473,8 @@ async def _queue_receipt(entry: Entry, event: Event, stage: Round, moment: datet
             if stage.deadline
             else _("the round closes"),
         )
+        # a mail has no page header: it names the event's zone itself
+        body += "\n" + timezone_note(event.timezone) + "\n"
         return _("Entry submitted: %(title)s", title=entry.title), body
 
     await _mail_members(entry.team_id, compose)
@@ -587,6 +589,7 @@ async def send_deadline_reminders(*, now: datetime | None = None, base_url: str 
                             deadline=format_when(stage.deadline, event.timezone),
                             link=link,
                         )
+                        body += "\n" + timezone_note(event.timezone) + "\n"
                         return _(
                             "Reminder: your entry to %(event)s is still a draft", event=event.title
                         ), body

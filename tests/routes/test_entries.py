@@ -121,6 +121,7 @@ async def test_submitting_sends_a_receipt_to_every_member(world, make_client, ou
     body = receipt.get_body(preferencelist=("plain",)).get_content()
     assert receipt["Subject"] == "Entry submitted: Bus à l'heure"
     assert "Title: Bus à l'heure" in body
+    assert body.replace("\r\n", "\n").endswith("\n\nTimes are Paris time (Europe/Paris).\n")
     assert "- Bus stops" in body
     assert server.last_to("arthur@example.org")  # every member, in their own language
     assert "bob@example.org" not in [m["To"] for m in server.messages]
