@@ -19,6 +19,8 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
+from babel.numbers import format_percent as babel_format_percent
 from babel.support import NullTranslations, Translations
 
 from events.domain.numbers import parse_number
@@ -78,6 +80,12 @@ def ngettext(singular: str, plural: str, n: int, **variables) -> str:
     return text % variables
 
 
+def ngettext_for_templates(singular: str, plural: str, n: int) -> str:
+    """The catalogue's form for `n`, unformatted: Jinja's newstyle `ngettext` formats it itself,
+    with `num` and every other variable of the call (`ngettext` above knows only `num` here)."""
+    return catalogue(get_language()).ngettext(singular, plural, n)
+
+
 _ = gettext
 
 
@@ -105,15 +113,117 @@ def negotiate(accept_language: str | None, default: str) -> str:
     return min(choices)[2] if choices else default
 
 
-def format_when(value: datetime | None, timezone: str = "Europe/Paris", fmt: str = "medium") -> str:
-    """A date and time in the given time zone and the reader's language."""
-    if value is None:
-        return ""
-    tz = ZoneInfo(timezone)
-    return format_datetime(value.astimezone(tz), format=fmt, tzinfo=tz, locale=Locale.parse(get_language()))
+# One family of date formats, the same in both languages (docs/ARCHITECTURE.md, Translations):
+# a day, a date and time without seconds, a time alone. The time zone is never printed beside a
+# time (no "+0100", no "CET"): each page names it once, in words (`timezone_note`).
+DAY_PATTERN = "d MMMM y"  # 6 décembre 2026 / 6 December 2026
+WHEN_PATTERN = "d MMM y, HH:mm"  # 6 déc. 2026, 20:00 / 6 Dec 2026, 20:00
+TIME_PATTERN = "HH:mm"  # 20:00, for agendas on the day
 
 
-def format_day(value: datetime | None, timezone: str = "Europe/Paris", fmt: str = "long") -> str:
+def _locale() -> Locale:
+    return Locale.parse(get_language())
+
+
+def _local(value: datetime, timezone: str) -> datetime:
+    return value.astimezone(ZoneInfo(timezone))
+
+
+def format_when(value: datetime | None, timezone: str = "Europe/Paris", fmt: str | None = None) -> str:
+    """A date and time in the given time zone and the reader's language: "6 déc. 2026, 20:00".
+
+    `fmt` is accepted and ignored, so that every caller gets the one date-time format.
+    """
     if value is None:
         return ""
-    return format_date(value.astimezone(ZoneInfo(timezone)).date(), format=fmt, locale=get_language())
+    return format_datetime(_local(value, timezone), WHEN_PATTERN, locale=_locale())
+
+
+def format_day(value: datetime | None, timezone: str = "Europe/Paris", fmt: str | None = None) -> str:
+    """The local day of a moment: "6 décembre 2026" / "6 December 2026" (`fmt` is ignored)."""
+    if value is None:
+        return ""
+    return format_date(_local(value, timezone).date(), DAY_PATTERN, locale=_locale())
+
+
+def format_time(value: datetime | None, timezone: str = "Europe/Paris") -> str:
+    """The local time of a moment, for agendas on the day: "20:00"."""
+    if value is None:
+        return ""
+    return format_datetime(_local(value, timezone), TIME_PATTERN, locale=_locale())
+
+
+def timezone_city(timezone: str) -> str:
+    """The place a time zone is named after, in the reader's language ("Londres" for Europe/London).
+
+    Babel's own location name maps aliases to their canonical zone (America/Montreal becomes
+    Toronto), so the city comes from the zone's own name, translated where CLDR knows it.
+    """
+    names = _locale().time_zones.get(timezone) or {}
+    city = names.get("city") if hasattr(names, "get") else None
+    return city or timezone.rsplit("/", 1)[-1].replace("_", " ")
+
+
+def timezone_note(timezone: str) -> str:
+    """The line that names the event's time zone once per page: "Times are Paris time (Europe/Paris)"."""
+    return gettext("Times are %(city)s time (%(zone)s).", city=timezone_city(timezone), zone=timezone)
+
+
+# --- Numbers ---------------------------------------------------------------------------------
+
+
+def format_number(
+    value: float | int | None, digits: int = 2, signed: bool = False, fixed: bool = False
+) -> str:
+    """A number in the reader's language, at most `digits` decimals, none when it is whole: "76,79".
+
+    `fixed` always writes the `digits` decimals ("8,00", for columns of scores); `signed` writes a
+    plus sign before a positive number, for differences ("+1,50").
+    """
+    if value is None:
+        return ""
+    pattern = "#,##0" + ("." + ("0" if fixed else "#") * digits if digits > 0 else "")
+    if signed:
+        pattern = f"+{pattern};-{pattern}"
+    return format_decimal(value, format=pattern, locale=_locale())
+
+
+def format_percent(value: float | None, digits: int = 1) -> str:
+    """A share (0.25) as a percentage in the reader's language: "25 %" / "25%"."""
+    if value is None:
+        return ""
+    locale = _locale()
+    # the locale's own pattern keeps its spacing ("25 %" in French), with room for decimals
+    pattern = locale.percent_formats[None].pattern
+    if digits > 0:
+        pattern = pattern.replace("0", "0." + "#" * digits, 1)
+    return babel_format_percent(value, format=pattern, locale=locale)
+
+
+# Decimal units (1 kB = 1000 bytes), as file browsers show them; French writes octets: Ko, Mo, Go.
+SIZE_UNITS = {"fr": ("o", "Ko", "Mo", "Go"), "en": ("B", "KB", "MB", "GB")}
+NBSP = "\u00a0"
+
+
+def format_size(size: int | None) -> str:
+    """A file size in the reader's language with decimal units: "0,6 Ko", "12,3 Mo", "1 KB".
+
+    Anything under a kilobyte is shown in kilobytes with one decimal (never "0.0 Mo"): a file
+    of a few bytes reads "0,1 Ko" rather than vanishing to zero, an empty one "0 o".
+    """
+    if size is None:
+        return ""
+    units = SIZE_UNITS.get(get_language(), SIZE_UNITS["en"])
+    if size <= 0:
+        return f"0{NBSP}{units[0]}"
+    value, unit = size / 1000, 1
+    while round(value, 1) >= 1000 and unit < len(units) - 1:
+        value, unit = value / 1000, unit + 1
+    value = max(value, 0.1)  # a non-empty file never reads as zero
+    return f"{format_number(value, 1)}{NBSP}{units[unit]}"
+
+
+def format_megabytes(megabytes: float) -> str:
+    """A limit set in megabytes (MAX_UPLOAD_MB, TEAM_QUOTA_MB), with the reader's unit: "20 Mo"."""
+    units = SIZE_UNITS.get(get_language(), SIZE_UNITS["en"])
+    return f"{format_number(megabytes, 1)}{NBSP}{units[2]}"

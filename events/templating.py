@@ -12,6 +12,7 @@ from starlette.templating import Jinja2Templates
 
 from events import i18n
 from events.csrf import csrf_token
+from events.domain.awards import award_title
 from events.domain.errors import RateLimited
 from events.domain.events import role_label
 from events.domain.frequencies import frequency_label
@@ -31,12 +32,6 @@ def _static_version(path: str) -> str:
     return digest
 
 
-def _template_ngettext(singular: str, plural: str, n: int) -> str:
-    """The translated form only: Jinja fills it in itself, with `num` and the other variables
-    (escaped), so `ngettext("%(num)s team in %(round)s", …, n, round=name)` works in a template."""
-    return i18n.catalogue(i18n.get_language()).ngettext(singular, plural, n)
-
-
 def build_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
@@ -46,10 +41,16 @@ def build_environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_callables(i18n.gettext, _template_ngettext, newstyle=True)
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext_for_templates, newstyle=True)
     env.filters["markdown"] = render_markdown
     env.filters["excerpt"] = excerpt
     env.filters["frequency"] = frequency_label
+    # Numbers and sizes in the reader's language ("76,79", "0,6 Ko"); exports stay machine-readable.
+    env.filters["number"] = i18n.format_number
+    env.filters["percent"] = i18n.format_percent
+    env.filters["filesize"] = i18n.format_size
+    env.filters["megabytes"] = i18n.format_megabytes
+    env.filters["award_title"] = award_title
     versions: dict[str, str] = {}
 
     def static_url(path: str) -> str:
@@ -61,6 +62,8 @@ def build_environment() -> jinja2.Environment:
         static_url=static_url,
         format_when=i18n.format_when,
         format_day=i18n.format_day,
+        format_time=i18n.format_time,
+        timezone_note=i18n.timezone_note,
         get_language=i18n.get_language,
         role_label=role_label,
     )

@@ -21,6 +21,7 @@ from babel.messages.pofile import read_po
 
 from events import i18n
 from events.models import Event, EventStatus, User
+from events.templating import build_environment as i18n_env
 from tests.helpers import csrf_from, make_user, post_form, sign_in
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -154,6 +155,68 @@ def test_placeholder_check_catches_mistakes():
     assert not stray_percent("zoom de 200 %% pour %(name)s")
 
 
+# French typography: a non-breaking space (U+00A0, or the narrow U+202F) before `: ; ? !`.
+NON_BREAKING = "\u00a0\u202f"
+URL_RE = re.compile(r"\b(?:https?|mailto)://\S*|\b(?:https?|mailto):")
+TIME_RE = re.compile(r"\d:\d")  # 20:00
+
+
+def typography_slips(text: str) -> list[str]:
+    """The `: ; ? !` of a French string without a non-breaking space before them, in context.
+
+    Addresses ("https://…?next=") and placeholders ("%(name)s") are not prose: they are set
+    aside, and so is the colon of a time like 20:00.
+    """
+    prose = PLACEHOLDER_RE.sub("X", URL_RE.sub("URL", text))
+    slips = []
+    for match in re.finditer(r"[:;?!]", prose):
+        at = match.start()
+        if match.group() == ":" and TIME_RE.fullmatch(prose[at - 1 : at + 2]):
+            continue
+        if at == 0 or prose[at - 1] not in NON_BREAKING:
+            slips.append(prose[max(0, at - 20) : at + 1])
+    return slips
+
+
+def french_strings(catalog):
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for text in strings:
+            if text:
+                yield message, text
+
+
+def test_typography_check_catches_slips_and_spares_addresses_times_and_placeholders():
+    assert typography_slips("Adresse électronique: ") == ["Adresse électronique:"]
+    assert [slip[-1] for slip in typography_slips("Heure : 20:00 ; prêt ?")] == [":", ";", "?"]
+    assert typography_slips("Voir https://example.org/a?b=1 et mailto:x@example.org") == []
+    assert typography_slips("Début\u00a0: 20:00, %(name)s\u202f!") == []
+    assert typography_slips("Prêt\u202f? Oui\u202f; non\u00a0: «\u00a0%(title)s\u00a0»") == []
+
+
+def test_french_strings_have_a_non_breaking_space_before_colons_and_marks(catalog):
+    problems = [
+        f"{msgid_key(message.id)!r}: …{slip!r}"
+        for message, text in french_strings(catalog)
+        for slip in typography_slips(text)
+    ]
+    assert problems == [], "\n".join(problems)
+
+
+def test_french_strings_use_french_quotes(catalog):
+    """« » with non-breaking spaces inside, never straight double quotes."""
+    straight = [msgid_key(message.id) for message, text in french_strings(catalog) if '"' in text]
+    bare = [
+        msgid_key(message.id)
+        for message, text in french_strings(catalog)
+        if re.search(r"«[^\u00a0\u202f]|[^\u00a0\u202f]»", text)
+    ]
+    assert straight == []
+    assert bare == []
+
+
 def test_french_catalogue_is_what_runs(language):
     language("fr")
     assert i18n.gettext("Sign in") == "Se connecter"
@@ -240,7 +303,7 @@ async def test_accept_language_picks_french(client):
     assert html_lang(response.text) == "fr"
     assert "Se connecter" in response.text
     assert "Créer un compte" in response.text
-    assert "Accessibilité : partiellement conforme" in response.text
+    assert "Accessibilité\u00a0: partiellement conforme" in response.text
     assert "Sign in" not in response.text
 
 
@@ -365,7 +428,7 @@ async def test_form_errors_are_translated(client):
     )
     assert response.status_code in (400, 422)
     assert "Adresse électronique ou mot de passe incorrect." in response.text
-    assert "Veuillez corriger les points suivants :" in response.text
+    assert "Veuillez corriger les points suivants\u00a0:" in response.text
 
 
 # --- Dates -----------------------------------------------------------------------------------
@@ -375,41 +438,56 @@ WINTER = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
-    ("value", "timezone", "lang", "parts"),
+    ("value", "timezone", "lang", "expected"),
     [
         # Europe/Paris is UTC+2 in summer, UTC+1 in winter
-        (SUMMER, "Europe/Paris", "fr", ["15 juil. 2026", "14:00"]),
-        (WINTER, "Europe/Paris", "fr", ["15 janv. 2026", "13:00"]),
-        (SUMMER, "Europe/Paris", "en", ["Jul 15, 2026", "2:00:00", "PM"]),
-        (WINTER, "Europe/Paris", "en", ["Jan 15, 2026", "1:00:00", "PM"]),
+        (SUMMER, "Europe/Paris", "fr", "15 juil. 2026, 14:00"),
+        (WINTER, "Europe/Paris", "fr", "15 janv. 2026, 13:00"),
+        (SUMMER, "Europe/Paris", "en", "15 Jul 2026, 14:00"),
+        (WINTER, "Europe/Paris", "en", "15 Jan 2026, 13:00"),
         # America/Montreal is UTC-4 in summer, UTC-5 in winter
-        (SUMMER, "America/Montreal", "fr", ["15 juil. 2026", "08:00"]),
-        (WINTER, "America/Montreal", "fr", ["15 janv. 2026", "07:00"]),
-        (SUMMER, "America/Montreal", "en", ["Jul 15, 2026", "8:00:00", "AM"]),
-        (WINTER, "America/Montreal", "en", ["Jan 15, 2026", "7:00:00", "AM"]),
+        (SUMMER, "America/Montreal", "fr", "15 juil. 2026, 08:00"),
+        (WINTER, "America/Montreal", "fr", "15 janv. 2026, 07:00"),
+        (SUMMER, "America/Montreal", "en", "15 Jul 2026, 08:00"),
+        (WINTER, "America/Montreal", "en", "15 Jan 2026, 07:00"),
     ],
 )
-def test_format_when_uses_the_event_time_zone_and_the_reader_language(language, value, timezone, lang, parts):
+def test_format_when_uses_the_event_time_zone_and_the_reader_language(
+    language, value, timezone, lang, expected
+):
     language(lang)
-    text = i18n.format_when(value, timezone)
-    for part in parts:
-        assert part in text, text
+    assert i18n.format_when(value, timezone) == expected
+
+
+@pytest.mark.parametrize("fmt", ["short", "medium", "long", "full", None])
+def test_every_format_when_is_the_one_family_without_seconds_or_offset(language, fmt):
+    language("fr")
+    assert i18n.format_when(WINTER, "Europe/Paris", fmt) == "15 janv. 2026, 13:00"
 
 
 @pytest.mark.parametrize(
-    ("value", "timezone", "lang", "expected"),
+    ("lang", "day", "time", "note"),
     [
-        (SUMMER, "Europe/Paris", "fr", ["15 juillet 2026", "14:00", "+0200"]),
-        (WINTER, "Europe/Paris", "fr", ["15 janvier 2026", "13:00", "+0100"]),
-        (SUMMER, "Europe/Paris", "en", ["July 15, 2026", "+0200"]),
-        (WINTER, "Europe/Paris", "en", ["January 15, 2026", "+0100"]),
+        ("fr", "15 janvier 2026", "13:00", "Heures locales\u00a0: Paris (Europe/Paris)."),
+        ("en", "15 January 2026", "13:00", "Times are Paris time (Europe/Paris)."),
     ],
 )
-def test_format_when_long_shows_the_offset(language, value, timezone, lang, expected):
+def test_day_time_and_the_time_zone_line(language, lang, day, time, note):
     language(lang)
-    text = i18n.format_when(value, timezone, "long")
-    for part in expected:
-        assert part in text, text
+    assert i18n.format_day(WINTER, "Europe/Paris") == day
+    assert i18n.format_time(WINTER, "Europe/Paris") == time
+    assert i18n.timezone_note("Europe/Paris") == note
+
+
+def test_time_zone_line_names_the_place_in_words(language):
+    language("fr")
+    assert i18n.timezone_note("Europe/London") == "Heures locales\u00a0: Londres (Europe/London)."
+    # Babel maps America/Montreal to its canonical Toronto: the zone's own city is kept
+    assert i18n.timezone_note("America/Montreal") == "Heures locales\u00a0: Montreal (America/Montreal)."
+    language("en")
+    assert i18n.timezone_note("America/Argentina/Buenos_Aires") == (
+        "Times are Buenos Aires time (America/Argentina/Buenos_Aires)."
+    )
 
 
 def test_format_when_across_the_daylight_saving_change(language):
@@ -425,7 +503,7 @@ def test_format_day_uses_the_local_date(language):
     assert i18n.format_day(late, "America/Montreal") == "28 février 2026"
     assert i18n.format_day(late, "Europe/Paris") == "1 mars 2026"
     language("en")
-    assert i18n.format_day(late, "America/Montreal") == "February 28, 2026"
+    assert i18n.format_day(late, "America/Montreal") == "28 February 2026"
 
 
 def test_format_when_of_nothing_is_empty(language):
@@ -444,8 +522,38 @@ async def test_event_page_shows_dates_in_the_event_time_zone(client):
     )
     french = await client.get("/events/defi-montreal", headers={"Accept-Language": "fr"})
     assert french.status_code == 200
-    assert "15 juil. 2026" in french.text
-    assert "08:00" in french.text
+    assert "15 juil. 2026, 08:00" in french.text
+    assert "Heures locales\u00a0: Montreal (America/Montreal)." in french.text
     english = await client.get("/events/defi-montreal", headers={"Accept-Language": "en"})
-    assert "Jul 15, 2026" in english.text
-    assert "8:00:00" in english.text
+    assert "15 Jul 2026, 08:00" in english.text
+    assert "Times are Montreal time (America/Montreal)." in english.text
+
+
+def test_french_slips_found_in_review_are_fixed(language):
+    language("fr")
+    selected = ("%(num)s entry newly selected", "%(num)s entries newly selected")
+    assert i18n.ngettext(*selected, 1) == "1 participation nouvellement sélectionnée"
+    assert i18n.ngettext(*selected, 3) == "3 participations nouvellement sélectionnées"
+    assert i18n.gettext("The session is now published.") == "La session est maintenant publiée."
+    assert (
+        i18n.gettext("Your request is sent to the captain of “%(name)s”.", name="Les Bus")
+        == "Votre demande est envoyée au capitaine de l’équipe «\u00a0Les Bus\u00a0»."
+    )
+    assert i18n.gettext("Email address:") == "Adresse électronique\u00a0:"
+    assert i18n.gettext("The request of %(name)s is refused.", name="Élodie") == (
+        "La demande envoyée par Élodie est refusée."
+    )
+    language("en")
+    assert i18n.ngettext(*selected, 1) == "1 entry newly selected"
+
+
+def test_a_count_in_a_template_with_other_variables_is_formatted():
+    """Jinja formats a template's ngettext itself: the catalogue text must reach it unformatted."""
+    template = i18n_env().from_string(
+        '{{ ngettext("%(num)s of %(limit)s places taken", "%(num)s of %(limit)s places taken", 1, limit=4) }}'
+    )
+    token = i18n.set_language("fr")
+    try:
+        assert template.render() == "1 place prise sur 4"
+    finally:
+        i18n._current.reset(token)

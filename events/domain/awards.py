@@ -8,6 +8,9 @@ Rules:
 - A title has 1 to 200 characters (spaces collapsed); one title per session and challenge (the public
   prize included: the database cannot see duplicates when the challenge is empty, so the check is
   made here, inside a transaction that locks the session row on PostgreSQL).
+- Default titles ("First prize", "Public prize"…) are stored as their English source text, the
+  catalogue's key, whichever language the organiser typed them in: `award_title` shows them in
+  the reader's language. Any other title is the organiser's own words, shown as typed.
 - Suggestion, per challenge: the best-ranked scored entries in the ranking's order (its documented
   tie-break); for the public prize, the entry with the most votes (see `events.domain.public_vote`).
 """
@@ -21,11 +24,13 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from events import i18n
 from events.domain import public_vote
 from events.domain.errors import FormErrors
 from events.domain.jury_admin import session_results
 from events.i18n import _, lazy
 from events.models import Award, Challenge, Entry, JurySession, SessionStatus, Team
+from events.settings import LANGUAGES
 
 log = logging.getLogger("hackcity.awards")
 
@@ -34,6 +39,28 @@ SUGGESTED = 3  # how many of a challenge's best-ranked entries are suggested
 AWARDABLE = (SessionStatus.CLOSED, SessionStatus.PUBLISHED)
 # Titles offered in the form, in order, while a challenge has fewer awards than this list.
 DEFAULT_TITLES = [lazy("First prize"), lazy("Second prize"), lazy("Third prize")]
+PUBLIC_TITLE = lazy("Public prize")
+# Every title shown in the reader's language: the ones offered, and the jury's generic prize.
+TRANSLATED_TITLES = (*DEFAULT_TITLES, PUBLIC_TITLE, lazy("Jury prize"))
+
+
+def _title_key(title: str) -> str | None:
+    """The default title that `title` is, in any of our languages (case and spaces aside), or None."""
+    folded = " ".join(title.split()).casefold()
+    for key in TRANSLATED_TITLES:
+        if folded in {i18n.catalogue(language).gettext(key).casefold() for language in LANGUAGES}:
+            return key
+    return None
+
+
+def award_title(title: str) -> str:
+    """An award's title in the reader's language when it is a default one, else as the organiser typed it.
+
+    Titles stored before defaults were kept as keys ("Premier prix" typed in French) are
+    recognised too, so they also follow the reader.
+    """
+    key = _title_key(title)
+    return _(key) if key else title
 
 
 def can_award(session: JurySession) -> bool:
@@ -41,10 +68,11 @@ def can_award(session: JurySession) -> bool:
 
 
 def clean_title(title: str) -> str:
+    """The title to store: spaces collapsed, a default title as its key (see `award_title`)."""
     title = " ".join(title.split())
     if not title or len(title) > MAX_TITLE:
         raise FormErrors({"title": _("Enter a title of at most %(n)s characters.", n=MAX_TITLE)})
-    return title
+    return _title_key(title) or title
 
 
 def _duplicate() -> FormErrors:
@@ -139,7 +167,8 @@ class AwardBoard:
 
 
 def _next_title(awards: list[Award]) -> str:
-    return str(DEFAULT_TITLES[len(awards)]) if len(awards) < len(DEFAULT_TITLES) else ""
+    # in the organiser's language: it is what they read in the form (stored as its key)
+    return _(DEFAULT_TITLES[len(awards)]) if len(awards) < len(DEFAULT_TITLES) else ""
 
 
 async def award_board(session: JurySession) -> AwardBoard:
@@ -191,7 +220,7 @@ async def award_board(session: JurySession) -> AwardBoard:
             suggested=tally_rows[0] if tally_rows else None,
             awards=given,
             total_votes=sum(counts.values()),
-            next_title=_("Public prize") if not given else "",
+            next_title=_(PUBLIC_TITLE) if not given else "",
         )
     return board
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
+from events import i18n
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_number
 from events.i18n import _, lazy
@@ -155,18 +156,22 @@ def clean_value(criterion: Criterion, raw: Any) -> float:
             {
                 key: _(
                     "Enter a score between %(min)s and %(max)s.",
-                    min=format_number(criterion.scale_min),
-                    max=format_number(criterion.scale_max),
+                    min=i18n.format_number(criterion.scale_min, 4),
+                    max=i18n.format_number(criterion.scale_max, 4),
                 )
             }
         )
     snapped = on_grid(number, criterion.scale_min, criterion.step)
     if snapped is None:
-        raise FormErrors({key: _("Scores go by steps of %(step)s.", step=format_number(criterion.step))})
+        raise FormErrors(
+            {key: _("Scores go by steps of %(step)s.", step=i18n.format_number(criterion.step, 4))}
+        )
     return snapped
 
 
 def format_number(value: float) -> str:
+    """A number as form fields and `<input type="number">` read it (dot decimals); pages use
+    `events.i18n.format_number`, in the reader's language."""
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 

@@ -29,7 +29,7 @@ from tortoise.transactions import in_transaction
 from events.domain import finalists, gallery
 from events.domain.errors import FormErrors
 from events.domain.spdx import code_licence
-from events.i18n import _, format_when, ngettext
+from events.i18n import _, format_megabytes, format_size, format_when, ngettext, timezone_note
 from events.mail import mail_users
 from events.models import (
     Challenge,
@@ -94,12 +94,12 @@ def closed_reason(stage: Round, event: Event, now: datetime) -> str | None:
     if end is not None and now >= end:
         return _(
             "The deadline of this round passed on %(when)s: entries can no longer be changed.",
-            when=format_when(stage.deadline, event.timezone, "long"),
+            when=format_when(stage.deadline, event.timezone),
         )
     if stage.opens_at is not None and now < stage.opens_at:
         return _(
             "This round opens for entries on %(when)s.",
-            when=format_when(stage.opens_at, event.timezone, "long"),
+            when=format_when(stage.opens_at, event.timezone),
         )
     return None
 
@@ -395,6 +395,11 @@ async def _append_revision(entry: Entry, user: User | None) -> EntryRevision:
 
 
 async def _set_datasets(entry: Entry, notes: dict[int, str]) -> None:
+    """Declare the datasets of `notes` (id -> how the team used it), each at its current version.
+
+    A dataset declared before keeps the version it was declared at; one declared again after
+    being removed is a new declaration, at the version of today.
+    """
     existing = {link.dataset_id: link for link in await EntryDataset.filter(entry_id=entry.id)}
     for dataset_id, link in existing.items():
         if dataset_id not in notes:
@@ -402,9 +407,20 @@ async def _set_datasets(entry: Entry, notes: dict[int, str]) -> None:
         elif link.note != notes[dataset_id]:
             link.note = notes[dataset_id]
             await link.save(update_fields=["note"])
-    for dataset_id, note in notes.items():
-        if dataset_id not in existing:
-            await EntryDataset.create(entry_id=entry.id, dataset_id=dataset_id, note=note)
+    added = [dataset_id for dataset_id in notes if dataset_id not in existing]
+    versions = {
+        dataset_id: last_modified or fetched_at
+        for dataset_id, last_modified, fetched_at in await Dataset.filter(id__in=added).values_list(
+            "id", "last_modified", "fetched_at"
+        )
+    }
+    for dataset_id in added:
+        await EntryDataset.create(
+            entry_id=entry.id,
+            dataset_id=dataset_id,
+            note=notes[dataset_id],
+            declared_version=versions.get(dataset_id),
+        )
 
 
 async def create_entry(
@@ -508,7 +524,7 @@ async def _queue_receipt(entry: Entry, event: Event, stage: Round, moment: datet
     def compose() -> tuple[str, str]:
         listed_datasets = "\n".join(f"- {d['title']}" for d in data["datasets"]) or _("(none)")
         listed_files = "\n".join(
-            f"- {f['name']} ({f['size']} B, sha256 {f['sha256'][:12]}…)" for f in data["files"]
+            f"- {f['name']} ({format_size(f['size'])}, sha256 {f['sha256'][:12]}…)" for f in data["files"]
         ) or _("(none)")
         body = _(
             "Hello,\n\nYour team's entry to %(event)s is submitted.\n\n"
@@ -519,13 +535,15 @@ async def _queue_receipt(entry: Entry, event: Event, stage: Round, moment: datet
             title=entry.title,
             round=stage.name,
             challenge=challenge.title,
-            when=format_when(moment, event.timezone, "long"),
+            when=format_when(moment, event.timezone),
             datasets=listed_datasets,
             files=listed_files,
-            deadline=format_when(closes_at(stage), event.timezone, "long")
+            deadline=format_when(closes_at(stage), event.timezone)
             if stage.deadline
             else _("the round closes"),
         )
+        # a mail has no page header: it names the event's zone itself
+        body += "\n" + timezone_note(event.timezone) + "\n"
         return _("Entry submitted: %(title)s", title=entry.title), body
 
     await _mail_members(entry.team_id, compose)
@@ -554,8 +572,8 @@ async def add_entry_file(
         if used + stored.size > quota_bytes:
             raise QuotaExceeded(
                 _(
-                    "Your team's files would use more than its %(quota)s MB: remove a file first.",
-                    quota=quota_bytes // (1024 * 1024),
+                    "Your team's files would use more than its %(quota)s: remove a file first.",
+                    quota=format_megabytes(quota_bytes // (1024 * 1024)),
                 )
             )
         if await EntryFile.filter(entry_id=entry.id).count() >= MAX_FILES_PER_ENTRY:
@@ -637,9 +655,10 @@ async def send_deadline_reminders(*, now: datetime | None = None, base_url: str 
                             title=entry.title,
                             event=event.title,
                             round=stage.name,
-                            deadline=format_when(stage.deadline, event.timezone, "long"),
+                            deadline=format_when(stage.deadline, event.timezone),
                             link=link,
                         )
+                        body += "\n" + timezone_note(event.timezone) + "\n"
                         return _(
                             "Reminder: your entry to %(event)s is still a draft", event=event.title
                         ), body

@@ -22,7 +22,7 @@ from tortoise.transactions import in_transaction
 from events.domain import schedule, throttle
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_int
-from events.i18n import _, lazy
+from events.i18n import _, lazy, ngettext
 from events.mail import mail_address
 from events.models import (
     Challenge,
@@ -489,7 +489,13 @@ async def dashboard(*, event: Event, now: datetime | None = None) -> Dashboard:
             attention.append(_("The challenge “%(title)s” offers no dataset.", title=challenge.title))
     proposed = sum(1 for c in challenges if c.status == ChallengeStatus.PROPOSED)
     if proposed:
-        attention.append(_("%(n)s proposed challenges wait for a decision.", n=proposed))
+        attention.append(
+            ngettext(
+                "%(num)s proposed challenge waits for a decision.",
+                "%(num)s proposed challenges wait for a decision.",
+                proposed,
+            )
+        )
     if not any(c.status == ChallengeStatus.PUBLISHED for c in challenges):
         attention.append(_("No challenge is published yet."))
     for dataset in datasets:

@@ -35,7 +35,7 @@ import certifi
 import httpx
 
 from events.domain.numbers import parse_int
-from events.i18n import _
+from events.i18n import _, format_megabytes
 
 log = logging.getLogger("hackcity.fetching")
 
@@ -244,14 +244,22 @@ async def _read(response: httpx.Response, url: httpx.URL, max_bytes: int) -> Fet
     declared = response.headers.get("content-length", "")
     if (parse_int(declared) or 0) > max_bytes:
         raise FetchError(
-            "too_large", _("The portal's answer is too large (over %(mb)s MB).", mb=_mb(max_bytes))
+            "too_large",
+            _(
+                "The portal's answer is too large (over %(size)s).",
+                size=format_megabytes(max_bytes / (1024 * 1024)),
+            ),
         )
     body = bytearray()
     async for chunk in response.aiter_bytes():
         body.extend(chunk)
         if len(body) > max_bytes:
             raise FetchError(
-                "too_large", _("The portal's answer is too large (over %(mb)s MB).", mb=_mb(max_bytes))
+                "too_large",
+                _(
+                    "The portal's answer is too large (over %(size)s).",
+                    size=format_megabytes(max_bytes / (1024 * 1024)),
+                ),
             )
     content_type = response.headers.get("content-type", "").lower()
     if "html" in content_type or bytes(body[:200]).lstrip().startswith(b"<"):
@@ -269,7 +277,3 @@ async def _read(response: httpx.Response, url: httpx.URL, max_bytes: int) -> Fet
 def _loggable(value: object) -> str:
     """User input in a log line: repr() escapes CR/LF and other control characters."""
     return repr(str(value)[:200])
-
-
-def _mb(size: int) -> str:
-    return f"{size / (1024 * 1024):g}"

@@ -77,6 +77,13 @@ STATUS_LABELS = {
     SessionStatus.CLOSED: lazy("closed"),
     SessionStatus.PUBLISHED: lazy("published"),
 }
+# A whole sentence per status, so that each language agrees it with "session" (French: publiée).
+NOW_MESSAGES = {
+    SessionStatus.SCHEDULED: lazy("The session is now scheduled."),
+    SessionStatus.OPEN: lazy("The session is now open."),
+    SessionStatus.CLOSED: lazy("The session is now closed."),
+    SessionStatus.PUBLISHED: lazy("The session is now published."),
+}
 MAX_TEXT = 5000
 TEXT_FIELDS = ("comment", "private_note")
 

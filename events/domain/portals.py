@@ -17,14 +17,13 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import nh3
-from babel.dates import format_date
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events.domain import licences
 from events.domain.errors import FormErrors
 from events.domain.fetching import FetchError, fetch_json
-from events.i18n import _, get_language
+from events.i18n import _, format_day
 from events.models import Dataset, DatasetStatus, Event, PortalKind
 
 log = logging.getLogger("hackcity.datasets")
@@ -474,19 +473,21 @@ def portal_host(dataset: Dataset) -> str:
     return ""
 
 
-def attribution_line(dataset: Dataset) -> str:
+def attribution_line(dataset: Dataset, version: datetime | None = None) -> str:
     """The credit that Licence Ouverte asks for: source, where it was downloaded, date of last update.
 
     "Ville de Paris – données téléchargées sur opendata.paris.fr, mise à jour du 14 février 2017".
     A restricted dataset's line never names where it is downloaded from: the line is shown to
     everyone, and its addresses only to the teams that accepted its terms.
+    `version` is the update an entry declared using (`EntryDataset.declared_version`): an entry
+    credits that one, not the dataset's latest refresh.
     """
     host = "" if dataset.restricted else portal_host(dataset)
     publisher = dataset.publisher or host
     if not publisher:
         return ""
-    when = dataset.last_modified or dataset.fetched_at
-    day = format_date(when.date(), format="long", locale=get_language()) if when else ""
+    when = version or dataset.last_modified or dataset.fetched_at
+    day = format_day(when, "UTC") if when else ""
     if host and day:
         return _(
             "%(publisher)s – data downloaded from %(portal)s, last updated on %(date)s",

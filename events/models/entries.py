@@ -70,6 +70,9 @@ class EntryDataset(Model):
     entry = fields.ForeignKeyField("models.Entry", related_name="dataset_links", on_delete=fields.CASCADE)
     dataset = fields.ForeignKeyField("models.Dataset", related_name="entry_links", on_delete=fields.CASCADE)
     note = fields.TextField(default="")  # how the team used it
+    # The version the team declared using: the dataset's last update at the source (or its last
+    # fetch) when the team declared it, so the credit keeps that date after a refresh.
+    declared_version = fields.DatetimeField(null=True)
 
     class Meta:
         table = "entry_dataset"

@@ -83,7 +83,9 @@ async def jury_awards(request: Request):
         errors = {(f"{key}{suffix}" if key else None): message for key, message in error.errors.items()}
         values = {f"title{suffix}": form.get("title", ""), f"entry{suffix}": form.get("entry", "")}
         return await _page(request, session, errors=errors, values=values)
-    flash(request, _("The award “%(title)s” is given.", title=award.title), "success")
+    flash(
+        request, _("The award “%(title)s” is given.", title=award_rules.award_title(award.title)), "success"
+    )
     return RedirectResponse(_url(event, session), status_code=303)
 
 

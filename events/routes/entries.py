@@ -193,7 +193,7 @@ async def _entry_page(
             "allowed_list": upload_rules.allowed_list(),
             "max_file_mb": settings.max_upload_mb,
             "quota_mb": settings.team_quota_mb,
-            "used_mb": round(await entry_rules.team_usage(entry.team_id) / (1024 * 1024), 1),
+            "used_bytes": await entry_rules.team_usage(entry.team_id),
         },
         status_code=status_code,
     )

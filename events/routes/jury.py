@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from tortoise.expressions import Subquery
 
+from events import i18n
 from events.auth import PUBLIC, SIGNED_IN, event_role, not_found, route
 from events.domain import gallery as gallery_rules
 from events.domain import jury as jury_rules
@@ -65,10 +65,8 @@ def _id(request: Request, name: str) -> int:
 
 
 def local_time(value: datetime | None, event: Event) -> str:
-    """A moment as wall-clock time in the event's time zone, with the zone's abbreviation."""
-    if value is None:
-        return ""
-    return value.astimezone(ZoneInfo(event.timezone)).strftime("%Y-%m-%d %H:%M %Z")
+    """A moment as date and wall-clock time in the event's time zone (the page names the zone once)."""
+    return i18n.format_when(value, event.timezone)
 
 
 def window_problem(session: JurySession, now: datetime) -> str | None:

@@ -22,7 +22,7 @@ from events.domain.numbers import parse_int
 from events.domain.results import TIE_BREAK
 from events.flash import flash
 from events.forms import as_id, checkbox, fits, read_form
-from events.i18n import _, lazy
+from events.i18n import _, lazy, ngettext
 from events.models import (
     Assignment,
     AssignmentMode,
@@ -521,7 +521,7 @@ async def jury_session_status(request: Request):
         return await _session_page(request, session, values=values, errors=error.errors)
     flash(
         request,
-        _("The session is now %(status)s.", status=_(jury_rules.STATUS_LABELS[session.status])),
+        _(jury_rules.NOW_MESSAGES[SessionStatus(session.status)]),
         "success",
     )
     return RedirectResponse(_juries_url(event, f"/{session.id}"), status_code=303)
@@ -641,11 +641,14 @@ async def shortlist_session(request: Request):
     flash(
         request,
         _(
-            "Shortlist: %(selected)s entries newly selected, %(rejected)s newly not selected, "
-            "%(unchanged)s unchanged.",
-            selected=len(result.selected),
-            rejected=len(result.rejected),
-            unchanged=result.unchanged,
+            "Shortlist: %(selected)s, %(rejected)s, %(unchanged)s.",
+            selected=ngettext(
+                "%(num)s entry newly selected", "%(num)s entries newly selected", len(result.selected)
+            ),
+            rejected=ngettext(
+                "%(num)s entry newly not selected", "%(num)s entries newly not selected", len(result.rejected)
+            ),
+            unchanged=ngettext("%(num)s unchanged", "%(num)s unchanged", result.unchanged),
         ),
         "success",
     )

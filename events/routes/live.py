@@ -16,13 +16,12 @@ import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from events import live
+from events import i18n, live
 from events.auth import ORGANISER, SIGNED_IN, not_found, route
 from events.domain import jury as jury_rules
 from events.domain import live as live_rules
@@ -31,7 +30,7 @@ from events.domain.errors import FormErrors
 from events.domain.numbers import parse_id
 from events.flash import flash
 from events.forms import read_form
-from events.i18n import _
+from events.i18n import _, ngettext
 from events.models import (
     Assignment,
     Entry,
@@ -71,7 +70,7 @@ def _control_url(event: Event, session: JurySession, page: str = "") -> str:
 
 def _clock(value: datetime | None, event: Event) -> str:
     """Wall-clock time of a pitch in the event's time zone."""
-    return value.astimezone(ZoneInfo(event.timezone)).strftime("%H:%M") if value else ""
+    return i18n.format_time(value, event.timezone)
 
 
 def _slot_label(status: str) -> str:
@@ -195,7 +194,9 @@ async def build_agenda(request: Request):
         start = _parse_start(values, "start", event, errors)
         _refuse_unreadable_start(errors, values.get("duration"), "duration")
         slots = await live_rules.build_agenda(session=session, start=start, duration=values.get("duration"))
-        return _("%(n)s pitches added to the agenda.", n=len(slots))
+        return ngettext(
+            "%(num)s pitch added to the agenda.", "%(num)s pitches added to the agenda.", len(slots)
+        )
 
     return await _act(request, action)
 

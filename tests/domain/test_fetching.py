@@ -187,8 +187,8 @@ async def test_fetch_refuses_other_schemes_and_invalid_urls(url, reason, message
             "This address shows a web page, not the portal's data. Paste the address of a dataset page.",
         ),
         ("/broken/not-json", "not_json", "The portal's answer is not JSON."),
-        ("/broken/huge", "too_large", "The portal's answer is too large (over 5 MB)."),
-        ("/broken/huge-declared", "too_large", "The portal's answer is too large (over 5 MB)."),
+        ("/broken/huge", "too_large", "The portal's answer is too large (over 5\u00a0MB)."),
+        ("/broken/huge-declared", "too_large", "The portal's answer is too large (over 5\u00a0MB)."),
         ("/broken/loop", "too_many_redirects", "This address redirects too many times."),
         ("/redirect/4", "too_many_redirects", "This address redirects too many times."),
     ],
@@ -241,7 +241,7 @@ async def test_size_limit_is_configurable(portal):
     with pytest.raises(FetchError) as caught:
         await fetch_json(portal("/broken/huge"), allow_private=True, max_bytes=1024 * 1024)
 
-    assert caught.value.message == "The portal's answer is too large (over 1 MB)."
+    assert caught.value.message == "The portal's answer is too large (over 1\u00a0MB)."
 
 
 async def test_nothing_listening_is_reported_as_unreachable():

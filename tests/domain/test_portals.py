@@ -273,7 +273,7 @@ async def test_the_same_dataset_may_be_in_two_events(event, portal):
             "/api/1/datasets/broken-html/",
             "This address shows a web page, not the portal's data. Paste the address of a dataset page.",
         ),
-        ("/api/1/datasets/broken-huge/", "The portal's answer is too large (over 5 MB)."),
+        ("/api/1/datasets/broken-huge/", "The portal's answer is too large (over 5\u00a0MB)."),
         (
             "/api/1/datasets/broken-to-metadata/",
             "This address leads to a private or local network, which the server does not fetch.",
@@ -545,8 +545,7 @@ async def test_attribution_line_in_french_and_english(event):
     french = portals.attribution_line(dataset)
 
     assert (
-        english
-        == "Ville de Paris – data downloaded from opendata.paris.fr, last updated on February 14, 2017"
+        english == "Ville de Paris – data downloaded from opendata.paris.fr, last updated on 14 February 2017"
     )
     assert (
         french
@@ -560,7 +559,7 @@ async def test_attribution_line_without_a_date_or_publisher(event):
 
     assert portals.attribution_line(no_date) == "Ville de Paris – data downloaded from opendata.paris.fr"
     assert portals.attribution_line(no_publisher) == (
-        "data.gouv.fr – data downloaded from data.gouv.fr, last updated on February 14, 2017"
+        "data.gouv.fr – data downloaded from data.gouv.fr, last updated on 14 February 2017"
     )
 
 

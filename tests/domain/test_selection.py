@@ -86,7 +86,7 @@ async def test_set_selection_mails_every_member_in_their_language(db):
     assert english.subject == "DataCity Lyon: the decision on your entry"
     assert "Your team is not selected this time." in english.body
     assert english.body.endswith("Message from the organisers:\n\nTry again next year.\n")
-    assert mails["arthur@example.org"].subject == "DataCity Lyon : la décision sur votre projet"
+    assert mails["arthur@example.org"].subject == "DataCity Lyon\u00a0: la décision sur votre projet"
 
 
 async def test_set_selection_without_notify_sends_nothing(db):

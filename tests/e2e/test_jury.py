@@ -436,7 +436,7 @@ def test_a_jury_scores_on_phones_and_publishes_its_results(contexts, server, ass
                 with autosave(phone):
                     phone.keyboard.press("ArrowRight")
             expect(data_group.get_by_role("radio", name=str(data), exact=True)).to_be_checked()
-            expect(phone.locator("#save-status")).to_have_text(f"{OPEN_DATA} : {say('Saved')}")
+            expect(phone.locator("#save-status")).to_have_text(f"{OPEN_DATA}\u00a0: {say('Saved')}")
 
             if position == 1:
                 # A second thought, then undone: the page and the database are back to the first value.
@@ -576,7 +576,9 @@ def test_a_jury_scores_on_phones_and_publishes_its_results(contexts, server, ass
         rows = table.get_by_role("row").filter(has=public.get_by_role("rowheader"))
         expect(rows).to_have_count(3)
         for row_index, cells in enumerate(RANKING):
-            expect(rows.nth(row_index).get_by_role("cell")).to_have_text([cells[0], cells[2], cells[3]])
+            # scores in the reader's language: "78.33" in English, "78,33" in French
+            score = cells[3].replace(".", ",") if language == "fr" else cells[3]
+            expect(rows.nth(row_index).get_by_role("cell")).to_have_text([cells[0], cells[2], score])
             expect(rows.nth(row_index).get_by_role("rowheader")).to_have_text(cells[1])
         for juror in world.jurors:
             expect(public.get_by_text(juror.name)).to_have_count(0)

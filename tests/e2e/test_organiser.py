@@ -170,8 +170,9 @@ def test_organiser_sets_up_an_event_and_a_visitor_finds_it(new_page, portal, ass
 
     visitor.wait_for_url(f"**/events/{slug}")
     expect(visitor.get_by_role("heading", level=1)).to_have_text(event_title)
+    expect(visitor.get_by_role("table", name=t("Timeline"))).to_be_visible()
     expect(
-        visitor.get_by_role("table", name=t("Timeline (times in %(zone)s)", zone="Europe/Paris"))
+        visitor.get_by_text(t("Times are %(city)s time (%(zone)s).", city="Paris", zone="Europe/Paris"))
     ).to_be_visible()
     expect(visitor.get_by_text(t("Next deadline:"))).to_be_visible()
     check(visitor)
@@ -197,7 +198,7 @@ def test_organiser_sets_up_an_event_and_a_visitor_finds_it(new_page, portal, ass
     expect(licence.get_by_role("link", name=LICENCE_TITLE)).to_be_visible()
     expect(licence).to_contain_text(t("SPDX: %(id)s", id=LICENCE_SPDX))
     expect(visitor.get_by_role("heading", name=t("How to credit this data"))).to_be_visible()
-    updated = format_date(date(2024, 2, 14), format="long", locale=language)
+    updated = format_date(date(2024, 2, 14), format="d MMMM y", locale=language)
     attribution = t(
         "%(publisher)s – data downloaded from %(portal)s, last updated on %(date)s",
         publisher=PUBLISHER,

@@ -244,8 +244,16 @@ async def test_public_results_show_awards_and_votes_only_after_publication(db, m
     assert "<h3>Awards: Mobility</h3>" in after.text
     assert "<strong>Grand prix Mobilité</strong> — Entry 1 (Team 1)" in after.text
     assert "<h3>Public prize</h3>" in after.text
-    assert "<strong>Prix du public</strong> — Entry 0 (Team 0), 2 votes" in after.text
+    # typed in French, it is the default title: stored as its key and shown in the reader's language
+    assert "<strong>Public prize</strong> — Entry 0 (Team 0), 2 votes" in after.text
     assert '<th scope="col">Public votes</th>' in after.text
+    french = await visitor.get(f"/events/{world.event.slug}/results", headers={"Accept-Language": "fr"})
+    assert "<strong>Prix du public</strong> — Entry 0 (Team 0), 2 votes" in french.text
+    assert "<strong>Grand prix Mobilité</strong> — Entry 1 (Team 1)" in french.text
+    assert sorted(await Award.filter(session=world.session).values_list("title", flat=True)) == [
+        "Grand prix Mobilité",
+        "Public prize",
+    ]
 
 
 async def test_results_without_public_vote_have_no_votes_column(db, make_client):
@@ -293,3 +301,41 @@ async def test_session_page_links_to_the_awards(db, make_client):
     page = await client.get(f"/events/{world.event.slug}/manage/juries/{world.session.id}")
 
     assert f'href="{_url(world)}"' in page.text
+
+
+async def test_default_titles_follow_the_reader_language(db, make_client):
+    """A French organiser gets the French default title in the form; what they give is stored as the
+    default's key, so English readers read "First prize" and French readers "Premier prix"."""
+    world = await _world()
+    await User.filter(email="orga@example.org").update(language="fr")
+    client = await _organiser(make_client)
+    key = world.challenge.id
+
+    form = await client.get(_url(world))
+    given = await _give(client, world, key, world.entries[1].id, "Premier prix")
+    await jury.set_session_status(session=world.session, status="published", now=NOW)
+    visitor = make_client()
+    english = await visitor.get(f"/events/{world.event.slug}/results", headers={"Accept-Language": "en"})
+    french = await visitor.get(f"/events/{world.event.slug}/results", headers={"Accept-Language": "fr"})
+
+    assert f'id="f-title-{key}" name="title" type="text" maxlength="200" required value="Premier prix"' in (
+        form.text
+    )
+    assert given.status_code == 303
+    assert await Award.filter(session=world.session).values_list("title", flat=True) == ["First prize"]
+    assert "<strong>First prize</strong> — Entry 1 (Team 1)" in english.text
+    assert "Premier prix" not in english.text
+    assert "<strong>Premier prix</strong> — Entry 1 (Team 1)" in french.text
+    assert "First prize" not in french.text
+
+
+async def test_the_same_default_title_in_another_language_is_a_duplicate(db, make_client):
+    world = await _world()
+    client = await _organiser(make_client)
+
+    first = await _give(client, world, world.challenge.id, world.entries[1].id, "First prize")
+    again = await _give(client, world, world.challenge.id, world.entries[2].id, "  premier   PRIX ")
+
+    assert (first.status_code, again.status_code) == (303, 422)
+    assert "This prize has already been given: choose another title." in again.text
+    assert await Award.filter(session=world.session).count() == 1

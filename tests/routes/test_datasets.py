@@ -102,7 +102,7 @@ async def test_organiser_imports_from_each_kind_of_portal(
             "/api/1/datasets/broken-html/",
             "This address shows a web page, not the portal's data. Paste the address of a dataset page.",
         ),
-        ("/api/1/datasets/broken-huge/", "The portal's answer is too large (over 5 MB)."),
+        ("/api/1/datasets/broken-huge/", "The portal's answer is too large (over 5\u00a0MB)."),
         (
             "/api/1/datasets/broken-to-metadata/",
             "This address leads to a private or local network, which the server does not fetch.",
@@ -347,7 +347,7 @@ async def test_anonymous_reads_the_catalogue_with_licences_and_credits(client, e
     assert "SPDX: ODbL-1.0" in page.text
     assert 'href="https://opendatacommons.org/licenses/odbl/1-0/"' in page.text
     assert (
-        "Ville de Paris – data downloaded from opendata.paris.fr, last updated on February 14, 2017"
+        "Ville de Paris – data downloaded from opendata.paris.fr, last updated on 14 February 2017"
         in page.text
     )
     assert "ODbL: if you publish a database derived from this data" in page.text

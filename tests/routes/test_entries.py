@@ -6,9 +6,19 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from events.models import DatasetAcceptance, DatasetAccess, Entry, EntryRevision, EntryStatus, Round
+from events.models import (
+    Dataset,
+    DatasetAcceptance,
+    DatasetAccess,
+    Entry,
+    EntryDataset,
+    EntryRevision,
+    EntryStatus,
+    Round,
+)
 from tests.entry_world import ENTRY_FORM, make_entry_world, signed_in
 from tests.helpers import csrf_from, post_form
+from tests.routes.test_pages import date_format_slips, visible_texts
 
 
 @pytest.fixture
@@ -36,8 +46,12 @@ async def test_team_member_starts_an_entry_and_lands_on_its_form(world, make_cli
     assert "Bus à l&#39;heure" in page.text
     assert "Expected impact" in page.text
     # The deadline shown is the one enforced (15:30 UTC), in the event's time zone (Paris, UTC+2).
-    assert "June 1, 2030" in page.text
-    assert "5:30:00\u202fPM +0200" in page.text
+    assert "1 Jun 2030, 17:30" in page.text
+    assert date_format_slips(visible_texts(page.text)) == []
+    await post_form(alice, "/language", {"language": "fr", "next": "/"})
+    french = await alice.get(response.headers["location"])
+    assert "1 juin 2030, 17:30" in french.text
+    assert date_format_slips(visible_texts(french.text)) == []
 
 
 async def test_list_page_tells_a_user_without_team_to_join_one(world, make_client):
@@ -107,6 +121,7 @@ async def test_submitting_sends_a_receipt_to_every_member(world, make_client, ou
     body = receipt.get_body(preferencelist=("plain",)).get_content()
     assert receipt["Subject"] == "Entry submitted: Bus à l'heure"
     assert "Title: Bus à l'heure" in body
+    assert body.replace("\r\n", "\n").endswith("\n\nTimes are Paris time (Europe/Paris).\n")
     assert "- Bus stops" in body
     assert server.last_to("arthur@example.org")  # every member, in their own language
     assert "bob@example.org" not in [m["To"] for m in server.messages]
@@ -270,3 +285,60 @@ async def test_anonymous_visitor_sees_no_restricted_links(world, client):
     assert page.status_code == 200
     assert "https://data.example.org/t.csv" not in page.text
     assert await DatasetAccess.all().count() == 0
+
+
+async def test_entry_page_credits_the_declared_version_with_its_licence(world, make_client):
+    """The credit of a declared dataset keeps the date of the version the team declared using after
+    the catalogue refreshes it, and names the licence with its link, in both languages."""
+    await Dataset.filter(id=world.dataset.id).update(
+        licence_spdx="etalab-2.0",
+        licence_title="Licence Ouverte v2.0",
+        licence_url="https://www.etalab.gouv.fr/licence-ouverte-open-licence/",
+        last_modified=datetime(2026, 1, 10, 9, 0, tzinfo=UTC),
+    )
+    alice = await signed_in(make_client, world.alice)
+    entry, _ = await _start(alice, world)
+    url = f"/events/datacity/entries/{entry.id}/edit"
+    form = {**ENTRY_FORM, f"dataset_{world.dataset.id}": "on", f"dataset_{world.dataset.id}_note": "Stops"}
+    assert (await post_form(alice, url, form, page=url)).status_code == 303
+    # The catalogue refreshes the dataset: a newer version at the source.
+    await Dataset.filter(id=world.dataset.id).update(last_modified=datetime(2026, 11, 20, 9, 0, tzinfo=UTC))
+    # Saving the entry again keeps the version it declared.
+    assert (await post_form(alice, url, {**form, "title": "Bus à l'heure v2"}, page=url)).status_code == 303
+
+    links = await EntryDataset.filter(entry_id=entry.id)
+    english = await alice.get(f"/events/datacity/entries/{entry.id}")
+    await post_form(alice, "/language", {"language": "fr", "next": "/"})
+    french = await alice.get(f"/events/datacity/entries/{entry.id}")
+
+    assert len(links) == 1
+    assert links[0].declared_version == datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
+    link = '<a href="https://www.etalab.gouv.fr/licence-ouverte-open-licence/" rel="noopener noreferrer">'
+    assert (
+        '<p class="attribution">Métropole – last updated on 10 January 2026 · Licence: '
+        f"{link}Licence Ouverte v2.0</a></p>"
+    ) in english.text
+    assert (
+        '<p class="attribution">Métropole – mise à jour du 10 janvier 2026 · Licence\u00a0: '
+        f"{link}Licence Ouverte v2.0</a></p>"
+    ) in french.text
+    for page in (english.text, french.text):
+        assert "20 November 2026" not in page
+        assert "20 novembre 2026" not in page
+
+
+async def test_a_dataset_declared_again_after_removal_is_declared_at_its_new_version(world, make_client):
+    await Dataset.filter(id=world.dataset.id).update(last_modified=datetime(2026, 1, 10, tzinfo=UTC))
+    alice = await signed_in(make_client, world.alice)
+    entry, _ = await _start(alice, world)
+    url = f"/events/datacity/entries/{entry.id}/edit"
+    declared = {**ENTRY_FORM, f"dataset_{world.dataset.id}": "on"}
+
+    await post_form(alice, url, declared, page=url)
+    await Dataset.filter(id=world.dataset.id).update(last_modified=datetime(2026, 11, 20, tzinfo=UTC))
+    await post_form(alice, url, ENTRY_FORM, page=url)  # removed
+    await post_form(alice, url, declared, page=url)  # declared again, today
+
+    assert await EntryDataset.filter(entry_id=entry.id).values_list("declared_version", flat=True) == [
+        datetime(2026, 11, 20, tzinfo=UTC)
+    ]

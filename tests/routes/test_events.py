@@ -319,13 +319,13 @@ async def test_event_page_shows_the_timeline_in_the_event_time_zone(client):
     page = await client.get("/events/datacity")
 
     assert page.status_code == 200
-    assert "Timeline (times in Europe/Paris)" in page.text
-    assert "Mar 1, 2099, 9:00:00\u202fAM" in page.text  # 08:00 UTC is 09:00 in Paris (winter)
-    assert "Apr 30, 2099, 11:59:00\u202fPM" in page.text  # 21:59 UTC is 23:59 in Paris (summer)
+    assert "Times are Paris time (Europe/Paris)." in page.text
+    assert "1 Mar 2099, 09:00" in page.text  # 08:00 UTC is 09:00 in Paris (winter)
+    assert "30 Apr 2099, 23:59" in page.text  # 21:59 UTC is 23:59 in Paris (summer)
     assert "Next deadline:" in page.text
     next_deadline = page.text.split("Next deadline:", 1)[1].split("</p>", 1)[0]
     assert "Registration" in next_deadline
-    assert "Mar 31, 2099, 6:00:00\u202fPM" in next_deadline
+    assert "31 Mar 2099, 18:00" in next_deadline
 
 
 async def test_calendar_export_parses_and_holds_each_window_in_utc(client):

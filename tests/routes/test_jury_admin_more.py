@@ -561,7 +561,7 @@ async def test_shortlist_of_a_closed_session_selects_the_top_n_and_shows_scores_
     }
     assert await OutboxMessage.filter(to="member2@example.org").count() == 1
     desk = await organiser.get(response.headers["location"])
-    assert "2 entries newly selected, 1 newly not selected, 0 unchanged" in desk.text
+    assert "Shortlist: 2 entries newly selected, 1 entry newly not selected, 0 unchanged." in desk.text
     assert "score 90, rank 1" in desk.text
     assert "score 30, rank 3" in desk.text
 

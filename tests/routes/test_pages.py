@@ -402,8 +402,15 @@ NOT_PAGES = {
 }
 
 H1_RE = re.compile(r"<h1>(.*?)</h1>", re.S)
-
-
+# What the one family of date formats never shows (docs/ARCHITECTURE.md, Translations): seconds, a
+# numeric UTC offset or a zone abbreviation beside a time, ISO-like or all-numeric dates.
+DATE_FORMAT_SLIPS = {
+    "seconds": re.compile(r"\b\d{1,2}:\d{2}:\d{2}\b"),
+    "numeric offset": re.compile(r"(?:\d|\s)[+\u2212-](?:0\d|1[0-4]):?[0-5]\d(?!\d)"),
+    "zone abbreviation": re.compile(r"\b\d{1,2}:\d{2}\s?(?:[AP]M\s)?(?:UTC|GMT|CES?T|[A-Z]{3,4})\b"),
+    "ISO-like date-time": re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2})?\b"),
+    "numeric date": re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b"),
+}
 TAG_RE = re.compile(r"<[^>]+>")
 ARIA_LABEL_RE = re.compile(r'aria-label="([^"]*)"')
 
@@ -421,6 +428,16 @@ def visible_texts(page: str) -> set[str]:
     body = page.split("<body>", 1)[1]
     pieces = [*TAG_RE.split(body), *ARIA_LABEL_RE.findall(body)]
     return {" ".join(html.unescape(piece).split()) for piece in pieces} - {""}
+
+
+def date_format_slips(texts: set[str]) -> list[tuple[str, str]]:
+    """(kind, text) for each visible text that shows a date or time outside the house formats."""
+    return [
+        (kind, text)
+        for text in sorted(texts)
+        for kind, rule in DATE_FORMAT_SLIPS.items()
+        if rule.search(text)
+    ]
 
 
 def translated_english_messages() -> set[str]:
@@ -550,6 +567,10 @@ async def test_every_page_renders_in_the_chosen_language(settings, db, make_clie
         untranslated = shown & english_messages
         assert untranslated == set(), path
         assert id_problems(response.text) == [], path
+        assert date_format_slips(shown) == [], path
+        if path.startswith("/events/") and path != "/events/new":  # an event names its zone once
+            zone_line = in_language(language, lambda _params: i18n.timezone_note("Europe/Paris"))
+            assert response.text.count(html.escape(zone_line)) == 1, path
 
 
 def test_id_problems_finds_duplicates_and_labels_of_nothing():

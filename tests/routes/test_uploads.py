@@ -240,7 +240,7 @@ async def test_the_team_quota_refuses_the_file_that_would_exceed_it(settings, al
     third = await upload(alice, entry, b"three.pdf", almost_a_mb)
 
     assert (first.status_code, second.status_code, third.status_code) == (303, 303, 422)
-    assert "more than its 2 MB" in third.text
+    assert "more than its 2\u00a0MB" in third.text
     assert await EntryFile.filter(entry_id=entry.id).count() == 2
     assert len(stored_files(settings)) == 2
 

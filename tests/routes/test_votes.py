@@ -282,4 +282,4 @@ async def test_vote_page_in_french(db, client):
     page = await client.get(_url(world))
 
     assert page.status_code == 200
-    assert "<h1>Vote du public : Final jury</h1>" in page.text
+    assert "<h1>Vote du public\u00a0: Final jury</h1>" in page.text
