@@ -296,7 +296,7 @@ async def test_the_team_is_mailed_its_decision_with_a_link_in_each_members_langu
         "(round Prototype, challenge Mobility).\n\nYour team is selected.\n\n"
         f"Message from the organisers:\n\nBravo.\n\nYour team's entries:\n\n{link}\n"
     )
-    assert mails["arthur@example.org"]["Subject"] == "DataCity Lyon : la décision sur votre projet"
+    assert mails["arthur@example.org"]["Subject"] == "DataCity Lyon\u00a0: la décision sur votre projet"
     french = body_of(mails["arthur@example.org"])
     assert french.startswith("Bonjour,\n\nLes organisateurs de DataCity Lyon ont pris leur décision")
     assert french.endswith(f"Bravo.\n\nLes projets de votre équipe{NBSP}:\n\n{link}\n")
