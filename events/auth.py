@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from events.domain.events import may_create_events
 from events.forms import fits
-from events.middleware import safe_log
+from events.logs import safe_log
 from events.models import Event, EventRole, Role, User, UserSession
 
 log = logging.getLogger("hackcity.auth")

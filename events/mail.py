@@ -29,7 +29,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from events.i18n import in_language
-from events.middleware import safe_log
+from events.logs import safe_log
 from events.models import MailStatus, OutboxMessage, User
 
 log = logging.getLogger("hackcity.mail")

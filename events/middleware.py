@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from events import i18n
+from events.logs import safe_log
 
 log = logging.getLogger("hackcity")
 
@@ -237,12 +238,6 @@ class AccessLogMiddleware:
                 status,
                 (time.perf_counter() - started) * 1000,
             )
-
-
-def safe_log(value: object, limit: int = 200) -> str:
-    """User input in a log line: no CR/LF or other control characters, bounded length."""
-    text = str(value)[:limit]
-    return "".join(ch if ch.isprintable() else f"\\x{ord(ch):02x}" if ord(ch) < 256 else "?" for ch in text)
 
 
 class CurrentUserMiddleware:

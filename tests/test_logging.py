@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from events.middleware import loggable_path, safe_log
+from events.logs import safe_log
+from events.middleware import loggable_path
 
 
 def test_tokens_in_paths_are_redacted():

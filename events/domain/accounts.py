@@ -13,8 +13,8 @@ from tortoise.transactions import in_transaction
 from events.domain import passwords, throttle, tokens
 from events.domain.errors import FormErrors, RateLimited
 from events.i18n import LANGUAGES, _, ngettext
+from events.logs import safe_log
 from events.mail import mail_users
-from events.middleware import safe_log
 from events.models import (
     EventRole,
     JoinRequest,

@@ -23,7 +23,7 @@ from events.domain.spdx import CODE_LICENCES
 from events.flash import flash
 from events.forms import UnreadableRequest, read_form
 from events.i18n import _
-from events.middleware import safe_log
+from events.logs import safe_log
 from events.models import (
     Challenge,
     Dataset,
