@@ -74,7 +74,6 @@ log = logging.getLogger("hackcity.retention")
 DEFAULT_RETENTION_MONTHS = 12
 MIN_RETENTION_MONTHS = 1
 MAX_RETENTION_MONTHS = 60
-# Login throttling reads the last minutes only: a month of failures is plenty to investigate an attack.
 # Every throttle window is a day at most and the longest delay two hours (events.domain.throttle):
 # an older counter counts for nothing.
 RATE_LIMIT_RETENTION = timedelta(days=2)
