@@ -138,6 +138,7 @@ async def hit(
     `refusal(minutes)` writes the message the person reads; `subject` is the hash of the email
     address the counter is about (see `clear_subject`).
     """
+    given = now
     now = now or datetime.now(UTC)
     key = digest(*parts)
     conn = connections.get("default")
@@ -146,7 +147,10 @@ async def hit(
         return
     # Refused: read how long is left, only to say it (the decision is already taken).
     counter = await Throttle.get_or_none(rule=rule.name, key_hash=key)
-    wait = counter.blocked_until - now if counter and counter.blocked_until else rule.delay
+    # From the moment it is said: a parallel request that began earlier may have set the delay
+    # after this one read the clock, and the wait would read a minute too long.
+    said_at = given or datetime.now(UTC)
+    wait = counter.blocked_until - said_at if counter and counter.blocked_until else rule.delay
     raise RateLimited(wait, refusal)
 
 
