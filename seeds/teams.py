@@ -162,13 +162,32 @@ async def _team(
             version=1,
         )
         for title, note in entry_spec.datasets:
-            await EntryDataset.create(entry=entry, dataset=datasets[title], note=note)
+            dataset = datasets[title]
+            await EntryDataset.create(
+                entry=entry,
+                dataset=dataset,
+                note=note,
+                declared_version=_declared_version(dataset, submitted_at or now),
+            )
         if storage is not None and entry.status == EntryStatus.SUBMITTED:
             await _store_files(entry, storage, uploader=users[spec.members[0]], rng=rng)
         await EntryRevision.create(
             entry=entry, number=1, data=await snapshot(entry), author=users[spec.members[0]]
         )
     return team
+
+
+def _declared_version(dataset: Dataset, submitted_at: datetime) -> datetime | None:
+    """The dataset's update current when the team declared it, a few days before submitting.
+
+    The demo's datasets were refreshed since (their latest update can be after the entry was
+    submitted): an entry credits the version it used, so the update before the refresh stands in.
+    """
+    declared_at = submitted_at - timedelta(days=3)
+    current = dataset.last_modified or dataset.fetched_at
+    if current is not None and current <= declared_at:
+        return current
+    return declared_at - timedelta(days=14)
 
 
 async def _store(storage: Storage, data: bytes) -> tuple[str, int, str]:

@@ -617,3 +617,17 @@ async def test_demo_juror_signs_in_and_scores_in_the_live_session(db, make_clien
 def test_the_live_jury_window_is_today_in_paris_and_always_holds_the_loading_time(clock, opens, closes):
     window = paris_window(datetime.fromisoformat(clock))
     assert window == (datetime.fromisoformat(opens), datetime.fromisoformat(closes))
+
+
+async def test_demo_entries_credit_the_dataset_version_they_declared_not_a_later_refresh(demo):
+    # An entry submitted in October cannot have used a December update: each declaration records the
+    # version current when the team declared it, never later than the entry's submission.
+    links = await EntryDataset.all().select_related("entry", "dataset")
+    submitted = [link for link in links if link.entry.submitted_at is not None]
+    assert len(submitted) >= 10
+    for link in links:
+        assert link.declared_version is not None, link.id
+        current = link.dataset.last_modified or link.dataset.fetched_at
+        assert link.declared_version <= current
+    for link in submitted:
+        assert link.declared_version <= link.entry.submitted_at, (link.entry.title, link.dataset.title)

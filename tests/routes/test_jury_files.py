@@ -302,3 +302,18 @@ async def test_the_organiser_gets_the_neutral_name_too_in_a_blind_session(db, ma
     assert through_team_route.headers["content-disposition"] == (
         f"attachment; filename*=UTF-8''{quote(DECK, safe='')}"
     )
+
+
+@pytest.mark.parametrize(("language", "size"), [("fr", "0,1\u00a0Ko"), ("en", "0.1\u00a0KB")])
+async def test_the_file_sizes_read_in_the_jurors_language(db, make_client, language, size):
+    # 20 bytes: a non-empty file never reads as zero, and French pages write "Ko" with a decimal comma.
+    world = await _world()
+    deck = await _team_uploads(make_client, world, DECK, PDF)
+    assert deck.size == len(PDF) == 20
+    await User.filter(id=world.jurors[0].id).update(language=language)
+    juror = await _as(make_client, world.jurors[0])
+
+    files = _files_section((await juror.get(_entry_url(world, world.entries[0]))).text)
+
+    assert files.count("<li>") == 1
+    assert f'{DECK}</a> <span class="meta">({size})</span></li>' in files

@@ -297,3 +297,19 @@ async def test_the_recount_of_a_locked_session_compares_with_the_frozen_results(
     assert "The recount differs from the stored results for 1 entry" in different.text
     row = different.text.split("Entry 0<br>", 1)[1].split("</tr>", 1)[0]
     assert re.findall(r"<td>(.*?)</td>", row, re.S)[:2] == ["80", "20"]
+
+
+async def test_the_french_log_names_its_first_column_a_change_not_a_gap(db, make_client):
+    # "Change" also heads the explanation page's raw-to-normalised difference ("Écart"): the log's
+    # column is a numbered change, and reads so in French.
+    world = await _world()
+    await _scored_by_jurors(make_client, world)
+    await User.filter(email=ORGANISER[0]).update(language="fr")
+    organiser = await _organiser(make_client)
+
+    page = await organiser.get(_url(world))
+
+    assert page.status_code == 200
+    header = page.text.split("<thead>", 1)[1].split("</thead>", 1)[0]
+    assert re.findall(r'<th scope="col">([^<]*)</th>', header)[0] == "N° de modification"
+    assert "Écart" not in page.text
