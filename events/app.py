@@ -128,6 +128,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     settings = settings or Settings.from_env()
     settings.check()
     logging.basicConfig(level=logging.DEBUG if settings.debug else logging.INFO)
+    # python-multipart logs a warning (and file details at INFO) for each part a client sends: a
+    # hostile client could fill the log. The request itself still shows in the access log (400).
+    logging.getLogger("python_multipart").setLevel(logging.ERROR)
 
     middleware = [
         Middleware(ForwardedClientMiddleware, trusted=settings.trusted_proxies),

@@ -74,6 +74,12 @@ def gettext(message: str, **variables) -> str:
     return text % variables if variables else text
 
 
+def pgettext(context: str, message: str, **variables) -> str:
+    """A message whose translation depends on what it qualifies (French "publié" or "publiée")."""
+    text = catalogue(get_language()).pgettext(context, message)
+    return text % variables if variables else text
+
+
 def ngettext(singular: str, plural: str, n: int, **variables) -> str:
     text = catalogue(get_language()).ngettext(singular, plural, n)
     variables.setdefault("num", n)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from starlette.requests import Request
@@ -32,6 +33,20 @@ def _static_version(path: str) -> str:
     return digest
 
 
+def is_web_url(value: object) -> bool:
+    """True for an absolute http(s) address: the only stored addresses that may become an `href`.
+
+    Portals and users supply these addresses, so `javascript:` or `data:` must show as text, never as
+    a link. Whitespace or control characters anywhere also disqualify it (browsers strip some of them).
+    """
+    if not isinstance(value, str) or not value:
+        return False
+    if any(ord(char) <= 0x20 or ord(char) == 0x7F for char in value):
+        return False
+    parts = urlsplit(value)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
 def build_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
@@ -51,6 +66,7 @@ def build_environment() -> jinja2.Environment:
     env.filters["filesize"] = i18n.format_size
     env.filters["megabytes"] = i18n.format_megabytes
     env.filters["award_title"] = award_title
+    env.tests["web_url"] = is_web_url
     versions: dict[str, str] = {}
 
     def static_url(path: str) -> str:

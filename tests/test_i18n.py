@@ -85,7 +85,10 @@ def test_extraction_finds_code_templates_and_lazy_messages(extracted):
 def test_every_message_has_a_french_translation(extracted, catalog):
     assert not catalog.fuzzy, "the .po header is marked fuzzy"
     problems = []
-    for (msgid, context), (filename, lineno) in sorted(extracted.items()):
+    # A message with a context (pgettext) sorts after the same message without one.
+    for (msgid, context), (filename, lineno) in sorted(
+        extracted.items(), key=lambda item: (item[0][0], item[0][1] or "")
+    ):
         entry = catalog.get(msgid, context=context)
         where = f"{filename}:{lineno}: {msgid!r}"
         if entry is None:

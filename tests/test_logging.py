@@ -6,6 +6,7 @@ import logging
 
 from events.logs import safe_log
 from events.middleware import loggable_path
+from tests.helpers import csrf_from
 
 
 def test_tokens_in_paths_are_redacted():
@@ -28,3 +29,18 @@ async def test_access_log_has_no_token_and_no_query(client, caplog):
     assert "/password/reset/[redacted] 400" in lines[0]
     assert "THE-SECRET-TOKEN" not in caplog.text
     assert "also-secret" not in caplog.text
+
+
+async def test_a_malformed_multipart_body_logs_no_warning_from_the_parser(client, caplog):
+    """python-multipart warns for each malformed part: a hostile client could fill the log."""
+    caplog.set_level(logging.INFO)  # the root logger only: the app's own level for the parser stands
+    token = await csrf_from(client, "/login")  # any visitor gets one: the body reaches the parser
+    malformed = {"Content-Type": "multipart/form-data; boundary=xyz", "X-CSRF-Token": token}
+
+    for body in (b"--abc\r\n\r\nhello", b"--xyzX\r\n\r\nhello", b"--xyz\r\nX"):
+        response = await client.post("/login", content=body, headers=malformed)
+        assert response.status_code == 400
+
+    parser_records = [r for r in caplog.records if r.name.startswith("python_multipart")]
+    assert parser_records == []
+    assert logging.getLogger("python_multipart").getEffectiveLevel() == logging.ERROR

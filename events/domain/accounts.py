@@ -126,6 +126,28 @@ async def send_verification(user: User, *, base_url: str, secret_key: str) -> No
     await mail_users([user], compose)
 
 
+async def resend_verification(user: User, *, client: str, base_url: str, secret_key: str) -> bool:
+    """Mail a new confirmation link to an unconfirmed account; False when it is already confirmed.
+
+    RateLimited after a few for one address, or many from one client: each one is a mail we send.
+    """
+    if user.is_verified:
+        return False
+
+    def refusal(minutes: int) -> str:
+        return ngettext(
+            "Too many confirmation links were asked for. Try again in %(num)s minute.",
+            "Too many confirmation links were asked for. Try again in %(num)s minutes.",
+            minutes,
+        )
+
+    await throttle.hit(throttle.VERIFY_CLIENT, client, refusal=refusal)
+    subject = _email_hash(user.email)
+    await throttle.hit(throttle.VERIFY, subject, subject=subject, refusal=refusal)
+    await send_verification(user, base_url=base_url, secret_key=secret_key)
+    return True
+
+
 async def verify_email(*, token: str, secret_key: str) -> User | None:
     payload = tokens.read_token(secret_key, "verify", token, tokens.VERIFY_MAX_AGE)
     if not payload:

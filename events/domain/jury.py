@@ -37,7 +37,7 @@ from events import live
 from events.domain.criteria import clean_value, criteria_for
 from events.domain.errors import FormErrors
 from events.domain.sql import execute, rows
-from events.i18n import _, format_when, lazy, ngettext
+from events.i18n import _, format_when, lazy, ngettext, pgettext
 from events.mail import mail_users
 from events.models import (
     Assignment,
@@ -71,12 +71,20 @@ TRANSITIONS: dict[SessionStatus, set[SessionStatus]] = {
     SessionStatus.CLOSED: {SessionStatus.PUBLISHED},
     SessionStatus.PUBLISHED: set(),
 }
-STATUS_LABELS = {
-    SessionStatus.SCHEDULED: lazy("scheduled"),
-    SessionStatus.OPEN: lazy("open"),
-    SessionStatus.CLOSED: lazy("closed"),
-    SessionStatus.PUBLISHED: lazy("published"),
-}
+
+
+def status_label(status: SessionStatus | str) -> str:
+    """A session's status in the reader's language. Its own message context, because French agrees
+    the adjective with "session" (publiée) where a challenge is "publié"."""
+    labels = {
+        SessionStatus.SCHEDULED: pgettext("jury session", "scheduled"),
+        SessionStatus.OPEN: pgettext("jury session", "open"),
+        SessionStatus.CLOSED: pgettext("jury session", "closed"),
+        SessionStatus.PUBLISHED: pgettext("jury session", "published"),
+    }
+    return labels[SessionStatus(status)]
+
+
 # A whole sentence per status, so that each language agrees it with "session" (French: publiée).
 NOW_MESSAGES = {
     SessionStatus.SCHEDULED: lazy("The session is now scheduled."),
@@ -170,8 +178,8 @@ async def set_session_status(
                 {
                     "status": _(
                         'A session cannot go from "%(current)s" to "%(target)s".',
-                        current=_(STATUS_LABELS[current.status]),
-                        target=_(STATUS_LABELS[target]),
+                        current=status_label(current.status),
+                        target=status_label(target),
                     )
                 }
             )

@@ -284,7 +284,12 @@ async def _add_member(team: Team, user: User, now: datetime | None = None) -> Te
                 raise FormErrors({None: _("This team no longer exists.")})
             limit = (await team_size_limit(team_id=team.id, event=event, now=now)).limit
             if limit is not None and await TeamMember.filter(team_id=team.id).count() >= limit:
-                raise FormErrors({None: _("This team is full (%(n)s members at most).", n=limit)})
+                full = ngettext(
+                    "This team is full (%(num)s member at most).",
+                    "This team is full (%(num)s members at most).",
+                    limit,
+                )
+                raise FormErrors({None: full})
             member = await TeamMember.create(team_id=team.id, event_id=team.event_id, user=user)
     except IntegrityError:
         raise FormErrors({None: _("You are already in a team of this event.")}) from None
@@ -531,7 +536,12 @@ async def choose_challenges(*, member: TeamMember, event: Event, challenge_ids: 
         wanted.add(_id(value, "challenges", _("Choose challenges of this event.")))
     limit = max(event.challenges_per_team, 1)
     if len(wanted) > limit:
-        raise FormErrors({"challenges": _("A team picks at most %(n)s challenges in this event.", n=limit)})
+        too_many = ngettext(
+            "A team picks at most %(num)s challenge in this event.",
+            "A team picks at most %(num)s challenges in this event.",
+            limit,
+        )
+        raise FormErrors({"challenges": too_many})
     chosen = await Challenge.filter(id__in=wanted, event_id=event.id, status=ChallengeStatus.PUBLISHED)
     if len(chosen) != len(wanted):
         raise FormErrors({"challenges": _("Choose challenges of this event.")})

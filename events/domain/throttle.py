@@ -1,5 +1,5 @@
-"""Rate limits on what must not be repeated too fast: sign-in attempts, password-reset and sign-up
-requests, invitations by email.
+"""Rate limits on what must not be repeated too fast: sign-in attempts, password-reset, sign-up and
+confirmation-mail requests, invitations by email.
 
 One counter per rule and key in the database (`Throttle`), shared by every app process. Within a
 rule's window, `free` hits pass; the hit that spends the last of them starts a delay (`delay`), and
@@ -58,6 +58,9 @@ LOGIN_CLIENT = Rule("login-client", free=30, delay=MINUTE, cap=HOUR, window=HOUR
 # Password-reset mails asked for one address, and by one client.
 RESET = Rule("reset", free=3, delay=10 * MINUTE, cap=2 * HOUR, window=DAY)
 RESET_CLIENT = Rule("reset-client", free=10, delay=MINUTE, cap=HOUR, window=HOUR)
+# Confirmation mails asked for again by one account's address, and by one client.
+VERIFY = Rule("verify", free=3, delay=10 * MINUTE, cap=2 * HOUR, window=DAY)
+VERIFY_CLIENT = Rule("verify-client", free=10, delay=MINUTE, cap=HOUR, window=HOUR)
 # Accounts created from one client.
 SIGNUP_CLIENT = Rule("signup-client", free=20, delay=MINUTE, cap=HOUR, window=HOUR)
 # Invitations mailed by one person (organisers' and teams' alike), and to one address.

@@ -23,7 +23,7 @@ async def _my_roles(user) -> list[EventRole]:
     return await EventRole.filter(user_id=user.id).select_related("event").order_by("event__title", "role")
 
 
-def _profile_values(user) -> dict:
+def profile_values(user) -> dict:
     return {
         "name": user.name,
         "language": user.language,
@@ -32,7 +32,8 @@ def _profile_values(user) -> dict:
     }
 
 
-async def _page(request: Request, values: dict, errors: dict, status_code: int = 200):
+async def profile_page(request: Request, values: dict, errors: dict, status_code: int = 200):
+    """The account page, with the profile form's values and errors (other forms post elsewhere)."""
     user = request.state.user
     return render(
         request,
@@ -50,7 +51,7 @@ async def _page(request: Request, values: dict, errors: dict, status_code: int =
 async def account(request: Request):
     user = request.state.user
     errors: dict = {}
-    values = _profile_values(user)
+    values = profile_values(user)
     if request.method == "POST":
         form = await read_form(request)
         try:
@@ -68,7 +69,7 @@ async def account(request: Request):
             set_language(user.language)
             flash(request, _("Your profile is saved."), "success")
             return RedirectResponse("/account", status_code=303)
-    return await _page(request, values, errors, status_code=422 if errors else 200)
+    return await profile_page(request, values, errors, status_code=422 if errors else 200)
 
 
 async def change_password(request: Request):
@@ -82,7 +83,7 @@ async def change_password(request: Request):
             keep_session=auth.session_key_hash(request),
         )
     except FormErrors as error:
-        return await _page(request, _profile_values(user), error.errors, status_code=422)
+        return await profile_page(request, profile_values(user), error.errors, status_code=422)
     flash(request, _("Your password is changed. Your other sessions are signed out."), "success")
     return RedirectResponse("/account", status_code=303)
 

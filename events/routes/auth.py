@@ -12,6 +12,7 @@ from events.domain.errors import FormErrors, RateLimited
 from events.flash import flash
 from events.forms import checkbox, read_form, safe_next
 from events.i18n import _, get_language
+from events.routes import account as account_routes
 from events.templating import refused, render
 
 
@@ -118,9 +119,17 @@ async def verify(request: Request):
 
 async def resend_verification(request: Request):
     user = request.state.user
-    if not user.is_verified:
-        settings = _settings(request)
-        await accounts.send_verification(user, base_url=settings.base_url, secret_key=settings.secret_key)
+    settings = _settings(request)
+    try:
+        sent = await accounts.resend_verification(
+            user, client=_client(request), base_url=settings.base_url, secret_key=settings.secret_key
+        )
+    except RateLimited as error:
+        page = await account_routes.profile_page(
+            request, account_routes.profile_values(user), {None: error.message}
+        )
+        return refused(page, error)
+    if sent:
         flash(request, _("We sent you a new confirmation link."), "success")
     return RedirectResponse("/account", status_code=303)
 

@@ -18,7 +18,7 @@ from events.domain.results import TIE_BREAK
 from events.flash import flash
 from events.forms import read_form
 from events.i18n import _
-from events.models import Event, JurySession, SessionStatus
+from events.models import Event, JurySession
 from events.templating import render
 
 PUBLIC = "public"  # the form's `challenge` value for the public prize
@@ -48,7 +48,7 @@ async def _page(
             "event": event,
             "session": session,
             "board": await award_rules.award_board(session),
-            "status_label": _(jury_rules.STATUS_LABELS[SessionStatus(session.status)]),
+            "status_label": jury_rules.status_label(session.status),
             "ranking_tie_break": [_(rule) for rule in TIE_BREAK],
             "vote_tie_break": [_(rule) for rule in vote_rules.TIE_BREAK],
             "format_number": format_number,

@@ -145,7 +145,7 @@ async def juror_sessions(request: Request):
         {
             "event": event,
             "rows": rows,
-            "status_label": lambda status: _(jury_rules.STATUS_LABELS[SessionStatus(status)]),
+            "status_label": jury_rules.status_label,
             "local_time": lambda value: local_time(value, event),
         },
     )
@@ -210,7 +210,7 @@ async def juror_session(request: Request):
             # Once the scores are locked, the jury can check how each result came about.
             "can_explain": session.status in (SessionStatus.CLOSED, SessionStatus.PUBLISHED),
             "window_problem": window_problem(session, datetime.now(UTC)),
-            "status_label": _(jury_rules.STATUS_LABELS[SessionStatus(session.status)]),
+            "status_label": jury_rules.status_label(session.status),
             "local_time": lambda value: local_time(value, event),
             "SUBMITTED": SheetStatus.SUBMITTED,
         },

@@ -125,8 +125,8 @@ def _criterion_values(criterion: Criterion | None) -> dict[str, str]:
 
 def _grid_heading(stage: Round, challenge: Challenge | None) -> str:
     if challenge is None:
-        return _("Scoring grid of %(name)s", name=stage.name)
-    return _("Scoring grid of %(name)s for the challenge %(title)s", name=stage.name, title=challenge.title)
+        return _("Scoring grid — %(name)s", name=stage.name)
+    return _("Scoring grid — %(name)s, challenge %(title)s", name=stage.name, title=challenge.title)
 
 
 async def _criteria_page(
@@ -333,7 +333,7 @@ async def manage_juries(request: Request):
             "event": event,
             "sessions": sessions,
             "rounds": rounds,
-            "status_label": lambda status: _(jury_rules.STATUS_LABELS[SessionStatus(status)]),
+            "status_label": jury_rules.status_label,
         },
     )
 
@@ -461,7 +461,7 @@ async def _session_page(request: Request, session: JurySession, *, values: dict,
             "entries_in_scope": await (await jury_rules.scope_query(session)).count(),
             "criteria_count": await Criterion.filter(round_id=session.round_id).count(),
             "next_statuses": sorted(jury_rules.TRANSITIONS[session.status]),
-            "status_label": lambda status: _(jury_rules.STATUS_LABELS[SessionStatus(status)]),
+            "status_label": jury_rules.status_label,
             "mode_label": _(MODE_LABELS[AssignmentMode(session.assignment_mode)]),
             "values": values,
             "errors": errors,
@@ -581,7 +581,7 @@ async def edit_jury_session(request: Request):
             "errors": errors,
             "only_window": session.status == SessionStatus.OPEN,
             "editable": session.status in (SessionStatus.SCHEDULED, SessionStatus.OPEN),
-            "status_label": lambda value: _(jury_rules.STATUS_LABELS[SessionStatus(value)]),
+            "status_label": jury_rules.status_label,
         },
         status_code=status,
     )

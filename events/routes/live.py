@@ -123,7 +123,7 @@ async def _control_page(
             "editable": session.status in live_rules.EDITABLE,
             "is_open": session.status == SessionStatus.OPEN,
             "followed": session.status in FOLLOWED,
-            "status_label": _(jury_rules.STATUS_LABELS[SessionStatus(session.status)]),
+            "status_label": jury_rules.status_label(session.status),
             "slot_label": _slot_label,
             "clock": lambda value: _clock(value, event),
             "local_input": lambda value: schedule.local_input(value, event.timezone),
@@ -332,7 +332,7 @@ async def juror_live(request: Request):
             "progress": await _juror_progress(session, user),
             "is_open": session.status == SessionStatus.OPEN,
             "followed": session.status in FOLLOWED,
-            "status_label": _(jury_rules.STATUS_LABELS[SessionStatus(session.status)]),
+            "status_label": jury_rules.status_label(session.status),
             "server_now": datetime.now(UTC).isoformat(),
             "page_url": f"/events/{event.slug}/jury/{session.id}/live",
         },
@@ -416,7 +416,7 @@ async def control_room_events(request: Request):
                     "slot",
                     {
                         "status": str(current.status),
-                        "status_label": _(jury_rules.STATUS_LABELS[SessionStatus(current.status)]),
+                        "status_label": jury_rules.status_label(current.status),
                         "server_now": datetime.now(UTC).isoformat(),
                         "current": _current_json(live_slot, event),
                         "slots": [
@@ -450,7 +450,7 @@ async def juror_live_events(request: Request):
                     "slot",
                     {
                         "status": str(current.status),
-                        "status_label": _(jury_rules.STATUS_LABELS[SessionStatus(current.status)]),
+                        "status_label": jury_rules.status_label(current.status),
                         "server_now": datetime.now(UTC).isoformat(),
                         "current": await _juror_current(current, user, event),
                     },

@@ -133,7 +133,7 @@ async def test_accepting_a_request_beyond_the_limit_is_refused(event):
     with pytest.raises(FormErrors) as refused:
         await team_rules.decide_join_request(member=member, request_id=str(request.id), accept=True)
 
-    assert refused.value.errors == {None: "This team is full (1 members at most)."}
+    assert refused.value.errors == {None: "This team is full (1 member at most)."}
     await request.refresh_from_db()
     assert request.status == JoinRequestStatus.PENDING
 

@@ -296,7 +296,7 @@ def test_a_jury_scores_on_phones_and_publishes_its_results(contexts, server, ass
     organiser.goto(f"{base}/manage/juries")
     expect(organiser.get_by_role("heading", level=1)).to_have_text(en("Juries"))
     check(organiser, "en")
-    organiser.get_by_role("link", name=en("Scoring grid of %(name)s", name=ROUND)).click()
+    organiser.get_by_role("link", name=en("Scoring grid — %(name)s", name=ROUND)).click()
     organiser.wait_for_url(re.compile(r"/manage/rounds/\d+/criteria$"))
     check(organiser, "en")
     for name, description, weight, low, high, levels in (
@@ -514,7 +514,7 @@ def test_a_jury_scores_on_phones_and_publishes_its_results(contexts, server, ass
         "link", name=en("Score log: every change of every sheet, and the recount from it")
     ).click()
     organiser.wait_for_url(f"**{base}/manage/juries/{session_id}/log")
-    expect(organiser.get_by_role("heading", level=1)).to_have_text(en("Score log of %(name)s", name=SESSION))
+    expect(organiser.get_by_role("heading", level=1)).to_have_text(en("Score log — %(name)s", name=SESSION))
     changes = organiser.get_by_role("table").get_by_role("row").filter(has=organiser.get_by_role("rowheader"))
     expect(changes.filter(has_text=world.jurors[0].name).first).to_be_visible()
     check(organiser, "en")

@@ -139,7 +139,7 @@ def test_a_team_submits_an_entry_that_the_deadline_freezes_and_the_gallery_shows
         "link", name=say("Register"), exact=True
     ).click()
     ada.wait_for_url(f"**/events/{EVENT_SLUG}/register")
-    expect(ada.get_by_role("heading", level=1)).to_have_text(say("Register for %(event)s", event=EVENT_TITLE))
+    expect(ada.get_by_role("heading", level=1)).to_have_text(say("Register — %(event)s", event=EVENT_TITLE))
     check(ada)
     ada.get_by_role("button", name=say("Register"), exact=True).click()
     expect(ada.get_by_role("alert").get_by_role("link")).to_have_count(1)  # the rules are not accepted
@@ -188,7 +188,7 @@ def test_a_team_submits_an_entry_that_the_deadline_freezes_and_the_gallery_shows
         grace.get_by_text(say("Register for the event first, then come back to this link."))
     ).to_be_visible()
     check(grace)
-    grace.get_by_role("link", name=say("Register for %(event)s", event=EVENT_TITLE)).click()
+    grace.get_by_role("link", name=say("Register — %(event)s", event=EVENT_TITLE)).click()
     grace.wait_for_url(re.compile(r"/register\?next="))
     check(grace)
     grace.get_by_label(say("I have read and I accept the rules of the event")).check()

@@ -69,7 +69,7 @@ async def test_page_before_close_shows_the_provisional_ranking_without_forms(db,
     response = await _give(client, world, world.challenge.id, world.entries[1].id, "First prize")
 
     assert page.status_code == 200
-    assert "<h1>Awards of Final jury</h1>" in page.text
+    assert "<h1>Awards — Final jury</h1>" in page.text
     assert "Awards are given once the session is closed. The ranking below is provisional." in page.text
     assert "Give the award" not in page.text
     assert "The vote is open: the tally may still change." in page.text

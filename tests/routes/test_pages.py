@@ -171,13 +171,13 @@ PAGES = [
     Page(
         f"/events/{OPEN_EVENT}/register",
         "register",
-        text("Register for %(event)s", event=OPEN_TITLE),
+        text("Register — %(event)s", event=OPEN_TITLE),
         SIGNED_IN,
     ),
     Page(
         f"/events/{PROGRAMME}/teams",
         "team_list",
-        text("Teams of %(event)s", event="DataCity Paris 2026"),
+        text("Teams — %(event)s", event="DataCity Paris 2026"),
         EVERYONE,
     ),
     Page(
@@ -245,7 +245,7 @@ PAGES = [
     Page(
         f"/events/{PROGRAMME}/manage/datasets/{{dataset_id}}/access",
         "dataset_access_log",
-        lambda params: i18n.gettext("Access to %(title)s", title=params["dataset_title"]),
+        lambda params: i18n.gettext("Access — %(title)s", title=params["dataset_title"]),
         frozenset({"admin", "organiser"}),
     ),
     Page(
@@ -263,7 +263,7 @@ PAGES = [
     Page(
         f"/events/{PROGRAMME}/manage/rounds/{{round_id}}/criteria",
         "round_criteria",
-        text("Scoring grid of %(name)s", name="Candidature"),
+        text("Scoring grid — %(name)s", name="Candidature"),
         frozenset({"admin", "organiser"}),
     ),
     Page(
@@ -281,7 +281,7 @@ PAGES = [
     Page(
         f"/events/{PROGRAMME}/manage/juries/{{session_id}}/results",
         "jury_results",
-        text("Results of %(name)s", name=JURY_SESSION),
+        text("Results — %(name)s", name=JURY_SESSION),
         frozenset({"admin", "organiser"}),
     ),
     Page(
@@ -299,21 +299,19 @@ PAGES = [
     Page(
         f"/events/{PROGRAMME}/manage/rounds/{{round_id}}/criteria/challenges/{CHALLENGE}",
         "challenge_criteria",
-        text(
-            "Scoring grid of %(name)s for the challenge %(title)s", name="Candidature", title=CHALLENGE_TITLE
-        ),
+        text("Scoring grid — %(name)s, challenge %(title)s", name="Candidature", title=CHALLENGE_TITLE),
         frozenset({"admin", "organiser"}),
     ),
     Page(
         f"/events/{PROGRAMME}/manage/juries/{{session_id}}/awards",
         "jury_awards",
-        text("Awards of %(name)s", name=JURY_SESSION),
+        text("Awards — %(name)s", name=JURY_SESSION),
         frozenset({"admin", "organiser"}),
     ),
     Page(
         f"/events/{HACKATHON}/manage/juries/{{vote_session_id}}/awards",
         "jury_awards",
-        lambda params: i18n.gettext("Awards of %(name)s", name=params["vote_session_name"]),
+        lambda params: i18n.gettext("Awards — %(name)s", name=params["vote_session_name"]),
         frozenset({"admin", "hackathon_organiser"}),
     ),
     Page(
@@ -347,13 +345,13 @@ PAGES = [
     Page(
         f"/events/{HACKATHON}/manage/juries/{{published_session_id}}/log",
         "jury_score_log",
-        lambda params: i18n.gettext("Score log of %(name)s", name=params["published_session_name"]),
+        lambda params: i18n.gettext("Score log — %(name)s", name=params["published_session_name"]),
         frozenset({"admin", "hackathon_organiser"}),
     ),
     Page(
         f"/events/{PROGRAMME}/manage/juries/{{live_session_id}}/recount",
         "jury_recount",
-        text("Recount of %(name)s", name=LIVE_JURY),
+        text("Recount — %(name)s", name=LIVE_JURY),
         frozenset({"admin", "organiser"}),
     ),
     Page(

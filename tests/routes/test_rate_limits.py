@@ -82,6 +82,66 @@ async def test_reset_wait_is_said_in_french(make_client):
     assert "Trop de liens de réinitialisation demandés. Réessayez dans 10 minutes." in text_of(response)
 
 
+# --- confirmation links --------------------------------------------------------------------------
+
+
+async def resend(client: httpx.AsyncClient) -> httpx.Response:
+    return await post_form(client, "/verify", page="/account")
+
+
+async def unconfirmed(make_client, email: str, address: str = "203.0.113.7") -> httpx.AsyncClient:
+    await make_user(email, email_verified_at=None)
+    browser = make_client(address)
+    await sign_in(browser, email)
+    return browser
+
+
+async def test_confirmation_links_for_one_address_are_limited(make_client):
+    browser = await unconfirmed(make_client, "ana@example.org")
+    for _ in range(3):
+        assert (await resend(browser)).status_code == 303
+
+    response = await resend(browser)
+
+    assert response.status_code == 429
+    assert response.headers["retry-after"] == "600"
+    text = text_of(response)
+    assert "Too many confirmation links were asked for. Try again in 10 minutes." in text
+    assert "<h1>My account</h1>" in text  # the account page again, not a dead end
+    assert await OutboxMessage.filter(to="ana@example.org").count() == 3
+    elsewhere = make_client("192.0.2.10")  # the same address from another connection: still limited
+    await sign_in(elsewhere, "ana@example.org")
+    assert (await resend(elsewhere)).status_code == 429
+    assert await OutboxMessage.filter(to="ana@example.org").count() == 3
+
+
+async def test_confirmation_links_from_one_client_are_limited(make_client):
+    for _ in range(throttle.VERIFY_CLIENT.free):
+        await throttle.hit(throttle.VERIFY_CLIENT, "203.0.113.7")
+    browser = await unconfirmed(make_client, "ana@example.org")
+
+    response = await resend(browser)
+
+    assert response.status_code == 429
+    assert "Too many confirmation links were asked for. Try again in 1 minute." in text_of(response)
+    assert await OutboxMessage.all().count() == 0
+    assert (await resend(await unconfirmed(make_client, "bob@example.org", "192.0.2.10"))).status_code == 303
+    assert await OutboxMessage.filter(to="bob@example.org").count() == 1
+
+
+async def test_confirmation_wait_is_said_in_french(make_client):
+    await make_user("ana@example.org", email_verified_at=None, language="fr")
+    browser = make_client()
+    await sign_in(browser, "ana@example.org")
+    for _ in range(3):
+        await resend(browser)
+
+    response = await resend(browser)
+
+    assert response.status_code == 429
+    assert "Trop de liens de confirmation demandés. Réessayez dans 10 minutes." in text_of(response)
+
+
 # --- sign-up -------------------------------------------------------------------------------------
 
 

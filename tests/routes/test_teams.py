@@ -488,7 +488,7 @@ async def test_captain_picks_a_published_challenge(event, two_teams):
     by_member = await post_form(two_teams["a_member"], url, {})
 
     assert too_many.status_code == 422
-    assert "A team picks at most 1 challenges in this event." in text_of(too_many)
+    assert "A team picks at most 1 challenge in this event." in text_of(too_many)
     assert not_offered.status_code == 422
     assert "Choose challenges of this event." in text_of(not_offered)
     assert picked.status_code == 303
@@ -527,3 +527,16 @@ async def test_public_list_shows_names_only_of_members_who_opted_in(make_client,
     assert "Mobility" in text
     assert "With Public Person" in text
     assert "Hidden Person" not in text
+
+
+@pytest.mark.parametrize(
+    ("team_max", "sentence"), [(1, "A team has at most 1 member."), (3, "A team has at most 3 members.")]
+)
+async def test_team_page_states_the_size_limit_with_the_right_plural(make_client, event, team_max, sentence):
+    await Round.filter(event_id=event.id).update(team_max=team_max)
+    browser, _user = await participant(make_client, event, "solo@example.org")
+
+    page = await browser.get(team_url(event))
+
+    assert page.status_code == 200
+    assert text_of(page).count(sentence) == 1
