@@ -12,7 +12,7 @@
 
 Every value is written here or derived from the dates: the Lyon jury from the round's deadline, the
 Paris one from `clock` (the time of loading, to the minute). Everything goes through the domain
-(`events.domain.jury`, `criteria`, `public_vote`, `awards`, `live`) with an explicit `now`, so the
+(`events.domain.sessions`, `jury`, `criteria`, `public_vote`, `awards`, `live`) with an explicit `now`, so the
 rules the app enforces hold for the demo too.
 """
 
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from events.domain import awards, jury, live, public_vote
+from events.domain import awards, jury, live, public_vote, sessions
 from events.domain.criteria import apply_preset
 from events.i18n import _current, set_language
 from events.models import (
@@ -130,7 +130,7 @@ async def _lyon_final(event: Event, users: dict[str, User]) -> JurySession:
     grid = await apply_preset(stage=stage, preset="hackathon_final")
     opens_at = stage.deadline + timedelta(hours=1)  # the pitches, on Sunday afternoon
     closes_at = opens_at + timedelta(hours=4)
-    session = await jury.create_session(
+    session = await sessions.create_session(
         stage=stage, name=LYON_JURY, opens_at=opens_at, closes_at=closes_at, public_vote=True
     )
     entries = await _entries_by_team(stage)
@@ -147,14 +147,14 @@ async def _lyon_final(event: Event, users: dict[str, User]) -> JurySession:
             reason=conflict_reason if conflicted else "",
             now=accepted_at + timedelta(hours=index),
         )
-    await jury.set_session_status(session=session, status=SessionStatus.OPEN, now=opens_at)
+    await sessions.set_session_status(session=session, status=SessionStatus.OPEN, now=opens_at)
     at = opens_at + timedelta(minutes=30)
     for spec in LYON_SHEETS:
         at = await _score(session, spec, users=users, entries=entries, grid=grid, at=at)
     await _public_votes(session, users, entries, at=at + timedelta(minutes=5))
-    await jury.set_session_status(session=session, status=SessionStatus.CLOSED, now=closes_at)
+    await sessions.set_session_status(session=session, status=SessionStatus.CLOSED, now=closes_at)
     await _awards(await JurySession.get(id=session.id))
-    await jury.set_session_status(
+    await sessions.set_session_status(
         session=session, status=SessionStatus.PUBLISHED, now=closes_at + timedelta(minutes=30)
     )
     return session
@@ -217,7 +217,9 @@ async def _paris_live(event: Event, users: dict[str, User], *, clock: datetime) 
     stage = await Round.get(event=event, name="Candidature")
     grid = await apply_preset(stage=stage, preset="datacity_selection")
     opens_at, closes_at = paris_window(clock, event.timezone)
-    session = await jury.create_session(stage=stage, name=PARIS_JURY, opens_at=opens_at, closes_at=closes_at)
+    session = await sessions.create_session(
+        stage=stage, name=PARIS_JURY, opens_at=opens_at, closes_at=closes_at
+    )
     for email in PARIS_JURORS:
         await _seat(session, event, users[email])
     for index, email in enumerate(PARIS_ACCEPTED):
@@ -227,7 +229,7 @@ async def _paris_live(event: Event, users: dict[str, User], *, clock: datetime) 
             conflict_team_ids=[],
             now=opens_at - timedelta(days=2) + timedelta(hours=index),
         )
-    await jury.set_session_status(session=session, status=SessionStatus.OPEN, now=opens_at)
+    await sessions.set_session_status(session=session, status=SessionStatus.OPEN, now=opens_at)
     entries = await _entries_by_team(stage)
     grid_of = {"session": session, "users": users, "entries": entries, "grid": grid}
     # The agenda: every entry, 7 minutes each from 11 minutes ago; the first pitch ran one minute

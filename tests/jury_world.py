@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from events.domain import jury
+from events.domain import jury, sessions
 from events.models import (
     AssignmentMode,
     Challenge,
@@ -97,7 +97,7 @@ async def make_jury_world(
         await User.create(email=f"juror{index}@example.org", name=f"Juror {index}", password_hash="!")
         for index in range(jurors)
     ]
-    session = await jury.create_session(
+    session = await sessions.create_session(
         stage=stage,
         name="Final jury",
         opens_at=opens_at,
@@ -110,7 +110,7 @@ async def make_jury_world(
     for user in seated:
         await jury.add_juror(session=session, user=user)
     if open_session:
-        await jury.set_session_status(session=session, status="open", now=NOW - timedelta(hours=2))
+        await sessions.set_session_status(session=session, status="open", now=NOW - timedelta(hours=2))
     return JuryWorld(event, stage, challenge, made_teams, entries, members, seated, criteria, session)
 
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 from tortoise.context import TortoiseContext
 
 from events.db import tortoise_config
-from events.domain import jury
+from events.domain import sessions
 from events.models import ScoreLogEntry
 from tests.jury_world import NOW, make_jury_world, score
 
@@ -30,7 +30,9 @@ async def _closed_jury(url: str) -> tuple[int, list[int]]:
         await score(world, world.jurors[1], world.entries[0], 5)
         await score(world, world.jurors[0], world.entries[1], 3)
         await score(world, world.jurors[1], world.entries[1], 6)
-        await jury.set_session_status(session=world.session, status="closed", now=NOW + timedelta(minutes=5))
+        await sessions.set_session_status(
+            session=world.session, status="closed", now=NOW + timedelta(minutes=5)
+        )
         return world.session.id, [entry.id for entry in world.entries]
 
 

@@ -1,8 +1,9 @@
-"""Jury sessions: the one status transition, jurors and their conflicts, assignment, score sheets and
-their append-only log.
+"""Jury work inside a session: jurors and their conflicts, assignment, score sheets and their
+append-only log.
 
-- `set_session_status` is the only way a session changes state: scheduled → open → closed → published.
-  Opening computes the assignments; closing locks the session and freezes a results snapshot.
+- A session's creation and its one status transition (`set_session_status`) live one level up, in
+  `events.domain.sessions`, which calls `compute_assignments` and `refresh_totals` here. What the
+  jury's readers share (the scope, the weighted total, the log replay) lives in `events.domain.scoring`.
 - Assignment is deterministic: entries and jurors are taken in id order; in k mode the most
   constrained entries are served first and each takes the least loaded eligible jurors (ties: lower
   user id). A juror is never assigned an entry of a team they belong to or declared a conflict with.
@@ -25,20 +26,18 @@ their append-only log.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
-from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from events import live
 from events.domain.criteria import clean_value, criteria_for
 from events.domain.errors import FormErrors
+from events.domain.scoring import SHEET_TOTAL, SheetState, entries_in_scope, replay
 from events.domain.sql import execute, rows
-from events.i18n import _, format_when, lazy, ngettext, pgettext
-from events.mail import mail_users
+from events.i18n import _
 from events.models import (
     Assignment,
     AssignmentMode,
@@ -46,10 +45,7 @@ from events.models import (
     ConflictOfInterest,
     Criterion,
     Entry,
-    EntryStatus,
-    Event,
     JurySession,
-    JurySessionChallenge,
     JurySessionJuror,
     PitchSlot,
     Score,
@@ -65,185 +61,12 @@ from events.models import (
 
 log = logging.getLogger("hackcity.jury")
 
-TRANSITIONS: dict[SessionStatus, set[SessionStatus]] = {
-    SessionStatus.SCHEDULED: {SessionStatus.OPEN},
-    SessionStatus.OPEN: {SessionStatus.CLOSED},
-    SessionStatus.CLOSED: {SessionStatus.PUBLISHED},
-    SessionStatus.PUBLISHED: set(),
-}
-
-
-def status_label(status: SessionStatus | str) -> str:
-    """A session's status in the reader's language. Its own message context, because French agrees
-    the adjective with "session" (publiée) where a challenge is "publié"."""
-    labels = {
-        SessionStatus.SCHEDULED: pgettext("jury session", "scheduled"),
-        SessionStatus.OPEN: pgettext("jury session", "open"),
-        SessionStatus.CLOSED: pgettext("jury session", "closed"),
-        SessionStatus.PUBLISHED: pgettext("jury session", "published"),
-    }
-    return labels[SessionStatus(status)]
-
-
-# A whole sentence per status, so that each language agrees it with "session" (French: publiée).
-NOW_MESSAGES = {
-    SessionStatus.SCHEDULED: lazy("The session is now scheduled."),
-    SessionStatus.OPEN: lazy("The session is now open."),
-    SessionStatus.CLOSED: lazy("The session is now closed."),
-    SessionStatus.PUBLISHED: lazy("The session is now published."),
-}
 MAX_TEXT = 5000
 TEXT_FIELDS = ("comment", "private_note")
 
 
 def _now(now: datetime | None) -> datetime:
     return now if now is not None else datetime.now(UTC)
-
-
-# --- sessions -------------------------------------------------------------------------------------
-
-
-async def create_session(
-    *,
-    stage: Any,
-    name: str,
-    challenge_ids: list[int] | None = None,
-    opens_at: datetime | None = None,
-    closes_at: datetime | None = None,
-    assignment_mode: AssignmentMode = AssignmentMode.ALL,
-    k: int = 3,
-    blind: bool = False,
-    normalisation: str = "none",
-    trimmed: bool = False,
-    public_vote: bool = False,
-) -> JurySession:
-    """A scheduled session for a round (`stage`) and some of its challenges (none: all of them)."""
-    errors: dict[str | None, str] = {}
-    name = " ".join(name.split())
-    if not name or len(name) > 120:
-        errors["name"] = _("Enter a name of at most 120 characters.")
-    if opens_at and closes_at and closes_at <= opens_at:
-        errors["closes_at"] = _("The end of scoring must come after its start.")
-    if assignment_mode == AssignmentMode.K and not 1 <= k <= 50:
-        errors["k"] = _("Enter between %(min)s and %(max)s jurors per entry.", min=1, max=50)
-    if errors:
-        raise FormErrors(errors)
-    async with in_transaction():
-        session = await JurySession.create(
-            event_id=stage.event_id,
-            round=stage,
-            name=name,
-            opens_at=opens_at,
-            closes_at=closes_at,
-            assignment_mode=assignment_mode,
-            k=k,
-            blind=blind,
-            normalisation=normalisation,
-            trimmed=trimmed,
-            public_vote=public_vote,
-        )
-        for challenge_id in sorted(set(challenge_ids or [])):
-            await JurySessionChallenge.create(session=session, challenge_id=challenge_id)
-    log.info("jury session %s created for round %s", session.id, stage.id)
-    return session
-
-
-async def set_session_status(
-    *,
-    session: JurySession,
-    status: SessionStatus | str,
-    now: datetime | None = None,
-    base_url: str | None = None,
-) -> JurySession:
-    """The one transition of a session. Opening computes the assignments, closing locks the
-    session and freezes the results, publishing makes them public. Nothing goes back.
-
-    Opening mails the seated jurors (each in their language, with the link to their jury page built
-    from `base_url`) in the same transaction. Without `base_url` (seeds, scripts) nobody is mailed."""
-    from events.domain.public_vote import tally  # both read sessions, not the reverse
-    from events.domain.results import compute_results
-
-    try:
-        target = SessionStatus(status)
-    except ValueError:
-        raise FormErrors({"status": _("Choose a status.")}) from None
-    async with in_transaction():
-        current = await JurySession.select_for_update().get(id=session.id)
-        # The instant is taken once the lock is held: every save in flight (holding the row FOR
-        # SHARE on PostgreSQL, the one connection on SQLite) has committed before it, so whatever
-        # was accepted is before `locked_at`, and the snapshot computed below holds all of it.
-        now = _now(now)
-        if target not in TRANSITIONS[current.status]:
-            raise FormErrors(
-                {
-                    "status": _(
-                        'A session cannot go from "%(current)s" to "%(target)s".',
-                        current=status_label(current.status),
-                        target=status_label(target),
-                    )
-                }
-            )
-        updates: dict[str, Any] = {"status": target}
-        if target == SessionStatus.OPEN:
-            if not await Criterion.exists(round_id=current.round_id):
-                raise FormErrors({"status": _("Add the grid's criteria before opening the session.")})
-            if not await JurySessionJuror.exists(session_id=current.id):
-                raise FormErrors({"status": _("Invite at least one juror before opening the session.")})
-            # Still scheduled at this point: the assignment starts afresh, with every juror seated.
-            await compute_assignments(session=current, now=now)
-            if base_url is not None:
-                await _mail_opening(current, base_url)
-        elif target == SessionStatus.CLOSED:
-            updates["locked_at"] = now
-            await refresh_totals(current)
-            snapshot = await compute_results(session=current, now=now)
-            if current.public_vote:  # no vote comes in once closed: the count is frozen with the ranking
-                snapshot["votes"] = [
-                    [count.entry_id, count.votes, count.last_vote] for count in await tally(current)
-                ]
-            updates["results_snapshot"] = snapshot
-        elif target == SessionStatus.PUBLISHED:
-            updates["published_at"] = now
-        await JurySession.filter(id=current.id).update(**updates)
-    for name, value in updates.items():
-        setattr(session, name, value)
-    log.info("jury session %s is now %s", session.id, target)
-    await live.publish(live.session_channel(session.id), {"type": "session", "status": str(target)})
-    return session
-
-
-async def _mail_opening(session: JurySession, base_url: str) -> None:
-    event = await Event.get(id=session.event_id)
-    jurors = await User.filter(jury_seats__session_id=session.id).order_by("id")
-    assigned: dict[int, int] = {}
-    for juror_id in await Assignment.filter(session_id=session.id).values_list("juror_id", flat=True):
-        assigned[juror_id] = assigned.get(juror_id, 0) + 1
-    link = f"{base_url}/events/{event.slug}/jury/{session.id}"
-
-    def compose(juror: User) -> tuple[str, str]:
-        count = ngettext(
-            "%(num)s entry is yours to score.",
-            "%(num)s entries are yours to score.",
-            assigned.get(juror.id, 0),
-        )
-        if session.closes_at:
-            until = _(
-                "Scoring closes on %(when)s.", when=format_when(session.closes_at, event.timezone, "long")
-            )
-        else:
-            until = _("The organisers will close the scoring.")
-        return _("The jury %(session)s of %(event)s is open", session=session.name, event=event.title), _(
-            "Hello %(name)s,\n\nThe jury “%(session)s” of %(event)s is open. %(count)s %(until)s\n\n"
-            "Your jury page:\n\n%(link)s\n",
-            name=juror.name,
-            session=session.name,
-            event=event.title,
-            count=count,
-            until=until,
-            link=link,
-        )
-
-    await mail_users(jurors, compose)
 
 
 # --- jurors, conflicts and assignment --------------------------------------------------------------
@@ -347,21 +170,6 @@ async def recuse(
     if recorded:
         return recorded[0]
     return await ConflictOfInterest.get(session_id=session.id, juror_id=juror.id, team_id=entry.team_id)
-
-
-async def scope_query(session: JurySession) -> QuerySet[Entry]:
-    """Submitted entries of the session's round, in its challenges (all of the round's if none)."""
-    query = Entry.filter(round_id=session.round_id, status=EntryStatus.SUBMITTED)
-    challenge_ids = await JurySessionChallenge.filter(session_id=session.id).values_list(
-        "challenge_id", flat=True
-    )
-    if challenge_ids:
-        query = query.filter(challenge_id__in=list(challenge_ids))
-    return query.order_by("id")
-
-
-async def entries_in_scope(session: JurySession) -> list[Entry]:
-    return await (await scope_query(session))
 
 
 def plan_assignments(
@@ -533,23 +341,6 @@ async def _progress_changed(sheet: ScoreSheet) -> None:
         live.session_channel(sheet.session_id),
         {"type": "progress", "juror": sheet.juror_id, "entry": sheet.entry_id},
     )
-
-
-def weighted_total(values: list[tuple[float, float, float, float]]) -> float | None:
-    """The weighted mean on 0-100 of (value, weight, scale_min, scale_max) rows; None when empty."""
-    if not values:
-        return None
-    weights = sum(weight for _value, weight, _low, _high in values)
-    points = sum(weight * (value - low) / (high - low) for value, weight, low, high in values)
-    return 100.0 * points / weights
-
-
-# The weighted mean on 0-100 of a sheet's scores, computed by the database.
-SHEET_TOTAL = (
-    "SELECT 100.0 * SUM(c.weight * (s.value - c.scale_min) / (c.scale_max - c.scale_min)) "
-    "/ SUM(c.weight) AS total "
-    "FROM score s JOIN criterion c ON c.id = s.criterion_id WHERE s.sheet_id = {sheet}"
-)
 
 
 async def _refresh_total(sheet: ScoreSheet, now: datetime) -> None:
@@ -833,33 +624,6 @@ async def undo_last_change(
     log.info("juror %s undid change %s of sheet %s", juror.id, target.id, sheet.id)
     await _progress_changed(locked)
     return reversal
-
-
-@dataclass
-class SheetState:
-    """What a sheet says: a value per criterion id, the comment, the private note and the status."""
-
-    values: dict[int, float] = field(default_factory=dict)
-    comment: str = ""
-    private_note: str = ""
-    status: str = SheetStatus.DRAFT
-
-
-def replay(entries: list[tuple[str, int | None, str | None]]) -> SheetState:
-    """Apply (field, criterion id, new value) log rows in order."""
-    state = SheetState()
-    for name, criterion_id, new in entries:
-        if name == "value":
-            assert criterion_id is not None
-            if new is None:
-                state.values.pop(criterion_id, None)
-            else:
-                state.values[criterion_id] = float(new)
-        elif name == "status":
-            state.status = new or SheetStatus.DRAFT
-        else:
-            setattr(state, name, new or "")
-    return state
 
 
 async def sheet_from_log(sheet: ScoreSheet) -> SheetState:

@@ -29,8 +29,8 @@ from tortoise.transactions import in_transaction
 
 from events import live
 from events.domain.errors import FormErrors
-from events.domain.jury import scope_query
 from events.domain.numbers import parse_id, parse_int
+from events.domain.scoring import scope_query
 from events.i18n import _, lazy
 from events.models import (
     Assignment,

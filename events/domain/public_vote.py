@@ -4,7 +4,7 @@ Rules:
 - A session takes votes only when the organisers turned `public_vote` on, while it is open and the
   server's clock is within its window [opens_at, closes_at): the vote closes with the session.
 - The voter's email address must be verified; the entry must be in the session's scope (a submitted
-  entry of its round and challenges, see `events.domain.jury.scope_query`); nobody votes for a team
+  entry of its round and challenges, see `events.domain.scoring.scope_query`); nobody votes for a team
   they belong to.
 - One vote per account and session, and a vote is final: it can be neither changed nor withdrawn
   while the vote is open (so the tally only ever grows and nobody can be talked into switching).
@@ -25,7 +25,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events.domain.errors import FormErrors
-from events.domain.jury import scope_query
+from events.domain.scoring import scope_query
 from events.domain.sql import rows
 from events.i18n import _, lazy
 from events.models import (

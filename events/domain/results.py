@@ -44,7 +44,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from events.domain.criteria import criteria_for
-from events.domain.jury import replay, scope_query, weighted_total
+from events.domain.scoring import replay, scope_query, weighted_total
 from events.domain.sql import rows as _rows
 from events.i18n import lazy
 from events.models import (
@@ -67,7 +67,7 @@ TIE_BREAK = [
 ]
 
 # The stored total of each counted sheet: submitted and still assigned. The total is the weighted mean
-# computed by the database at every save (events.domain.jury.SHEET_TOTAL), and recomputed for the
+# computed by the database at every save (events.domain.scoring.SHEET_TOTAL), and recomputed for the
 # whole session when it closes, just before the results are frozen. Parameters: session, status, True.
 SHEET_TOTALS = """
 sheet_totals AS (

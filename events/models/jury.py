@@ -1,7 +1,7 @@
 """Juries: criteria, jury sessions, jurors and their conflicts, assignments, score sheets and the score log.
 
-The rules (transitions, assignment, validation, results) live in `events.domain.jury` and
-`events.domain.results`. The UNIQUE constraints here are what settle parallel saves.
+The rules live in `events.domain`: the transition in `sessions`, assignment and validation in `jury`,
+the results in `results`. The UNIQUE constraints here are what settle parallel saves.
 """
 
 from enum import StrEnum

@@ -22,8 +22,9 @@ from events import i18n
 from events.auth import PUBLIC, SIGNED_IN, event_role, not_found, route
 from events.domain import gallery as gallery_rules
 from events.domain import jury as jury_rules
-from events.domain import jury_files, portals
+from events.domain import jury_files, portals, scoring
 from events.domain import published as published_rules
+from events.domain import sessions as session_rules
 from events.domain.criteria import clean_value, criteria_for, format_number
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_id
@@ -145,7 +146,7 @@ async def juror_sessions(request: Request):
         {
             "event": event,
             "rows": rows,
-            "status_label": jury_rules.status_label,
+            "status_label": session_rules.status_label,
             "local_time": lambda value: local_time(value, event),
         },
     )
@@ -176,7 +177,7 @@ async def juror_session(request: Request):
         seat = await JurySessionJuror.get(session_id=session.id, user_id=user.id)
     # A constant number of queries, and no list of ids sent back to the database: the teams through
     # a subquery on the scope, the entries through the juror's assignments.
-    scope = await jury_rules.scope_query(session)
+    scope = await scoring.scope_query(session)
     teams = await Team.filter(id__in=Subquery(scope.values("team_id"))).order_by("name", "id")
     conflicted = set(
         await session.conflicts.filter(juror_id=user.id).values_list("team_id", flat=True)
@@ -210,7 +211,7 @@ async def juror_session(request: Request):
             # Once the scores are locked, the jury can check how each result came about.
             "can_explain": session.status in (SessionStatus.CLOSED, SessionStatus.PUBLISHED),
             "window_problem": window_problem(session, datetime.now(UTC)),
-            "status_label": jury_rules.status_label(session.status),
+            "status_label": session_rules.status_label(session.status),
             "local_time": lambda value: local_time(value, event),
             "SUBMITTED": SheetStatus.SUBMITTED,
         },
@@ -238,7 +239,7 @@ async def _entry_page(
     scores = await Score.filter(
         sheet__session_id=session.id, sheet__juror_id=user.id, sheet__entry_id=entry.id
     ).values_list("criterion_id", "value")
-    state = jury_rules.SheetState(values=dict(scores))
+    state = scoring.SheetState(values=dict(scores))
     if sheet is not None:
         state.comment, state.private_note, state.status = sheet.comment, sheet.private_note, sheet.status
     shown: dict[str, Any] = {

@@ -14,8 +14,9 @@ from events.csv_export import attachment, csv_response
 from events.domain import criteria as criteria_rules
 from events.domain import jury as jury_rules
 from events.domain import jury_admin as admin_rules
-from events.domain import schedule
+from events.domain import schedule, scoring
 from events.domain import score_log as log_rules
+from events.domain import sessions as session_rules
 from events.domain import shortlist as shortlist_rules
 from events.domain.errors import FormErrors, RateLimited
 from events.domain.numbers import parse_int
@@ -125,8 +126,8 @@ def _criterion_values(criterion: Criterion | None) -> dict[str, str]:
 
 def _grid_heading(stage: Round, challenge: Challenge | None) -> str:
     if challenge is None:
-        return _("Scoring grid — %(name)s", name=stage.name)
-    return _("Scoring grid — %(name)s, challenge %(title)s", name=stage.name, title=challenge.title)
+        return _("Scoring grid of %(name)s", name=stage.name)
+    return _("Scoring grid of %(name)s for the challenge %(title)s", name=stage.name, title=challenge.title)
 
 
 async def _criteria_page(
@@ -333,7 +334,7 @@ async def manage_juries(request: Request):
             "event": event,
             "sessions": sessions,
             "rounds": rounds,
-            "status_label": jury_rules.status_label,
+            "status_label": session_rules.status_label,
         },
     )
 
@@ -404,7 +405,7 @@ async def new_jury_session(request: Request):
     if request.method == "POST":
         values = await read_form(request)
         try:
-            session = await jury_rules.create_session(**await _session_fields(event, values))
+            session = await session_rules.create_session(**await _session_fields(event, values))
         except FormErrors as error:
             errors = error.errors
         else:
@@ -458,10 +459,10 @@ async def _session_page(request: Request, session: JurySession, *, values: dict,
             "assignments": await Assignment.filter(session_id=session.id)
             .select_related("juror", "entry")
             .order_by("entry_id", "juror_id"),
-            "entries_in_scope": await (await jury_rules.scope_query(session)).count(),
+            "entries_in_scope": await (await scoring.scope_query(session)).count(),
             "criteria_count": await Criterion.filter(round_id=session.round_id).count(),
-            "next_statuses": sorted(jury_rules.TRANSITIONS[session.status]),
-            "status_label": jury_rules.status_label,
+            "next_statuses": sorted(session_rules.TRANSITIONS[session.status]),
+            "status_label": session_rules.status_label,
             "mode_label": _(MODE_LABELS[AssignmentMode(session.assignment_mode)]),
             "values": values,
             "errors": errors,
@@ -514,14 +515,14 @@ async def jury_session_status(request: Request):
     session = await _session_or_404(request, event)
     values = await read_form(request)
     try:
-        await jury_rules.set_session_status(
+        await session_rules.set_session_status(
             session=session, status=values.get("status", ""), base_url=request.app.state.settings.base_url
         )
     except FormErrors as error:
         return await _session_page(request, session, values=values, errors=error.errors)
     flash(
         request,
-        _(jury_rules.NOW_MESSAGES[SessionStatus(session.status)]),
+        _(session_rules.NOW_MESSAGES[SessionStatus(session.status)]),
         "success",
     )
     return RedirectResponse(_juries_url(event, f"/{session.id}"), status_code=303)
@@ -581,7 +582,7 @@ async def edit_jury_session(request: Request):
             "errors": errors,
             "only_window": session.status == SessionStatus.OPEN,
             "editable": session.status in (SessionStatus.SCHEDULED, SessionStatus.OPEN),
-            "status_label": jury_rules.status_label,
+            "status_label": session_rules.status_label,
         },
         status_code=status,
     )

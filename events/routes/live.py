@@ -25,7 +25,8 @@ from events import i18n, live
 from events.auth import ORGANISER, SIGNED_IN, not_found, route
 from events.domain import jury as jury_rules
 from events.domain import live as live_rules
-from events.domain import schedule
+from events.domain import schedule, scoring
+from events.domain import sessions as session_rules
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_id
 from events.flash import flash
@@ -105,7 +106,7 @@ async def _control_page(
     on_agenda = {slot.entry_id for slot in slots}
     candidates = [
         entry
-        for entry in await (await jury_rules.scope_query(session)).select_related("team")
+        for entry in await (await scoring.scope_query(session)).select_related("team")
         if entry.id not in on_agenda
     ]
     return render(
@@ -123,7 +124,7 @@ async def _control_page(
             "editable": session.status in live_rules.EDITABLE,
             "is_open": session.status == SessionStatus.OPEN,
             "followed": session.status in FOLLOWED,
-            "status_label": jury_rules.status_label(session.status),
+            "status_label": session_rules.status_label(session.status),
             "slot_label": _slot_label,
             "clock": lambda value: _clock(value, event),
             "local_input": lambda value: schedule.local_input(value, event.timezone),
@@ -285,7 +286,7 @@ async def next_slot(request: Request):
 
 async def lock_session(request: Request):
     async def action(session: JurySession, values: dict[str, str]) -> str:
-        await jury_rules.set_session_status(session=session, status=SessionStatus.CLOSED)
+        await session_rules.set_session_status(session=session, status=SessionStatus.CLOSED)
         return _("The session is locked: no more score changes, the results are frozen.")
 
     return await _act(request, action)
@@ -332,7 +333,7 @@ async def juror_live(request: Request):
             "progress": await _juror_progress(session, user),
             "is_open": session.status == SessionStatus.OPEN,
             "followed": session.status in FOLLOWED,
-            "status_label": jury_rules.status_label(session.status),
+            "status_label": session_rules.status_label(session.status),
             "server_now": datetime.now(UTC).isoformat(),
             "page_url": f"/events/{event.slug}/jury/{session.id}/live",
         },
@@ -416,7 +417,7 @@ async def control_room_events(request: Request):
                     "slot",
                     {
                         "status": str(current.status),
-                        "status_label": jury_rules.status_label(current.status),
+                        "status_label": session_rules.status_label(current.status),
                         "server_now": datetime.now(UTC).isoformat(),
                         "current": _current_json(live_slot, event),
                         "slots": [
@@ -450,7 +451,7 @@ async def juror_live_events(request: Request):
                     "slot",
                     {
                         "status": str(current.status),
-                        "status_label": jury_rules.status_label(current.status),
+                        "status_label": session_rules.status_label(current.status),
                         "server_now": datetime.now(UTC).isoformat(),
                         "current": await _juror_current(current, user, event),
                     },

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from events import i18n
-from events.domain import jury
+from events.domain import sessions
 from events.domain.awards import award_board, give_award, published_awards, remove_award
 from events.domain.errors import FormErrors
 from events.domain.public_vote import cast_vote
@@ -35,7 +35,7 @@ async def _scored_world(*, close: bool = True, public_vote: bool = False) -> Jur
         for juror in world.jurors:
             await score(world, juror, entry, value)
     if close:
-        await jury.set_session_status(session=world.session, status="closed", now=NOW)
+        await sessions.set_session_status(session=world.session, status="closed", now=NOW)
     return world
 
 
@@ -88,7 +88,7 @@ async def test_closed_session_gives_an_award_to_an_entry_of_the_challenge(db):
 
 async def test_published_session_still_takes_awards(db):
     world = await _scored_world()
-    await jury.set_session_status(session=world.session, status="published", now=NOW)
+    await sessions.set_session_status(session=world.session, status="published", now=NOW)
 
     first = await give_award(
         session=world.session, challenge_id=None, entry_id=world.entries[0].id, title="Mention"
@@ -207,7 +207,7 @@ async def test_public_prize_suggests_the_entry_with_the_most_votes(db):
             email=f"v{index}@example.org", name="V", password_hash="!", email_verified_at=datetime.now(UTC)
         )
         await cast_vote(session=world.session, user=voter, entry_id=entry.id, now=NOW)
-    await jury.set_session_status(session=world.session, status="closed", now=NOW)
+    await sessions.set_session_status(session=world.session, status="closed", now=NOW)
 
     board = await award_board(world.session)
 
@@ -232,7 +232,7 @@ async def test_published_awards_come_only_from_published_sessions(db):
 
     assert await published_awards([world.session]) == {}
 
-    await jury.set_session_status(session=world.session, status="published", now=NOW)
+    await sessions.set_session_status(session=world.session, status="published", now=NOW)
     shown = (await published_awards([world.session]))[world.session.id]
     assert [(a.title, a.entry.title, a.entry.team.name) for a in shown.by_challenge[world.challenge.id]] == [
         ("P1", "Entry 1", "Team 1")

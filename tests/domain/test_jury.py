@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from events import i18n
-from events.domain import jury
+from events.domain import jury, sessions
 from events.domain.criteria import PRESETS, apply_preset, clean_value
 from events.domain.errors import FormErrors
 from events.models import (
@@ -181,7 +181,7 @@ async def test_a_team_member_on_the_jury_is_always_conflicted(db):
     member, entry = world.members[0], world.entries[0]
     await jury.add_juror(session=world.session, user=member)
 
-    await jury.set_session_status(session=world.session, status="open", now=NOW)
+    await sessions.set_session_status(session=world.session, status="open", now=NOW)
 
     plan = set(await Assignment.filter(juror_id=member.id).values_list("juror_id", "entry_id"))
     assert plan == {(member.id, e.id) for e in world.entries[1:]}
@@ -199,7 +199,7 @@ async def test_a_team_member_on_the_jury_is_always_conflicted(db):
 
 async def test_scores_are_refused_once_the_session_is_closed(db):
     world = await make_jury_world()
-    await jury.set_session_status(session=world.session, status="closed", now=NOW)
+    await sessions.set_session_status(session=world.session, status="closed", now=NOW)
 
     with pytest.raises(FormErrors) as refused:
         await jury.save_score(
@@ -378,20 +378,20 @@ async def test_session_moves_forward_only_and_closing_freezes_the_results(db):
     await score(world, world.jurors[0], world.entries[0], 7)
 
     with pytest.raises(FormErrors) as refused:
-        await jury.set_session_status(session=world.session, status="published", now=NOW)
+        await sessions.set_session_status(session=world.session, status="published", now=NOW)
     assert refused.value.errors == {"status": 'A session cannot go from "open" to "published".'}
 
-    closed = await jury.set_session_status(session=world.session, status=SessionStatus.CLOSED, now=NOW)
+    closed = await sessions.set_session_status(session=world.session, status=SessionStatus.CLOSED, now=NOW)
     assert (closed.status, closed.locked_at) == (SessionStatus.CLOSED, NOW)
     assert next((e["entry_id"], e["score"]) for e in closed.results_snapshot["entries"]) == (
         world.entries[0].id,
         70.0,
     )
-    published = await jury.set_session_status(session=world.session, status="published", now=NOW)
+    published = await sessions.set_session_status(session=world.session, status="published", now=NOW)
     assert published.published_at == NOW
     for status in ("open", "scheduled", "closed", "nonsense"):
         with pytest.raises(FormErrors):
-            await jury.set_session_status(session=world.session, status=status, now=NOW)
+            await sessions.set_session_status(session=world.session, status=status, now=NOW)
 
 
 async def test_opening_needs_criteria_and_jurors(db):
@@ -399,7 +399,7 @@ async def test_opening_needs_criteria_and_jurors(db):
     await Criterion.all().delete()
 
     with pytest.raises(FormErrors) as refused:
-        await jury.set_session_status(session=world.session, status="open", now=NOW)
+        await sessions.set_session_status(session=world.session, status="open", now=NOW)
 
     assert refused.value.errors == {"status": "Add the grid's criteria before opening the session."}
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from events import i18n, live
-from events.domain import jury
+from events.domain import jury, sessions
 from events.domain import live as live_rules
 from events.domain.errors import FormErrors
 from events.models import PitchSlot, ScoreSheet, SessionStatus, SheetStatus, SlotStatus
@@ -149,7 +149,7 @@ async def test_update_slot_changes_the_timing_of_a_live_pitch_but_not_of_a_finis
 
 async def test_agenda_cannot_change_once_the_session_is_locked(db):
     world = await make_jury_world(teams=1)
-    await jury.set_session_status(session=world.session, status="closed", now=NOW)
+    await sessions.set_session_status(session=world.session, status="closed", now=NOW)
 
     with pytest.raises(FormErrors) as refused:
         await live_rules.build_agenda(session=world.session)
@@ -264,7 +264,7 @@ async def test_next_slot_skips_locked_slots(db):
 async def test_slot_transitions_are_refused_once_the_session_is_locked(db):
     world = await make_jury_world(teams=1)
     (slot,) = await live_rules.build_agenda(session=world.session)
-    await jury.set_session_status(session=world.session, status="closed", now=NOW)
+    await sessions.set_session_status(session=world.session, status="closed", now=NOW)
 
     with pytest.raises(FormErrors) as refused:
         await live_rules.lock_slot(slot=slot, now=NOW)
@@ -411,7 +411,7 @@ async def test_slot_and_session_changes_are_published(db):
 
     with live.subscribe(live.session_channel(world.session.id)) as subscription:
         started = await live_rules.next_slot(session=world.session, now=NOW)
-        await jury.set_session_status(session=world.session, status=SessionStatus.CLOSED, now=NOW)
+        await sessions.set_session_status(session=world.session, status=SessionStatus.CLOSED, now=NOW)
         messages = subscription.drain()
 
     assert messages == [

@@ -18,7 +18,7 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from events import i18n
-from events.domain import jury
+from events.domain import jury, sessions
 from events.domain import live as live_rules
 from events.domain.errors import FormErrors
 from events.models import JurySession, ScoreLogEntry, ScoreSheet, SessionStatus, SlotStatus
@@ -43,7 +43,7 @@ async def live_world():
         closes_at=now + timedelta(hours=1),
         open_session=False,
     )
-    await jury.set_session_status(session=world.session, status="open")
+    await sessions.set_session_status(session=world.session, status="open")
     return world
 
 
@@ -86,7 +86,7 @@ async def test_closing_takes_its_instant_after_the_saves_in_flight(db):
     session = await JurySession.get(id=world.session.id)  # read now: a read would wait for the lock too
 
     async def close():
-        return await jury.set_session_status(session=session, status=SessionStatus.CLOSED)
+        return await sessions.set_session_status(session=session, status=SessionStatus.CLOSED)
 
     closed = await while_a_save_is_in_flight(world, close, first=7, second=8)
 
@@ -104,7 +104,7 @@ async def test_closing_takes_its_instant_after_the_saves_in_flight(db):
 async def test_no_save_is_accepted_once_the_session_is_closed(db):
     world = await live_world()
     await save(world, 5)
-    await jury.set_session_status(session=world.session, status=SessionStatus.CLOSED)
+    await sessions.set_session_status(session=world.session, status=SessionStatus.CLOSED)
 
     with pytest.raises(FormErrors) as refused:
         await save(world, 9)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from events import i18n
-from events.domain import jury
+from events.domain import sessions
 from events.domain.errors import FormErrors
 from events.domain.public_vote import cast_vote, open_votes, public_winner, tally, vote_counts
 from events.models import (
@@ -121,7 +121,7 @@ async def test_juror_of_the_session_is_refused(db):
 async def test_closed_session_refuses_votes(db):
     world = await _world()
     voter = await _voter()
-    await jury.set_session_status(session=world.session, status="closed", now=NOW)
+    await sessions.set_session_status(session=world.session, status="closed", now=NOW)
 
     errors = await _refusal(world, voter, world.entries[0].id)
 
@@ -246,7 +246,7 @@ async def test_closing_freezes_the_count_a_vote_deleted_later_changes_nothing(db
     for index, entry in enumerate([e0, e1, e1]):
         await cast_vote(session=world.session, user=await _voter(f"f{index}"), entry_id=entry.id, now=NOW)
 
-    await jury.set_session_status(session=world.session, status="closed", now=NOW)
+    await sessions.set_session_status(session=world.session, status="closed", now=NOW)
     closed = await JurySession.get(id=world.session.id)
     assert closed.results_snapshot["votes"] == [
         [count.entry_id, count.votes, count.last_vote] for count in await tally(closed)

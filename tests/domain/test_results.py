@@ -8,7 +8,7 @@ import random
 import pytest
 
 from events import i18n
-from events.domain import jury
+from events.domain import jury, sessions
 from events.domain.results import (
     compute_results,
     explain_entry,
@@ -181,7 +181,7 @@ async def test_recount_from_the_log_equals_the_frozen_results(db, normalisation,
     juror_id, entry_id = assigned[0]
     await jury.recuse(session=world.session, juror=jurors[juror_id], entry=entries[entry_id], now=NOW)
 
-    closed = await jury.set_session_status(session=world.session, status="closed", now=NOW)
+    closed = await sessions.set_session_status(session=world.session, status="closed", now=NOW)
 
     frozen = closed.results_snapshot["entries"]
     assert ranking(await recount_from_log(world.session)) == ranking(frozen)

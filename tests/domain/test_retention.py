@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from events.auth import SESSION_LIFETIME
-from events.domain import jury, public_vote, restricted, retention
+from events.domain import jury, public_vote, restricted, retention, sessions
 from events.domain.errors import FormErrors
 from events.domain.published import public_results
 from events.domain.results import explain_entry, ranking, recount_from_log
@@ -88,8 +88,8 @@ async def purged_world():
     await User.filter(id=world.members[0].id).update(email_verified_at=NOW)
     member = await User.get(id=world.members[0].id)
     await public_vote.cast_vote(session=world.session, user=member, entry_id=world.entries[1].id, now=NOW)
-    await jury.set_session_status(session=world.session, status="closed", now=NOW + timedelta(hours=2))
-    await jury.set_session_status(session=world.session, status="published", now=NOW + timedelta(hours=3))
+    await sessions.set_session_status(session=world.session, status="closed", now=NOW + timedelta(hours=2))
+    await sessions.set_session_status(session=world.session, status="published", now=NOW + timedelta(hours=3))
     world.session = await JurySession.get(id=world.session.id)
     await Award.create(
         session=world.session, challenge=world.challenge, entry=world.entries[0], title="Grand prix"

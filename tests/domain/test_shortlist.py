@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from events.domain import jury, shortlist
+from events.domain import jury, sessions, shortlist
 from events.domain.errors import FormErrors
 from events.models import (
     Challenge,
@@ -55,11 +55,11 @@ async def world(db):
     organiser = await User.create(email="orga@example.org", name="Orga", password_hash="!")
     await EventRole.create(event=built.event, user=organiser, role=Role.ORGANISER)
     built.organiser = organiser  # type: ignore[attr-defined]
-    await jury.set_session_status(session=built.session, status="open")
+    await sessions.set_session_status(session=built.session, status="open")
     for juror in built.jurors:
         for entry, value in zip(built.entries[:5], (6, 3, 9, 4, 8), strict=True):
             await score(built, juror, entry, value)
-    await jury.set_session_status(session=built.session, status="closed")
+    await sessions.set_session_status(session=built.session, status="closed")
     return built
 
 
@@ -158,7 +158,7 @@ async def test_an_entry_no_longer_submitted_is_skipped(world):
 
 
 async def test_published_session_can_shortlist_too(world):
-    await jury.set_session_status(session=world.session, status="published")
+    await sessions.set_session_status(session=world.session, status="published")
 
     await shortlist.shortlist(session=world.session, event=world.event, top=1, user=world.organiser)
 
@@ -173,7 +173,7 @@ async def test_refused_while_the_session_is_scheduled_or_open(db):
             await shortlist.shortlist(session=built.session, event=built.event, top=1, user=organiser)
         assert None in refused.value.errors
         if built.session.status == "scheduled":
-            await jury.set_session_status(session=built.session, status="open")
+            await sessions.set_session_status(session=built.session, status="open")
     assert set(await Entry.all().values_list("selection", flat=True)) == {Selection.PENDING}
 
 
@@ -211,11 +211,11 @@ def test_plan_takes_the_top_n_with_a_score_in_each_challenge():
 
 
 async def test_jury_figures_come_from_the_latest_closed_session_in_one_query(world):
-    later = await jury.create_session(stage=world.stage, name="Second look")
+    later = await sessions.create_session(stage=world.stage, name="Second look")
     await jury.add_juror(session=later, user=world.jurors[0])
-    await jury.set_session_status(session=later, status="open")
+    await sessions.set_session_status(session=later, status="open")
     await score(dataclasses.replace(world, session=later), world.jurors[0], world.entries[0], 10)
-    await jury.set_session_status(session=later, status="closed")
+    await sessions.set_session_status(session=later, status="closed")
 
     async with count_queries() as queries:
         figures = await shortlist.jury_figures(world.event)

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from events.domain import jury, live
+from events.domain import jury, live, sessions
 from events.models import Criterion, EventRole, Role, Round, User
 from tests.e2e.conftest import Server
 from tests.e2e.test_jury import ENTRIES, SESSION, Person, build_world, run_in_database, sign_in, t
@@ -39,7 +39,7 @@ def scheduled_session(server: Server, slug: str, juror: Person) -> int:
         await Criterion.create(
             round=stage, name="Impact", scale_min=0, scale_max=10, step=1, weight=1, position=1
         )
-        session = await jury.create_session(
+        session = await sessions.create_session(
             stage=stage, name=SESSION, opens_at=now - timedelta(hours=1), closes_at=now + timedelta(hours=3)
         )
         user = await User.get(email=juror.email)

@@ -8,7 +8,7 @@ import json
 import re
 from datetime import UTC, datetime
 
-from events.domain import jury
+from events.domain import sessions
 from events.domain.awards import give_award
 from events.domain.public_vote import cast_vote
 from events.models import Award, Challenge, Event, EventRole, EventStatus, JurySession, Role, User
@@ -36,7 +36,7 @@ async def _world(*, close: bool = True, public_vote: bool = True) -> JuryWorld:
             )
             await cast_vote(session=world.session, user=voter, entry_id=entry.id, now=NOW)
     if close:
-        await jury.set_session_status(session=world.session, status="closed", now=NOW)
+        await sessions.set_session_status(session=world.session, status="closed", now=NOW)
     organiser = await make_user("orga@example.org", name="Orga")
     await EventRole.create(event=world.event, user=organiser, role=Role.ORGANISER)
     return world
@@ -217,7 +217,7 @@ async def test_award_title_is_escaped_on_every_page(db, make_client):
     client = await _organiser(make_client)
 
     await _give(client, world, world.challenge.id, world.entries[1].id, XSS)
-    await jury.set_session_status(session=world.session, status="published", now=NOW)
+    await sessions.set_session_status(session=world.session, status="published", now=NOW)
     organiser_page = await client.get(_url(world))
     public_page = await make_client().get(f"/events/{world.event.slug}/results")
 
@@ -236,7 +236,7 @@ async def test_public_results_show_awards_and_votes_only_after_publication(db, m
     visitor = make_client()
 
     before = await visitor.get(f"/events/{world.event.slug}/results")
-    await jury.set_session_status(session=world.session, status="published", now=NOW)
+    await sessions.set_session_status(session=world.session, status="published", now=NOW)
     after = await visitor.get(f"/events/{world.event.slug}/results")
 
     assert before.status_code == 404
@@ -258,7 +258,7 @@ async def test_public_results_show_awards_and_votes_only_after_publication(db, m
 
 async def test_results_without_public_vote_have_no_votes_column(db, make_client):
     world = await _world(public_vote=False)
-    await jury.set_session_status(session=world.session, status="published", now=NOW)
+    await sessions.set_session_status(session=world.session, status="published", now=NOW)
 
     page = await make_client().get(f"/events/{world.event.slug}/results")
     organiser_page = await (await _organiser(make_client)).get(_url(world))
@@ -313,7 +313,7 @@ async def test_default_titles_follow_the_reader_language(db, make_client):
 
     form = await client.get(_url(world))
     given = await _give(client, world, key, world.entries[1].id, "Premier prix")
-    await jury.set_session_status(session=world.session, status="published", now=NOW)
+    await sessions.set_session_status(session=world.session, status="published", now=NOW)
     visitor = make_client()
     english = await visitor.get(f"/events/{world.event.slug}/results", headers={"Accept-Language": "en"})
     french = await visitor.get(f"/events/{world.event.slug}/results", headers={"Accept-Language": "fr"})

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from events.domain import jury
+from events.domain import jury, sessions
 from events.models import (
     Entry,
     Event,
@@ -65,7 +65,7 @@ def _cells(page: str, heading: str) -> list[list[str]]:
 
 
 async def _close(world: JuryWorld) -> None:
-    await jury.set_session_status(session=world.session, status=SessionStatus.CLOSED)
+    await sessions.set_session_status(session=world.session, status=SessionStatus.CLOSED)
     world.session = await JurySession.get(id=world.session.id)
 
 
@@ -230,14 +230,14 @@ async def test_a_juror_of_the_session_reads_it_only_once_the_session_is_closed(d
         ["Juror B you", "80.00", "80.00", "+0.00", "counted"],
     ]
     assert f'<a href="/events/{world.event.slug}/jury/{world.session.id}">Final jury</a>' in page.text
-    await jury.set_session_status(session=world.session, status=SessionStatus.PUBLISHED)
+    await sessions.set_session_status(session=world.session, status=SessionStatus.PUBLISHED)
     assert (await juror.get(url)).status_code == 200
 
 
 async def test_a_juror_conflicted_with_the_team_gets_404(db, make_client):
     world = await _world(teams=2, jurors=2, open_session=False)
     await jury.declare_conflicts(session=world.session, juror=world.jurors[0], team_ids=[world.teams[0].id])
-    await jury.set_session_status(session=world.session, status=SessionStatus.OPEN)
+    await sessions.set_session_status(session=world.session, status=SessionStatus.OPEN)
     await _close(world)
     juror = await _as(make_client, world.jurors[0].email)
 
@@ -270,7 +270,7 @@ async def test_everyone_else_gets_404_or_the_sign_in_page(db, make_client):
 async def test_ids_that_do_not_match_are_404_even_for_organisers(db, make_client):
     world = await _world()
     organiser = await _as(make_client, "organiser@example.org")
-    other = await jury.create_session(stage=world.stage, name="Another jury", challenge_ids=[])
+    other = await sessions.create_session(stage=world.stage, name="Another jury", challenge_ids=[])
     base = f"/events/{world.event.slug}/manage/juries"
     entry = world.entries[0]
     await Entry.filter(id=world.entries[1].id).update(status="draft")  # out of the session's scope

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from events.domain import jury
+from events.domain import jury, sessions
 from events.models import (
     Challenge,
     ChallengeStatus,
@@ -59,7 +59,7 @@ async def test_results_csv_writes_negative_scores_as_numbers(db, make_client):
                 session=world.session, juror=juror, entry=entry, criterion=world.criteria[0], value=value
             )
             await jury.submit_sheet(session=world.session, juror=juror, entry=entry)
-    await jury.set_session_status(session=world.session, status="closed")
+    await sessions.set_session_status(session=world.session, status="closed")
     client = await _signed_in(make_client, "orga@example.org")
 
     response = await client.get(f"/events/{world.event.slug}/manage/juries/{world.session.id}/results.csv")

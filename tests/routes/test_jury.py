@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from events.domain import jury
+from events.domain import jury, sessions
 from events.models import (
     Assignment,
     AssignmentMode,
@@ -82,7 +82,7 @@ async def test_accepting_the_seat_with_a_conflict_leaves_that_entry_unassigned(d
     assert response.status_code == 303
     conflict = await ConflictOfInterest.get(session_id=world.session.id, juror_id=juror.id)
     assert conflict.team_id == world.teams[1].id
-    await jury.set_session_status(session=world.session, status="open")
+    await sessions.set_session_status(session=world.session, status="open")
     assert (await client.get(_entry_url(world, world.entries[1]))).status_code == 404
     assert (await client.get(_entry_url(world, world.entries[0]))).status_code == 200
     listing = await client.get(session_url)
@@ -399,10 +399,10 @@ async def test_results_and_feedback_are_hidden_until_publication(db, make_client
     assert hidden.status_code == 200
     assert "No jury has published its results for this entry yet." in hidden.text
     assert "From Juror" not in hidden.text
-    await jury.set_session_status(session=world.session, status="closed")
+    await sessions.set_session_status(session=world.session, status="closed")
     assert (await anonymous.get(results_url)).status_code == 404
 
-    await jury.set_session_status(session=world.session, status="published")
+    await sessions.set_session_status(session=world.session, status="published")
 
     public = await anonymous.get(results_url)
     assert public.status_code == 200

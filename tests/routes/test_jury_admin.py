@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from events.domain import jury
+from events.domain import jury, sessions
 from events.models import (
     Assignment,
     Challenge,
@@ -350,7 +350,7 @@ async def test_bad_session_is_refused_with_a_message(setup, make_client, data, m
 
 async def test_transition_errors_are_shown(setup, make_client):
     client = await _organiser(make_client)
-    session = await jury.create_session(stage=setup["stage"], name="Jury")
+    session = await sessions.create_session(stage=setup["stage"], name="Jury")
     url = f"{_base(setup)}/juries/{session.id}"
 
     no_grid = await post_form(client, f"{url}/status", {"status": "open"})
@@ -367,7 +367,7 @@ async def test_transition_errors_are_shown(setup, make_client):
 
 
 async def test_organiser_of_another_event_is_refused_and_nothing_changes(setup, make_client):
-    session = await jury.create_session(stage=setup["stage"], name="Jury")
+    session = await sessions.create_session(stage=setup["stage"], name="Jury")
     await Criterion.create(round=setup["stage"], name="C", position=1)
     client = await _organiser(make_client, "orga2@example.org")
     base = _base(setup)

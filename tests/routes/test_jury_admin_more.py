@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from events.domain import events as event_rules
-from events.domain import jury
+from events.domain import jury, sessions
 from events.models import (
     Assignment,
     AssignmentMode,
@@ -60,11 +60,11 @@ async def _organiser(make_client):
 
 
 async def _open(world) -> JurySession:
-    return await jury.set_session_status(session=world.session, status="open")
+    return await sessions.set_session_status(session=world.session, status="open")
 
 
 async def _close(world) -> JurySession:
-    await jury.set_session_status(session=world.session, status="closed")
+    await sessions.set_session_status(session=world.session, status="closed")
     return await JurySession.get(id=world.session.id)
 
 
@@ -175,7 +175,7 @@ async def test_invitation_accepted_after_the_session_closed_grants_the_role_with
 
 
 async def test_a_new_invitation_replaces_the_unanswered_one_of_the_same_session_only(world, make_client):
-    other = await jury.create_session(stage=world.stage, name="Second jury")
+    other = await sessions.create_session(stage=world.stage, name="Second jury")
     organiser = await _organiser(make_client)
 
     for session_id in (world.session.id, world.session.id, other.id):
@@ -501,7 +501,7 @@ async def test_open_session_cannot_be_deleted_once_a_juror_scored(world, make_cl
 async def test_published_session_cannot_be_deleted(world, make_client):
     await _open(world)
     await _close(world)
-    await jury.set_session_status(session=world.session, status="published")
+    await sessions.set_session_status(session=world.session, status="published")
     organiser = await _organiser(make_client)
 
     refused = await post_form(organiser, _session_url(world, "/delete"), {"confirm": "on"})
@@ -614,10 +614,10 @@ async def test_selection_page_costs_the_same_queries_whatever_the_number_of_entr
             title=f"More {index}",
             status=EntryStatus.SUBMITTED,
         )
-    second = await jury.create_session(stage=world.stage, name="Second jury")
+    second = await sessions.create_session(stage=world.stage, name="Second jury")
     await jury.add_juror(session=second, user=world.jurors[0])
-    await jury.set_session_status(session=second, status="open")
-    await jury.set_session_status(session=second, status="closed")
+    await sessions.set_session_status(session=second, status="open")
+    await sessions.set_session_status(session=second, status="closed")
 
     async with count_queries() as many:
         large = await organiser.get(url)

@@ -513,15 +513,15 @@ async def test_juror_stream_of_a_scheduled_session_shows_it_opening_and_the_pitc
 
     stream = asyncio.create_task(juror.get(_juror_live(world, "/events")))
     await _subscribed(world.session.id)
-    from events.domain import jury
+    from events.domain import sessions
 
     await sent_slot("scheduled")
-    await jury.set_session_status(session=world.session, status="open")
+    await sessions.set_session_status(session=world.session, status="open")
     await sent_slot("open")
     sent.clear()
     await live_rules.next_slot(session=world.session)
     await sent_slot("open")
-    await jury.set_session_status(session=world.session, status="closed")
+    await sessions.set_session_status(session=world.session, status="closed")
     response = await asyncio.wait_for(stream, STREAM_TIMEOUT)
 
     events = _events(response.text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from tortoise.transactions import in_transaction
 
-from events.domain import jury
+from events.domain import jury, sessions
 from events.models import (
     AssignmentMode,
     Entry,
@@ -218,9 +218,9 @@ async def test_my_juries_costs_the_same_for_one_or_three_sessions(db, make_clien
     async with count_queries() as one:
         page = await client.get(url)
     for name in ("Second jury", "Third jury"):
-        other = await jury.create_session(stage=world.stage, name=name)
+        other = await sessions.create_session(stage=world.stage, name=name)
         await jury.add_juror(session=other, user=world.jurors[0])
-        await jury.set_session_status(session=other, status="open")
+        await sessions.set_session_status(session=other, status="open")
     await _score_some(world)
 
     async with count_queries() as three:
@@ -286,19 +286,19 @@ async def test_the_explanation_of_an_entry_costs_the_same_for_3_or_30_entries(db
         return queries
 
     small_open = await explain(world.session)
-    await jury.set_session_status(session=world.session, status="closed")
+    await sessions.set_session_status(session=world.session, status="closed")
     small_closed = await explain(await JurySession.get(id=world.session.id))
     await _add(world, *LARGE, seat=False)
     # A second jury on the same round, over the 30 entries, with the 8 jurors.
-    world.session = await jury.create_session(
+    world.session = await sessions.create_session(
         stage=world.stage, name="Second jury", opens_at=None, closes_at=None
     )
     for juror in world.jurors:
         await jury.add_juror(session=world.session, user=juror)
-    await jury.set_session_status(session=world.session, status="open")
+    await sessions.set_session_status(session=world.session, status="open")
     await _score_some(world)
     large_open = await explain(world.session)
-    await jury.set_session_status(session=world.session, status="closed")
+    await sessions.set_session_status(session=world.session, status="closed")
     large_closed = await explain(await JurySession.get(id=world.session.id))
 
     assert len(large_open) == len(small_open), large_open.report()

@@ -11,7 +11,7 @@ import re
 import pytest
 
 from events.csv_export import csv_cell
-from events.domain import jury
+from events.domain import jury, sessions
 from events.models import JurySession, Score, ScoreLogEntry, ScoreSheet, User
 from tests.helpers import post_form, sign_in
 from tests.jury_world import JuryWorld, open_jury_world
@@ -284,7 +284,7 @@ async def test_the_recount_shows_an_entry_whose_stored_scores_were_changed_outsi
 async def test_the_recount_of_a_locked_session_compares_with_the_frozen_results(db, make_client):
     world = await _world()
     await score(world, world.jurors[0], world.entries[0], 8)
-    await jury.set_session_status(session=world.session, status="closed")
+    await sessions.set_session_status(session=world.session, status="closed")
     organiser = await _organiser(make_client)
 
     equal = await organiser.get(_url(world, "/recount"))

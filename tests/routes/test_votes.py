@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from events.domain import jury
+from events.domain import sessions
 from events.models import (
     Challenge,
     ChallengeStatus,
@@ -156,7 +156,7 @@ async def test_closed_session_shows_the_vote_closed_and_refuses(db, make_client)
     world = await _world()
     await make_user("voter@example.org")
     client = await _as(make_client, "voter@example.org")
-    await jury.set_session_status(session=world.session, status="closed")
+    await sessions.set_session_status(session=world.session, status="closed")
 
     page = await client.get(_url(world))
     response = await _vote(client, world, world.entries[0].id)
@@ -267,7 +267,7 @@ async def test_event_page_links_to_the_vote_only_while_it_is_open(db, client):
     world = await _world()
 
     while_open = await client.get(f"/events/{world.event.slug}")
-    await jury.set_session_status(session=world.session, status="closed")
+    await sessions.set_session_status(session=world.session, status="closed")
     after = await client.get(f"/events/{world.event.slug}")
 
     assert f'href="{_url(world)}"' in while_open.text
