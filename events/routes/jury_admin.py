@@ -126,8 +126,8 @@ def _criterion_values(criterion: Criterion | None) -> dict[str, str]:
 
 def _grid_heading(stage: Round, challenge: Challenge | None) -> str:
     if challenge is None:
-        return _("Scoring grid of %(name)s", name=stage.name)
-    return _("Scoring grid of %(name)s for the challenge %(title)s", name=stage.name, title=challenge.title)
+        return _("Scoring grid — %(name)s", name=stage.name)
+    return _("Scoring grid — %(name)s, challenge %(title)s", name=stage.name, title=challenge.title)
 
 
 async def _criteria_page(
