@@ -45,9 +45,11 @@ from events.models import (
     ConflictOfInterest,
     Criterion,
     Entry,
+    EventRole,
     JurySession,
     JurySessionJuror,
     PitchSlot,
+    Role,
     Score,
     ScoreLogEntry,
     ScoreSheet,
@@ -135,6 +137,21 @@ async def declare_conflicts(
     recorded = await _record_conflicts(session, juror, list(known), ConflictKind.DECLARED, reason, _now(now))
     await compute_assignments(session=session, now=now)
     return recorded
+
+
+async def seated_session(*, event_id: int, user_id: int, session_id: int | None) -> JurySession | None:
+    """The session of this event whose jury the user sits on, while still a juror of the event; None
+    otherwise (the juror's pages answer 404 then, for everyone: a sheet is the juror's own)."""
+    if session_id is None:
+        return None
+    session = await JurySession.get_or_none(id=session_id, event_id=event_id)
+    if (
+        session is None
+        or not await JurySessionJuror.exists(session_id=session.id, user_id=user_id)
+        or not await EventRole.exists(event_id=event_id, user_id=user_id, role=Role.JUROR)
+    ):
+        return None
+    return session
 
 
 async def accept_seat(

@@ -36,7 +36,6 @@ from events.models import (
     Criterion,
     Entry,
     Event,
-    EventRole,
     JurySession,
     JurySessionJuror,
     PitchSlot,
@@ -84,17 +83,13 @@ def window_problem(session: JurySession, now: datetime) -> str | None:
 
 
 async def _seated_session(request: Request) -> JurySession:
-    """The session named in the URL, in this event, with the signed-in user on its jury and still a
-    juror of the event; else 404, for everyone (admins and organisers included: a sheet is the
-    juror's own)."""
-    event: Event = request.state.event
-    user: User = request.state.user
-    session = await JurySession.get_or_none(id=_id(request, "session_id"), event_id=event.id)
-    if (
-        session is None
-        or not await JurySessionJuror.exists(session_id=session.id, user_id=user.id)
-        or not await EventRole.exists(event_id=event.id, user_id=user.id, role=Role.JUROR)
-    ):
+    """The session named in the URL if the signed-in juror sits on it; else 404."""
+    session = await jury_rules.seated_session(
+        event_id=request.state.event.id,
+        user_id=request.state.user.id,
+        session_id=parse_id(request.path_params["session_id"]),
+    )
+    if session is None:
         raise not_found(request)
     return session
 

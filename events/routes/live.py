@@ -42,7 +42,6 @@ from events.models import (
     SlotStatus,
     User,
 )
-from events.routes.jury import _seated_session
 from events.templating import render
 
 HEARTBEAT = 15.0  # seconds between two heartbeat comments
@@ -55,6 +54,18 @@ FOLLOWED = (SessionStatus.SCHEDULED, SessionStatus.OPEN)
 
 def _id(value: Any) -> int:
     return parse_id(value) or 0
+
+
+async def _seated_session(request: Request) -> JurySession:
+    """The session named in the URL if the signed-in juror sits on it; else 404."""
+    session = await jury_rules.seated_session(
+        event_id=request.state.event.id,
+        user_id=request.state.user.id,
+        session_id=parse_id(request.path_params["session_id"]),
+    )
+    if session is None:
+        raise not_found(request)
+    return session
 
 
 async def _session_or_404(request: Request) -> JurySession:
