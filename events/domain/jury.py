@@ -35,7 +35,7 @@ from tortoise.transactions import in_transaction
 from events import live
 from events.domain.criteria import clean_value, criteria_for
 from events.domain.errors import FormErrors
-from events.domain.scoring import SHEET_TOTAL, SheetState, entries_in_scope, replay
+from events.domain.scoring import SHEET_TOTAL, SheetState, Window, entries_in_scope, replay, scoring_window
 from events.domain.sql import execute, rows
 from events.i18n import _
 from events.models import (
@@ -330,9 +330,10 @@ async def _writable_sheet(
     now = _now(now)  # after the locks: the instant the write really happens
     if current.status != SessionStatus.OPEN:
         raise FormErrors({None: _("This jury session is not open for scoring.")})
-    if current.opens_at is not None and now < current.opens_at:
+    window = scoring_window(current, now)
+    if window == Window.NOT_STARTED:
         raise FormErrors({None: _("Scoring has not started yet.")})
-    if current.closes_at is not None and now >= current.closes_at:
+    if window == Window.OVER:
         raise FormErrors({None: _("Scoring is over: the session closed.")})
     if await is_conflicted(session=current, juror=juror, entry=entry):
         raise FormErrors({None: _("You have a conflict of interest with this team.")})

@@ -25,7 +25,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events.domain.errors import FormErrors
-from events.domain.scoring import scope_query
+from events.domain.scoring import Window, scope_query, scoring_window
 from events.domain.sql import rows
 from events.i18n import _, lazy
 from events.models import (
@@ -56,9 +56,10 @@ def vote_problem(session: JurySession, now: datetime) -> str | None:
     """Why nobody can vote in this session now, or None when the vote is open."""
     if not session.public_vote:
         return _("This jury session has no public vote.")
-    if session.status == SessionStatus.SCHEDULED or (session.opens_at is not None and now < session.opens_at):
+    window = scoring_window(session, now)
+    if window == Window.NOT_STARTED:
         return _("The public vote has not opened yet.")
-    if session.status != SessionStatus.OPEN or (session.closes_at is not None and now >= session.closes_at):
+    if window == Window.OVER:
         return _("The public vote is closed.")
     return None
 

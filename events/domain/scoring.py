@@ -3,6 +3,7 @@ and how its log replays into the sheet. A leaf among the jury modules: `jury` (t
 `results`, `public_vote` and `live` read it, and it imports none of them.
 
 - `scope_query`: the submitted entries of the session's round, in its challenges.
+- `scoring_window`: whether the session's scoring (and its public vote) is not started, open or over.
 - `weighted_total` and `SHEET_TOTAL`: the weighted mean on 0-100, in Python and in SQL (the one the
   database computes at every save), so that both agree by construction.
 - `replay`: (field, criterion, new value) rows of the append-only score log → `SheetState`.
@@ -11,10 +12,40 @@ and how its log replays into the sheet. A leaf among the jury modules: `jury` (t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
 
 from tortoise.queryset import QuerySet
 
-from events.models import Entry, EntryStatus, JurySession, JurySessionChallenge, SheetStatus
+from events.models import (
+    Entry,
+    EntryStatus,
+    JurySession,
+    JurySessionChallenge,
+    SessionStatus,
+    SheetStatus,
+)
+
+
+class Window(StrEnum):
+    NOT_STARTED = "not_started"
+    OPEN = "open"
+    OVER = "over"
+
+
+def scoring_window(session: JurySession, now: datetime) -> Window:
+    """Where the server's clock stands against a session's window: its status first, then
+    [opens_at, closes_at). The one rule that the juror's pages, the score writes and the public vote
+    all read."""
+    if session.status == SessionStatus.SCHEDULED:
+        return Window.NOT_STARTED
+    if session.status != SessionStatus.OPEN:
+        return Window.OVER
+    if session.opens_at is not None and now < session.opens_at:
+        return Window.NOT_STARTED
+    if session.closes_at is not None and now >= session.closes_at:
+        return Window.OVER
+    return Window.OPEN
 
 
 async def scope_query(session: JurySession) -> QuerySet[Entry]:

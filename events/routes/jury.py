@@ -71,13 +71,10 @@ def local_time(value: datetime | None, event: Event) -> str:
 
 def window_problem(session: JurySession, now: datetime) -> str | None:
     """Why the juror cannot score now, or None (the domain checks again in the write)."""
-    if session.status == SessionStatus.SCHEDULED:
+    window = scoring.scoring_window(session, now)
+    if window == scoring.Window.NOT_STARTED:
         return _("Scoring has not started yet.")
-    if session.status != SessionStatus.OPEN:
-        return _("Scoring is over: the session closed.")
-    if session.opens_at is not None and now < session.opens_at:
-        return _("Scoring has not started yet.")
-    if session.closes_at is not None and now >= session.closes_at:
+    if window == scoring.Window.OVER:
         return _("Scoring is over: the session closed.")
     return None
 
