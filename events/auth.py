@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+import events.urls  # noqa: F401 - registers the {name:id} path convertor before any route is built
 from events.domain.events import may_create_events
 from events.forms import fits
 from events.logs import safe_log

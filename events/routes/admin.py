@@ -11,7 +11,7 @@ from events.domain import accounts
 from events.domain import events as event_rules
 from events.domain.errors import FormErrors
 from events.flash import flash
-from events.forms import as_id, read_form
+from events.forms import read_form
 from events.i18n import _
 from events.models import Event, EventKind, User
 from events.templating import render
@@ -30,8 +30,8 @@ async def users(request: Request):
 
 
 async def set_active(request: Request):
-    user_id = as_id(request.path_params["user_id"])
-    user = await User.get_or_none(id=user_id) if user_id is not None else None
+    user_id = request.path_params["user_id"]
+    user = await User.get_or_none(id=user_id)
     if user is None:
         raise not_found(request)
     form = await read_form(request)
@@ -71,6 +71,6 @@ async def new_event(request: Request):
 
 routes = [
     route("/admin", users, access=ADMIN),
-    route("/admin/users/{user_id}/active", set_active, access=ADMIN, methods=("POST",)),
+    route("/admin/users/{user_id:id}/active", set_active, access=ADMIN, methods=("POST",)),
     route("/admin/events/new", new_event, access=ADMIN, methods=("GET", "POST")),
 ]

@@ -26,8 +26,8 @@ PUBLIC = "public"  # the form's `challenge` value for the public prize
 
 async def _session_or_404(request: Request) -> JurySession:
     event: Event = request.state.event
-    session_id = parse_id(request.path_params["session_id"])
-    session = await JurySession.get_or_none(id=session_id, event_id=event.id) if session_id else None
+    session_id = request.path_params["session_id"]
+    session = await JurySession.get_or_none(id=session_id, event_id=event.id)
     if session is None:
         raise not_found(request)
     return session
@@ -105,7 +105,7 @@ async def remove_award(request: Request):
     return RedirectResponse(_url(event, session), status_code=303)
 
 
-AWARDS = "/events/{slug}/manage/juries/{session_id}/awards"
+AWARDS = "/events/{slug}/manage/juries/{session_id:id}/awards"
 routes = [
     route(AWARDS, jury_awards, access=ORGANISER, methods=("GET", "POST")),
     route(AWARDS + "/remove", remove_award, access=ORGANISER, methods=("POST",)),

@@ -12,7 +12,6 @@ from events.auth import ORGANISER, PUBLIC, not_found, route
 from events.domain import gallery, portals, restricted
 from events.domain.errors import FormErrors
 from events.domain.fetching import FetchError
-from events.domain.numbers import parse_id
 from events.flash import flash
 from events.forms import checkbox, read_form
 from events.i18n import _
@@ -28,9 +27,7 @@ def _allow_private(request: Request) -> bool:
 
 async def _dataset_of(request: Request, event: Event) -> Dataset:
     """The dataset named in the URL, if it belongs to this event; 404 otherwise."""
-    dataset_id = parse_id(request.path_params["dataset_id"])
-    if dataset_id is None:
-        raise not_found(request)
+    dataset_id = request.path_params["dataset_id"]
     dataset = await Dataset.get_or_none(id=dataset_id, event_id=event.id)
     if dataset is None:
         raise not_found(request)
@@ -268,20 +265,23 @@ routes = [
     route("/events/{slug}/manage/datasets/import", import_dataset, access=ORGANISER, methods=("POST",)),
     route("/events/{slug}/manage/datasets/new", add_dataset, access=ORGANISER, methods=("POST",)),
     route(
-        "/events/{slug}/manage/datasets/{dataset_id}", edit_dataset, access=ORGANISER, methods=("GET", "POST")
+        "/events/{slug}/manage/datasets/{dataset_id:id}",
+        edit_dataset,
+        access=ORGANISER,
+        methods=("GET", "POST"),
     ),
     route(
-        "/events/{slug}/manage/datasets/{dataset_id}/refresh",
+        "/events/{slug}/manage/datasets/{dataset_id:id}/refresh",
         refresh_dataset,
         access=ORGANISER,
         methods=("POST",),
     ),
     route(
-        "/events/{slug}/manage/datasets/{dataset_id}/restriction",
+        "/events/{slug}/manage/datasets/{dataset_id:id}/restriction",
         restrict_dataset,
         access=ORGANISER,
         methods=("POST",),
     ),
     route("/events/{slug}/datasets", dataset_catalogue, access=PUBLIC),
-    route("/events/{slug}/datasets/{dataset_id}", dataset_page, access=PUBLIC),
+    route("/events/{slug}/datasets/{dataset_id:id}", dataset_page, access=PUBLIC),
 ]

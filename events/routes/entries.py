@@ -43,13 +43,6 @@ log = logging.getLogger("hackcity.entries")
 MAX_FORM_FIELDS = 600
 
 
-def _id(request: Request, name: str) -> int:
-    value = parse_id(request.path_params[name])
-    if value is None:
-        raise not_found(request)
-    return value
-
-
 async def _read_form(request: Request) -> dict[str, str]:
     """A form with room for every dataset of a large catalogue (two fields each)."""
     return await read_form(request, max_fields=MAX_FORM_FIELDS)
@@ -58,7 +51,7 @@ async def _read_form(request: Request) -> dict[str, str]:
 async def _member_entry(request: Request) -> Entry:
     event: Event = request.state.event
     entry = await entry_rules.entry_for_member(
-        event=event, user=request.state.user, entry_id=_id(request, "entry_id")
+        event=event, user=request.state.user, entry_id=request.path_params["entry_id"]
     )
     if entry is None:
         raise not_found(request)
@@ -273,7 +266,7 @@ async def delete_file(request: Request):
     entry = await _member_entry(request)
     try:
         record = await entry_rules.remove_entry_file(
-            entry=entry, event=event, file_id=_id(request, "file_id"), user=request.state.user
+            entry=entry, event=event, file_id=request.path_params["file_id"], user=request.state.user
         )
     except entry_rules.EntryClosed as closed:
         return await _entry_page(request, entry, file_error=closed.message, status_code=422)
@@ -311,11 +304,13 @@ async def download_file(request: Request):
     """The file, for the team, the organisers, and anyone once the entry is in the public gallery."""
     event: Event = request.state.event
     entry = await entry_rules.entry_for_reader(
-        event=event, user=request.state.user, entry_id=_id(request, "entry_id")
+        event=event, user=request.state.user, entry_id=request.path_params["entry_id"]
     )
     if entry is None:
         raise not_found(request)
-    return send_file(request, await EntryFile.get_or_none(id=_id(request, "file_id"), entry_id=entry.id))
+    return send_file(
+        request, await EntryFile.get_or_none(id=request.path_params["file_id"], entry_id=entry.id)
+    )
 
 
 # --- restricted datasets ---------------------------------------------------------------------------
@@ -323,7 +318,7 @@ async def download_file(request: Request):
 
 async def accept_dataset_terms(request: Request):
     event: Event = request.state.event
-    dataset = await Dataset.get_or_none(id=_id(request, "dataset_id"), event_id=event.id)
+    dataset = await Dataset.get_or_none(id=request.path_params["dataset_id"], event_id=event.id)
     if dataset is None:
         raise not_found(request)
     member = await TeamMember.get_or_none(event_id=event.id, user_id=request.state.user.id).select_related(
@@ -345,7 +340,7 @@ async def accept_dataset_terms(request: Request):
 
 async def dataset_access_log(request: Request):
     event: Event = request.state.event
-    dataset = await Dataset.get_or_none(id=_id(request, "dataset_id"), event_id=event.id)
+    dataset = await Dataset.get_or_none(id=request.path_params["dataset_id"], event_id=event.id)
     if dataset is None:
         raise not_found(request)
     return render(
@@ -362,21 +357,21 @@ async def dataset_access_log(request: Request):
 
 routes = [
     route("/events/{slug}/team/entries", team_entries, access=SIGNED_IN, methods=("GET", "POST")),
-    route("/events/{slug}/entries/{entry_id}/edit", edit_entry, access=SIGNED_IN, methods=("GET", "POST")),
-    route("/events/{slug}/entries/{entry_id}/files", upload_file, access=SIGNED_IN, methods=("POST",)),
+    route("/events/{slug}/entries/{entry_id:id}/edit", edit_entry, access=SIGNED_IN, methods=("GET", "POST")),
+    route("/events/{slug}/entries/{entry_id:id}/files", upload_file, access=SIGNED_IN, methods=("POST",)),
     route(
-        "/events/{slug}/entries/{entry_id}/files/{file_id}/delete",
+        "/events/{slug}/entries/{entry_id:id}/files/{file_id:id}/delete",
         delete_file,
         access=SIGNED_IN,
         methods=("POST",),
     ),
     # Public: entry_for_reader answers 404 unless the entry is the reader's, or in the public gallery.
-    route("/events/{slug}/entries/{entry_id}/files/{file_id}", download_file, access=PUBLIC),
+    route("/events/{slug}/entries/{entry_id:id}/files/{file_id:id}", download_file, access=PUBLIC),
     route(
-        "/events/{slug}/datasets/{dataset_id}/accept",
+        "/events/{slug}/datasets/{dataset_id:id}/accept",
         accept_dataset_terms,
         access=SIGNED_IN,
         methods=("POST",),
     ),
-    route("/events/{slug}/manage/datasets/{dataset_id}/access", dataset_access_log, access=ORGANISER),
+    route("/events/{slug}/manage/datasets/{dataset_id:id}/access", dataset_access_log, access=ORGANISER),
 ]

@@ -15,7 +15,6 @@ from events.auth import SIGNED_IN, not_found, route
 from events.domain import jury as jury_rules
 from events.domain import results as results_rules
 from events.domain.criteria import format_number
-from events.domain.numbers import parse_id
 from events.domain.results import TIE_BREAK
 from events.i18n import _
 from events.models import (
@@ -34,13 +33,6 @@ from events.templating import render
 JUROR_STATUSES = (SessionStatus.CLOSED, SessionStatus.PUBLISHED)
 
 
-def _id(request: Request, name: str) -> int:
-    value = parse_id(request.path_params[name])
-    if value is None:
-        raise not_found(request)
-    return value
-
-
 async def _may_read(user: User, event: Event, session: JurySession, entry: Entry) -> tuple[bool, bool]:
     """(may read, as an organiser)."""
     if user.is_admin or await EventRole.exists(event_id=event.id, user_id=user.id, role=Role.ORGANISER):
@@ -57,9 +49,9 @@ async def _may_read(user: User, event: Event, session: JurySession, entry: Entry
 async def explain_entry(request: Request):
     event: Event = request.state.event
     user: User = request.state.user
-    session = await JurySession.get_or_none(id=_id(request, "session_id"), event_id=event.id)
+    session = await JurySession.get_or_none(id=request.path_params["session_id"], event_id=event.id)
     entry = (
-        await Entry.filter(id=_id(request, "entry_id"), event_id=event.id)
+        await Entry.filter(id=request.path_params["entry_id"], event_id=event.id)
         .select_related("team", "challenge")
         .first()
     )
@@ -91,5 +83,7 @@ async def explain_entry(request: Request):
 
 routes = [
     # Organisers and the session's jurors; the handler answers 404 to everyone else.
-    route("/events/{slug}/manage/juries/{session_id}/results/{entry_id}", explain_entry, access=SIGNED_IN),
+    route(
+        "/events/{slug}/manage/juries/{session_id:id}/results/{entry_id:id}", explain_entry, access=SIGNED_IN
+    ),
 ]

@@ -13,17 +13,9 @@ from events.auth import PUBLIC, not_found, route
 from events.csv_export import csv_response
 from events.domain import gallery as gallery_rules
 from events.domain import portals
-from events.domain.numbers import parse_id
 from events.forms import fits
 from events.models import Challenge, ChallengeStatus, Dataset, Event
 from events.templating import render
-
-
-def _id(request: Request, name: str) -> int:
-    value = parse_id(request.path_params[name])
-    if value is None:
-        raise not_found(request)
-    return value
 
 
 async def _gallery(request: Request, challenge: Challenge | None):
@@ -66,7 +58,9 @@ async def challenge_gallery(request: Request):
 async def entry_page(request: Request):
     event: Event = request.state.event
     viewer = await gallery_rules.viewer_for(event=event, user=request.state.user)
-    entry = await gallery_rules.readable_entry(event=event, entry_id=_id(request, "entry_id"), viewer=viewer)
+    entry = await gallery_rules.readable_entry(
+        event=event, entry_id=request.path_params["entry_id"], viewer=viewer
+    )
     if entry is None:
         raise not_found(request)
     details = await gallery_rules.entry_details(entry)
@@ -89,7 +83,7 @@ async def entry_page(request: Request):
 async def reuse_csv(request: Request):
     """The dataset's reuse report as CSV: the entries this visitor may read, nothing more."""
     event: Event = request.state.event
-    dataset = await Dataset.get_or_none(id=_id(request, "dataset_id"), event_id=event.id)
+    dataset = await Dataset.get_or_none(id=request.path_params["dataset_id"], event_id=event.id)
     if dataset is None:
         raise not_found(request)
     viewer = await gallery_rules.viewer_for(event=event, user=request.state.user)
@@ -101,6 +95,6 @@ async def reuse_csv(request: Request):
 routes = [
     route("/events/{slug}/gallery", gallery, access=PUBLIC),
     route("/events/{slug}/challenges/{challenge}/gallery", challenge_gallery, access=PUBLIC),
-    route("/events/{slug}/entries/{entry_id}", entry_page, access=PUBLIC),
-    route("/events/{slug}/datasets/{dataset_id}/reuse.csv", reuse_csv, access=PUBLIC),
+    route("/events/{slug}/entries/{entry_id:id}", entry_page, access=PUBLIC),
+    route("/events/{slug}/datasets/{dataset_id:id}/reuse.csv", reuse_csv, access=PUBLIC),
 ]

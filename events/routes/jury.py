@@ -57,13 +57,6 @@ MAX_JSON_BYTES = 16 * 1024
 TEXT_SAVERS = {"comment": jury_rules.save_comment, "private_note": jury_rules.save_private_note}
 
 
-def _id(request: Request, name: str) -> int:
-    value = parse_id(request.path_params[name])
-    if value is None:
-        raise not_found(request)
-    return value
-
-
 def local_time(value: datetime | None, event: Event) -> str:
     """A moment as date and wall-clock time in the event's time zone (the page names the zone once)."""
     return i18n.format_when(value, event.timezone)
@@ -84,7 +77,7 @@ async def _seated_session(request: Request) -> JurySession:
     session = await jury_rules.seated_session(
         event_id=request.state.event.id,
         user_id=request.state.user.id,
-        session_id=parse_id(request.path_params["session_id"]),
+        session_id=request.path_params["session_id"],
     )
     if session is None:
         raise not_found(request)
@@ -96,7 +89,7 @@ async def _assigned_entry(request: Request, session: JurySession) -> Entry:
     user: User = request.state.user
     # With its team and challenge, which the phone page shows: one query rather than three.
     entry = (
-        await Entry.filter(id=_id(request, "entry_id"), event_id=session.event_id)
+        await Entry.filter(id=request.path_params["entry_id"], event_id=session.event_id)
         .select_related("team", "challenge")
         .first()
     )
@@ -408,15 +401,15 @@ async def juror_file(request: Request):
     """One of the entry's files, for a juror assigned to it without a conflict or an organiser of the
     event; named neutrally in a blind session (`events.domain.jury_files`). 404 to anyone else."""
     event: Event = request.state.event
-    session = await JurySession.get_or_none(id=_id(request, "session_id"), event_id=event.id)
+    session = await JurySession.get_or_none(id=request.path_params["session_id"], event_id=event.id)
     if session is None:
         raise not_found(request)
     found = await jury_files.jury_file(
         event=event,
         session=session,
         user=request.state.user,
-        entry_id=_id(request, "entry_id"),
-        file_id=_id(request, "file_id"),
+        entry_id=request.path_params["entry_id"],
+        file_id=request.path_params["file_id"],
     )
     if found is None:
         raise not_found(request)
@@ -429,7 +422,7 @@ async def juror_file(request: Request):
 async def team_feedback(request: Request):
     """A team's feedback from the published juries: averages per criterion and comments, no names."""
     event: Event = request.state.event
-    entry = await Entry.get_or_none(id=_id(request, "entry_id"), event_id=event.id)
+    entry = await Entry.get_or_none(id=request.path_params["entry_id"], event_id=event.id)
     if entry is None or not await TeamMember.exists(team_id=entry.team_id, user_id=request.state.user.id):
         raise not_found(request)
     feedback = await published_rules.team_feedback(entry)
@@ -460,16 +453,16 @@ async def public_results(request: Request):
     )
 
 
-ENTRY = "/events/{slug}/jury/{session_id}/entries/{entry_id}"
+ENTRY = "/events/{slug}/jury/{session_id:id}/entries/{entry_id:id}"
 routes = [
     route("/events/{slug}/jury", juror_sessions, access=JUROR),
     # A seat on the session is the authorisation (checked in each handler): 404 to anyone else.
-    route("/events/{slug}/jury/{session_id}", juror_session, access=SIGNED_IN, methods=("GET", "POST")),
+    route("/events/{slug}/jury/{session_id:id}", juror_session, access=SIGNED_IN, methods=("GET", "POST")),
     route(ENTRY, juror_entry, access=SIGNED_IN, methods=("GET", "POST")),
     route(ENTRY + "/score", juror_score, access=SIGNED_IN, methods=("POST",)),
     route(ENTRY + "/undo", juror_undo, access=SIGNED_IN, methods=("POST",)),
     route(ENTRY + "/recuse", juror_recuse, access=SIGNED_IN, methods=("POST",)),
-    route(ENTRY + "/files/{file_id}", juror_file, access=SIGNED_IN),
-    route("/events/{slug}/entries/{entry_id}/feedback", team_feedback, access=SIGNED_IN),
+    route(ENTRY + "/files/{file_id:id}", juror_file, access=SIGNED_IN),
+    route("/events/{slug}/entries/{entry_id:id}/feedback", team_feedback, access=SIGNED_IN),
     route("/events/{slug}/results", public_results, access=PUBLIC),
 ]

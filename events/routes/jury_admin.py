@@ -62,22 +62,15 @@ def _criteria_url(event: Event, stage: Round, challenge: Challenge | None = None
     return f"{url}/challenges/{challenge.slug}" if challenge else url
 
 
-def _int_param(request: Request, name: str) -> int:
-    value = as_id(request.path_params[name])
-    if value is None:
-        raise not_found(request)
-    return value
-
-
 async def _round_or_404(request: Request, event: Event) -> Round:
-    stage = await Round.get_or_none(id=_int_param(request, "round_id"), event_id=event.id)
+    stage = await Round.get_or_none(id=request.path_params["round_id"], event_id=event.id)
     if stage is None:
         raise not_found(request)
     return stage
 
 
 async def _session_or_404(request: Request, event: Event) -> JurySession:
-    session = await JurySession.get_or_none(id=_int_param(request, "session_id"), event_id=event.id)
+    session = await JurySession.get_or_none(id=request.path_params["session_id"], event_id=event.id)
     if session is None:
         raise not_found(request)
     return session
@@ -264,7 +257,7 @@ async def drop_challenge_grid(request: Request):
 
 
 async def _criterion_or_404(request: Request, stage: Round) -> Criterion:
-    criterion = await Criterion.get_or_none(id=_int_param(request, "criterion_id"), round_id=stage.id)
+    criterion = await Criterion.get_or_none(id=request.path_params["criterion_id"], round_id=stage.id)
     if criterion is None:
         raise not_found(request)
     return criterion
@@ -802,22 +795,22 @@ async def jury_recount(request: Request):
     )
 
 
-_CRITERIA = "/events/{slug}/manage/rounds/{round_id}/criteria"
+_CRITERIA = "/events/{slug}/manage/rounds/{round_id:id}/criteria"
 _CHALLENGE_GRID = _CRITERIA + "/challenges/{challenge}"
-_SESSION = "/events/{slug}/manage/juries/{session_id}"
+_SESSION = "/events/{slug}/manage/juries/{session_id:id}"
 _BOTH = ("GET", "POST")
 _POST = ("POST",)
 
 routes = [
     route(_CRITERIA, round_criteria, access=ORGANISER, methods=_BOTH),
     route(_CRITERIA + "/preset", apply_criteria_preset, access=ORGANISER, methods=_POST),
-    # Before "/{criterion_id}/edit": a challenge whose slug is "edit" must not be read as a criterion.
+    # Before "/{criterion_id:id}/edit": a challenge whose slug is "edit" must not be read as a criterion.
     route(_CHALLENGE_GRID, challenge_criteria, access=ORGANISER, methods=_BOTH),
     route(_CHALLENGE_GRID + "/preset", apply_challenge_preset, access=ORGANISER, methods=_POST),
     route(_CHALLENGE_GRID + "/copy", copy_round_grid, access=ORGANISER, methods=_POST),
     route(_CHALLENGE_GRID + "/drop", drop_challenge_grid, access=ORGANISER, methods=_POST),
-    route(_CRITERIA + "/{criterion_id}/edit", edit_criterion, access=ORGANISER, methods=_BOTH),
-    route(_CRITERIA + "/{criterion_id}/delete", delete_criterion, access=ORGANISER, methods=_POST),
+    route(_CRITERIA + "/{criterion_id:id}/edit", edit_criterion, access=ORGANISER, methods=_BOTH),
+    route(_CRITERIA + "/{criterion_id:id}/delete", delete_criterion, access=ORGANISER, methods=_POST),
     route("/events/{slug}/manage/juries", manage_juries, access=ORGANISER),
     route("/events/{slug}/manage/juries/new", new_jury_session, access=ORGANISER, methods=_BOTH),
     route(_SESSION, jury_session, access=ORGANISER),

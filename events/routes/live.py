@@ -52,7 +52,7 @@ RETRY_MS = 5000  # how long a browser waits before reconnecting
 FOLLOWED = (SessionStatus.SCHEDULED, SessionStatus.OPEN)
 
 
-def _id(value: Any) -> int:
+def _form_id(value: Any) -> int:
     return parse_id(value) or 0
 
 
@@ -61,7 +61,7 @@ async def _seated_session(request: Request) -> JurySession:
     session = await jury_rules.seated_session(
         event_id=request.state.event.id,
         user_id=request.state.user.id,
-        session_id=parse_id(request.path_params["session_id"]),
+        session_id=request.path_params["session_id"],
     )
     if session is None:
         raise not_found(request)
@@ -70,7 +70,7 @@ async def _seated_session(request: Request) -> JurySession:
 
 async def _session_or_404(request: Request) -> JurySession:
     event: Event = request.state.event
-    session = await JurySession.get_or_none(id=_id(request.path_params["session_id"]), event_id=event.id)
+    session = await JurySession.get_or_none(id=request.path_params["session_id"], event_id=event.id)
     if session is None:
         raise not_found(request)
     return session
@@ -161,7 +161,7 @@ def _parse_start(values: dict[str, str], name: str, event: Event, errors: dict) 
 
 
 async def _slot_from_form(request: Request, session: JurySession, values: dict[str, str]) -> PitchSlot:
-    slot = await PitchSlot.get_or_none(id=_id(values.get("slot")), session_id=session.id)
+    slot = await PitchSlot.get_or_none(id=_form_id(values.get("slot")), session_id=session.id)
     if slot is None:
         raise FormErrors({None: _("This pitch is not on the agenda.")})
     return slot
@@ -478,8 +478,8 @@ async def juror_live_events(request: Request):
     return EventStream(_follow(session.id, state))
 
 
-_LIVE = "/events/{slug}/manage/juries/{session_id}/live"
-_JUROR = "/events/{slug}/jury/{session_id}/live"
+_LIVE = "/events/{slug}/manage/juries/{session_id:id}/live"
+_JUROR = "/events/{slug}/jury/{session_id:id}/live"
 _POST = ("POST",)
 
 routes = [

@@ -12,7 +12,7 @@ from events.domain import schedule
 from events.domain.errors import FormErrors, RateLimited
 from events.domain.rounds import QUESTION_KINDS, question_kind_label
 from events.flash import flash
-from events.forms import as_id, checkbox, read_form
+from events.forms import checkbox, read_form
 from events.i18n import _
 from events.models import Event, EventKind, EventRole, EventStatus, JurySessionJuror, Role
 from events.routes.rounds import question_row_count, question_rows, question_values
@@ -224,9 +224,7 @@ async def people(request: Request):
 
 async def remove_person(request: Request):
     event: Event = request.state.event
-    role_id = as_id(request.path_params["role_id"])
-    if role_id is None:
-        raise not_found(request)
+    role_id = request.path_params["role_id"]
     try:
         removed = await event_rules.revoke_role(event=event, role_id=role_id)
     except FormErrors as error:
@@ -240,9 +238,7 @@ async def remove_person(request: Request):
 
 async def cancel_invitation(request: Request):
     event: Event = request.state.event
-    invitation_id = as_id(request.path_params["invitation_id"])
-    if invitation_id is None:
-        raise not_found(request)
+    invitation_id = request.path_params["invitation_id"]
     try:
         cancelled = await event_rules.cancel_invitation(event=event, invitation_id=invitation_id)
     except FormErrors as error:
@@ -311,10 +307,10 @@ routes = [
     route("/events/{slug}/manage/participation", participation, access=ORGANISER, methods=("GET", "POST")),
     route("/events/{slug}/manage/people", people, access=ORGANISER, methods=("GET", "POST")),
     route(
-        "/events/{slug}/manage/people/{role_id}/remove", remove_person, access=ORGANISER, methods=("POST",)
+        "/events/{slug}/manage/people/{role_id:id}/remove", remove_person, access=ORGANISER, methods=("POST",)
     ),
     route(
-        "/events/{slug}/manage/invitations/{invitation_id}/cancel",
+        "/events/{slug}/manage/invitations/{invitation_id:id}/cancel",
         cancel_invitation,
         access=ORGANISER,
         methods=("POST",),

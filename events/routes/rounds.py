@@ -10,7 +10,7 @@ from events.domain import rounds as round_rules
 from events.domain import schedule
 from events.domain.errors import FormErrors
 from events.flash import flash
-from events.forms import as_id, checkbox, read_form
+from events.forms import checkbox, read_form
 from events.i18n import _
 from events.models import Event, Round
 from events.templating import render
@@ -23,9 +23,7 @@ def _list_url(event: Event) -> str:
 
 
 async def _round_or_404(request: Request, event: Event) -> Round:
-    round_id = as_id(request.path_params["round_id"])
-    if round_id is None:
-        raise not_found(request)
+    round_id = request.path_params["round_id"]
     stage = await Round.get_or_none(id=round_id, event_id=event.id)
     if stage is None:
         raise not_found(request)
@@ -168,10 +166,13 @@ async def move_round(request: Request):
 routes = [
     route("/events/{slug}/manage/rounds", manage_rounds, access=ORGANISER, methods=("GET", "POST")),
     route(
-        "/events/{slug}/manage/rounds/{round_id}/edit", edit_round, access=ORGANISER, methods=("GET", "POST")
+        "/events/{slug}/manage/rounds/{round_id:id}/edit",
+        edit_round,
+        access=ORGANISER,
+        methods=("GET", "POST"),
     ),
     route(
-        "/events/{slug}/manage/rounds/{round_id}/delete", delete_round, access=ORGANISER, methods=("POST",)
+        "/events/{slug}/manage/rounds/{round_id:id}/delete", delete_round, access=ORGANISER, methods=("POST",)
     ),
-    route("/events/{slug}/manage/rounds/{round_id}/move", move_round, access=ORGANISER, methods=("POST",)),
+    route("/events/{slug}/manage/rounds/{round_id:id}/move", move_round, access=ORGANISER, methods=("POST",)),
 ]

@@ -27,13 +27,6 @@ from events.models import Challenge, Entry, EntryStatus, Event, GalleryMode, Rou
 from events.templating import render
 
 
-def _entry_id(request: Request) -> int:
-    value = parse_id(request.path_params["entry_id"])
-    if value is None:
-        raise not_found(request)
-    return value
-
-
 def _manage_url(event: Event, query: str = "") -> str:
     url = f"/events/{event.slug}/manage/entries"
     return f"{url}?{query}" if query else url
@@ -81,7 +74,7 @@ async def manage_entries(request: Request):
 
 async def decide_entry(request: Request):
     event: Event = request.state.event
-    entry = await Entry.get_or_none(id=_entry_id(request), event_id=event.id)
+    entry = await Entry.get_or_none(id=request.path_params["entry_id"], event_id=event.id)
     if entry is None:
         raise not_found(request)
     form = await read_form(request)
@@ -159,7 +152,7 @@ routes = [
     route("/events/{slug}/manage/entries/advance", advance_round, access=ORGANISER, methods=("POST",)),
     route("/events/{slug}/manage/gallery", gallery_setting, access=ORGANISER, methods=("POST",)),
     route(
-        "/events/{slug}/manage/entries/{entry_id}/selection",
+        "/events/{slug}/manage/entries/{entry_id:id}/selection",
         decide_entry,
         access=ORGANISER,
         methods=("POST",),

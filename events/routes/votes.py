@@ -26,10 +26,10 @@ from events.templating import render
 
 async def _voting_session(request: Request) -> JurySession:
     event: Event = request.state.event
-    session_id = parse_id(request.path_params["session_id"])
+    session_id = request.path_params["session_id"]
     session = (
         await JurySession.get_or_none(id=session_id, event_id=event.id, public_vote=True)
-        if session_id is not None and event.is_published
+        if event.is_published
         else None
     )
     if session is None:
@@ -101,7 +101,7 @@ async def cast_public_vote(request: Request):
     return RedirectResponse(_url(event, session), status_code=303)
 
 
-VOTE = "/events/{slug}/vote/{session_id}"
+VOTE = "/events/{slug}/vote/{session_id:id}"
 routes = [
     route(VOTE, public_vote, access=PUBLIC),
     route(VOTE, cast_public_vote, access=SIGNED_IN, methods=("POST",)),
