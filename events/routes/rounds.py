@@ -8,11 +8,11 @@ from starlette.responses import RedirectResponse
 from events.auth import ORGANISER, not_found, route
 from events.domain import rounds as round_rules
 from events.domain import schedule
-from events.domain.errors import FormErrors
 from events.flash import flash
 from events.forms import checkbox, read_form
 from events.i18n import _
 from events.models import Event, Round
+from events.outcomes import act, submit
 from events.templating import render
 
 BLANK_QUESTION_ROWS = 2
@@ -111,13 +111,15 @@ async def manage_rounds(request: Request):
     values = _round_values(None, event)
     if request.method == "POST":
         values = await read_form(request)
-        try:
-            stage = await round_rules.add_round(event=event, **_fields(values))
-        except FormErrors as error:
-            errors = error.errors
-        else:
-            flash(request, _("The round “%(name)s” is added.", name=stage.name), "success")
-            return RedirectResponse(_list_url(event), status_code=303)
+        answer = await submit(
+            request,
+            round_rules.add_round(event=event, **_fields(values)),
+            done=lambda stage: _("The round “%(name)s” is added.", name=stage.name),
+            then=_list_url(event),
+        )
+        if answer.response:
+            return answer.response
+        errors = answer.errors
     rounds = await Round.filter(event_id=event.id).order_by("position", "id")
     overlapping = {r.id for pair in round_rules.overlapping_rounds(rounds) for r in pair}
     context = _form_context(event, values, errors)
@@ -132,13 +134,15 @@ async def edit_round(request: Request):
     values = _round_values(stage, event)
     if request.method == "POST":
         values = await read_form(request)
-        try:
-            await round_rules.update_round(stage=stage, event=event, **_fields(values))
-        except FormErrors as error:
-            errors = error.errors
-        else:
-            flash(request, _("The round “%(name)s” is saved.", name=stage.name), "success")
-            return RedirectResponse(_list_url(event), status_code=303)
+        answer = await submit(
+            request,
+            round_rules.update_round(stage=stage, event=event, **_fields(values)),
+            done=lambda _saved: _("The round “%(name)s” is saved.", name=stage.name),
+            then=_list_url(event),
+        )
+        if answer.response:
+            return answer.response
+        errors = answer.errors
     context = _form_context(event, values, errors)
     context["stage"] = stage
     return render(request, "rounds/edit.html", context, status_code=422 if errors else 200)
@@ -156,11 +160,12 @@ async def move_round(request: Request):
     event: Event = request.state.event
     stage = await _round_or_404(request, event)
     form = await read_form(request)
-    try:
-        await round_rules.move_round(stage=stage, direction=form.get("direction", ""))
-    except FormErrors as error:
-        flash(request, error.errors["direction"], "error")
-    return RedirectResponse(_list_url(event), status_code=303)
+    return await act(
+        request,
+        round_rules.move_round(stage=stage, direction=form.get("direction", "")),
+        done=None,
+        then=_list_url(event),
+    )
 
 
 routes = [
