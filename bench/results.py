@@ -34,8 +34,8 @@ from tortoise import connections
 from tortoise.context import tortoise_test_context
 
 from events.db import MODEL_MODULES
-from events.domain.jury import refresh_totals
 from events.domain.results import compute_results, explain_entry
+from events.domain.sheets import refresh_totals
 from events.models import (
     Assignment,
     Challenge,

@@ -2,7 +2,7 @@
 
 - Hackathon Mobilités Lyon 2026: the hackathon final grid on its round, a final jury of four jurors
   (one declared a conflict with a team when accepting), every sheet scored, commented and submitted
-  through `events.domain.jury` at moments inside the scoring window (so the score log is the real
+  through `events.domain.sheets` at moments inside the scoring window (so the score log is the real
   history, one undone change included), the public's vote, then the session closed, the challenges'
   prizes awarded to the top entry of each challenge (and the public's prize) and the results published.
 - DataCity Paris 2026: the DataCity selection grid on the "Candidature" round, a session of three
@@ -12,8 +12,8 @@
 
 Every value is written here or derived from the dates: the Lyon jury from the round's deadline, the
 Paris one from `clock` (the time of loading, to the minute). Everything goes through the domain
-(`events.domain.sessions`, `jury`, `criteria`, `public_vote`, `awards`, `live`) with an explicit `now`, so the
-rules the app enforces hold for the demo too.
+(`events.domain.sessions`, `seats`, `sheets`, `criteria`, `public_vote`, `awards`, `live`) with an
+explicit `now`, so the rules the app enforces hold for the demo too.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from events.domain import awards, jury, live, public_vote, sessions
+from events.domain import awards, live, public_vote, seats, sessions, sheets
 from events.domain.criteria import apply_preset
 from events.i18n import _current, set_language
 from events.models import (
@@ -76,7 +76,7 @@ async def load_juries(*, paris: Event, lyon: Event, users: dict[str, User], cloc
 
 async def _seat(session: JurySession, event: Event, user: User) -> None:
     await EventRole.get_or_create(event=event, user=user, role=Role.JUROR)
-    await jury.add_juror(session=session, user=user)
+    await seats.add_juror(session=session, user=user)
 
 
 async def _entries_by_team(stage: Round) -> dict[str, Entry]:
@@ -99,24 +99,24 @@ async def _score(
     step = timedelta(seconds=20)
     keys = {"session": session, "juror": juror, "entry": entry}
     for criterion, value in zip(grid, spec.values, strict=False):
-        await jury.save_score(**keys, criterion=criterion, value=value, now=at)
+        await sheets.save_score(**keys, criterion=criterion, value=value, now=at)
         at += step
     if spec.slip is not None:
         # A value typed by mistake, then undone: both moves stay in the score log.
         index, mistake = spec.slip
-        await jury.save_score(**keys, criterion=grid[index], value=mistake, now=at)
+        await sheets.save_score(**keys, criterion=grid[index], value=mistake, now=at)
         at += step
         sheet = await ScoreSheet.get(session_id=session.id, juror_id=juror.id, entry_id=entry.id)
-        await jury.undo_last_change(sheet=sheet, juror=juror, now=at)
+        await sheets.undo_last_change(sheet=sheet, juror=juror, now=at)
         at += step
     if spec.comment:
-        await jury.save_comment(**keys, comment=spec.comment, now=at)
+        await sheets.save_comment(**keys, comment=spec.comment, now=at)
         at += step
     if spec.private_note:
-        await jury.save_private_note(**keys, note=spec.private_note, now=at)
+        await sheets.save_private_note(**keys, note=spec.private_note, now=at)
         at += step
     if spec.submit:
-        await jury.submit_sheet(**keys, now=at)
+        await sheets.submit_sheet(**keys, now=at)
         at += step
     return at
 
@@ -140,7 +140,7 @@ async def _lyon_final(event: Event, users: dict[str, User]) -> JurySession:
     conflict_juror, conflict_team, conflict_reason = LYON_CONFLICT
     for index, email in enumerate(LYON_JURORS):
         conflicted = email == conflict_juror
-        await jury.accept_seat(
+        await seats.accept_seat(
             session=session,
             juror=users[email],
             conflict_team_ids=[entries[conflict_team].team_id] if conflicted else [],
@@ -223,7 +223,7 @@ async def _paris_live(event: Event, users: dict[str, User], *, clock: datetime) 
     for email in PARIS_JURORS:
         await _seat(session, event, users[email])
     for index, email in enumerate(PARIS_ACCEPTED):
-        await jury.accept_seat(
+        await seats.accept_seat(
             session=session,
             juror=users[email],
             conflict_team_ids=[],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from events.domain import jury, sessions
+from events.domain import seats, sessions, sheets
 from events.models import (
     AssignmentMode,
     Challenge,
@@ -108,7 +108,7 @@ async def make_jury_world(
         trimmed=trimmed,
     )
     for user in seated:
-        await jury.add_juror(session=session, user=user)
+        await seats.add_juror(session=session, user=user)
     if open_session:
         await sessions.set_session_status(session=session, status="open", now=NOW - timedelta(hours=2))
     return JuryWorld(event, stage, challenge, made_teams, entries, members, seated, criteria, session)
@@ -117,11 +117,11 @@ async def make_jury_world(
 async def score(world: JuryWorld, juror: User, entry: Entry, *values: float, submit: bool = True) -> None:
     """Values in the order of the grid, then submit."""
     for criterion, value in zip(world.criteria, values, strict=True):
-        await jury.save_score(
+        await sheets.save_score(
             session=world.session, juror=juror, entry=entry, criterion=criterion, value=value, now=NOW
         )
     if submit:
-        await jury.submit_sheet(session=world.session, juror=juror, entry=entry, now=NOW)
+        await sheets.submit_sheet(session=world.session, juror=juror, entry=entry, now=NOW)
 
 
 async def open_jury_world(*, organiser: tuple[str, str] | None = None, **options) -> JuryWorld:

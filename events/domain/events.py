@@ -386,7 +386,7 @@ async def accept_invitation(*, token: str, user: User, now: datetime | None = No
     A juror's invitation that names a jury session also seats the user on it, while the session is
     still scheduled or open; an open session's assignments are recomputed so the new juror takes a
     share of the entries."""
-    from events.domain import jury  # jury sessions build on events, not the reverse
+    from events.domain import assignments, seats  # jury sessions build on events, not the reverse
 
     now = now or datetime.now(UTC)
     invitation = await find_invitation(token, now=now)
@@ -404,9 +404,9 @@ async def accept_invitation(*, token: str, user: User, now: datetime | None = No
         if session is not None and invitation.role == Role.JUROR:
             session = await JurySession.get(id=session.id)  # its status now, not when the mail left
             if session.status in (SessionStatus.SCHEDULED, SessionStatus.OPEN):
-                await jury.add_juror(session=session, user=user)
+                await seats.add_juror(session=session, user=user)
                 if session.status == SessionStatus.OPEN:
-                    await jury.compute_assignments(session=session, now=now)
+                    await assignments.compute_assignments(session=session, now=now)
                 log.info("user %s seated on jury session %s by invitation", user.id, session.id)
             invitation.jury_session = session
     log.info("invitation %s accepted by user %s", invitation.id, user.id)

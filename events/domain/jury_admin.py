@@ -15,11 +15,12 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from events.domain import events as event_rules
+from events.domain.assignments import compute_assignments
 from events.domain.criteria import refuse_once_judging
 from events.domain.errors import FormErrors
-from events.domain.jury import add_juror, compute_assignments
 from events.domain.public_vote import vote_counts
 from events.domain.results import compute_results
+from events.domain.seats import add_juror
 from events.i18n import _, format_when
 from events.mail import mail_users
 from events.models import (

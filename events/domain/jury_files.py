@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from events.domain.assignments import is_conflicted
 from events.domain.gallery import is_organiser
-from events.domain.jury import is_conflicted
 from events.domain.scoring import scope_query
 from events.domain.uploads import ALLOWED_EXTENSIONS, extension_of
 from events.i18n import _

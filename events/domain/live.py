@@ -7,7 +7,7 @@ current slot with its timer, and a progress snapshot for the control room.
 - `set_slot_status` is the only way a slot changes state: pending → live → done, and any state but
   locked → locked. At most one slot is live (the current slot), and only while the session is open.
   `next_slot` ends the live slot and starts the first pending one, through it. A locked slot
-  refuses every score write for its entry in this session (`events.domain.jury._writable_sheet`).
+  refuses every score write for its entry in this session (`events.domain.sheets._writable_sheet`).
 - Transitions take the session row FOR UPDATE (PostgreSQL): two organisers pressing "Next slot" at
   once are serialised, and score saves in flight (which hold the row FOR SHARE) finish first; the
   transition reads the clock only once it holds the row, so a slot's `locked_at` comes after every

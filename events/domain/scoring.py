@@ -1,6 +1,6 @@
 """What the jury's readers share: which entries a session judges, how a sheet's scores make a total,
-and how its log replays into the sheet. A leaf among the jury modules: `jury` (the writes),
-`results`, `public_vote` and `live` read it, and it imports none of them.
+and how its log replays into the sheet. A leaf among the jury modules: `sheets` (the writes),
+`assignments`, `results`, `public_vote` and `live` read it, and it imports none of them.
 
 - `scope_query`: the submitted entries of the session's round, in its challenges.
 - `scoring_window`: whether the session's scoring (and its public vote) is not started, open or over.

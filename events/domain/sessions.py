@@ -2,7 +2,7 @@
 
 `set_session_status` is the only way a session changes state: scheduled → open → closed → published,
 forward only. It coordinates the modules below it, so it sits above them: opening computes the
-assignments (`jury`), closing locks the session and freezes a snapshot of the ranking (`results`)
+assignments (`assignments`), closing locks the session and freezes a snapshot of the ranking (`results`)
 and of the public vote count (`public_vote`), publishing makes them public. None of those modules
 imports this one.
 """
@@ -16,10 +16,11 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from events import live
+from events.domain.assignments import compute_assignments
 from events.domain.errors import FormErrors
-from events.domain.jury import compute_assignments, refresh_totals
 from events.domain.public_vote import tally
 from events.domain.results import compute_results
+from events.domain.sheets import refresh_totals
 from events.i18n import _, format_when, lazy, ngettext, pgettext
 from events.mail import mail_users
 from events.models import (

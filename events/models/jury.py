@@ -1,7 +1,8 @@
 """Juries: criteria, jury sessions, jurors and their conflicts, assignments, score sheets and the score log.
 
-The rules live in `events.domain`: the transition in `sessions`, assignment and validation in `jury`,
-the results in `results`. The UNIQUE constraints here are what settle parallel saves.
+The rules live in `events.domain`: the transition in `sessions`, seats and conflicts in `seats`,
+assignment in `assignments`, the score sheets and their log in `sheets`, the results in `results`.
+The UNIQUE constraints here are what settle parallel saves.
 """
 
 from enum import StrEnum

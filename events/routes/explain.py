@@ -12,7 +12,7 @@ from __future__ import annotations
 from starlette.requests import Request
 
 from events.auth import SIGNED_IN, not_found, route
-from events.domain import jury as jury_rules
+from events.domain import assignments as assignment_rules
 from events.domain import results as results_rules
 from events.domain.criteria import format_number
 from events.domain.results import TIE_BREAK
@@ -41,7 +41,7 @@ async def _may_read(user: User, event: Event, session: JurySession, entry: Entry
         session.status in JUROR_STATUSES
         and await JurySessionJuror.exists(session_id=session.id, user_id=user.id)
         and await EventRole.exists(event_id=event.id, user_id=user.id, role=Role.JUROR)
-        and not await jury_rules.is_conflicted(session=session, juror=user, entry=entry)
+        and not await assignment_rules.is_conflicted(session=session, juror=user, entry=entry)
     )
     return seated, False
 

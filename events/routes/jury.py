@@ -1,11 +1,11 @@
 """Juror pages (phones first), a team's feedback and the public results.
 
-Thin handlers over `events.domain.jury` and `events.domain.published`. A juror only ever reaches
-their own sheet: every URL names an entry, never a sheet, and the sheet is the signed-in juror's.
-A session the juror does not sit on, an entry not assigned to them or conflicted is 404. The domain
-checks the window and the assignment again inside each write. The entry's files are one tap away
-from the sheet, through a route of the session (`events.domain.jury_files` says who and under which
-names: neutral ones in a blind session).
+Thin handlers over `events.domain.seats`, `events.domain.sheets` and `events.domain.published`. A
+juror only ever reaches their own sheet: every URL names an entry, never a sheet, and the sheet is
+the signed-in juror's. A session the juror does not sit on, an entry not assigned to them or
+conflicted is 404. The domain checks the window and the assignment again inside each write. The
+entry's files are one tap away from the sheet, through a route of the session
+(`events.domain.jury_files` says who and under which names: neutral ones in a blind session).
 """
 
 from __future__ import annotations
@@ -20,11 +20,13 @@ from tortoise.expressions import Subquery
 
 from events import i18n
 from events.auth import PUBLIC, SIGNED_IN, event_role, not_found, route
+from events.domain import assignments as assignment_rules
 from events.domain import gallery as gallery_rules
-from events.domain import jury as jury_rules
 from events.domain import jury_files, portals, scoring
 from events.domain import published as published_rules
+from events.domain import seats as seat_rules
 from events.domain import sessions as session_rules
+from events.domain import sheets as sheet_rules
 from events.domain.criteria import clean_value, criteria_for, format_number
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_id
@@ -54,7 +56,7 @@ from events.templating import render
 
 JUROR = event_role(Role.JUROR)
 MAX_JSON_BYTES = 16 * 1024
-TEXT_SAVERS = {"comment": jury_rules.save_comment, "private_note": jury_rules.save_private_note}
+TEXT_SAVERS = {"comment": sheet_rules.save_comment, "private_note": sheet_rules.save_private_note}
 
 
 def local_time(value: datetime | None, event: Event) -> str:
@@ -74,7 +76,7 @@ def window_problem(session: JurySession, now: datetime) -> str | None:
 
 async def _seated_session(request: Request) -> JurySession:
     """The session named in the URL if the signed-in juror sits on it; else 404."""
-    session = await jury_rules.seated_session(
+    session = await seat_rules.seated_session(
         event_id=request.state.event.id,
         user_id=request.state.user.id,
         session_id=request.path_params["session_id"],
@@ -96,7 +98,7 @@ async def _assigned_entry(request: Request, session: JurySession) -> Entry:
     if (
         entry is None
         or not await Assignment.exists(session_id=session.id, juror_id=user.id, entry_id=entry.id)
-        or await jury_rules.is_conflicted(session=session, juror=user, entry=entry)
+        or await assignment_rules.is_conflicted(session=session, juror=user, entry=entry)
     ):
         raise not_found(request)
     return entry
@@ -120,7 +122,7 @@ async def juror_sessions(request: Request):
     event: Event = request.state.event
     user: User = request.state.user
     sessions = await JurySession.filter(event_id=event.id, jurors__user_id=user.id).order_by("id")
-    progress = await jury_rules.progress_by_session(juror=user, session_ids=[s.id for s in sessions])
+    progress = await sheet_rules.progress_by_session(juror=user, session_ids=[s.id for s in sessions])
     rows = [
         {"session": session, "done": progress[session.id][0], "total": progress[session.id][1]}
         for session in sessions
@@ -151,7 +153,7 @@ async def juror_session(request: Request):
         form = await form_data(request, max_fields=1000)
         team_ids = sorted({team_id for v in form.getlist("team") if (team_id := parse_id(v))})
         try:
-            await jury_rules.accept_seat(
+            await seat_rules.accept_seat(
                 session=session, juror=user, conflict_team_ids=team_ids, reason=str(form.get("reason", ""))
             )
         except FormErrors as error:
@@ -234,7 +236,7 @@ async def _entry_page(
     shown.update(values or {})
     assigned_ids = await _assigned_ids(session, user)
     position = assigned_ids.index(entry.id)
-    done, total = (await jury_rules.progress_by_session(juror=user, session_ids=[session.id]))[session.id]
+    done, total = (await sheet_rules.progress_by_session(juror=user, session_ids=[session.id]))[session.id]
     details = await gallery_rules.entry_details(entry)
     files = jury_files.jury_files(session, entry, details.files)
     pitch_locked = await PitchSlot.exists(session_id=session.id, entry_id=entry.id, status=SlotStatus.LOCKED)
@@ -284,8 +286,8 @@ def _clean_form(grid: list[Criterion], form: dict[str, str]) -> tuple[dict[int, 
         except FormErrors as error:
             errors.update(error.errors)
     for name in TEXT_SAVERS:
-        if len(form.get(name, "").replace("\r\n", "\n").strip()) > jury_rules.MAX_TEXT:
-            errors[name] = _("Use at most %(n)s characters.", n=jury_rules.MAX_TEXT)
+        if len(form.get(name, "").replace("\r\n", "\n").strip()) > sheet_rules.MAX_TEXT:
+            errors[name] = _("Use at most %(n)s characters.", n=sheet_rules.MAX_TEXT)
     return cleaned, errors
 
 
@@ -304,7 +306,7 @@ async def juror_entry(request: Request):
     if errors:
         return await _entry_page(request, session, entry, errors=errors, values=form, status_code=422)
     try:
-        await jury_rules.save_sheet(
+        await sheet_rules.save_sheet(
             session=session,
             juror=user,
             entry=entry,
@@ -314,7 +316,7 @@ async def juror_entry(request: Request):
             private_note=form.get("private_note"),
         )
         if form.get("action") == "submit":
-            await jury_rules.submit_sheet(session=session, juror=user, entry=entry)
+            await sheet_rules.submit_sheet(session=session, juror=user, entry=entry)
     except FormErrors as error:
         return await _entry_page(request, session, entry, errors=error.errors, values=form, status_code=422)
     if form.get("action") == "submit":
@@ -355,14 +357,14 @@ async def juror_score(request: Request):
             grid = {f"criterion_{c.id}": c for c in await criteria_for(session.round_id, entry.challenge_id)}
             if name not in grid:
                 return JSONResponse({"errors": {name: _("This field is not on the sheet.")}}, status_code=422)
-            await jury_rules.save_score(
+            await sheet_rules.save_score(
                 session=session, juror=user, entry=entry, criterion=grid[name], value=value
             )
     except FormErrors as error:
         return JSONResponse(
             {"errors": {key or "": str(message) for key, message in error.errors.items()}}, status_code=422
         )
-    done, total = (await jury_rules.progress_by_session(juror=user, session_ids=[session.id]))[session.id]
+    done, total = (await sheet_rules.progress_by_session(juror=user, session_ids=[session.id]))[session.id]
     return JSONResponse({"saved": name, "message": _("Saved"), "done": done, "total": total})
 
 
@@ -373,7 +375,7 @@ async def juror_undo(request: Request):
     entry = await _assigned_entry(request, session)
     sheet = await ScoreSheet.get_or_none(session_id=session.id, juror_id=user.id, entry_id=entry.id)
     try:
-        undone = await jury_rules.undo_last_change(sheet=sheet, juror=user) if sheet else None
+        undone = await sheet_rules.undo_last_change(sheet=sheet, juror=user) if sheet else None
     except FormErrors as error:
         return await _entry_page(request, session, entry, errors=error.errors, status_code=422)
     if undone is None:
@@ -390,7 +392,7 @@ async def juror_recuse(request: Request):
     entry = await _assigned_entry(request, session)
     form = await form_data(request, max_fields=10)
     try:
-        await jury_rules.recuse(session=session, juror=user, entry=entry, reason=str(form.get("reason", "")))
+        await seat_rules.recuse(session=session, juror=user, entry=entry, reason=str(form.get("reason", "")))
     except FormErrors as error:
         return await _entry_page(request, session, entry, errors=error.errors, status_code=422)
     flash(request, _("You recused yourself from this entry. The organisers can see your reason."), "success")

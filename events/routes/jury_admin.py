@@ -12,11 +12,11 @@ from starlette.responses import RedirectResponse, Response
 from events.auth import ORGANISER, not_found, route
 from events.csv_export import attachment, csv_response
 from events.domain import criteria as criteria_rules
-from events.domain import jury as jury_rules
 from events.domain import jury_admin as admin_rules
 from events.domain import schedule, scoring
 from events.domain import score_log as log_rules
 from events.domain import sessions as session_rules
+from events.domain import sheets as sheet_rules
 from events.domain import shortlist as shortlist_rules
 from events.domain.errors import FormErrors, RateLimited
 from events.domain.numbers import parse_int
@@ -426,7 +426,7 @@ async def _session_page(request: Request, session: JurySession, *, values: dict,
     event: Event = request.state.event
     stage = await Round.get(id=session.round_id)
     seats = await JurySessionJuror.filter(session_id=session.id).select_related("user").order_by("user_id")
-    progress = [(seat, *await jury_rules.juror_progress(session=session, juror=seat.user)) for seat in seats]
+    progress = [(seat, *await sheet_rules.juror_progress(session=session, juror=seat.user)) for seat in seats]
     challenge_titles = await Challenge.filter(
         id__in=await JurySessionChallenge.filter(session_id=session.id).values_list("challenge_id", flat=True)
     ).values_list("title", flat=True)

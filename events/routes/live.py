@@ -23,10 +23,12 @@ from starlette.types import Receive, Scope, Send
 
 from events import i18n, live
 from events.auth import ORGANISER, SIGNED_IN, not_found, route
-from events.domain import jury as jury_rules
+from events.domain import assignments as assignment_rules
 from events.domain import live as live_rules
 from events.domain import schedule, scoring
+from events.domain import seats as seat_rules
 from events.domain import sessions as session_rules
+from events.domain import sheets as sheet_rules
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_id
 from events.flash import flash
@@ -58,7 +60,7 @@ def _form_id(value: Any) -> int:
 
 async def _seated_session(request: Request) -> JurySession:
     """The session named in the URL if the signed-in juror sits on it; else 404."""
-    session = await jury_rules.seated_session(
+    session = await seat_rules.seated_session(
         event_id=request.state.event.id,
         user_id=request.state.user.id,
         session_id=request.path_params["session_id"],
@@ -314,7 +316,7 @@ async def _juror_current(session: JurySession, juror: User, event: Event) -> dic
         return None
     entry = slot.entry
     score_url, note = None, ""
-    if await jury_rules.is_conflicted(session=session, juror=juror, entry=entry):
+    if await assignment_rules.is_conflicted(session=session, juror=juror, entry=entry):
         note = _("You have a conflict of interest with this team: you do not score it.")
     elif not await Assignment.exists(session_id=session.id, juror_id=juror.id, entry_id=entry.id):
         note = _("This entry is not assigned to you.")
@@ -324,7 +326,7 @@ async def _juror_current(session: JurySession, juror: User, event: Event) -> dic
 
 
 async def _juror_progress(session: JurySession, juror: User) -> dict[str, int]:
-    done, total = await jury_rules.juror_progress(session=session, juror=juror)
+    done, total = await sheet_rules.juror_progress(session=session, juror=juror)
     return {"done": done, "total": total}
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from events import i18n
-from events.domain import jury, sessions
+from events.domain import assignments, seats, sessions, sheets
 from events.domain.criteria import PRESETS, apply_preset, clean_value
 from events.domain.errors import FormErrors
 from events.models import (
@@ -124,7 +124,7 @@ async def test_saves_are_accepted_within_the_window_to_the_second(db):
     juror, entry, criterion = world.jurors[0], world.entries[0], world.criteria[0]
 
     async def save(when):
-        return await jury.save_score(
+        return await sheets.save_score(
             session=world.session, juror=juror, entry=entry, criterion=criterion, value=5, now=when
         )
 
@@ -146,7 +146,7 @@ async def test_an_unassigned_entry_is_refused(db):
     other = next(e for e in world.entries if (juror.id, e.id) not in assignments)
 
     with pytest.raises(FormErrors) as refused:
-        await jury.save_score(
+        await sheets.save_score(
             session=world.session, juror=juror, entry=other, criterion=world.criteria[0], value=5, now=NOW
         )
 
@@ -158,12 +158,12 @@ async def test_a_declared_conflict_is_refused_and_unassigned(db):
     world = await make_jury_world()
     juror, entry = world.jurors[0], world.entries[0]
 
-    await jury.declare_conflicts(
+    await seats.declare_conflicts(
         session=world.session, juror=juror, team_ids=[entry.team_id], reason="My cousin", now=NOW
     )
 
     with pytest.raises(FormErrors) as refused:
-        await jury.save_score(
+        await sheets.save_score(
             session=world.session, juror=juror, entry=entry, criterion=world.criteria[0], value=5, now=NOW
         )
     assert refused.value.errors == {None: "You have a conflict of interest with this team."}
@@ -179,7 +179,7 @@ async def test_a_declared_conflict_is_refused_and_unassigned(db):
 async def test_a_team_member_on_the_jury_is_always_conflicted(db):
     world = await make_jury_world(open_session=False)
     member, entry = world.members[0], world.entries[0]
-    await jury.add_juror(session=world.session, user=member)
+    await seats.add_juror(session=world.session, user=member)
 
     await sessions.set_session_status(session=world.session, status="open", now=NOW)
 
@@ -191,7 +191,7 @@ async def test_a_team_member_on_the_jury_is_always_conflicted(db):
     await conflict.delete()
     await Assignment.create(session=world.session, juror=member, entry=entry)
     with pytest.raises(FormErrors) as refused:
-        await jury.save_score(
+        await sheets.save_score(
             session=world.session, juror=member, entry=entry, criterion=world.criteria[0], value=5, now=NOW
         )
     assert refused.value.errors == {None: "You have a conflict of interest with this team."}
@@ -202,7 +202,7 @@ async def test_scores_are_refused_once_the_session_is_closed(db):
     await sessions.set_session_status(session=world.session, status="closed", now=NOW)
 
     with pytest.raises(FormErrors) as refused:
-        await jury.save_score(
+        await sheets.save_score(
             session=world.session,
             juror=world.jurors[0],
             entry=world.entries[0],
@@ -222,10 +222,10 @@ def test_k_assignment_is_balanced_deterministic_and_conflict_free():
     jurors = [7, 3, 11, 5, 9]
     conflicts = {(3, 101), (3, 102), (7, 101), (11, 110), (5, 115)}
 
-    plan = jury.plan_assignments(entries=entries, jurors=jurors, conflicts=conflicts, mode="k", k=3)
+    plan = assignments.plan_assignments(entries=entries, jurors=jurors, conflicts=conflicts, mode="k", k=3)
     shuffled = entries[:]
     random.Random(4).shuffle(shuffled)
-    again = jury.plan_assignments(
+    again = assignments.plan_assignments(
         entries=shuffled, jurors=list(reversed(jurors)), conflicts=conflicts, mode=AssignmentMode.K, k=3
     )
 
@@ -238,7 +238,7 @@ def test_k_assignment_is_balanced_deterministic_and_conflict_free():
 
 
 def test_all_mode_assigns_every_juror_but_the_conflicted_ones():
-    plan = jury.plan_assignments(
+    plan = assignments.plan_assignments(
         entries=[(1, 10), (2, 20)], jurors=[2, 1], conflicts={(1, 20)}, mode="all", k=99
     )
 
@@ -252,7 +252,7 @@ async def test_a_recusal_is_logged_and_the_entry_gets_another_juror(db):
     juror = next(j for j in world.jurors if j.id == juror_id)
     entry = next(e for e in world.entries if e.id == entry_id)
 
-    conflict = await jury.recuse(
+    conflict = await seats.recuse(
         session=world.session, juror=juror, entry=entry, reason="I mentored them", now=NOW
     )
 
@@ -275,11 +275,11 @@ async def test_the_log_records_old_and_new_and_undo_walks_back(db):
     juror, entry = world.jurors[0], world.entries[0]
     first, second = world.criteria
     common = {"session": world.session, "juror": juror, "entry": entry, "now": NOW}
-    await jury.save_score(criterion=first, value="5", **common)
-    await jury.save_score(criterion=first, value="8", **common)
-    await jury.save_score(criterion=second, value="3", **common)
-    sheet = await jury.save_comment(comment="Great use of GTFS", **common)
-    sheet = await jury.submit_sheet(**common)
+    await sheets.save_score(criterion=first, value="5", **common)
+    await sheets.save_score(criterion=first, value="8", **common)
+    await sheets.save_score(criterion=second, value="3", **common)
+    sheet = await sheets.save_comment(comment="Great use of GTFS", **common)
+    sheet = await sheets.submit_sheet(**common)
 
     stored = await ScoreSheet.get(id=sheet.id)
     # (8 - 0) / 10 weighs 1, (3 - 1) / 4 weighs 2: 100 * (0.8 + 2 * 0.5) / 3 = 60
@@ -296,9 +296,9 @@ async def test_the_log_records_old_and_new_and_undo_walks_back(db):
 
     states = []
     for _step in range(6):
-        await jury.undo_last_change(sheet=sheet, juror=juror, now=NOW)
-        state = await jury.sheet_state(sheet)
-        assert await jury.sheet_from_log(sheet) == state
+        await sheets.undo_last_change(sheet=sheet, juror=juror, now=NOW)
+        state = await sheets.sheet_state(sheet)
+        assert await sheets.sheet_from_log(sheet) == state
         states.append((state.status, state.comment, state.values))
     assert states == [
         ("draft", "Great use of GTFS", {first.id: 8.0, second.id: 3.0}),
@@ -318,18 +318,18 @@ async def test_a_juror_cannot_undo_another_jurors_sheet(db):
     sheet = await ScoreSheet.get(juror_id=world.jurors[0].id)
 
     with pytest.raises(FormErrors):
-        await jury.undo_last_change(sheet=sheet, juror=world.jurors[1], now=NOW)
+        await sheets.undo_last_change(sheet=sheet, juror=world.jurors[1], now=NOW)
 
 
 async def test_submitting_needs_every_criterion(db):
     world = await make_jury_world(grid=((0, 10, 1, 1.0), (0, 10, 1, 1.0)))
     juror, entry = world.jurors[0], world.entries[0]
-    await jury.save_score(
+    await sheets.save_score(
         session=world.session, juror=juror, entry=entry, criterion=world.criteria[0], value=4, now=NOW
     )
 
     with pytest.raises(FormErrors) as refused:
-        await jury.submit_sheet(session=world.session, juror=juror, entry=entry, now=NOW)
+        await sheets.submit_sheet(session=world.session, juror=juror, entry=entry, now=NOW)
 
     assert refused.value.errors == {None: "Score every criterion before submitting: C2."}
 
@@ -341,7 +341,7 @@ async def test_200_parallel_saves_leave_one_sheet_and_a_log_that_replays_to_it(d
 
     results = await asyncio.gather(
         *(
-            jury.save_score(
+            sheets.save_score(
                 session=world.session,
                 juror=juror,
                 entry=entry,
@@ -358,7 +358,7 @@ async def test_200_parallel_saves_leave_one_sheet_and_a_log_that_replays_to_it(d
     sheet = await ScoreSheet.get(juror_id=juror.id, entry_id=entry.id)
     assert await ScoreSheet.all().count() == 1
     assert await Score.filter(sheet_id=sheet.id).count() == 3
-    assert await jury.sheet_from_log(sheet) == await jury.sheet_state(sheet)
+    assert await sheets.sheet_from_log(sheet) == await sheets.sheet_state(sheet)
     # Each change starts from the value the previous one left: no lost update.
     last: dict[int, str | None] = {}
     for criterion_id, old, new in (
@@ -410,7 +410,7 @@ async def test_progress_counts_submitted_sheets_of_assigned_entries(db):
     await score(world, juror, world.entries[0], 3)
     await score(world, juror, world.entries[1], 3, submit=False)
 
-    assert await jury.juror_progress(session=world.session, juror=juror) == (1, 3)
+    assert await sheets.juror_progress(session=world.session, juror=juror) == (1, 3)
 
 
 async def test_a_whole_form_saves_in_one_go_or_not_at_all(db):
@@ -419,7 +419,7 @@ async def test_a_whole_form_saves_in_one_go_or_not_at_all(db):
     first, second = world.criteria
 
     with pytest.raises(FormErrors) as refused:
-        await jury.save_sheet(
+        await sheets.save_sheet(
             session=world.session,
             juror=juror,
             entry=entry,
@@ -430,7 +430,7 @@ async def test_a_whole_form_saves_in_one_go_or_not_at_all(db):
     assert set(refused.value.errors) == {f"criterion_{second.id}"}
     assert not await ScoreSheet.exists(juror_id=juror.id)
 
-    sheet = await jury.save_sheet(
+    sheet = await sheets.save_sheet(
         session=world.session,
         juror=juror,
         entry=entry,
@@ -439,13 +439,13 @@ async def test_a_whole_form_saves_in_one_go_or_not_at_all(db):
         private_note="n",
         now=NOW,
     )
-    again = await jury.save_sheet(
+    again = await sheets.save_sheet(
         session=world.session, juror=juror, entry=entry, values={first.id: 7, second.id: 4}, now=NOW
     )
 
     assert again.id == sheet.id
-    state = await jury.sheet_state(sheet)
+    state = await sheets.sheet_state(sheet)
     assert (state.values, state.comment, state.private_note) == ({first.id: 7.0, second.id: 4.0}, "Good", "n")
-    assert await jury.sheet_from_log(sheet) == state  # an unchanged save adds nothing to the log
+    assert await sheets.sheet_from_log(sheet) == state  # an unchanged save adds nothing to the log
     assert await ScoreLogEntry.filter(sheet_id=sheet.id).count() == 4
     assert (await ScoreSheet.get(id=sheet.id)).total == pytest.approx(75.0)  # (70 + 80) / 2

@@ -10,10 +10,10 @@ from datetime import timedelta
 import pytest
 
 from events import i18n, live
-from events.domain import jury, sessions
+from events.domain import assignments, seats, sessions, sheets
 from events.domain import live as live_rules
 from events.domain.errors import FormErrors
-from events.models import PitchSlot, ScoreSheet, SessionStatus, SheetStatus, SlotStatus
+from events.models import PitchSlot, ScoreSheet, SessionStatus, SheetStatus, SlotStatus, User
 from tests.jury_world import NOW, make_jury_world, score
 from tests.querycount import count_queries
 
@@ -285,7 +285,7 @@ async def test_a_locked_slot_refuses_every_score_write_for_its_entry(db):
     sheet = await ScoreSheet.get(juror_id=juror.id, entry_id=locked_entry.id)
 
     writes = [
-        jury.save_score(
+        sheets.save_score(
             session=world.session,
             juror=juror,
             entry=locked_entry,
@@ -293,9 +293,9 @@ async def test_a_locked_slot_refuses_every_score_write_for_its_entry(db):
             value=7,
             now=NOW,
         ),
-        jury.save_comment(session=world.session, juror=juror, entry=locked_entry, comment="late", now=NOW),
-        jury.submit_sheet(session=world.session, juror=juror, entry=locked_entry, now=NOW),
-        jury.undo_last_change(sheet=sheet, juror=juror, now=NOW),
+        sheets.save_comment(session=world.session, juror=juror, entry=locked_entry, comment="late", now=NOW),
+        sheets.submit_sheet(session=world.session, juror=juror, entry=locked_entry, now=NOW),
+        sheets.undo_last_change(sheet=sheet, juror=juror, now=NOW),
     ]
     for write in writes:
         with pytest.raises(FormErrors) as refused:
@@ -303,7 +303,7 @@ async def test_a_locked_slot_refuses_every_score_write_for_its_entry(db):
         assert refused.value.errors == {None: "Scoring of this pitch is locked."}
     await score(world, juror, other_entry, 6)
 
-    state = await jury.sheet_state(sheet)
+    state = await sheets.sheet_state(sheet)
     assert (state.values, state.comment, state.status) == ({world.criteria[0].id: 5.0}, "", SheetStatus.DRAFT)
     assert await ScoreSheet.filter(entry_id=other_entry.id, status=SheetStatus.SUBMITTED).count() == 1
 
@@ -365,7 +365,7 @@ async def test_progress_snapshot_counts_submitted_sheets_per_juror_and_per_entry
         world.entries[2].id: (0, 2),
     }
     assert [(row.submitted, row.assigned) for row in progress.jurors] == [
-        await jury.juror_progress(session=world.session, juror=juror) for juror in world.jurors
+        await sheets.juror_progress(session=world.session, juror=juror) for juror in world.jurors
     ]
 
 
@@ -374,11 +374,9 @@ async def test_progress_snapshot_costs_the_same_queries_for_2_or_6_jurors(db):
     async with count_queries() as few:
         await live_rules.progress_snapshot(small.session)
     for index in range(4):
-        juror = await jury.User.create(
-            email=f"more{index}@example.org", name=f"More {index}", password_hash="!"
-        )
-        await jury.add_juror(session=small.session, user=juror)
-    await jury.compute_assignments(session=small.session, now=NOW)
+        juror = await User.create(email=f"more{index}@example.org", name=f"More {index}", password_hash="!")
+        await seats.add_juror(session=small.session, user=juror)
+    await assignments.compute_assignments(session=small.session, now=NOW)
     await score(small, small.jurors[0], small.entries[0], 3)
 
     async with count_queries() as many:

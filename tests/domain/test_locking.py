@@ -18,8 +18,8 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from events import i18n
-from events.domain import jury, sessions
 from events.domain import live as live_rules
+from events.domain import sessions, sheets
 from events.domain.errors import FormErrors
 from events.models import JurySession, ScoreLogEntry, ScoreSheet, SessionStatus, SlotStatus
 from tests.jury_world import make_jury_world
@@ -48,7 +48,7 @@ async def live_world():
 
 
 async def save(world, value: float, entry_index: int = 0):
-    return await jury.save_score(
+    return await sheets.save_score(
         session=world.session,
         juror=world.jurors[0],
         entry=world.entries[entry_index],
@@ -81,7 +81,7 @@ async def logged(world) -> list[ScoreLogEntry]:
 async def test_closing_takes_its_instant_after_the_saves_in_flight(db):
     world = await live_world()
     await save(world, 5)
-    await jury.submit_sheet(session=world.session, juror=world.jurors[0], entry=world.entries[0])
+    await sheets.submit_sheet(session=world.session, juror=world.jurors[0], entry=world.entries[0])
 
     session = await JurySession.get(id=world.session.id)  # read now: a read would wait for the lock too
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from tortoise.fields import CharField
 
-from events.domain import accounts, jury, personal_data, public_vote, restricted
+from events.domain import accounts, personal_data, public_vote, restricted, seats, sheets
 from events.domain.errors import FormErrors
 from events.mail import queue_mail
 from events.models import (
@@ -71,16 +71,16 @@ async def _world():
     juror, member = world.jurors[0], world.members[0]
     await JurySession.filter(id=world.session.id).update(public_vote=True, opens_at=NOW - timedelta(hours=1))
     world.session = await JurySession.get(id=world.session.id)
-    await jury.declare_conflicts(
+    await seats.declare_conflicts(
         session=world.session, juror=juror, team_ids=[world.teams[2].id], reason="my cousin", now=NOW
     )
     entry = world.entries[0]
-    await jury.save_score(
+    await sheets.save_score(
         session=world.session, juror=juror, entry=entry, criterion=world.criteria[0], value=7, now=NOW
     )
-    await jury.save_comment(session=world.session, juror=juror, entry=entry, comment="Clear pitch", now=NOW)
-    await jury.save_private_note(session=world.session, juror=juror, entry=entry, note="Ask costs", now=NOW)
-    await jury.submit_sheet(session=world.session, juror=juror, entry=entry, now=NOW)
+    await sheets.save_comment(session=world.session, juror=juror, entry=entry, comment="Clear pitch", now=NOW)
+    await sheets.save_private_note(session=world.session, juror=juror, entry=entry, note="Ask costs", now=NOW)
+    await sheets.submit_sheet(session=world.session, juror=juror, entry=entry, now=NOW)
 
     await User.filter(id=member.id).update(email_verified_at=NOW)
     member = await User.get(id=member.id)

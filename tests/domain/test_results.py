@@ -8,7 +8,7 @@ import random
 import pytest
 
 from events import i18n
-from events.domain import jury, sessions
+from events.domain import assignments, seats, sessions, sheets
 from events.domain.results import (
     compute_results,
     explain_entry,
@@ -158,7 +158,7 @@ async def test_recount_from_the_log_equals_the_frozen_results(db, normalisation,
         trimmed=trimmed,
     )
     pick = random.Random(5)
-    assigned = await jury.compute_assignments(session=world.session, now=NOW)
+    assigned = await assignments.compute_assignments(session=world.session, now=NOW)
     jurors = {j.id: j for j in world.jurors}
     entries = {e.id: e for e in world.entries}
     for juror_id, entry_id in assigned:
@@ -166,7 +166,7 @@ async def test_recount_from_the_log_equals_the_frozen_results(db, normalisation,
         await score(
             world, juror, entry, pick.randint(0, 10), 1 + pick.randint(0, 8) / 2, 2 * pick.randint(0, 10)
         )
-        await jury.save_score(
+        await sheets.save_score(
             session=world.session,
             juror=juror,
             entry=entry,
@@ -176,10 +176,10 @@ async def test_recount_from_the_log_equals_the_frozen_results(db, normalisation,
         )
         if pick.random() < 0.3:
             sheet = await ScoreSheet.get(juror_id=juror_id, entry_id=entry_id)
-            await jury.undo_last_change(sheet=sheet, juror=juror, now=NOW)
+            await sheets.undo_last_change(sheet=sheet, juror=juror, now=NOW)
     # A submitted sheet of a juror who then recuses no longer counts, in both computations.
     juror_id, entry_id = assigned[0]
-    await jury.recuse(session=world.session, juror=jurors[juror_id], entry=entries[entry_id], now=NOW)
+    await seats.recuse(session=world.session, juror=jurors[juror_id], entry=entries[entry_id], now=NOW)
 
     closed = await sessions.set_session_status(session=world.session, status="closed", now=NOW)
 

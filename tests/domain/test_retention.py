@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from events.auth import SESSION_LIFETIME
-from events.domain import jury, public_vote, restricted, retention, sessions
+from events.domain import public_vote, restricted, retention, seats, sessions, sheets
 from events.domain.errors import FormErrors
 from events.domain.published import public_results
 from events.domain.results import explain_entry, ranking, recount_from_log
@@ -68,17 +68,17 @@ async def purged_world():
     await JurySession.filter(id=world.session.id).update(public_vote=True)
     world.session = await JurySession.get(id=world.session.id)
     first, second, third = world.jurors
-    await jury.declare_conflicts(
+    await seats.declare_conflicts(
         session=world.session, juror=third, team_ids=[world.teams[0].id], reason="my cousin", now=NOW
     )
     for juror, values in ((first, (7, 4, 9)), (second, (5, 6, 2)), (third, (None, 8, 3))):
         for entry, value in zip(world.entries, values, strict=True):
             if value is not None:
                 await score(world, juror, entry, value)
-    await jury.save_comment(
+    await sheets.save_comment(
         session=world.session, juror=first, entry=world.entries[0], comment="Bravo", now=NOW
     )
-    await jury.save_private_note(
+    await sheets.save_private_note(
         session=world.session, juror=second, entry=world.entries[1], note="Knows Alice", now=NOW
     )
     voter = await User.create(

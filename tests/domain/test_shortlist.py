@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from events.domain import jury, sessions, shortlist
+from events.domain import seats, sessions, shortlist
 from events.domain.errors import FormErrors
 from events.models import (
     Challenge,
@@ -212,7 +212,7 @@ def test_plan_takes_the_top_n_with_a_score_in_each_challenge():
 
 async def test_jury_figures_come_from_the_latest_closed_session_in_one_query(world):
     later = await sessions.create_session(stage=world.stage, name="Second look")
-    await jury.add_juror(session=later, user=world.jurors[0])
+    await seats.add_juror(session=later, user=world.jurors[0])
     await sessions.set_session_status(session=later, status="open")
     await score(dataclasses.replace(world, session=later), world.jurors[0], world.entries[0], 10)
     await sessions.set_session_status(session=later, status="closed")

@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
-from events.domain import jury, live, sessions
+from events.domain import live, seats, sessions
 from events.models import Criterion, EventRole, Role, Round, User
 from tests.e2e.conftest import Server
 from tests.e2e.test_jury import ENTRIES, SESSION, Person, build_world, run_in_database, sign_in, t
@@ -44,7 +44,7 @@ def scheduled_session(server: Server, slug: str, juror: Person) -> int:
         )
         user = await User.get(email=juror.email)
         await EventRole.create(event_id=stage.event_id, user=user, role=Role.JUROR)
-        await jury.add_juror(session=session, user=user)
+        await seats.add_juror(session=session, user=user)
         await live.build_agenda(session=session)
         return session.id
 

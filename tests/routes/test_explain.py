@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from events.domain import jury, sessions
+from events.domain import seats, sessions, sheets
 from events.models import (
     Entry,
     Event,
@@ -31,10 +31,10 @@ async def _world(**options) -> JuryWorld:
 async def _score(world: JuryWorld, juror: User, entry: Entry, *values: float) -> None:
     """Values in the order of the grid, then submit (in the session's real window)."""
     for criterion, value in zip(world.criteria, values, strict=True):
-        await jury.save_score(
+        await sheets.save_score(
             session=world.session, juror=juror, entry=entry, criterion=criterion, value=value
         )
-    await jury.submit_sheet(session=world.session, juror=juror, entry=entry)
+    await sheets.submit_sheet(session=world.session, juror=juror, entry=entry)
 
 
 async def _as(make_client, email: str):
@@ -236,7 +236,7 @@ async def test_a_juror_of_the_session_reads_it_only_once_the_session_is_closed(d
 
 async def test_a_juror_conflicted_with_the_team_gets_404(db, make_client):
     world = await _world(teams=2, jurors=2, open_session=False)
-    await jury.declare_conflicts(session=world.session, juror=world.jurors[0], team_ids=[world.teams[0].id])
+    await seats.declare_conflicts(session=world.session, juror=world.jurors[0], team_ids=[world.teams[0].id])
     await sessions.set_session_status(session=world.session, status=SessionStatus.OPEN)
     await _close(world)
     juror = await _as(make_client, world.jurors[0].email)

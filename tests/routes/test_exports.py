@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import httpx
 
-from events.domain import jury, sessions
+from events.domain import sessions, sheets
 from events.models import (
     Challenge,
     ChallengeStatus,
@@ -55,10 +55,10 @@ async def test_results_csv_writes_negative_scores_as_numbers(db, make_client):
     # A harsh juror and a lenient one: normalisation moves some scores down (negative differences).
     for juror, values in zip(world.jurors, ((8, 5, 2), (9, 9, 1)), strict=True):
         for entry, value in zip(world.entries, values, strict=True):
-            await jury.save_score(
+            await sheets.save_score(
                 session=world.session, juror=juror, entry=entry, criterion=world.criteria[0], value=value
             )
-            await jury.submit_sheet(session=world.session, juror=juror, entry=entry)
+            await sheets.submit_sheet(session=world.session, juror=juror, entry=entry)
     await sessions.set_session_status(session=world.session, status="closed")
     client = await _signed_in(make_client, "orga@example.org")
 

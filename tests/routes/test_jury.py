@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from events.domain import jury, sessions
+from events.domain import sessions, sheets
 from events.models import (
     Assignment,
     AssignmentMode,
@@ -538,7 +538,7 @@ async def test_a_score_field_sent_empty_clears_the_score_of_a_draft(db, make_cli
         "55.0",
         None,
     )
-    assert await jury.sheet_from_log(sheet) == await jury.sheet_state(sheet)
+    assert await sheets.sheet_from_log(sheet) == await sheets.sheet_state(sheet)
     page = await client.get(url)
     assert f'id="f-criterion_{first.id}" name="criterion_{first.id}" type="number"' in page.text
     assert (

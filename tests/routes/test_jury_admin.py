@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from events.domain import jury, sessions
+from events.domain import sessions, sheets
 from events.models import (
     Assignment,
     Challenge,
@@ -136,10 +136,10 @@ async def test_organiser_runs_a_session_from_grid_to_exports(setup, make_client)
     criteria = await Criterion.filter(round_id=stage.id).order_by("position")
     first = setup["entries"][0]
     for criterion in criteria:
-        await jury.save_score(
+        await sheets.save_score(
             session=session, juror=setup["juror"], entry=first, criterion=criterion, value=4
         )
-    await jury.submit_sheet(session=session, juror=setup["juror"], entry=first)
+    await sheets.submit_sheet(session=session, juror=setup["juror"], entry=first)
 
     page = await client.get(f"{base}/juries/{session.id}")
     assert page.status_code == 200

@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from events.domain import events as event_rules
-from events.domain import jury, sessions
+from events.domain import seats, sessions
+from events.domain.criteria import criteria_for
 from events.models import (
     Assignment,
     AssignmentMode,
@@ -419,7 +420,7 @@ async def test_closed_session_cannot_be_edited(world, make_client):
 
 async def test_editing_a_scheduled_session_recomputes_an_existing_assignment(world, make_client):
     # A juror accepting their seat computes the assignment before the session opens.
-    await jury.accept_seat(session=world.session, juror=world.jurors[0], conflict_team_ids=[])
+    await seats.accept_seat(session=world.session, juror=world.jurors[0], conflict_team_ids=[])
     assert await Assignment.filter(session_id=world.session.id).count() == 6
     organiser = await _organiser(make_client)
 
@@ -615,7 +616,7 @@ async def test_selection_page_costs_the_same_queries_whatever_the_number_of_entr
             status=EntryStatus.SUBMITTED,
         )
     second = await sessions.create_session(stage=world.stage, name="Second jury")
-    await jury.add_juror(session=second, user=world.jurors[0])
+    await seats.add_juror(session=second, user=world.jurors[0])
     await sessions.set_session_status(session=second, status="open")
     await sessions.set_session_status(session=second, status="closed")
 
@@ -673,7 +674,7 @@ async def test_challenge_grid_is_copied_from_the_round_adjusted_and_dropped(worl
     assert (await Criterion.get(id=world.criteria[0].id)).name == "C1"
     round_page = await organiser.get(_grid_url(world))
     assert "its own grid (2 criteria)" in round_page.text
-    grid = await jury.criteria_for(world.stage.id, world.challenge.id)
+    grid = await criteria_for(world.stage.id, world.challenge.id)
     assert [c.name for c in grid] == ["Data", "Reuse"]
 
     dropped = await post_form(organiser, challenge_url + "/drop")

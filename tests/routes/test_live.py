@@ -364,9 +364,9 @@ async def test_juror_live_page_shows_the_current_pitch_and_a_link_to_score_it(db
 async def test_juror_with_a_conflict_sees_the_pitch_without_a_link(db, make_client):
     world = await _world()
     juror = world.jurors[0]
-    from events.domain import jury
+    from events.domain import seats
 
-    await jury.declare_conflicts(session=world.session, juror=juror, team_ids=[world.teams[0].id])
+    await seats.declare_conflicts(session=world.session, juror=juror, team_ids=[world.teams[0].id])
     await live_rules.build_agenda(session=world.session)
     await live_rules.next_slot(session=world.session)
     client = await _as(make_client, juror.email)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from tortoise.transactions import in_transaction
 
-from events.domain import jury, sessions
+from events.domain import assignments, seats, sessions, sheets
 from events.models import (
     AssignmentMode,
     Entry,
@@ -44,7 +44,7 @@ async def _world(mode: AssignmentMode = AssignmentMode.ALL) -> JuryWorld:
 async def _grow(world: JuryWorld, entries: int, jurors: int) -> None:
     """More teams with a submitted entry, more jurors seated, assignments topped up, sheets scored."""
     await _add(world, entries, jurors)
-    await jury.compute_assignments(session=world.session)
+    await assignments.compute_assignments(session=world.session)
     await _score_some(world)
 
 
@@ -74,7 +74,7 @@ async def _add(world: JuryWorld, entries: int, jurors: int, *, seat: bool = True
         )
         await EventRole.create(event=world.event, user=user, role=Role.JUROR)
         if seat:
-            await jury.add_juror(session=world.session, user=user)
+            await seats.add_juror(session=world.session, user=user)
         world.jurors.append(user)
 
 
@@ -92,10 +92,10 @@ async def _score_some(world: JuryWorld) -> None:
                 and not await session.sheets.filter(juror_id=juror.id, entry_id=entry.id).exists()
             ):
                 for criterion in world.criteria:
-                    await jury.save_score(
+                    await sheets.save_score(
                         session=session, juror=juror, entry=entry, criterion=criterion, value=1
                     )
-                await jury.submit_sheet(session=session, juror=juror, entry=entry)
+                await sheets.submit_sheet(session=session, juror=juror, entry=entry)
 
 
 async def _measure(client, world: JuryWorld) -> dict[str, Queries]:
@@ -195,10 +195,10 @@ async def test_the_scoring_page_costs_the_same_before_and_after_the_sheet_exists
     async with count_queries() as before:
         page = await client.get(url)
     for criterion in world.criteria:
-        await jury.save_score(
+        await sheets.save_score(
             session=world.session, juror=world.jurors[0], entry=world.entries[0], criterion=criterion, value=2
         )
-    await jury.save_comment(
+    await sheets.save_comment(
         session=world.session, juror=world.jurors[0], entry=world.entries[0], comment="Hi"
     )
 
@@ -219,7 +219,7 @@ async def test_my_juries_costs_the_same_for_one_or_three_sessions(db, make_clien
         page = await client.get(url)
     for name in ("Second jury", "Third jury"):
         other = await sessions.create_session(stage=world.stage, name=name)
-        await jury.add_juror(session=other, user=world.jurors[0])
+        await seats.add_juror(session=other, user=world.jurors[0])
         await sessions.set_session_status(session=other, status="open")
     await _score_some(world)
 
@@ -294,7 +294,7 @@ async def test_the_explanation_of_an_entry_costs_the_same_for_3_or_30_entries(db
         stage=world.stage, name="Second jury", opens_at=None, closes_at=None
     )
     for juror in world.jurors:
-        await jury.add_juror(session=world.session, user=juror)
+        await seats.add_juror(session=world.session, user=juror)
     await sessions.set_session_status(session=world.session, status="open")
     await _score_some(world)
     large_open = await explain(world.session)

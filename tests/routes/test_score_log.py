@@ -11,7 +11,7 @@ import re
 import pytest
 
 from events.csv_export import csv_cell
-from events.domain import jury, sessions
+from events.domain import sessions, sheets
 from events.models import JurySession, Score, ScoreLogEntry, ScoreSheet, User
 from tests.helpers import post_form, sign_in
 from tests.jury_world import JuryWorld, open_jury_world
@@ -37,10 +37,10 @@ async def _organiser(make_client):
 async def score(world: JuryWorld, juror: User, entry, *values: float) -> None:
     """Values in the order of the grid, then submit, at the real time (the window is open now)."""
     for criterion, value in zip(world.criteria, values, strict=True):
-        await jury.save_score(
+        await sheets.save_score(
             session=world.session, juror=juror, entry=entry, criterion=criterion, value=value
         )
-    await jury.submit_sheet(session=world.session, juror=juror, entry=entry)
+    await sheets.submit_sheet(session=world.session, juror=juror, entry=entry)
 
 
 def _url(world: JuryWorld, page: str = "/log") -> str:
@@ -133,7 +133,7 @@ async def test_a_long_log_is_paginated_and_the_pages_keep_the_filter(db, make_cl
     world = await _world()
     juror, entry, criterion = world.jurors[0], world.entries[0], world.criteria[0]
     for index in range(62):
-        await jury.save_score(
+        await sheets.save_score(
             session=world.session, juror=juror, entry=entry, criterion=criterion, value=index % 2 + 3
         )
     await score(world, world.jurors[1], world.entries[1], 5)  # another juror's changes, filtered out
@@ -269,7 +269,7 @@ async def test_the_recount_shows_an_entry_whose_stored_scores_were_changed_outsi
     sheet = await ScoreSheet.get(juror_id=world.jurors[1].id, entry_id=world.entries[0].id)
     # A score changed behind the app's back: the log still says 6.
     await Score.filter(sheet_id=sheet.id).update(value=10)
-    await jury.refresh_totals(world.session)
+    await sheets.refresh_totals(world.session)
     organiser = await _organiser(make_client)
 
     page = await organiser.get(_url(world, "/recount"))

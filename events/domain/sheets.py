@@ -1,20 +1,15 @@
-"""Jury work inside a session: jurors and their conflicts, assignment, score sheets and their
-append-only log.
+"""A juror's score sheets: every write (a value, a whole form, the comment, the private note, the
+submission), their append-only log and its undo, the sheet as stored or replayed, and a juror's
+progress through their sheets.
 
-- A session's creation and its one status transition (`set_session_status`) live one level up, in
-  `events.domain.sessions`, which calls `compute_assignments` and `refresh_totals` here. What the
-  jury's readers share (the scope, the weighted total, the log replay) lives in `events.domain.scoring`.
-- Assignment is deterministic: entries and jurors are taken in id order; in k mode the most
-  constrained entries are served first and each takes the least loaded eligible jurors (ties: lower
-  user id). A juror is never assigned an entry of a team they belong to or declared a conflict with.
-  Before the session opens a recomputation starts afresh; once open, it keeps the assignments that
-  are still allowed (a juror's work is not thrown away) and tops up the entries that lost a juror.
-- Every write to a sheet (value, comment, note, status) checks, inside the writing transaction, that
-  the session is open, that the server's clock is within [opens_at, closes_at), that the entry is
-  assigned to the juror without conflict and that its pitch slot (demo day) is not locked. It
-  appends a `ScoreLogEntry` with the old and new values, so replaying the log gives the sheet
-  (`sheet_from_log`) and a change can be undone. After commit, it publishes a "progress" message
-  for the live control room (`events.live`).
+- Every write to a sheet checks, inside the writing transaction, that the session is open, that the
+  server's clock is within [opens_at, closes_at), that the entry is assigned to the juror without
+  conflict and that its pitch slot (demo day) is not locked (`_writable_sheet`). It appends a
+  `ScoreLogEntry` with the old and new values, so replaying the log gives the sheet
+  (`sheet_from_log`, through `events.domain.scoring.replay`) and a change can be undone. After
+  commit, it publishes a "progress" message for the live control room (`events.live`).
+- Closing a session (`events.domain.sessions`) recomputes every total (`refresh_totals`) before the
+  results are frozen.
 - Concurrency: UNIQUE (session, juror, entry) and (sheet, criterion) settle parallel first saves (an
   IntegrityError inside a savepoint falls back to the update path). On PostgreSQL the sheet row is
   locked FOR UPDATE and the session row FOR SHARE, so saves of one sheet are serialised and closing
@@ -33,289 +28,34 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events import live
+from events.domain.assignments import is_conflicted
 from events.domain.criteria import clean_value, criteria_for
 from events.domain.errors import FormErrors
-from events.domain.scoring import SHEET_TOTAL, SheetState, Window, entries_in_scope, replay, scoring_window
+from events.domain.scoring import SHEET_TOTAL, SheetState, Window, replay, scoring_window
 from events.domain.sql import execute, rows
 from events.i18n import _
 from events.models import (
     Assignment,
-    AssignmentMode,
-    ConflictKind,
-    ConflictOfInterest,
     Criterion,
     Entry,
-    EventRole,
     JurySession,
-    JurySessionJuror,
     PitchSlot,
-    Role,
     Score,
     ScoreLogEntry,
     ScoreSheet,
     SessionStatus,
     SheetStatus,
     SlotStatus,
-    Team,
-    TeamMember,
     User,
 )
 
 log = logging.getLogger("hackcity.jury")
 
 MAX_TEXT = 5000
-TEXT_FIELDS = ("comment", "private_note")
 
 
 def _now(now: datetime | None) -> datetime:
     return now if now is not None else datetime.now(UTC)
-
-
-# --- jurors, conflicts and assignment --------------------------------------------------------------
-
-
-async def add_juror(*, session: JurySession, user: User) -> JurySessionJuror:
-    """Seat a user on the jury (idempotent: the UNIQUE (session, user) row settles repeats)."""
-    try:
-        async with in_transaction():
-            seat = await JurySessionJuror.create(session=session, user=user)
-    except IntegrityError:
-        seat = await JurySessionJuror.get(session_id=session.id, user_id=user.id)
-    return seat
-
-
-async def _seat(session: JurySession, juror: User) -> JurySessionJuror:
-    seat = await JurySessionJuror.get_or_none(session_id=session.id, user_id=juror.id)
-    if seat is None:
-        raise FormErrors({None: _("You are not a juror of this session.")})
-    return seat
-
-
-def _refuse_if_finished(session: JurySession) -> None:
-    if session.status not in (SessionStatus.SCHEDULED, SessionStatus.OPEN):
-        raise FormErrors({None: _("This jury session is closed.")})
-
-
-async def _record_conflicts(
-    session: JurySession, juror: User, team_ids: list[int], kind: ConflictKind, reason: str, now: datetime
-) -> list[ConflictOfInterest]:
-    recorded = []
-    for team_id in sorted(set(team_ids)):
-        try:
-            async with in_transaction():
-                recorded.append(
-                    await ConflictOfInterest.create(
-                        session=session,
-                        juror=juror,
-                        team_id=team_id,
-                        kind=kind,
-                        reason=reason,
-                        declared_at=now,
-                    )
-                )
-        except IntegrityError:
-            continue  # already conflicted with this team: the first record stands
-        log.info("juror %s: %s conflict with team %s in session %s", juror.id, kind, team_id, session.id)
-    return recorded
-
-
-async def declare_conflicts(
-    *,
-    session: JurySession,
-    juror: User,
-    team_ids: list[int],
-    reason: str = "",
-    now: datetime | None = None,
-) -> list[ConflictOfInterest]:
-    """A juror names the teams they know or belong to (usually when accepting); assignment is recomputed."""
-    _refuse_if_finished(session)
-    await _seat(session, juror)
-    reason = " ".join(reason.replace("\x00", "").split())[:500]  # no NUL: PostgreSQL refuses it
-    known = set(await Team.filter(event_id=session.event_id, id__in=team_ids).values_list("id", flat=True))
-    if known != set(team_ids):
-        raise FormErrors({"teams": _("Choose teams of this event.")})
-    recorded = await _record_conflicts(session, juror, list(known), ConflictKind.DECLARED, reason, _now(now))
-    await compute_assignments(session=session, now=now)
-    return recorded
-
-
-async def seated_session(*, event_id: int, user_id: int, session_id: int | None) -> JurySession | None:
-    """The session of this event whose jury the user sits on, while still a juror of the event; None
-    otherwise (the juror's pages answer 404 then, for everyone: a sheet is the juror's own)."""
-    if session_id is None:
-        return None
-    session = await JurySession.get_or_none(id=session_id, event_id=event_id)
-    if (
-        session is None
-        or not await JurySessionJuror.exists(session_id=session.id, user_id=user_id)
-        or not await EventRole.exists(event_id=event_id, user_id=user_id, role=Role.JUROR)
-    ):
-        return None
-    return session
-
-
-async def accept_seat(
-    *,
-    session: JurySession,
-    juror: User,
-    conflict_team_ids: list[int],
-    reason: str = "",
-    now: datetime | None = None,
-) -> JurySessionJuror:
-    """The juror accepts the invitation and declares their conflicts in the same step."""
-    seat = await _seat(session, juror)
-    await declare_conflicts(session=session, juror=juror, team_ids=conflict_team_ids, reason=reason, now=now)
-    if seat.accepted_at is None:
-        seat.accepted_at = _now(now)
-        await seat.save(update_fields=["accepted_at"])
-    return seat
-
-
-async def recuse(
-    *, session: JurySession, juror: User, entry: Entry, reason: str = "", now: datetime | None = None
-) -> ConflictOfInterest:
-    """The juror steps back from an entry while scoring: a conflict with its team, then reassignment."""
-    _refuse_if_finished(session)
-    await _seat(session, juror)
-    if not await Assignment.exists(session_id=session.id, juror_id=juror.id, entry_id=entry.id):
-        raise FormErrors({None: _("This entry is not assigned to you.")})
-    reason = " ".join(reason.replace("\x00", "").split())[:500]  # no NUL: PostgreSQL refuses it
-    recorded = await _record_conflicts(
-        session, juror, [entry.team_id], ConflictKind.RECUSED, reason, _now(now)
-    )
-    await compute_assignments(session=session, now=now)
-    if recorded:
-        return recorded[0]
-    return await ConflictOfInterest.get(session_id=session.id, juror_id=juror.id, team_id=entry.team_id)
-
-
-def plan_assignments(
-    *,
-    entries: list[tuple[int, int]],
-    jurors: list[int],
-    conflicts: set[tuple[int, int]],
-    mode: AssignmentMode | str,
-    k: int,
-    keep: set[tuple[int, int]] | frozenset = frozenset(),
-) -> list[tuple[int, int]]:
-    """(juror id, entry id) pairs, sorted. Pure and deterministic.
-
-    `entries` are (entry id, team id), `conflicts` (juror id, team id), `keep` assignments to
-    preserve when still allowed. An entry with fewer eligible jurors than k gets all of them.
-    """
-    ordered_jurors = sorted(set(jurors))
-    eligible = {
-        entry_id: [juror for juror in ordered_jurors if (juror, team_id) not in conflicts]
-        for entry_id, team_id in sorted(entries)
-    }
-    if AssignmentMode(mode) == AssignmentMode.ALL:
-        return sorted((juror, entry_id) for entry_id, chosen in eligible.items() for juror in chosen)
-    load = dict.fromkeys(ordered_jurors, 0)
-    chosen: dict[int, list[int]] = {entry_id: [] for entry_id in eligible}
-    for juror, entry_id in sorted(keep):
-        if entry_id in eligible and juror in eligible[entry_id] and juror not in chosen[entry_id]:
-            chosen[entry_id].append(juror)
-            load[juror] += 1
-    for entry_id in sorted(eligible, key=lambda entry_id: (len(eligible[entry_id]), entry_id)):
-        missing = k - len(chosen[entry_id])
-        if missing <= 0:
-            continue
-        candidates = sorted(
-            (juror for juror in eligible[entry_id] if juror not in chosen[entry_id]),
-            key=lambda juror: (load[juror], juror),
-        )
-        for juror in candidates[:missing]:
-            chosen[entry_id].append(juror)
-            load[juror] += 1
-    return sorted((juror, entry_id) for entry_id, jurors_of in chosen.items() for juror in jurors_of)
-
-
-async def compute_assignments(*, session: JurySession, now: datetime | None = None) -> list[tuple[int, int]]:
-    """Recompute and store the session's assignments; returns the (juror id, entry id) pairs.
-
-    Team members on the jury are recorded as conflicted with their team first: membership always
-    conflicts, whatever was declared.
-    """
-    now = _now(now)
-    async with in_transaction():
-        entries = await entries_in_scope(session)
-        jurors = sorted(
-            await JurySessionJuror.filter(session_id=session.id).values_list("user_id", flat=True)
-        )
-        team_ids = sorted({entry.team_id for entry in entries})
-        members = await TeamMember.filter(team_id__in=team_ids, user_id__in=jurors).values_list(
-            "user_id", "team_id"
-        )
-        if members:
-            await ConflictOfInterest.bulk_create(
-                [
-                    ConflictOfInterest(
-                        session_id=session.id,
-                        juror_id=user_id,
-                        team_id=team_id,
-                        kind=ConflictKind.MEMBER,
-                        declared_at=now,
-                    )
-                    for user_id, team_id in sorted(members)
-                ],
-                ignore_conflicts=True,
-            )
-        conflicts = set(
-            await ConflictOfInterest.filter(session_id=session.id).values_list("juror_id", "team_id")
-        ) | set(members)
-        existing = {
-            (juror_id, entry_id): assignment_id
-            for assignment_id, juror_id, entry_id in await Assignment.filter(
-                session_id=session.id
-            ).values_list("id", "juror_id", "entry_id")
-        }
-        keep = set(existing) if session.status == SessionStatus.OPEN else set()
-        plan = plan_assignments(
-            entries=[(entry.id, entry.team_id) for entry in entries],
-            jurors=jurors,
-            conflicts=conflicts,
-            mode=session.assignment_mode,
-            k=session.k,
-            keep=keep,
-        )
-        wanted = set(plan)
-        stale = [pair for pair in existing if pair not in wanted]
-        if stale:
-            await Assignment.filter(id__in=[existing[pair] for pair in stale]).delete()
-        missing = [pair for pair in plan if pair not in existing]
-        if missing:
-            await Assignment.bulk_create(
-                [
-                    Assignment(session_id=session.id, juror_id=juror, entry_id=entry)
-                    for juror, entry in missing
-                ],
-                ignore_conflicts=True,
-            )
-        for pairs, assigned in ((stale, False), (missing, True)):
-            by_juror: dict[int, list[int]] = {}
-            for juror, entry in pairs:
-                by_juror.setdefault(juror, []).append(entry)
-            for juror, entry_ids in sorted(by_juror.items()):
-                await ScoreSheet.filter(session_id=session.id, juror_id=juror, entry_id__in=entry_ids).update(
-                    assigned=assigned
-                )
-    log.info(
-        "jury session %s: %s assignments (%s removed, %s added)",
-        session.id,
-        len(plan),
-        len(stale),
-        len(missing),
-    )
-    return plan
-
-
-async def is_conflicted(*, session: JurySession, juror: User, entry: Entry) -> bool:
-    return await ConflictOfInterest.exists(
-        session_id=session.id, juror_id=juror.id, team_id=entry.team_id
-    ) or await TeamMember.exists(team_id=entry.team_id, user_id=juror.id)
-
-
-# --- score sheets ---------------------------------------------------------------------------------
 
 
 async def _writable_sheet(
