@@ -27,7 +27,7 @@ from tortoise.transactions import in_transaction
 from events import i18n
 from events.domain import public_vote
 from events.domain.errors import FormErrors
-from events.domain.jury_admin import session_results
+from events.domain.results import session_results
 from events.i18n import _, lazy
 from events.models import Award, Challenge, Entry, JurySession, SessionStatus, Team
 from events.settings import LANGUAGES

@@ -1,11 +1,13 @@
 """Scoring grids: criteria of a round (or of one challenge), the presets, and the validation of a value.
 
-A challenge that has criteria of its own uses them instead of the round's grid. A value is valid when
+A challenge that has criteria of its own uses them instead of the round's grid (`copy_round_grid`
+starts them from a copy of the round's, `drop_challenge_grid` goes back to the round's). A value is valid when
 it is a finite number within [scale_min, scale_max] on the step grid that starts at scale_min.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from tortoise.transactions import in_transaction
@@ -15,6 +17,8 @@ from events.domain.errors import FormErrors
 from events.domain.numbers import parse_number
 from events.i18n import _, lazy
 from events.models import Challenge, Criterion, JurySession, Round, SessionStatus
+
+log = logging.getLogger("hackcity.jury")
 
 MAX_CRITERIA = 20
 MAX_LEVELS = 20
@@ -291,3 +295,54 @@ def parse_levels(text: str) -> list[dict[str, str]]:
 
 def levels_text(levels: list[dict]) -> str:
     return "\n".join(f"{format_number(level['value'])}: {level['label']}" for level in levels or [])
+
+
+# --- a challenge's own grid -----------------------------------------------------------------------
+
+
+async def own_grid_sizes(stage: Round) -> dict[int, int]:
+    """How many criteria of its own each challenge has in the round (challenges without: absent)."""
+    sizes: dict[int, int] = {}
+    for challenge_id in await Criterion.filter(round_id=stage.id, challenge_id__isnull=False).values_list(
+        "challenge_id", flat=True
+    ):
+        sizes[challenge_id] = sizes.get(challenge_id, 0) + 1
+    return sizes
+
+
+async def copy_round_grid(*, stage: Round, challenge: Challenge) -> list[Criterion]:
+    """Start a challenge's own grid from a copy of the round's, to adjust it. Refused when the
+    challenge already has criteria, when the round has none, or once a jury of the round opened."""
+    async with in_transaction():
+        await refuse_once_judging(stage)
+        if await Criterion.exists(round_id=stage.id, challenge_id=challenge.id):
+            raise FormErrors({None: _("This challenge already has its own grid: edit it instead.")})
+        general = await Criterion.filter(round_id=stage.id, challenge_id=None).order_by("position", "id")
+        if not general:
+            raise FormErrors({None: _("The round has no criterion to copy yet.")})
+        copies = [
+            await Criterion.create(
+                round_id=stage.id,
+                challenge_id=challenge.id,
+                name=criterion.name,
+                description=criterion.description,
+                weight=criterion.weight,
+                scale_min=criterion.scale_min,
+                scale_max=criterion.scale_max,
+                step=criterion.step,
+                levels=criterion.levels,
+                position=position,
+            )
+            for position, criterion in enumerate(general, start=1)
+        ]
+    log.info("round %s grid copied to challenge %s (%s criteria)", stage.id, challenge.id, len(copies))
+    return copies
+
+
+async def drop_challenge_grid(*, stage: Round, challenge: Challenge) -> int:
+    """Delete a challenge's own criteria: it uses the round's grid again. Refused once judging began."""
+    async with in_transaction():
+        await refuse_once_judging(stage)
+        deleted = await Criterion.filter(round_id=stage.id, challenge_id=challenge.id).delete()
+    log.info("challenge %s grid in round %s dropped (%s criteria)", challenge.id, stage.id, deleted)
+    return deleted

@@ -259,6 +259,13 @@ async def compute_results(
     }
 
 
+async def session_results(session: JurySession) -> dict[str, Any]:
+    """The frozen snapshot once the session is closed, else the results as they stand now."""
+    if session.results_snapshot is not None:
+        return session.results_snapshot
+    return await compute_results(session=session)
+
+
 @dataclass(frozen=True)
 class CriterionAverage:
     criterion: Criterion

@@ -1,10 +1,14 @@
-"""Jury sessions: their creation and their lifecycle, the one status transition.
+"""Jury sessions: their creation, their settings, their deletion and the one status transition.
 
 `set_session_status` is the only way a session changes state: scheduled → open → closed → published,
 forward only. It coordinates the modules below it, so it sits above them: opening computes the
-assignments (`assignments`), closing locks the session and freezes a snapshot of the ranking (`results`)
-and of the public vote count (`public_vote`), publishing makes them public. None of those modules
-imports this one.
+assignments (`assignments`), closing locks the session, recomputes the sheet totals (`sheets`) and
+freezes a snapshot of the ranking (`results`) and of the public vote count (`public_vote`),
+publishing makes them public. None of those modules imports this one.
+
+Settings (`update_session`): all of them while the session is scheduled, only its name and scoring
+window while it is open, none afterwards. Deletion (`delete_session`): while it is scheduled, or
+later as long as no juror has started a sheet, never once its results are published.
 """
 
 from __future__ import annotations
@@ -26,11 +30,14 @@ from events.mail import mail_users
 from events.models import (
     Assignment,
     AssignmentMode,
+    Challenge,
     Criterion,
     Event,
     JurySession,
     JurySessionChallenge,
     JurySessionJuror,
+    Normalisation,
+    ScoreSheet,
     SessionStatus,
     User,
 )
@@ -71,6 +78,13 @@ def _now(now: datetime | None) -> datetime:
     return now if now is not None else datetime.now(UTC)
 
 
+def _clean_name(name: str, errors: dict[str | None, str]) -> str:
+    name = " ".join(name.split())
+    if not name or len(name) > 120:
+        errors["name"] = _("Enter a name of at most 120 characters.")
+    return name
+
+
 async def create_session(
     *,
     stage: Any,
@@ -87,9 +101,7 @@ async def create_session(
 ) -> JurySession:
     """A scheduled session for a round (`stage`) and some of its challenges (none: all of them)."""
     errors: dict[str | None, str] = {}
-    name = " ".join(name.split())
-    if not name or len(name) > 120:
-        errors["name"] = _("Enter a name of at most 120 characters.")
+    name = _clean_name(name, errors)
     if opens_at and closes_at and closes_at <= opens_at:
         errors["closes_at"] = _("The end of scoring must come after its start.")
     if assignment_mode == AssignmentMode.K and not 1 <= k <= 50:
@@ -175,6 +187,125 @@ async def set_session_status(
     log.info("jury session %s is now %s", session.id, target)
     await live.publish(live.session_channel(session.id), {"type": "session", "status": str(target)})
     return session
+
+
+# --- editing and deleting a session --------------------------------------------------------------
+
+
+async def update_session(
+    *,
+    session: JurySession,
+    name: str,
+    opens_at: datetime | None,
+    closes_at: datetime | None,
+    challenge_ids: list[int] | None = None,
+    assignment_mode: AssignmentMode | str | None = None,
+    k: int | None = None,
+    blind: bool | None = None,
+    normalisation: str | None = None,
+    trimmed: bool | None = None,
+    public_vote: bool | None = None,
+    now: datetime | None = None,
+) -> JurySession:
+    """Change a session's settings. While it is scheduled everything can change (an assignment
+    already made, by a juror declaring conflicts, is recomputed); while it is open only its name and
+    scoring window, and the end of scoring only moves later, into the future (jurors count on it). Closed or
+    published: refused. Arguments left to None keep their value."""
+    errors: dict[str | None, str] = {}
+    name = _clean_name(name, errors)
+    if opens_at and closes_at and closes_at <= opens_at:
+        errors["closes_at"] = _("The end of scoring must come after its start.")
+    if assignment_mode is not None and assignment_mode not in {m.value for m in AssignmentMode}:
+        errors["assignment_mode"] = _("Choose how entries are shared among jurors.")
+    elif assignment_mode == AssignmentMode.K and (k is None or not 1 <= k <= 50):
+        errors["k"] = _("Enter between %(min)s and %(max)s jurors per entry.", min=1, max=50)
+    if normalisation is not None and normalisation not in {n.value for n in Normalisation}:
+        errors["normalisation"] = _("Choose a normalisation.")
+    if challenge_ids:
+        known = await Challenge.filter(event_id=session.event_id, id__in=challenge_ids).count()
+        if known != len(set(challenge_ids)):
+            errors["challenges"] = _("Choose challenges of this event.")
+    if errors:
+        raise FormErrors(errors)
+    settings: dict[str, Any] = {
+        "assignment_mode": AssignmentMode(assignment_mode) if assignment_mode is not None else None,
+        "k": k,
+        "blind": blind,
+        "normalisation": normalisation,
+        "trimmed": trimmed,
+        "public_vote": public_vote,
+    }
+    async with in_transaction():
+        # Locked like the status transition: an edit never races with opening or closing.
+        current = await JurySession.select_for_update().get(id=session.id)
+        updates: dict[str, Any] = {"name": name, "opens_at": opens_at, "closes_at": closes_at}
+        if current.status == SessionStatus.OPEN:
+            changed = [
+                key for key, value in settings.items() if value is not None and value != getattr(current, key)
+            ]
+            current_challenges = set(
+                await JurySessionChallenge.filter(session_id=current.id).values_list(
+                    "challenge_id", flat=True
+                )
+            )
+            if changed or (challenge_ids is not None and set(challenge_ids) != current_challenges):
+                raise FormErrors(
+                    {None: _("While the session is open, only its name and scoring window can change.")}
+                )
+            if (
+                opens_at is not None
+                and opens_at != current.opens_at
+                and opens_at > (now or datetime.now(UTC))
+            ):
+                raise FormErrors(
+                    {"opens_at": _("While the session is open, its start cannot move later than now.")}
+                )
+            moved = closes_at is not None and closes_at != current.closes_at
+            if moved and (
+                (current.closes_at is not None and closes_at < current.closes_at)
+                or closes_at <= (now or datetime.now(UTC))
+            ):
+                raise FormErrors(
+                    {"closes_at": _("While the session is open, the end of scoring can only move later.")}
+                )
+        elif current.status != SessionStatus.SCHEDULED:
+            raise FormErrors({None: _("This jury session is closed: its settings can no longer change.")})
+        else:
+            updates.update({key: value for key, value in settings.items() if value is not None})
+        await JurySession.filter(id=current.id).update(**updates)
+        for key, value in updates.items():
+            setattr(session, key, value)
+        if current.status == SessionStatus.SCHEDULED and challenge_ids is not None:
+            await JurySessionChallenge.filter(session_id=current.id).delete()
+            for challenge_id in sorted(set(challenge_ids)):
+                await JurySessionChallenge.create(session_id=current.id, challenge_id=challenge_id)
+        if current.status == SessionStatus.SCHEDULED and await Assignment.exists(session_id=current.id):
+            await compute_assignments(session=session)
+    log.info("jury session %s edited (%s)", session.id, ", ".join(sorted(updates)))
+    return session
+
+
+async def delete_session(*, session: JurySession) -> None:
+    """Delete a session with its jurors, assignments, conflicts and pending invitations: while it is
+    scheduled, or later as long as no juror has started a score sheet. Published results stay."""
+    async with in_transaction():
+        current = await JurySession.select_for_update().get_or_none(id=session.id)
+        if current is None:
+            return
+        if current.status == SessionStatus.PUBLISHED:
+            raise FormErrors({None: _("This session's results are published: it cannot be deleted.")})
+        if current.status != SessionStatus.SCHEDULED and await ScoreSheet.exists(session_id=current.id):
+            raise FormErrors(
+                {None: _("Jurors have started scoring in this session: it can no longer be deleted.")}
+            )
+        await JurySession.filter(id=current.id).delete()
+    log.info("jury session %s deleted (was %s)", session.id, current.status)
+
+
+def can_delete(session: JurySession, has_sheets: bool) -> bool:
+    return session.status == SessionStatus.SCHEDULED or (
+        session.status != SessionStatus.PUBLISHED and not has_sheets
+    )
 
 
 async def _mail_opening(session: JurySession, base_url: str) -> None:

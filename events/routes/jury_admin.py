@@ -12,7 +12,9 @@ from starlette.responses import RedirectResponse, Response
 from events.auth import ORGANISER, not_found, route
 from events.csv_export import attachment, csv_response
 from events.domain import criteria as criteria_rules
-from events.domain import jury_admin as admin_rules
+from events.domain import juror_invitations as invitation_rules
+from events.domain import jury_exports as export_rules
+from events.domain import results as results_rules
 from events.domain import schedule, scoring
 from events.domain import score_log as log_rules
 from events.domain import sessions as session_rules
@@ -133,7 +135,7 @@ async def _criteria_page(
     challenge: Challenge | None = None,
 ):
     """The round's grid, or one challenge's own grid (`challenge`), with the forms to change it."""
-    sizes = await admin_rules.own_grid_sizes(stage)
+    sizes = await criteria_rules.own_grid_sizes(stage)
     return render(
         request,
         "jury_admin/criteria.html",
@@ -228,7 +230,7 @@ async def copy_round_grid(request: Request):
     stage = await _round_or_404(request, event)
     challenge = await _challenge_or_404(request, event)
     try:
-        await admin_rules.copy_round_grid(stage=stage, challenge=challenge)
+        await criteria_rules.copy_round_grid(stage=stage, challenge=challenge)
     except FormErrors as error:
         return await _criteria_page(
             request, event, stage, values=_criterion_values(None), errors=error.errors, challenge=challenge
@@ -247,7 +249,7 @@ async def drop_challenge_grid(request: Request):
     stage = await _round_or_404(request, event)
     challenge = await _challenge_or_404(request, event)
     try:
-        await admin_rules.drop_challenge_grid(stage=stage, challenge=challenge)
+        await criteria_rules.drop_challenge_grid(stage=stage, challenge=challenge)
     except FormErrors as error:
         return await _criteria_page(
             request, event, stage, values=_criterion_values(None), errors=error.errors, challenge=challenge
@@ -443,7 +445,7 @@ async def _session_page(request: Request, session: JurySession, *, values: dict,
                 event_id=event.id, role=Role.JUROR, jury_session_id=session.id, accepted_at__isnull=True
             ).order_by("-created_at"),
             "can_edit": session.status in (SessionStatus.SCHEDULED, SessionStatus.OPEN),
-            "can_delete": admin_rules.can_delete(session, await ScoreSheet.exists(session_id=session.id)),
+            "can_delete": session_rules.can_delete(session, await ScoreSheet.exists(session_id=session.id)),
             "can_shortlist": session.status in shortlist_rules.FINISHED,
             "shortlist_max": shortlist_rules.MAX_TOP,
             "conflicts": await ConflictOfInterest.filter(session_id=session.id)
@@ -475,7 +477,7 @@ async def invite_juror(request: Request):
     session = await _session_or_404(request, event)
     values = await read_form(request)
     try:
-        result = await admin_rules.invite_juror(
+        result = await invitation_rules.invite_juror(
             session=session,
             email=values.get("email", ""),
             invited_by=request.state.user,
@@ -556,7 +558,7 @@ async def edit_jury_session(request: Request):
                     raise FormErrors(window_errors)
             else:
                 fields = await _session_fields(event, values, with_round=False)
-            await admin_rules.update_session(session=session, **fields)
+            await session_rules.update_session(session=session, **fields)
         except FormErrors as error:
             errors, status = error.errors, 422
         else:
@@ -592,7 +594,7 @@ async def delete_jury_session(request: Request):
             errors = {"confirm": _("Tick the box to confirm the deletion.")}
         else:
             try:
-                await admin_rules.delete_session(session=session)
+                await session_rules.delete_session(session=session)
             except FormErrors as error:
                 errors = error.errors
             else:
@@ -607,7 +609,7 @@ async def delete_jury_session(request: Request):
             "session": session,
             "errors": errors,
             "values": {},
-            "allowed": admin_rules.can_delete(session, has_sheets),
+            "allowed": session_rules.can_delete(session, has_sheets),
             "jurors": await JurySessionJuror.filter(session_id=session.id).count(),
             "pending": await Invitation.filter(jury_session_id=session.id, accepted_at__isnull=True).count(),
         },
@@ -656,8 +658,8 @@ async def shortlist_session(request: Request):
 async def jury_results(request: Request):
     event: Event = request.state.event
     session = await _session_or_404(request, event)
-    results = await admin_rules.session_results(session)
-    names = await admin_rules.names_for(session, results)
+    results = await results_rules.session_results(session)
+    names = await export_rules.names_for(session, results)
     by_challenge: dict[int, list[dict]] = {}
     for row in results["entries"]:
         by_challenge.setdefault(row["challenge_id"], []).append(row)
@@ -691,16 +693,16 @@ def _download(body: str | bytes, media_type: str, filename: str) -> Response:
 async def jury_results_csv(request: Request):
     event: Event = request.state.event
     session = await _session_or_404(request, event)
-    results = await admin_rules.session_results(session)
-    header, rows = admin_rules.results_table(results, await admin_rules.names_for(session, results))
+    results = await results_rules.session_results(session)
+    header, rows = export_rules.results_table(results, await export_rules.names_for(session, results))
     return csv_response(f"{event.slug}-jury-{session.id}-results.csv", header, rows)
 
 
 async def jury_results_json(request: Request):
     event: Event = request.state.event
     session = await _session_or_404(request, event)
-    results = await admin_rules.session_results(session)
-    data = admin_rules.results_json(session, results, await admin_rules.names_for(session, results))
+    results = await results_rules.session_results(session)
+    data = export_rules.results_json(session, results, await export_rules.names_for(session, results))
     return _download(
         json.dumps(data, ensure_ascii=False, indent=2),
         "application/json",
@@ -711,7 +713,7 @@ async def jury_results_json(request: Request):
 async def jury_scores_csv(request: Request):
     event: Event = request.state.event
     session = await _session_or_404(request, event)
-    header, rows = await admin_rules.scores_table(session)
+    header, rows = await export_rules.scores_table(session)
     return csv_response(f"{event.slug}-jury-{session.id}-scores.csv", header, rows)
 
 
