@@ -1,0 +1,92 @@
+"""Organiser pages for a jury session's results: the ranking with its explanation links, and its
+exports (results as CSV and JSON, every score as CSV)."""
+
+from __future__ import annotations
+
+import json
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from events.auth import ORGANISER, route
+from events.csv_export import attachment, csv_response
+from events.domain import criteria as criteria_rules
+from events.domain import jury_exports as export_rules
+from events.domain import results as results_rules
+from events.domain.results import TIE_BREAK
+from events.i18n import _
+from events.models import Event
+from events.routes.jury_sessions import session_or_404
+from events.templating import render
+
+
+async def jury_results(request: Request):
+    event: Event = request.state.event
+    session = await session_or_404(request, event)
+    results = await results_rules.session_results(session)
+    names = await export_rules.names_for(session, results)
+    by_challenge: dict[int, list[dict]] = {}
+    for row in results["entries"]:
+        by_challenge.setdefault(row["challenge_id"], []).append(row)
+    return render(
+        request,
+        "jury_admin/results.html",
+        {
+            "event": event,
+            "session": session,
+            "results": results,
+            "names": names,
+            "by_challenge": by_challenge,
+            "frozen": session.results_snapshot is not None,
+            "tie_break": [_(rule) for rule in TIE_BREAK],
+            "format_number": criteria_rules.format_number,
+        },
+    )
+
+
+def _download(body: str | bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": attachment(filename),
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+async def jury_results_csv(request: Request):
+    event: Event = request.state.event
+    session = await session_or_404(request, event)
+    results = await results_rules.session_results(session)
+    header, rows = export_rules.results_table(results, await export_rules.names_for(session, results))
+    return csv_response(f"{event.slug}-jury-{session.id}-results.csv", header, rows)
+
+
+async def jury_results_json(request: Request):
+    event: Event = request.state.event
+    session = await session_or_404(request, event)
+    results = await results_rules.session_results(session)
+    data = export_rules.results_json(session, results, await export_rules.names_for(session, results))
+    return _download(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        "application/json",
+        f"{event.slug}-jury-{session.id}-results.json",
+    )
+
+
+async def jury_scores_csv(request: Request):
+    event: Event = request.state.event
+    session = await session_or_404(request, event)
+    header, rows = await export_rules.scores_table(session)
+    return csv_response(f"{event.slug}-jury-{session.id}-scores.csv", header, rows)
+
+
+_SESSION = "/events/{slug}/manage/juries/{session_id:id}"
+
+routes = [
+    route(_SESSION + "/results", jury_results, access=ORGANISER),
+    route(_SESSION + "/results.csv", jury_results_csv, access=ORGANISER),
+    route(_SESSION + "/results.json", jury_results_json, access=ORGANISER),
+    route(_SESSION + "/scores.csv", jury_scores_csv, access=ORGANISER),
+]

@@ -1,0 +1,410 @@
+"""Organiser pages for jury sessions: the list, a new session, one session's page (jurors,
+conflicts, assignments, progress, the status transition), its settings, its deletion and the
+shortlist that feeds the selection."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse
+
+from events.auth import ORGANISER, not_found, route
+from events.domain import juror_invitations as invitation_rules
+from events.domain import schedule, scoring
+from events.domain import sessions as session_rules
+from events.domain import sheets as sheet_rules
+from events.domain import shortlist as shortlist_rules
+from events.domain.errors import FormErrors, RateLimited
+from events.domain.numbers import parse_int
+from events.flash import flash
+from events.forms import as_id, checkbox, read_form
+from events.i18n import _, lazy, ngettext
+from events.models import (
+    Assignment,
+    AssignmentMode,
+    Challenge,
+    ConflictOfInterest,
+    Criterion,
+    Event,
+    Invitation,
+    JurySession,
+    JurySessionChallenge,
+    JurySessionJuror,
+    Normalisation,
+    Role,
+    Round,
+    ScoreSheet,
+    SessionStatus,
+)
+from events.templating import refused, render
+
+MODE_LABELS = {
+    AssignmentMode.ALL: lazy("every juror scores every entry"),
+    AssignmentMode.K: lazy("k jurors per entry, balanced"),
+}
+
+
+def _modes() -> dict[str, str]:
+    return {mode.value: _(label) for mode, label in MODE_LABELS.items()}
+
+
+def juries_url(event: Event, page: str = "") -> str:
+    """The juries' list, or a page under it (`/12/edit`); the results and log pages link from it too."""
+    return f"/events/{event.slug}/manage/juries{page}"
+
+
+async def session_or_404(request: Request, event: Event) -> JurySession:
+    """The session named in the path, of this event; else 404 (every organiser page of a session)."""
+    session = await JurySession.get_or_none(id=request.path_params["session_id"], event_id=event.id)
+    if session is None:
+        raise not_found(request)
+    return session
+
+
+async def manage_juries(request: Request):
+    event: Event = request.state.event
+    sessions = await JurySession.filter(event_id=event.id).select_related("round").order_by("id")
+    rounds = await Round.filter(event_id=event.id).order_by("position", "id")
+    return render(
+        request,
+        "jury_admin/list.html",
+        {
+            "event": event,
+            "sessions": sessions,
+            "rounds": rounds,
+            "status_label": session_rules.status_label,
+        },
+    )
+
+
+def _window(event: Event, values: dict[str, str], errors: dict) -> dict:
+    window = {}
+    for name in ("opens_at", "closes_at"):
+        try:
+            window[name] = schedule.parse_local(values.get(name, ""), event.timezone)
+        except ValueError as error:
+            errors[name] = str(error)
+    return window
+
+
+async def _session_fields(event: Event, values: dict[str, str], *, with_round: bool = True) -> dict:
+    """The typed session form as `create_session` arguments (without the round when editing: it
+    stays), or FormErrors for what it cannot read."""
+    errors: dict = {}
+    stage = None
+    if with_round:
+        if (round_id := as_id(values.get("round"))) is not None:
+            stage = await Round.get_or_none(id=round_id, event_id=event.id)
+        if stage is None:
+            errors["round"] = _("Choose a round.")
+    event_challenges = set(await Challenge.filter(event_id=event.id).values_list("id", flat=True))
+    challenge_ids = []
+    for key in values:
+        if key.startswith("challenge_"):
+            challenge_id = as_id(key.removeprefix("challenge_"))
+            if challenge_id is None:
+                errors["challenges"] = _("Choose challenges of this event.")
+            else:
+                challenge_ids.append(challenge_id)
+    if not set(challenge_ids) <= event_challenges:
+        errors["challenges"] = _("Choose challenges of this event.")
+    window = _window(event, values, errors)
+    mode = values.get("assignment_mode", "")
+    if mode not in {m.value for m in AssignmentMode}:
+        errors["assignment_mode"] = _("Choose how entries are shared among jurors.")
+    k = 3
+    if mode == AssignmentMode.K:
+        k = parse_int(values.get("k", ""))
+        if k is None:
+            errors["k"] = _("Enter between %(min)s and %(max)s jurors per entry.", min=1, max=50)
+    normalisation = values.get("normalisation", "")
+    if normalisation not in {n.value for n in Normalisation}:
+        errors["normalisation"] = _("Choose a normalisation.")
+    if errors:
+        raise FormErrors(errors)
+    return {
+        **({"stage": stage} if with_round else {}),
+        "name": values.get("name", ""),
+        "challenge_ids": challenge_ids,
+        "assignment_mode": AssignmentMode(mode),
+        "k": k,
+        "blind": checkbox(values, "blind"),
+        "normalisation": normalisation,
+        "trimmed": checkbox(values, "trimmed"),
+        "public_vote": checkbox(values, "public_vote"),
+        **window,
+    }
+
+
+async def new_jury_session(request: Request):
+    event: Event = request.state.event
+    values: dict = {"assignment_mode": AssignmentMode.ALL.value, "k": "3", "normalisation": "none"}
+    errors: dict = {}
+    if request.method == "POST":
+        values = await read_form(request)
+        try:
+            session = await session_rules.create_session(**await _session_fields(event, values))
+        except FormErrors as error:
+            errors = error.errors
+        else:
+            flash(request, _("The jury session “%(name)s” is created.", name=session.name), "success")
+            return RedirectResponse(juries_url(event, f"/{session.id}"), status_code=303)
+    return render(
+        request,
+        "jury_admin/new.html",
+        {
+            "event": event,
+            "round_options": [
+                (str(stage.id), stage.name)
+                for stage in await Round.filter(event_id=event.id).order_by("position", "id")
+            ],
+            "challenges": await Challenge.filter(event_id=event.id).order_by("title"),
+            "modes": _modes(),
+            "values": values,
+            "errors": errors,
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+async def _session_page(request: Request, session: JurySession, *, values: dict, errors: dict):
+    event: Event = request.state.event
+    stage = await Round.get(id=session.round_id)
+    seats = await JurySessionJuror.filter(session_id=session.id).select_related("user").order_by("user_id")
+    progress = [(seat, *await sheet_rules.juror_progress(session=session, juror=seat.user)) for seat in seats]
+    challenge_titles = await Challenge.filter(
+        id__in=await JurySessionChallenge.filter(session_id=session.id).values_list("challenge_id", flat=True)
+    ).values_list("title", flat=True)
+    return render(
+        request,
+        "jury_admin/session.html",
+        {
+            "event": event,
+            "session": session,
+            "stage": stage,
+            "challenge_titles": sorted(challenge_titles),
+            "progress": progress,
+            "invitations": await Invitation.filter(
+                event_id=event.id, role=Role.JUROR, jury_session_id=session.id, accepted_at__isnull=True
+            ).order_by("-created_at"),
+            "can_edit": session.status in (SessionStatus.SCHEDULED, SessionStatus.OPEN),
+            "can_delete": session_rules.can_delete(session, await ScoreSheet.exists(session_id=session.id)),
+            "can_shortlist": session.status in shortlist_rules.FINISHED,
+            "shortlist_max": shortlist_rules.MAX_TOP,
+            "conflicts": await ConflictOfInterest.filter(session_id=session.id)
+            .select_related("juror", "team")
+            .order_by("declared_at", "id"),
+            "assignments": await Assignment.filter(session_id=session.id)
+            .select_related("juror", "entry")
+            .order_by("entry_id", "juror_id"),
+            "entries_in_scope": await (await scoring.scope_query(session)).count(),
+            "criteria_count": await Criterion.filter(round_id=session.round_id).count(),
+            "next_statuses": sorted(session_rules.TRANSITIONS[session.status]),
+            "status_label": session_rules.status_label,
+            "mode_label": _(MODE_LABELS[AssignmentMode(session.assignment_mode)]),
+            "values": values,
+            "errors": errors,
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+async def jury_session(request: Request):
+    event: Event = request.state.event
+    session = await session_or_404(request, event)
+    return await _session_page(request, session, values={}, errors={})
+
+
+async def invite_juror(request: Request):
+    event: Event = request.state.event
+    session = await session_or_404(request, event)
+    values = await read_form(request)
+    try:
+        result = await invitation_rules.invite_juror(
+            session=session,
+            email=values.get("email", ""),
+            invited_by=request.state.user,
+            base_url=request.app.state.settings.base_url,
+            default_language=request.app.state.settings.default_language,
+        )
+    except FormErrors as error:
+        return await _session_page(request, session, values=values, errors=error.errors)
+    except RateLimited as error:
+        return refused(
+            await _session_page(request, session, values=values, errors={None: error.message}), error
+        )
+    if result.seated:
+        flash(request, _("%(email)s is a juror of this session.", email=result.email), "success")
+    else:
+        flash(
+            request,
+            _(
+                "No account uses %(email)s yet: we sent an invitation. The link lets them create an "
+                "account or sign in; accepting it seats them on this session.",
+                email=result.email,
+            ),
+            "success",
+        )
+    return RedirectResponse(juries_url(event, f"/{session.id}"), status_code=303)
+
+
+async def jury_session_status(request: Request):
+    event: Event = request.state.event
+    session = await session_or_404(request, event)
+    values = await read_form(request)
+    try:
+        await session_rules.set_session_status(
+            session=session, status=values.get("status", ""), base_url=request.app.state.settings.base_url
+        )
+    except FormErrors as error:
+        return await _session_page(request, session, values=values, errors=error.errors)
+    flash(
+        request,
+        _(session_rules.NOW_MESSAGES[SessionStatus(session.status)]),
+        "success",
+    )
+    return RedirectResponse(juries_url(event, f"/{session.id}"), status_code=303)
+
+
+def _session_values(session: JurySession, timezone: str, challenge_ids: list[int]) -> dict:
+    values = {
+        "name": session.name,
+        "opens_at": schedule.local_input(session.opens_at, timezone),
+        "closes_at": schedule.local_input(session.closes_at, timezone),
+        "assignment_mode": str(session.assignment_mode),
+        "k": str(session.k),
+        "normalisation": str(session.normalisation),
+        "blind": "on" if session.blind else "",
+        "trimmed": "on" if session.trimmed else "",
+        "public_vote": "on" if session.public_vote else "",
+    }
+    values.update({f"challenge_{challenge_id}": "on" for challenge_id in challenge_ids})
+    return values
+
+
+async def edit_jury_session(request: Request):
+    """Scheduled: every setting but the round; open: the name and the window; afterwards: refused."""
+    event: Event = request.state.event
+    session = await session_or_404(request, event)
+    linked = await JurySessionChallenge.filter(session_id=session.id).values_list("challenge_id", flat=True)
+    values, errors = _session_values(session, event.timezone, list(linked)), {}
+    status = 200
+    if request.method == "POST":
+        values = await read_form(request)
+        try:
+            if session.status != SessionStatus.SCHEDULED:
+                # Only what the open form offers is read: other posted fields are ignored (and
+                # the domain refuses any change to a closed session).
+                window_errors: dict = {}
+                fields = {"name": values.get("name", ""), **_window(event, values, window_errors)}
+                if window_errors:
+                    raise FormErrors(window_errors)
+            else:
+                fields = await _session_fields(event, values, with_round=False)
+            await session_rules.update_session(session=session, **fields)
+        except FormErrors as error:
+            errors, status = error.errors, 422
+        else:
+            flash(request, _("The jury session “%(name)s” is saved.", name=session.name), "success")
+            return RedirectResponse(juries_url(event, f"/{session.id}"), status_code=303)
+    return render(
+        request,
+        "jury_admin/edit.html",
+        {
+            "event": event,
+            "session": session,
+            "stage": await Round.get(id=session.round_id),
+            "challenges": await Challenge.filter(event_id=event.id).order_by("title"),
+            "modes": _modes(),
+            "values": values,
+            "errors": errors,
+            "only_window": session.status == SessionStatus.OPEN,
+            "editable": session.status in (SessionStatus.SCHEDULED, SessionStatus.OPEN),
+            "status_label": session_rules.status_label,
+        },
+        status_code=status,
+    )
+
+
+async def delete_jury_session(request: Request):
+    """GET asks for confirmation; POST deletes (scheduled, or no sheet started, and not published)."""
+    event: Event = request.state.event
+    session = await session_or_404(request, event)
+    errors: dict = {}
+    if request.method == "POST":
+        form = await read_form(request)
+        if not checkbox(form, "confirm"):
+            errors = {"confirm": _("Tick the box to confirm the deletion.")}
+        else:
+            try:
+                await session_rules.delete_session(session=session)
+            except FormErrors as error:
+                errors = error.errors
+            else:
+                flash(request, _("The jury session “%(name)s” is deleted.", name=session.name), "success")
+                return RedirectResponse(juries_url(event), status_code=303)
+    has_sheets = await ScoreSheet.exists(session_id=session.id)
+    return render(
+        request,
+        "jury_admin/delete.html",
+        {
+            "event": event,
+            "session": session,
+            "errors": errors,
+            "values": {},
+            "allowed": session_rules.can_delete(session, has_sheets),
+            "jurors": await JurySessionJuror.filter(session_id=session.id).count(),
+            "pending": await Invitation.filter(jury_session_id=session.id, accepted_at__isnull=True).count(),
+        },
+        status_code=422 if errors else 200,
+    )
+
+
+async def shortlist_session(request: Request):
+    """The top N of each challenge marked selected on the selection desk (closed sessions only)."""
+    event: Event = request.state.event
+    session = await session_or_404(request, event)
+    values = await read_form(request)
+    try:
+        result = await shortlist_rules.shortlist(
+            session=session,
+            event=event,
+            top=values.get("top", ""),
+            user=request.state.user,
+            reject_others=checkbox(values, "reject_others"),
+            notify=checkbox(values, "notify"),
+            base_url=request.app.state.settings.base_url,
+        )
+    except FormErrors as error:
+        return await _session_page(request, session, values=values, errors=error.errors)
+    flash(
+        request,
+        _(
+            "Shortlist: %(selected)s, %(rejected)s, %(unchanged)s.",
+            selected=ngettext(
+                "%(num)s entry newly selected", "%(num)s entries newly selected", len(result.selected)
+            ),
+            rejected=ngettext(
+                "%(num)s entry newly not selected", "%(num)s entries newly not selected", len(result.rejected)
+            ),
+            unchanged=ngettext("%(num)s unchanged", "%(num)s unchanged", result.unchanged),
+        ),
+        "success",
+    )
+    stage = await Round.get(id=session.round_id)
+    return RedirectResponse(f"/events/{event.slug}/manage/entries?round={stage.id}", status_code=303)
+
+
+_SESSION = "/events/{slug}/manage/juries/{session_id:id}"
+_BOTH = ("GET", "POST")
+_POST = ("POST",)
+
+routes = [
+    route("/events/{slug}/manage/juries", manage_juries, access=ORGANISER),
+    route("/events/{slug}/manage/juries/new", new_jury_session, access=ORGANISER, methods=_BOTH),
+    route(_SESSION, jury_session, access=ORGANISER),
+    route(_SESSION + "/jurors", invite_juror, access=ORGANISER, methods=_POST),
+    route(_SESSION + "/status", jury_session_status, access=ORGANISER, methods=_POST),
+    route(_SESSION + "/edit", edit_jury_session, access=ORGANISER, methods=_BOTH),
+    route(_SESSION + "/delete", delete_jury_session, access=ORGANISER, methods=_BOTH),
+    route(_SESSION + "/shortlist", shortlist_session, access=ORGANISER, methods=_POST),
+]
