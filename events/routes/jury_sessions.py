@@ -9,9 +9,9 @@ from starlette.responses import RedirectResponse
 
 from events.auth import ORGANISER, not_found, route
 from events.domain import juror_invitations as invitation_rules
-from events.domain import schedule, scoring
+from events.domain import schedule
+from events.domain import session_overview as overview_rules
 from events.domain import sessions as session_rules
-from events.domain import sheets as sheet_rules
 from events.domain import shortlist as shortlist_rules
 from events.domain.errors import FormErrors, RateLimited
 from events.domain.numbers import parse_int
@@ -19,18 +19,14 @@ from events.flash import flash
 from events.forms import as_id, checkbox, read_form
 from events.i18n import _, lazy, ngettext
 from events.models import (
-    Assignment,
     AssignmentMode,
     Challenge,
-    ConflictOfInterest,
-    Criterion,
     Event,
     Invitation,
     JurySession,
     JurySessionChallenge,
     JurySessionJuror,
     Normalisation,
-    Role,
     Round,
     ScoreSheet,
     SessionStatus,
@@ -167,38 +163,27 @@ async def new_jury_session(request: Request):
 
 
 async def _session_page(request: Request, session: JurySession, *, values: dict, errors: dict):
-    event: Event = request.state.event
-    stage = await Round.get(id=session.round_id)
-    seats = await JurySessionJuror.filter(session_id=session.id).select_related("user").order_by("user_id")
-    progress = [(seat, *await sheet_rules.juror_progress(session=session, juror=seat.user)) for seat in seats]
-    challenge_titles = await Challenge.filter(
-        id__in=await JurySessionChallenge.filter(session_id=session.id).values_list("challenge_id", flat=True)
-    ).values_list("title", flat=True)
+    """The session's page (`session_overview` reads it), with the forms' errors and what was typed."""
+    overview = await overview_rules.session_overview(session)
     return render(
         request,
         "jury_admin/session.html",
         {
-            "event": event,
+            "event": request.state.event,
             "session": session,
-            "stage": stage,
-            "challenge_titles": sorted(challenge_titles),
-            "progress": progress,
-            "invitations": await Invitation.filter(
-                event_id=event.id, role=Role.JUROR, jury_session_id=session.id, accepted_at__isnull=True
-            ).order_by("-created_at"),
-            "can_edit": session.status in (SessionStatus.SCHEDULED, SessionStatus.OPEN),
-            "can_delete": session_rules.can_delete(session, await ScoreSheet.exists(session_id=session.id)),
-            "can_shortlist": session.status in shortlist_rules.FINISHED,
+            "stage": overview.stage,
+            "challenge_titles": overview.challenge_titles,
+            "progress": overview.progress,
+            "invitations": overview.invitations,
+            "can_edit": overview.can_edit,
+            "can_delete": overview.can_delete,
+            "can_shortlist": overview.can_shortlist,
             "shortlist_max": shortlist_rules.MAX_TOP,
-            "conflicts": await ConflictOfInterest.filter(session_id=session.id)
-            .select_related("juror", "team")
-            .order_by("declared_at", "id"),
-            "assignments": await Assignment.filter(session_id=session.id)
-            .select_related("juror", "entry")
-            .order_by("entry_id", "juror_id"),
-            "entries_in_scope": await (await scoring.scope_query(session)).count(),
-            "criteria_count": await Criterion.filter(round_id=session.round_id).count(),
-            "next_statuses": sorted(session_rules.TRANSITIONS[session.status]),
+            "conflicts": overview.conflicts,
+            "assignments": overview.assignments,
+            "entries_in_scope": overview.entries_in_scope,
+            "criteria_count": overview.criteria_count,
+            "next_statuses": overview.next_statuses,
             "status_label": session_rules.status_label,
             "mode_label": _(MODE_LABELS[AssignmentMode(session.assignment_mode)]),
             "values": values,

@@ -1,4 +1,5 @@
-"""The juror's pages and saves cost a constant number of SQL statements, whatever the size of the jury.
+"""The juror's pages and saves, and the organiser's page of a session, cost a constant number of SQL
+statements, whatever the size of the jury.
 
 Each test measures the same requests twice on one session: with 3 entries and 2 jurors, then after
 the session grew to 30 entries and 8 jurors (more teams, more seats, assignments topped up, more
@@ -17,18 +18,22 @@ from events.models import (
     Entry,
     EntryStatus,
     EventRole,
+    Invitation,
     JurySession,
     Role,
     Team,
     TeamMember,
     User,
 )
+from tests.conftest import ON_POSTGRES
 from tests.helpers import CHEAP_HASH, TOKEN_RE, make_user, sign_in
 from tests.jury_world import JuryWorld, open_jury_world
 from tests.querycount import Queries, count_queries
 
 SMALL = (3, 2)  # entries, jurors
 LARGE = (30, 8)
+# The organiser's page of a session, sign-in and event included: 4 for the request, 10 for the page.
+SESSION_PAGE_QUERIES = {False: 14, True: 14}  # on SQLite, on PostgreSQL
 
 
 async def _world(mode: AssignmentMode = AssignmentMode.ALL) -> JuryWorld:
@@ -303,3 +308,38 @@ async def test_the_explanation_of_an_entry_costs_the_same_for_3_or_30_entries(db
 
     assert len(large_open) == len(small_open), large_open.report()
     assert len(large_closed) == len(small_closed), large_closed.report()
+
+
+async def test_the_organisers_session_page_costs_the_same_for_2_or_8_jurors(db, make_client):
+    """The organiser's page of a session: jurors with their progress, conflicts, assignments,
+    invitations. The same statements for 3 entries and 2 jurors as for 30 entries and 8 jurors."""
+    world = await _world()
+    organiser = await make_user("organiser@example.org")
+    await EventRole.create(event=world.event, user=organiser, role=Role.ORGANISER)
+    await seats.declare_conflicts(session=world.session, juror=world.jurors[1], team_ids=[world.teams[0].id])
+    await Invitation.create(
+        event=world.event,
+        email="invitee@example.org",
+        role=Role.JUROR,
+        jury_session=world.session,
+        token_hash="c" * 64,
+    )
+    await _score_some(world)
+    client = make_client()
+    await sign_in(client, organiser.email)
+    url = f"/events/{world.event.slug}/manage/juries/{world.session.id}"
+
+    async with count_queries() as small:
+        page = await client.get(url)
+    await _grow(world, *LARGE)
+    async with count_queries() as large:
+        again = await client.get(url)
+
+    assert (page.status_code, again.status_code) == (200, 200)
+    # Juror 1 is conflicted with one team: one entry fewer. Each juror submitted a third, but one.
+    assert [page.text.count(f"{done} of {total} scored") for done, total in ((1, 3), (0, 2))] == [1, 1]
+    assert [again.text.count(f"{done} of {total} scored") for done, total in ((10, 30), (9, 29))] == [7, 1]
+    assert again.text.count("<td>Team 0</td>") == 1  # the conflict
+    assert again.text.count("invitee@example.org") == 1
+    assert len(large) == len(small), large.report()
+    assert len(small) == SESSION_PAGE_QUERIES[ON_POSTGRES], small.report()
