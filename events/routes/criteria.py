@@ -3,16 +3,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
 
 from events.auth import ORGANISER, not_found, route
 from events.domain import criteria as criteria_rules
-from events.domain.errors import FormErrors
-from events.flash import flash
 from events.forms import fits, read_form
 from events.i18n import _
 from events.models import Challenge, Criterion, Event, JurySession, Round, SessionStatus
+from events.outcomes import Said, submit
 from events.templating import render
 
 
@@ -121,21 +121,36 @@ async def _challenge_or_404(request: Request, event: Event) -> Challenge:
     return challenge
 
 
+async def _grid_button(
+    request: Request, stage: Round, challenge: Challenge | None, action: Awaitable, *, done: Said, then: str
+):
+    """A button of the grid page: flash and redirect, or the grid page again with the refusal (422)."""
+    answer = await submit(request, action, done=done, then=then)
+    return answer.response or await _criteria_page(
+        request,
+        request.state.event,
+        stage,
+        values=_criterion_values(None),
+        errors=answer.errors,
+        challenge=challenge,
+    )
+
+
 async def _add_criterion(request: Request, challenge: Challenge | None):
     event: Event = request.state.event
     stage = await _round_or_404(request, event)
     values, errors = _criterion_values(None), {}
     if request.method == "POST":
         values = await read_form(request)
-        try:
-            criterion = await criteria_rules.add_criterion(
-                stage=stage, challenge=challenge, **_criterion_fields(values)
-            )
-        except FormErrors as error:
-            errors = _level_errors(error.errors)
-        else:
-            flash(request, _("The criterion “%(name)s” is added.", name=criterion.name), "success")
-            return RedirectResponse(_criteria_url(event, stage, challenge), status_code=303)
+        answer = await submit(
+            request,
+            criteria_rules.add_criterion(stage=stage, challenge=challenge, **_criterion_fields(values)),
+            done=lambda criterion: _("The criterion “%(name)s” is added.", name=criterion.name),
+            then=_criteria_url(event, stage, challenge),
+        )
+        if answer.response:
+            return answer.response
+        errors = _level_errors(answer.errors)
     return await _criteria_page(request, event, stage, values=values, errors=errors, challenge=challenge)
 
 
@@ -153,14 +168,14 @@ async def _apply_preset(request: Request, challenge: Challenge | None):
     event: Event = request.state.event
     stage = await _round_or_404(request, event)
     form = await read_form(request)
-    try:
-        await criteria_rules.apply_preset(stage=stage, preset=form.get("preset", ""), challenge=challenge)
-    except FormErrors as error:
-        return await _criteria_page(
-            request, event, stage, values=_criterion_values(None), errors=error.errors, challenge=challenge
-        )
-    flash(request, _("The grid is added: adjust its criteria if needed."), "success")
-    return RedirectResponse(_criteria_url(event, stage, challenge), status_code=303)
+    return await _grid_button(
+        request,
+        stage,
+        challenge,
+        criteria_rules.apply_preset(stage=stage, preset=form.get("preset", ""), challenge=challenge),
+        done=_("The grid is added: adjust its criteria if needed."),
+        then=_criteria_url(event, stage, challenge),
+    )
 
 
 async def apply_criteria_preset(request: Request):
@@ -176,18 +191,14 @@ async def copy_round_grid(request: Request):
     event: Event = request.state.event
     stage = await _round_or_404(request, event)
     challenge = await _challenge_or_404(request, event)
-    try:
-        await criteria_rules.copy_round_grid(stage=stage, challenge=challenge)
-    except FormErrors as error:
-        return await _criteria_page(
-            request, event, stage, values=_criterion_values(None), errors=error.errors, challenge=challenge
-        )
-    flash(
+    return await _grid_button(
         request,
-        _("The round's grid is copied: adjust it for “%(title)s”.", title=challenge.title),
-        "success",
+        stage,
+        challenge,
+        criteria_rules.copy_round_grid(stage=stage, challenge=challenge),
+        done=_("The round's grid is copied: adjust it for “%(title)s”.", title=challenge.title),
+        then=_criteria_url(event, stage, challenge),
     )
-    return RedirectResponse(_criteria_url(event, stage, challenge), status_code=303)
 
 
 async def drop_challenge_grid(request: Request):
@@ -195,14 +206,14 @@ async def drop_challenge_grid(request: Request):
     event: Event = request.state.event
     stage = await _round_or_404(request, event)
     challenge = await _challenge_or_404(request, event)
-    try:
-        await criteria_rules.drop_challenge_grid(stage=stage, challenge=challenge)
-    except FormErrors as error:
-        return await _criteria_page(
-            request, event, stage, values=_criterion_values(None), errors=error.errors, challenge=challenge
-        )
-    flash(request, _("“%(title)s” uses the round's grid again.", title=challenge.title), "success")
-    return RedirectResponse(_criteria_url(event, stage), status_code=303)
+    return await _grid_button(
+        request,
+        stage,
+        challenge,
+        criteria_rules.drop_challenge_grid(stage=stage, challenge=challenge),
+        done=_("“%(title)s” uses the round's grid again.", title=challenge.title),
+        then=_criteria_url(event, stage),
+    )
 
 
 async def _criterion_or_404(request: Request, stage: Round) -> Criterion:
@@ -224,13 +235,15 @@ async def edit_criterion(request: Request):
     values, errors = _criterion_values(criterion), {}
     if request.method == "POST":
         values = await read_form(request)
-        try:
-            await criteria_rules.update_criterion(criterion=criterion, **_criterion_fields(values))
-        except FormErrors as error:
-            errors = _level_errors(error.errors)
-        else:
-            flash(request, _("The criterion “%(name)s” is saved.", name=criterion.name), "success")
-            return RedirectResponse(_criteria_url(event, stage, challenge), status_code=303)
+        answer = await submit(
+            request,
+            criteria_rules.update_criterion(criterion=criterion, **_criterion_fields(values)),
+            done=lambda saved: _("The criterion “%(name)s” is saved.", name=saved.name),
+            then=_criteria_url(event, stage, challenge),
+        )
+        if answer.response:
+            return answer.response
+        errors = _level_errors(answer.errors)
     return render(
         request,
         "jury_admin/criterion.html",
@@ -252,14 +265,14 @@ async def delete_criterion(request: Request):
     stage = await _round_or_404(request, event)
     criterion = await _criterion_or_404(request, stage)
     challenge = await _criterion_challenge(criterion)
-    try:
-        await criteria_rules.delete_criterion(criterion=criterion)
-    except FormErrors as error:
-        return await _criteria_page(
-            request, event, stage, values=_criterion_values(None), errors=error.errors, challenge=challenge
-        )
-    flash(request, _("The criterion “%(name)s” is deleted.", name=criterion.name), "success")
-    return RedirectResponse(_criteria_url(event, stage, challenge), status_code=303)
+    return await _grid_button(
+        request,
+        stage,
+        challenge,
+        criteria_rules.delete_criterion(criterion=criterion),
+        done=_("The criterion “%(name)s” is deleted.", name=criterion.name),
+        then=_criteria_url(event, stage, challenge),
+    )
 
 
 _CRITERIA = "/events/{slug}/manage/rounds/{round_id:id}/criteria"

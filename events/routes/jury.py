@@ -51,6 +51,7 @@ from events.models import (
     TeamMember,
     User,
 )
+from events.outcomes import submit
 from events.routes.entries import send_file
 from events.templating import render
 
@@ -152,15 +153,17 @@ async def juror_session(request: Request):
     if request.method == "POST":
         form = await form_data(request, max_fields=1000)
         team_ids = sorted({team_id for v in form.getlist("team") if (team_id := parse_id(v))})
-        try:
-            await seat_rules.accept_seat(
+        answer = await submit(
+            request,
+            seat_rules.accept_seat(
                 session=session, juror=user, conflict_team_ids=team_ids, reason=str(form.get("reason", ""))
-            )
-        except FormErrors as error:
-            errors, status_code = error.errors, 422
-        else:
-            flash(request, _("Thank you: your seat on the jury is confirmed."), "success")
-            return RedirectResponse(_base(event, session), status_code=303)
+            ),
+            done=_("Thank you: your seat on the jury is confirmed."),
+            then=_base(event, session),
+        )
+        if answer.response:
+            return answer.response
+        errors, status_code = answer.errors, 422
         seat = await JurySessionJuror.get(session_id=session.id, user_id=user.id)
     # A constant number of queries, and no list of ids sent back to the database: the teams through
     # a subquery on the scope, the entries through the juror's assignments.
@@ -305,7 +308,14 @@ async def juror_entry(request: Request):
     cleaned, errors = _clean_form(grid, form)
     if errors:
         return await _entry_page(request, session, entry, errors=errors, values=form, status_code=422)
-    try:
+    submitting = form.get("action") == "submit"
+    if submitting:
+        done = _("Score sheet submitted. You can still change it while the session is open.")
+    else:
+        done = _("Score sheet saved.")
+
+    async def save() -> None:
+        """The form's values and texts in one transaction, then the submission when asked."""
         await sheet_rules.save_sheet(
             session=session,
             juror=user,
@@ -315,17 +325,18 @@ async def juror_entry(request: Request):
             comment=form.get("comment"),
             private_note=form.get("private_note"),
         )
-        if form.get("action") == "submit":
+        if submitting:
             await sheet_rules.submit_sheet(session=session, juror=user, entry=entry)
-    except FormErrors as error:
-        return await _entry_page(request, session, entry, errors=error.errors, values=form, status_code=422)
-    if form.get("action") == "submit":
-        flash(
-            request, _("Score sheet submitted. You can still change it while the session is open."), "success"
-        )
-    else:
-        flash(request, _("Score sheet saved."), "success")
-    return RedirectResponse(f"{_base(event, session)}/entries/{entry.id}", status_code=303)
+
+    answer = await submit(
+        request,
+        save(),
+        done=done,
+        then=f"{_base(event, session)}/entries/{entry.id}",
+    )
+    return answer.response or await _entry_page(
+        request, session, entry, errors=answer.errors, values=form, status_code=422
+    )
 
 
 async def juror_score(request: Request):
@@ -391,12 +402,15 @@ async def juror_recuse(request: Request):
     session = await _seated_session(request)
     entry = await _assigned_entry(request, session)
     form = await form_data(request, max_fields=10)
-    try:
-        await seat_rules.recuse(session=session, juror=user, entry=entry, reason=str(form.get("reason", "")))
-    except FormErrors as error:
-        return await _entry_page(request, session, entry, errors=error.errors, status_code=422)
-    flash(request, _("You recused yourself from this entry. The organisers can see your reason."), "success")
-    return RedirectResponse(_base(event, session), status_code=303)
+    answer = await submit(
+        request,
+        seat_rules.recuse(session=session, juror=user, entry=entry, reason=str(form.get("reason", ""))),
+        done=_("You recused yourself from this entry. The organisers can see your reason."),
+        then=_base(event, session),
+    )
+    return answer.response or await _entry_page(
+        request, session, entry, errors=answer.errors, status_code=422
+    )
 
 
 async def juror_file(request: Request):

@@ -31,6 +31,7 @@ from events.models import (
     ScoreSheet,
     SessionStatus,
 )
+from events.outcomes import submit
 from events.templating import refused, render
 
 MODE_LABELS = {
@@ -131,19 +132,26 @@ async def _session_fields(event: Event, values: dict[str, str], *, with_round: b
     }
 
 
+async def _create(event: Event, values: dict[str, str]) -> JurySession:
+    """The typed form read, then the session created (FormErrors for either)."""
+    return await session_rules.create_session(**await _session_fields(event, values))
+
+
 async def new_jury_session(request: Request):
     event: Event = request.state.event
     values: dict = {"assignment_mode": AssignmentMode.ALL.value, "k": "3", "normalisation": "none"}
     errors: dict = {}
     if request.method == "POST":
         values = await read_form(request)
-        try:
-            session = await session_rules.create_session(**await _session_fields(event, values))
-        except FormErrors as error:
-            errors = error.errors
-        else:
-            flash(request, _("The jury session “%(name)s” is created.", name=session.name), "success")
-            return RedirectResponse(juries_url(event, f"/{session.id}"), status_code=303)
+        answer = await submit(
+            request,
+            _create(event, values),
+            done=lambda session: _("The jury session “%(name)s” is created.", name=session.name),
+            then=lambda session: juries_url(event, f"/{session.id}"),
+        )
+        if answer.response:
+            return answer.response
+        errors = answer.errors
     return render(
         request,
         "jury_admin/new.html",
@@ -236,18 +244,15 @@ async def jury_session_status(request: Request):
     event: Event = request.state.event
     session = await session_or_404(request, event)
     values = await read_form(request)
-    try:
-        await session_rules.set_session_status(
-            session=session, status=values.get("status", ""), base_url=request.app.state.settings.base_url
-        )
-    except FormErrors as error:
-        return await _session_page(request, session, values=values, errors=error.errors)
-    flash(
+    answer = await submit(
         request,
-        _(session_rules.NOW_MESSAGES[SessionStatus(session.status)]),
-        "success",
+        session_rules.set_session_status(
+            session=session, status=values.get("status", ""), base_url=request.app.state.settings.base_url
+        ),
+        done=lambda session: _(session_rules.NOW_MESSAGES[SessionStatus(session.status)]),
+        then=juries_url(event, f"/{session.id}"),
     )
-    return RedirectResponse(juries_url(event, f"/{session.id}"), status_code=303)
+    return answer.response or await _session_page(request, session, values=values, errors=answer.errors)
 
 
 def _session_values(session: JurySession, timezone: str, challenge_ids: list[int]) -> dict:
@@ -266,31 +271,37 @@ def _session_values(session: JurySession, timezone: str, challenge_ids: list[int
     return values
 
 
+async def _update(event: Event, session: JurySession, values: dict[str, str]) -> JurySession:
+    """The edit form read, then the session updated (FormErrors for either)."""
+    if session.status != SessionStatus.SCHEDULED:
+        # Only what the open form offers is read: other posted fields are ignored (and
+        # the domain refuses any change to a closed session).
+        window_errors: dict = {}
+        fields = {"name": values.get("name", ""), **_window(event, values, window_errors)}
+        if window_errors:
+            raise FormErrors(window_errors)
+    else:
+        fields = await _session_fields(event, values, with_round=False)
+    return await session_rules.update_session(session=session, **fields)
+
+
 async def edit_jury_session(request: Request):
     """Scheduled: every setting but the round; open: the name and the window; afterwards: refused."""
     event: Event = request.state.event
     session = await session_or_404(request, event)
     linked = await JurySessionChallenge.filter(session_id=session.id).values_list("challenge_id", flat=True)
     values, errors = _session_values(session, event.timezone, list(linked)), {}
-    status = 200
     if request.method == "POST":
         values = await read_form(request)
-        try:
-            if session.status != SessionStatus.SCHEDULED:
-                # Only what the open form offers is read: other posted fields are ignored (and
-                # the domain refuses any change to a closed session).
-                window_errors: dict = {}
-                fields = {"name": values.get("name", ""), **_window(event, values, window_errors)}
-                if window_errors:
-                    raise FormErrors(window_errors)
-            else:
-                fields = await _session_fields(event, values, with_round=False)
-            await session_rules.update_session(session=session, **fields)
-        except FormErrors as error:
-            errors, status = error.errors, 422
-        else:
-            flash(request, _("The jury session “%(name)s” is saved.", name=session.name), "success")
-            return RedirectResponse(juries_url(event, f"/{session.id}"), status_code=303)
+        answer = await submit(
+            request,
+            _update(event, session, values),
+            done=lambda saved: _("The jury session “%(name)s” is saved.", name=saved.name),
+            then=juries_url(event, f"/{session.id}"),
+        )
+        if answer.response:
+            return answer.response
+        errors = answer.errors
     return render(
         request,
         "jury_admin/edit.html",
@@ -306,7 +317,7 @@ async def edit_jury_session(request: Request):
             "editable": session.status in (SessionStatus.SCHEDULED, SessionStatus.OPEN),
             "status_label": session_rules.status_label,
         },
-        status_code=status,
+        status_code=422 if errors else 200,
     )
 
 
@@ -320,13 +331,15 @@ async def delete_jury_session(request: Request):
         if not checkbox(form, "confirm"):
             errors = {"confirm": _("Tick the box to confirm the deletion.")}
         else:
-            try:
-                await session_rules.delete_session(session=session)
-            except FormErrors as error:
-                errors = error.errors
-            else:
-                flash(request, _("The jury session “%(name)s” is deleted.", name=session.name), "success")
-                return RedirectResponse(juries_url(event), status_code=303)
+            answer = await submit(
+                request,
+                session_rules.delete_session(session=session),
+                done=_("The jury session “%(name)s” is deleted.", name=session.name),
+                then=juries_url(event),
+            )
+            if answer.response:
+                return answer.response
+            errors = answer.errors
     has_sheets = await ScoreSheet.exists(session_id=session.id)
     return render(
         request,
@@ -349,8 +362,9 @@ async def shortlist_session(request: Request):
     event: Event = request.state.event
     session = await session_or_404(request, event)
     values = await read_form(request)
-    try:
-        result = await shortlist_rules.shortlist(
+    answer = await submit(
+        request,
+        shortlist_rules.shortlist(
             session=session,
             event=event,
             top=values.get("top", ""),
@@ -358,25 +372,25 @@ async def shortlist_session(request: Request):
             reject_others=checkbox(values, "reject_others"),
             notify=checkbox(values, "notify"),
             base_url=request.app.state.settings.base_url,
-        )
-    except FormErrors as error:
-        return await _session_page(request, session, values=values, errors=error.errors)
-    flash(
-        request,
-        _(
-            "Shortlist: %(selected)s, %(rejected)s, %(unchanged)s.",
-            selected=ngettext(
-                "%(num)s entry newly selected", "%(num)s entries newly selected", len(result.selected)
-            ),
-            rejected=ngettext(
-                "%(num)s entry newly not selected", "%(num)s entries newly not selected", len(result.rejected)
-            ),
-            unchanged=ngettext("%(num)s unchanged", "%(num)s unchanged", result.unchanged),
         ),
-        "success",
+        done=_shortlisted,
+        # The selection desk of the session's round, where the shortlist shows.
+        then=f"/events/{event.slug}/manage/entries?round={session.round_id}",
     )
-    stage = await Round.get(id=session.round_id)
-    return RedirectResponse(f"/events/{event.slug}/manage/entries?round={stage.id}", status_code=303)
+    return answer.response or await _session_page(request, session, values=values, errors=answer.errors)
+
+
+def _shortlisted(result: shortlist_rules.ShortlistResult) -> str:
+    return _(
+        "Shortlist: %(selected)s, %(rejected)s, %(unchanged)s.",
+        selected=ngettext(
+            "%(num)s entry newly selected", "%(num)s entries newly selected", len(result.selected)
+        ),
+        rejected=ngettext(
+            "%(num)s entry newly not selected", "%(num)s entries newly not selected", len(result.rejected)
+        ),
+        unchanged=ngettext("%(num)s unchanged", "%(num)s unchanged", result.unchanged),
+    )
 
 
 _SESSION = "/events/{slug}/manage/juries/{session_id:id}"
