@@ -6,8 +6,9 @@ juror is never assigned an entry of a team they belong to or declared a conflict
 session opens a recomputation starts afresh; once open, it keeps the assignments that are still
 allowed (a juror's work is not thrown away) and tops up the entries that lost a juror.
 
-Opening a session (`events.domain.sessions`), seating a juror in an open one and every conflict
-(`events.domain.seats`) call `compute_assignments`; `plan_assignments` is its pure core.
+Opening a session (`sessions`), seating a juror in an open one (`juror_invitations`, and
+`events.accept_invitation`) and every conflict (`seats`) call `compute_assignments`;
+`plan_assignments` is its pure core.
 """
 
 from __future__ import annotations

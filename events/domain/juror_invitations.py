@@ -8,7 +8,6 @@ this module.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 from events.domain import events as event_rules
@@ -18,8 +17,6 @@ from events.domain.seats import add_juror
 from events.i18n import _, format_when
 from events.mail import mail_users
 from events.models import Event, JurySession, JurySessionJuror, Role, SessionStatus, User
-
-log = logging.getLogger("hackcity.jury")
 
 
 @dataclass(frozen=True)
