@@ -137,6 +137,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("propose_challenge", "POST"): SIGNED_IN,
     ("challenge_page", "GET"): EVERYONE,
     ("calendar", "GET"): EVERYONE,
+    ("hackathon_json", "GET"): EVERYONE,
     # new events; invitations ({token} is a real invitation to event 1, for any signed-in user)
     ("create_event", "GET"): EVENT_CREATORS,
     ("create_event", "POST"): EVENT_CREATORS,

@@ -383,6 +383,7 @@ NOT_PAGES = {
     "healthz": "JSON health check",
     "export": "JSON download of one's data",
     "calendar": "iCalendar download of the schedule",
+    "hackathon_json": "schema.org JSON-LD of the event (hackathon.json)",
     "download_file": "an entry's file, sent as an attachment",
     "juror_file": "an entry's file for its jurors, sent as an attachment",
     # A team's own entry: rendered by tests/routes/test_entries.py (the demo has no entry yet)
