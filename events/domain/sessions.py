@@ -15,7 +15,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from events import live
+from events import broker
 from events.domain.errors import FormErrors
 from events.domain.jury import compute_assignments, refresh_totals
 from events.domain.public_vote import tally
@@ -172,7 +172,7 @@ async def set_session_status(
     for name, value in updates.items():
         setattr(session, name, value)
     log.info("jury session %s is now %s", session.id, target)
-    await live.publish(live.session_channel(session.id), {"type": "session", "status": str(target)})
+    await broker.publish(broker.session_channel(session.id), {"type": "session", "status": str(target)})
     return session
 
 

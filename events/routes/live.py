@@ -2,7 +2,7 @@
 its server-sent event stream.
 
 Thin handlers over `events.domain.live`. The streams subscribe to the session's live channel
-(`events.live`): a message only says what changed, the stream reads the state again from the
+(`events.broker`): a message only says what changed, the stream reads the state again from the
 database and sends it as a named event (`slot`, `progress`, `end`). They send a heartbeat comment
 every `HEARTBEAT` seconds, end when the client goes away, when the session is closed (or
 published), and after `STREAM_LIFETIME` seconds: the browser's EventSource reconnects by itself,
@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from events import i18n, live
+from events import broker, i18n
 from events.auth import ORGANISER, SIGNED_IN, not_found, route
 from events.domain import jury as jury_rules
 from events.domain import live as live_rules
@@ -383,7 +383,7 @@ async def _follow(session_id: int, state) -> AsyncIterator[str]:
     """The common loop of both streams: subscribe first (nothing is missed between the first
     state and the first message), send the state, then what each batch of messages changes."""
     loop = asyncio.get_running_loop()
-    with live.subscribe(live.session_channel(session_id)) as subscription:
+    with broker.subscribe(broker.session_channel(session_id)) as subscription:
         yield f"retry: {RETRY_MS}\n\n"
         session = await JurySession.get_or_none(id=session_id)
         if session is None:
