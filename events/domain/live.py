@@ -31,7 +31,7 @@ from events import broker
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_id, parse_int
 from events.domain.scoring import scope_query
-from events.i18n import _, lazy
+from events.i18n import _
 from events.models import (
     Assignment,
     JurySession,
@@ -50,12 +50,6 @@ SLOT_TRANSITIONS: dict[SlotStatus, set[SlotStatus]] = {
     SlotStatus.LIVE: {SlotStatus.DONE, SlotStatus.LOCKED},
     SlotStatus.DONE: {SlotStatus.LOCKED},
     SlotStatus.LOCKED: set(),
-}
-SLOT_LABELS = {
-    SlotStatus.PENDING: lazy("to come"),
-    SlotStatus.LIVE: lazy("pitching now"),
-    SlotStatus.DONE: lazy("pitched"),
-    SlotStatus.LOCKED: lazy("locked"),
 }
 MIN_DURATION, MAX_DURATION = 1, 240
 DEFAULT_DURATION = 5
@@ -251,8 +245,8 @@ async def _transition(session_id: int, slot_id: int, target: SlotStatus, now: da
             {
                 "status": _(
                     'A pitch cannot go from "%(current)s" to "%(target)s".',
-                    current=_(SLOT_LABELS[slot.status]),
-                    target=_(SLOT_LABELS[target]),
+                    current=slot.status.label,
+                    target=target.label,
                 )
             }
         )

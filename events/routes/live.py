@@ -85,10 +85,6 @@ def _clock(value: datetime | None, event: Event) -> str:
     return i18n.format_time(value, event.timezone)
 
 
-def _slot_label(status: str) -> str:
-    return _(live_rules.SLOT_LABELS[SlotStatus(status)])
-
-
 def _current_json(slot: PitchSlot | None, event: Event) -> dict[str, Any] | None:
     if slot is None:
         return None
@@ -135,8 +131,6 @@ async def _control_page(
             "editable": session.status in live_rules.EDITABLE,
             "is_open": session.status == SessionStatus.OPEN,
             "followed": session.status in FOLLOWED,
-            "status_label": session_rules.status_label(session.status),
-            "slot_label": _slot_label,
             "clock": lambda value: _clock(value, event),
             "local_input": lambda value: schedule.local_input(value, event.timezone),
             "server_now": datetime.now(UTC).isoformat(),
@@ -344,7 +338,6 @@ async def juror_live(request: Request):
             "progress": await _juror_progress(session, user),
             "is_open": session.status == SessionStatus.OPEN,
             "followed": session.status in FOLLOWED,
-            "status_label": session_rules.status_label(session.status),
             "server_now": datetime.now(UTC).isoformat(),
             "page_url": f"/events/{event.slug}/jury/{session.id}/live",
         },
@@ -428,11 +421,11 @@ async def control_room_events(request: Request):
                     "slot",
                     {
                         "status": str(current.status),
-                        "status_label": session_rules.status_label(current.status),
+                        "status_label": current.status.label,
                         "server_now": datetime.now(UTC).isoformat(),
                         "current": _current_json(live_slot, event),
                         "slots": [
-                            {"id": slot.id, "status": str(slot.status), "label": _slot_label(slot.status)}
+                            {"id": slot.id, "status": str(slot.status), "label": slot.status.label}
                             for slot in slots
                         ],
                     },
@@ -462,7 +455,7 @@ async def juror_live_events(request: Request):
                     "slot",
                     {
                         "status": str(current.status),
-                        "status_label": session_rules.status_label(current.status),
+                        "status_label": current.status.label,
                         "server_now": datetime.now(UTC).isoformat(),
                         "current": await _juror_current(current, user, event),
                     },
