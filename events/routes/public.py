@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from tortoise import connections
 
 from events.auth import PUBLIC, roles_in, route
+from events.domain import announcements as announcement_rules
 from events.domain import events as event_rules
 from events.domain import gallery, public_vote, published, schedule
 from events.forms import read_form, safe_next
@@ -44,6 +45,7 @@ async def event_page(request: Request):
             "gallery_public": await gallery.gallery_is_public(event=event),
             "open_votes": await public_vote.open_votes(event) if event.is_published else [],
             "has_results": event.is_published and await published.has_published_results(event),
+            "announcements": await announcement_rules.of_event(event, limit=announcement_rules.LATEST),
         },
     )
 
