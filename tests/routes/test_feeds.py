@@ -233,3 +233,24 @@ def test_the_writer_escapes_everything_and_drops_what_xml_cannot_hold():
         b"<?xml version='1.0' encoding='utf-8'?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">"
     )
     assert b"<![CDATA[" not in document
+
+
+async def test_the_demo_news_fills_the_feeds_and_the_drafts_news_stays_out(db, client):
+    from seeds.demo import load_demo
+
+    assert await load_demo() is True
+
+    instance_feed = _parsed(await client.get("/feed.atom"))
+    programme_feed = _parsed(await client.get("/events/datacity-paris-2026/feed.atom"))
+
+    assert [entry.title for entry in instance_feed.entries] == [
+        "Le demo day approche",
+        "Point d'étape du prototype",
+        "Merci à toutes les équipes",
+        "Résultats de la sélection",
+        "Les candidatures sont ouvertes",
+    ]
+    assert len(programme_feed.entries) == 4
+    assert (await client.get("/events/defi-energie-brouillon/feed.atom")).status_code == 404
+    page = (await client.get("/events/datacity-paris-2026")).text
+    assert page.count('<li class="card">\n      <h3><a href="/events/datacity-paris-2026/announcements/') == 3
