@@ -327,3 +327,12 @@ async def test_an_author_who_deletes_their_account_leaves_the_announcement(event
     managed = await other_client.get(MANAGE)
     assert managed.status_code == 200
     assert "Kick-off on Monday" in managed.text
+
+
+async def test_an_announcement_page_answers_its_id_and_404_for_anything_else(event, client):
+    posted = await Announcement.create(event=event, title="Kick-off", body="Monday")
+
+    assert (await client.get(f"/events/datacity/announcements/{posted.id}")).status_code == 200
+    for segment in (f"0{posted.id}", f"{posted.id}.0", "٣", "2147483648", "9" * 400, "0", "-1", "abc"):
+        answer = await client.get(f"/events/datacity/announcements/{segment}")
+        assert answer.status_code == 404, segment
