@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from tortoise import connections
 
 from events.auth import PUBLIC, not_found, roles_in, route
+from events.domain import announcements as announcement_rules
 from events.domain import events as event_rules
 from events.domain import gallery, linked_data, public_vote, published, schedule
 from events.forms import read_form, safe_next
@@ -47,6 +48,7 @@ async def event_page(request: Request):
             "linked_data": await linked_data.hackathon(event=event, base_url=_base_url(request))
             if linked_data.is_listed(event)
             else None,
+            "announcements": await announcement_rules.of_event(event, limit=announcement_rules.LATEST),
         },
     )
 
