@@ -275,6 +275,9 @@ def test_set_language_refuses_unknown_codes(language):
         ("%%%, é;q=0.5, \x00", "en", "en"),
         ("*", "en", "en"),
         ("x-klingon;q=1, en;q=0.001", "fr", "en"),
+        ("fr;q=٠.٩, en;q=0.1", "fr", "en"),  # Unicode digits are not a weight: fr counts as 0
+        ("fr;q=2, en;q=0.1", "fr", "en"),  # nor is a weight above 1
+        ("fr;q=1e0, en;q=0.1", "fr", "en"),  # nor an exponent
     ],
 )
 def test_negotiate(header, default, expected):

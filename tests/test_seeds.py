@@ -16,6 +16,7 @@ from events.db import MODEL_MODULES
 from events.domain.portals import detect_portal
 from events.domain.results import ranking, recount_from_log
 from events.models import (
+    Announcement,
     Assignment,
     Award,
     Challenge,
@@ -90,6 +91,7 @@ MODELS = [
     PitchSlot,
     PublicVote,
     Award,
+    Announcement,
 ]
 # Written by the database or salted on purpose: the only columns allowed to differ between loads.
 VOLATILE = {"created_at", "updated_at", "joined_at", "password_hash"}

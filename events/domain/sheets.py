@@ -7,7 +7,7 @@ progress through their sheets.
   conflict and that its pitch slot (demo day) is not locked (`_writable_sheet`). It appends a
   `ScoreLogEntry` with the old and new values, so replaying the log gives the sheet
   (`sheet_from_log`, through `events.domain.scoring.replay`) and a change can be undone. After
-  commit, it publishes a "progress" message for the live control room (`events.live`).
+  commit, it publishes a "progress" message for the live control room (`events.broker`).
 - Closing a session (`events.domain.sessions`) recomputes every total (`refresh_totals`) before the
   results are frozen.
 - Concurrency: UNIQUE (session, juror, entry) and (sheet, criterion) settle parallel first saves (an
@@ -27,7 +27,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from events import live
+from events import broker
 from events.domain.assignments import is_conflicted
 from events.domain.criteria import clean_value, criteria_for
 from events.domain.errors import FormErrors
@@ -95,8 +95,8 @@ async def _writable_sheet(
 
 async def _progress_changed(sheet: ScoreSheet) -> None:
     """After the write committed: the live control room reads the progress again."""
-    await live.publish(
-        live.session_channel(sheet.session_id),
+    await broker.publish(
+        broker.session_channel(sheet.session_id),
         {"type": "progress", "juror": sheet.juror_id, "entry": sheet.entry_id},
     )
 

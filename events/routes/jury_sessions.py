@@ -68,7 +68,6 @@ async def manage_juries(request: Request):
             "event": event,
             "sessions": sessions,
             "rounds": rounds,
-            "status_label": session_rules.status_label,
         },
     )
 
@@ -192,7 +191,6 @@ async def _session_page(request: Request, session: JurySession, *, values: dict,
             "entries_in_scope": overview.entries_in_scope,
             "criteria_count": overview.criteria_count,
             "next_statuses": overview.next_statuses,
-            "status_label": session_rules.status_label,
             "mode_label": _(MODE_LABELS[AssignmentMode(session.assignment_mode)]),
             "values": values,
             "errors": errors,
@@ -315,7 +313,6 @@ async def edit_jury_session(request: Request):
             "errors": errors,
             "only_window": session.status == SessionStatus.OPEN,
             "editable": session.status in (SessionStatus.SCHEDULED, SessionStatus.OPEN),
-            "status_label": session_rules.status_label,
         },
         status_code=422 if errors else 200,
     )

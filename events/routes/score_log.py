@@ -13,7 +13,7 @@ from events.domain import criteria as criteria_rules
 from events.domain import score_log as log_rules
 from events.forms import as_id
 from events.i18n import _, lazy
-from events.models import Event, JurySession
+from events.models import Event, JurySession, SheetStatus
 from events.routes.jury_sessions import juries_url, session_or_404
 from events.templating import render
 
@@ -59,7 +59,7 @@ async def jury_score_log(request: Request):
 
 def _sheet_status(status: str | None) -> str:
     """A sheet's status in words (a log row's old status is None for a sheet never submitted)."""
-    return _("submitted") if status == "submitted" else _("draft")
+    return (SheetStatus.SUBMITTED if status == SheetStatus.SUBMITTED else SheetStatus.DRAFT).label
 
 
 async def jury_score_log_csv(request: Request):

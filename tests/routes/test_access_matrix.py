@@ -43,6 +43,7 @@ from events.app import create_app
 from events.domain import teams as team_rules
 from events.domain import tokens
 from events.models import (
+    Announcement,
     Challenge,
     ChallengeStatus,
     Criterion,
@@ -137,6 +138,17 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("propose_challenge", "POST"): SIGNED_IN,
     ("challenge_page", "GET"): EVERYONE,
     ("calendar", "GET"): EVERYONE,
+    ("hackathon_json", "GET"): EVERYONE,
+    # announcements of event 1 ({announcement_id} is its announcement) and the Atom feeds
+    ("manage_announcements", "GET"): ORGANISER_1,
+    ("manage_announcements", "POST"): ORGANISER_1,
+    ("edit_announcement", "GET"): ORGANISER_1,
+    ("edit_announcement", "POST"): ORGANISER_1,
+    ("delete_announcement", "POST"): ORGANISER_1,
+    ("announcements", "GET"): EVERYONE,
+    ("announcement_page", "GET"): EVERYONE,
+    ("event_feed", "GET"): EVERYONE,
+    ("site_feed", "GET"): EVERYONE,
     # new events; invitations ({token} is a real invitation to event 1, for any signed-in user)
     ("create_event", "GET"): EVENT_CREATORS,
     ("create_event", "POST"): EVENT_CREATORS,
@@ -355,6 +367,7 @@ class World:
     criterion_1: Criterion | None = None  # a criterion of round_1
     session_1: JurySession | None = None  # a scheduled jury session of event 1 on round_1
     invitation_1: Invitation | None = None  # the unanswered invitation to event 1 behind invitation_token
+    announcement_1: Announcement | None = None  # an announcement of event 1
 
 
 async def _user(role: str, **fields) -> User:
@@ -453,6 +466,7 @@ async def world(db, settings) -> World:
         criterion_1=criterion_1,
         session_1=session_1,
         invitation_1=invitation_1,
+        announcement_1=await Announcement.create(event=event_1, title="Announcement One", body="News"),
     )
 
 
@@ -490,6 +504,7 @@ def _path_params(route: Route, world: World) -> dict[str, str]:
         "criterion_id": str(world.criterion_1.id if world.criterion_1 else 0),
         "session_id": str(world.session_1.id if world.session_1 else 0),
         "invitation_id": str(world.invitation_1.id if world.invitation_1 else 0),
+        "announcement_id": str(world.announcement_1.id if world.announcement_1 else 0),
     }
     return {name: known[name] for name in route.param_convertors}
 
