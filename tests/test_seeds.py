@@ -242,8 +242,32 @@ async def test_demo_programme_catalogue_has_every_kind_restricted_and_gone(demo)
     assert gone[0].portal_kind != PortalKind.MANUAL
 
 
+# The datasets fetched from a portal under the Licence Ouverte (by display id; the others are under
+# the ODbL), and those the organiser pasted by an address that names the portal's own id rather than
+# the display id (a udata API address, a CKAN API address).
+ETALAB_DATASETS = {
+    "consommation-annuelle-residentielle-par-adresse",
+    "base-adresse-nationale",
+    "dpe-logements-existants-depuis-juillet-2021",
+    "bases-de-donnees-annuelles-des-accidents-corporels-de-la-circulation-routiere",
+    "frequentation-des-sites-touristiques",
+    "disponibilite-des-stations-velov-de-la-metropole-de-lyon",
+    "amenagements-cyclables-de-la-metropole-de-lyon",
+    "trajets-realises-en-covoiturage-registre-de-preuve-de-covoiturage",
+}
+PASTED_BY_REMOTE_ID = {
+    "dpe-logements-existants-depuis-juillet-2021",
+    "disponibilite-des-stations-velov-de-la-metropole-de-lyon",
+}
+
+
 async def test_every_dataset_has_its_fields_filled(demo):
-    for dataset in await Dataset.all():
+    datasets = await Dataset.all()
+    assert len(datasets) == 22
+    fetched = {d.display_id for d in datasets if d.portal_kind != PortalKind.MANUAL}
+    assert len(fetched) == 18
+    assert ETALAB_DATASETS | PASTED_BY_REMOTE_ID <= fetched
+    for dataset in datasets:
         assert dataset.title and dataset.description and dataset.publisher and dataset.frequency
         assert dataset.licence_title and dataset.licence_url and dataset.last_modified
         assert dataset.formats == sorted({r["format"] for r in dataset.resources})
@@ -253,12 +277,15 @@ async def test_every_dataset_has_its_fields_filled(demo):
             assert dataset.source_url == dataset.landing_url
             continue
         assert dataset.remote_id and dataset.display_id and dataset.licence_id
-        assert dataset.licence_spdx in {"etalab-2.0", "ODbL-1.0"}
+        assert dataset.licence_spdx == ("etalab-2.0" if dataset.display_id in ETALAB_DATASETS else "ODbL-1.0")
         assert dataset.landing_url.startswith(dataset.portal_url + "/")
         assert dataset.api_url.startswith(dataset.portal_url + "/api/")
         pasted = detect_portal(dataset.source_url)  # what the organiser pasted leads back here
         assert (pasted.kind, pasted.base_url) == (dataset.portal_kind, dataset.portal_url)
-        assert pasted.identifier in {dataset.remote_id, dataset.display_id}
+        assert dataset.remote_id != dataset.display_id
+        assert pasted.identifier == (
+            dataset.remote_id if dataset.display_id in PASTED_BY_REMOTE_ID else dataset.display_id
+        )
         assert dataset.last_modified < dataset.fetched_at < NOW
 
 
