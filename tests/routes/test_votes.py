@@ -64,6 +64,7 @@ async def test_anonymous_visitor_sees_the_entries_and_a_sign_in_link(db, client)
 
     assert page.status_code == 200
     assert "<h1>Public vote: Final jury</h1>" in page.text
+    assert len(world.entries) == 3
     for entry in world.entries:
         assert entry.title in page.text
     assert "Team Team 0" in page.text
