@@ -5,18 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from events.domain import jury, sessions
+from events.domain import jury, public_vote, restricted, sessions
 from events.models import (
     AssignmentMode,
     Challenge,
     ChallengeStatus,
     Criterion,
+    Dataset,
     Entry,
+    EntryFile,
+    EntryRevision,
     EntryStatus,
     Event,
     EventRole,
     EventStatus,
     JurySession,
+    Registration,
     Role,
     Round,
     Team,
@@ -140,3 +144,30 @@ async def open_jury_world(*, organiser: tuple[str, str] | None = None, **options
         email, name = organiser
         await EventRole.create(event=world.event, user=await make_user(email, name=name), role=Role.ORGANISER)
     return world
+
+
+async def member_with_everything(world: JuryWorld, *, answers: dict, vote_for: Entry) -> tuple[User, Dataset]:
+    """The first team member (captain of team 0) with every trace a participant leaves, for the tests
+    of the export of one's data and of the purge: a verified address, a registration (`answers`), a
+    public vote for `vote_for` (the session is open with a public vote), a revision of entry 0, an
+    uploaded file, and a restricted dataset whose terms they accepted and whose links they viewed.
+    Returns the member, read again, and the dataset."""
+    await User.filter(id=world.members[0].id).update(email_verified_at=NOW)
+    member = await User.get(id=world.members[0].id)
+    await Registration.create(event=world.event, user=member, rules_accepted_at=NOW, answers=answers)
+    await public_vote.cast_vote(session=world.session, user=member, entry_id=vote_for.id, now=NOW)
+    entry = world.entries[0]
+    await EntryRevision.create(entry=entry, number=2, data={"title": entry.title}, author=member)
+    await EntryFile.create(
+        entry=entry,
+        storage_key="k1",
+        original_name="deck.pdf",
+        content_type="application/pdf",
+        size=10,
+        sha256="0" * 64,
+        uploaded_by=member,
+    )
+    dataset = await Dataset.create(event=world.event, title="Fichier fiscal", restricted=True)
+    await restricted.accept_terms(dataset=dataset, team=world.teams[0], user=member)
+    await restricted.record_link_view(dataset=dataset, team=world.teams[0], user=member)
+    return member, dataset
