@@ -78,23 +78,8 @@ async def make_jury_world(
     ]
     made_teams, entries, members = [], [], []
     for index in range(teams):
-        team = await Team.create(
-            event=event, name=f"Team {index}", name_key=f"team {index}", invite_token_hash=f"t{index}"
-        )
-        member = await User.create(
-            email=f"member{index}@example.org", name=f"Member {index}", password_hash="!"
-        )
-        await TeamMember.create(team=team, event=event, user=member, is_captain=True)
-        entries.append(
-            await Entry.create(
-                event=event,
-                team=team,
-                round=stage,
-                challenge=challenge,
-                title=f"Entry {index}",
-                status=EntryStatus.SUBMITTED,
-            )
-        )
+        team, member, entry = await add_team_with_entry(event, stage, challenge, index)
+        entries.append(entry)
         made_teams.append(team)
         members.append(member)
     seated = [
@@ -116,6 +101,42 @@ async def make_jury_world(
     if open_session:
         await sessions.set_session_status(session=session, status="open", now=NOW - timedelta(hours=2))
     return JuryWorld(event, stage, challenge, made_teams, entries, members, seated, criteria, session)
+
+
+async def add_team_with_entry(
+    event: Event, stage: Round, challenge: Challenge, index: int, **fields
+) -> tuple[Team, User, Entry]:
+    """Team {index}, its captain Member {index} (member{index}@example.org, no password) and its
+    submitted Entry {index} in `stage` under `challenge` (`fields` override the entry's)."""
+    team = await Team.create(
+        event=event, name=f"Team {index}", name_key=f"team {index}", invite_token_hash=f"t{index}"
+    )
+    member = await User.create(email=f"member{index}@example.org", name=f"Member {index}", password_hash="!")
+    await TeamMember.create(team=team, event=event, user=member, is_captain=True)
+    entry = await Entry.create(
+        event=event,
+        team=team,
+        round=stage,
+        challenge=challenge,
+        **{"title": f"Entry {index}", "status": EntryStatus.SUBMITTED, **fields},
+    )
+    return team, member, entry
+
+
+async def entry_of_another_event() -> Entry:
+    """A submitted entry of another published event ("other"), for the refusals of foreign ids."""
+    other = await Event.create(slug="other", title="Other", status=EventStatus.PUBLISHED)
+    stage = await Round.create(event=other, name="Final", position=1)
+    challenge = await Challenge.create(event=other, slug="c", title="C", status=ChallengeStatus.PUBLISHED)
+    team = await Team.create(event=other, name="Outsiders", name_key="outsiders", invite_token_hash="o")
+    return await Entry.create(
+        event=other,
+        team=team,
+        round=stage,
+        challenge=challenge,
+        title="Foreign",
+        status=EntryStatus.SUBMITTED,
+    )
 
 
 async def score(world: JuryWorld, juror: User, entry: Entry, *values: float, submit: bool = True) -> None:

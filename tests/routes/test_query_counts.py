@@ -33,13 +33,12 @@ from events.models import (
     PortalKind,
     Role,
     Round,
-    Team,
     TeamMember,
     User,
 )
 from seeds.demo import DEMO_PASSWORD, load_demo
 from tests.helpers import CHEAP_HASH, TOKEN_RE, make_user, sign_in
-from tests.jury_world import JuryWorld, open_jury_world
+from tests.jury_world import JuryWorld, add_team_with_entry, open_jury_world
 from tests.querycount import Queries, count_queries
 
 SMALL = (3, 2)  # entries, jurors
@@ -66,23 +65,8 @@ async def _grow(world: JuryWorld, entries: int, jurors: int) -> None:
 async def _add(world: JuryWorld, entries: int, jurors: int, *, seat: bool = True) -> None:
     """More teams with a submitted entry, more jurors of the event (seated on the world's session)."""
     for index in range(len(world.entries), entries):
-        team = await Team.create(
-            event=world.event, name=f"Team {index}", name_key=f"team {index}", invite_token_hash=f"t{index}"
-        )
-        member = await User.create(
-            email=f"member{index}@example.org", name=f"Member {index}", password_hash="!"
-        )
-        await TeamMember.create(team=team, event=world.event, user=member, is_captain=True)
-        world.entries.append(
-            await Entry.create(
-                event=world.event,
-                team=team,
-                round=world.stage,
-                challenge=world.challenge,
-                title=f"Entry {index}",
-                status=EntryStatus.SUBMITTED,
-            )
-        )
+        _team, _member, entry = await add_team_with_entry(world.event, world.stage, world.challenge, index)
+        world.entries.append(entry)
     for index in range(len(world.jurors), jurors):
         user = await User.create(
             email=f"juror{index}@example.org", name=f"Juror {index}", password_hash=CHEAP_HASH
@@ -362,24 +346,6 @@ async def _measure_pages(anonymous, juror, urls: dict[str, str]) -> dict[str, tu
     return measured
 
 
-async def _new_team_with_entry(event: Event, stage: Round, challenge: Challenge, name: str) -> Entry:
-    team = await Team.create(event=event, name=name, name_key=name.lower(), invite_token_hash=f"grown {name}")
-    member = await User.create(
-        email=f"{name.lower().replace(' ', '-')}@example.org", name=name, password_hash="!"
-    )
-    await TeamMember.create(team=team, event=event, user=member, is_captain=True)
-    return await Entry.create(
-        event=event,
-        team=team,
-        round=stage,
-        challenge=challenge,
-        title=f"Entry of {name}",
-        summary="Grown for the count.",
-        status=EntryStatus.SUBMITTED,
-        submitted_at=datetime.now(UTC),
-    )
-
-
 async def _grow_lyon() -> list[Entry]:
     """Five more rounds (before the hackathon's), published challenges, datasets linked to them,
     submitted entries of new teams (in the gallery's round, declaring a dataset), and a second jury
@@ -403,7 +369,14 @@ async def _grow_lyon() -> list[Entry]:
             event=event, title=f"Grown dataset {index}", portal_kind=PortalKind.MANUAL
         )
         await ChallengeDataset.create(challenge=challenge, dataset=dataset, is_primary=True)
-        entry = await _new_team_with_entry(event, hackathon, challenge, f"Grown {index}")
+        _team, _member, entry = await add_team_with_entry(
+            event,
+            hackathon,
+            challenge,
+            100 + index,
+            summary="Grown for the count.",
+            submitted_at=datetime.now(UTC),
+        )
         await EntryDataset.create(entry=entry, dataset=dataset, note="Used")
         entries.append(entry)
     second = await sessions.create_session(stage=hackathon, name="Second jury", opens_at=None, closes_at=None)
@@ -461,7 +434,7 @@ async def _grow_paris(juror_entry: Entry) -> None:
             email=f"grown-member-{index}@example.org", name=f"Grown member {index}", password_hash="!"
         )
         await TeamMember.create(team_id=juror_entry.team_id, event=event, user=member)
-        await _new_team_with_entry(event, stage, challenge, f"Late {index}")
+        await add_team_with_entry(event, stage, challenge, 200 + index, submitted_at=datetime.now(UTC))
     await jury.compute_assignments(session=session)
 
 
