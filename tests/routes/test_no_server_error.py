@@ -369,7 +369,11 @@ async def _page_fields(
 
 @pytest.mark.parametrize(("route", "method"), _cases())
 async def test_route_answers_hostile_input_without_a_server_error(world, make_client, route, method):
-    role = _role_for(route, method)
+    await _walk_in_world(make_client, world, _role_for(route, method), route, method)
+
+
+async def _walk_in_world(make_client, world, role: str, route: Route, method: str) -> None:
+    """Walk the route as `role` of the access matrix's world, its path parameters the world's."""
     client = await browser_as(make_client, world, role)
     walker = Walker(client, role, None if role == "anonymous" else world.users[role].email)
     await walker.refresh_token()
@@ -378,7 +382,6 @@ async def test_route_answers_hostile_input_without_a_server_error(world, make_cl
         for other in _app_routes()
         if isinstance(other, Route) and "GET" in (other.methods or ())
     }
-
     await _walk(walker, route, method, _path_params(route, world), gettable)
 
 
@@ -541,16 +544,8 @@ async def test_team_route_for_a_newcomer_answers_hostile_input_without_a_server_
         await Registration.create(
             event=world.event_1, user=world.users[role], rules_accepted_at=datetime.now(UTC)
         )
-    client = await browser_as(make_client, world, role)
-    walker = Walker(client, role, world.users[role].email)
-    await walker.refresh_token()
-    gettable = {
-        other.path_format.format(**_path_params(other, world))
-        for other in _app_routes()
-        if isinstance(other, Route) and "GET" in (other.methods or ())
-    }
 
-    await _walk(walker, route, method, _path_params(route, world), gettable)
+    await _walk_in_world(make_client, world, role, route, method)
 
 
 async def _stored_file(settings, entry) -> EntryFile:
