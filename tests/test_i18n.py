@@ -57,19 +57,6 @@ def catalog():
         return read_po(po_file, locale="fr")
 
 
-@pytest.fixture
-def language():
-    """Set the current language for a test, and put the previous one back afterwards."""
-    tokens = []
-
-    def use(code: str) -> None:
-        tokens.append(i18n.set_language(code))
-
-    yield use
-    for token in reversed(tokens):
-        i18n._current.reset(token)
-
-
 # --- The catalogue ---------------------------------------------------------------------------
 
 

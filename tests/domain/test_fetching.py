@@ -12,17 +12,10 @@ import time
 
 import pytest
 
-from events import i18n
 from events.domain import fetching
 from events.domain.fetching import FetchError, address_is_allowed, fetch_json
 
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are read in English here (the context's default language is French)."""
-    token = i18n.set_language("en")
-    yield
-    i18n._current.reset(token)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.mark.parametrize(

@@ -15,12 +15,7 @@ from events.domain.fetching import FetchError
 from events.models import Dataset, DatasetStatus, Event, EventStatus, PortalKind
 from tests import portal_server as data
 
-
-@pytest.fixture(autouse=True)
-def english():
-    token = i18n.set_language("en")
-    yield
-    i18n._current.reset(token)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -17,18 +17,6 @@ NBSP = "\u00a0"
 HACKATHON = "hackathon-mobilite-lyon-2026"
 
 
-@pytest.fixture
-def language():
-    tokens = []
-
-    def use(code: str) -> None:
-        tokens.append(i18n.set_language(code))
-
-    yield use
-    for token in reversed(tokens):
-        i18n._current.reset(token)
-
-
 @pytest.mark.parametrize(
     ("lang", "value", "expected"),
     [
