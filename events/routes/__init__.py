@@ -9,6 +9,7 @@ from events.routes import (
     auth,
     awards,
     challenges,
+    datapackage,
     datasets,
     entries,
     explain,
@@ -30,6 +31,7 @@ def all_routes() -> list[BaseRoute]:
     return [
         # Organiser routes first: /events/new must win over the public /events/{slug}.
         *organiser.routes,
+        *datapackage.routes,
         *rounds.routes,
         *jury_admin.routes,
         *live.routes,
