@@ -741,3 +741,53 @@ async def test_imported_datetimes_keep_their_instant(lyon_package, make_client):
     copy = await Event.get(slug=response.headers["location"].split("/")[2])
     assert copy.starts_at == starts_at
     assert event[1][7].endswith("+02:00")
+
+
+async def test_every_page_of_an_imported_event_answers(app, db, make_client):
+    """An imported event has sessions without jurors or sheets, teams without members: every page of
+    its organisers and of the public takes it as it is."""
+    await _demo()
+    package = (await make_client().get(f"/events/{LYON}/datapackage.zip")).content
+    organiser = await _signed_in(make_client, PARIS_ORGANISER)
+    assert (await _import(organiser, package)).status_code == 303
+    event = await Event.get(slug=f"{LYON}-2")
+    await organiser.post(
+        f"/events/{event.slug}/manage/status",
+        data={
+            "csrf_token": await csrf_from(organiser, f"/events/{event.slug}/manage"),
+            "status": "published",
+        },
+    )
+    entry = await Entry.filter(event_id=event.id).order_by("id").first()
+    params = {
+        "slug": event.slug,
+        "session_id": str((await JurySession.get(event_id=event.id)).id),
+        "round_id": str((await Round.get(event_id=event.id)).id),
+        "challenge": (await Challenge.filter(event_id=event.id).order_by("id").first()).slug,
+        "dataset_id": str((await Dataset.filter(event_id=event.id).order_by("id").first()).id),
+        "entry_id": str(entry.id),
+    }
+    paths = [
+        route.path_format.format(**params)
+        for route in app.routes
+        if getattr(route, "methods", None)
+        and "GET" in route.methods
+        and route.path.startswith("/events/{slug}")
+        and set(route.param_convertors) <= set(params)
+        and not route.path.endswith("/events")  # the live streams stay open
+    ]
+    assert len(paths) > 30
+    answers = {path: (await organiser.get(path)).status_code for path in paths}
+    assert {path: status for path, status in answers.items() if status >= 500} == {}
+    for path in (
+        "/manage",
+        "/manage/juries",
+        f"/manage/juries/{params['session_id']}",
+        f"/manage/juries/{params['session_id']}/results",
+        f"/manage/juries/{params['session_id']}/awards",
+        "/gallery",
+        "/results",
+        f"/entries/{entry.id}",
+        "/teams",
+    ):
+        assert answers[f"/events/{event.slug}{path}"] == 200, path
