@@ -10,6 +10,7 @@ from events.routes import (
     auth,
     awards,
     challenges,
+    datapackage,
     datasets,
     entries,
     explain,
@@ -32,6 +33,7 @@ def all_routes() -> list[BaseRoute]:
         # Organiser routes first: /events/new must win over the public /events/{slug}.
         *organiser.routes,
         *announcements.routes,
+        *datapackage.routes,
         *rounds.routes,
         *jury_admin.routes,
         *live.routes,

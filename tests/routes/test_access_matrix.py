@@ -153,6 +153,11 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     # new events; invitations ({token} is a real invitation to event 1, for any signed-in user)
     ("create_event", "GET"): EVENT_CREATORS,
     ("create_event", "POST"): EVENT_CREATORS,
+    # a new event from a Data Package (an empty form is a 400: no file); event 1's package is public
+    ("import_datapackage", "GET"): EVENT_CREATORS,
+    ("import_datapackage", "POST"): EVENT_CREATORS,
+    ("datapackage_json", "GET"): EVERYONE,
+    ("datapackage_zip", "GET"): EVERYONE,
     ("invitation", "GET"): SIGNED_IN,
     ("invitation", "POST"): SIGNED_IN,
     # dataset catalogue of event 1 ({dataset_id} is a dataset entered by hand: refreshing it
