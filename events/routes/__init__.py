@@ -11,6 +11,7 @@ from events.routes import (
     awards,
     challenges,
     criteria,
+    datapackage,
     datasets,
     entries,
     explain,
@@ -35,6 +36,7 @@ def all_routes() -> list[BaseRoute]:
         # Organiser routes first: /events/new must win over the public /events/{slug}.
         *organiser.routes,
         *announcements.routes,
+        *datapackage.routes,
         *rounds.routes,
         *criteria.routes,
         *jury_sessions.routes,

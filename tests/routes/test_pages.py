@@ -164,6 +164,12 @@ PAGES = [
         frozenset({"admin", "organiser", "hackathon_organiser"}),
     ),
     Page(
+        "/events/new/import",
+        "import_datapackage",
+        text("Import an event from a Data Package"),
+        frozenset({"admin", "organiser", "hackathon_organiser"}),
+    ),
+    Page(
         f"/events/{PROGRAMME}/manage/edit",
         "edit_event",
         text("Event details"),
@@ -417,6 +423,8 @@ NOT_PAGES = {
     "hackathon_json": "schema.org JSON-LD of the event (hackathon.json)",
     "event_feed": "Atom feed of an event's announcements",
     "site_feed": "Atom feed of the announcements of every public event",
+    "datapackage_json": "JSON descriptor of an event's Data Package, its rows inline",
+    "datapackage_zip": "zip download of an event's Data Package (CSV files)",
     "download_file": "an entry's file, sent as an attachment",
     "juror_file": "an entry's file for its jurors, sent as an attachment",
     # A team's own entry: rendered by tests/routes/test_entries.py (the demo has no entry yet)
@@ -604,7 +612,7 @@ async def test_every_page_renders_in_the_chosen_language(settings, db, make_clie
         assert untranslated == set(), path
         assert id_problems(response.text) == [], path
         assert date_format_slips(shown) == [], path
-        if path.startswith("/events/") and path != "/events/new":  # an event names its zone once
+        if path.startswith("/events/") and not path.startswith("/events/new"):  # an event names its zone once
             zone_line = in_language(language, lambda _params: i18n.timezone_note("Europe/Paris"))
             assert response.text.count(html.escape(zone_line)) == 1, path
 
