@@ -9,6 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events.domain import events as event_rules
+from events.domain import invitations
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_int
 from events.i18n import _, lazy
@@ -268,9 +269,9 @@ async def is_owner(challenge: Challenge, user: User) -> bool:
 
 async def add_owner(
     *, challenge: Challenge, event: Event, email: str, invited_by: User, base_url: str, default_language: str
-) -> event_rules.InviteResult:
+) -> invitations.InviteResult:
     """Make someone an owner of this challenge: at once if they have an account, else by invitation."""
-    return await event_rules.invite(
+    return await invitations.invite(
         event=event,
         email=email,
         role=Role.CHALLENGE_OWNER.value,
