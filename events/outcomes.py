@@ -35,15 +35,16 @@ class Submitted:
     errors: dict[str | None, str] = field(default_factory=dict)
 
 
-async def submit(request: Request, action: Awaitable[T], *, done: Said, then: Said) -> Submitted:
-    """Await the domain call of a form. Accepted: flash `done` and redirect (303) to `then`, each a text
-    or a function of the call's result. Refused: the errors, for the handler to render its page with
-    them (and `status_code=422`)."""
+async def submit(request: Request, action: Awaitable[T], *, done: Said | None, then: Said) -> Submitted:
+    """Await the domain call of a form. Accepted: flash `done` (if any) and redirect (303) to `then`,
+    each a text or a function of the call's result. Refused: the errors, for the handler to render its
+    page with them (and `status_code=422`)."""
     try:
         result = await action
     except FormErrors as error:
         return Submitted(errors=error.errors)
-    flash(request, _say(done, result), "success")
+    if done is not None:
+        flash(request, _say(done, result), "success")
     return Submitted(response=RedirectResponse(_say(then, result), status_code=303))
 
 
