@@ -5,6 +5,12 @@ a 303 (post/redirect/get); or it raises `FormErrors`, and the handler renders th
 the errors and what was typed, with a 422. A button (`act`): flashed success or refusal, and a 303 back
 either way. The messages are written by the handler (they are its words); the rule that refused is the
 domain's.
+
+`done` and `then` are texts, or functions of the call's result, called once it succeeded: use a function
+when the words depend on what the call changed (the new status, the language just chosen). When a
+handler needs two steps (a domain call, then signing out), or a refusal other than `FormErrors` (a 404
+for another event's object), it awaits a small local coroutine that does them; a `RateLimited` is not
+caught here, and the handlers that may meet one catch it themselves (429 with the page).
 """
 
 from __future__ import annotations
