@@ -218,17 +218,26 @@ async def upload_file(request: Request):
 async def delete_file(request: Request):
     event: Event = request.state.event
     entry = await _member_entry(request)
-    try:
+
+    async def remove() -> EntryFile:
         record = await entry_rules.remove_entry_file(
             entry=entry, event=event, file_id=request.path_params["file_id"], user=request.state.user
         )
-    except entry_rules.EntryClosed as closed:
-        return await _entry_page(request, entry, file_error=closed.message, status_code=422)
-    if record is None:
-        raise not_found(request)
-    await storage_for(request.app.state.settings).delete(record.storage_key)
-    flash(request, _("The file “%(name)s” is removed.", name=record.original_name), "success")
-    return RedirectResponse(_edit_url(event, entry) + "#files", status_code=303)
+        if record is None:
+            raise not_found(request)
+        await storage_for(request.app.state.settings).delete(record.storage_key)  # the row is gone first
+        return record
+
+    answer = await submit(
+        request,
+        remove(),
+        done=lambda record: _("The file “%(name)s” is removed.", name=record.original_name),
+        then=_edit_url(event, entry) + "#files",
+    )
+    if answer.response:
+        return answer.response
+    # The round closed (EntryClosed): said where the files are.
+    return await _entry_page(request, entry, file_error=answer.errors[None], status_code=422)
 
 
 def attachment_header(name: str) -> str:
