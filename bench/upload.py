@@ -5,7 +5,7 @@
 
 A benchmark, not a test: it prints the size sent, the time taken, the Python heap peak seen by
 tracemalloc while the body streams, and the process's peak RSS (resource.getrusage). With the
-streaming parser (events/uploads.py) the heap peak stays around the 1 MB write buffer plus the
+streaming parser (events/multipart.py) the heap peak stays around the 1 MB write buffer plus the
 chunk size, whatever the file's size.
 """
 

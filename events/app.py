@@ -15,7 +15,8 @@ from starlette.requests import Request
 from starlette.types import Scope
 from tortoise.contrib.starlette import RegisterTortoise
 
-from events import auth, live
+from events import auth
+from events.broker import broker
 from events.csrf import CSRFMiddleware
 from events.db import tortoise_config
 from events.forms import UnreadableRequest
@@ -166,7 +167,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             yield
             return
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
-            await live.broker.start(settings.database_url)  # LISTEN on PostgreSQL, in memory on SQLite
+            await broker.start(settings.database_url)  # LISTEN on PostgreSQL, in memory on SQLite
             workers = [
                 asyncio.create_task(
                     run_outbox_worker(smtp_url=settings.smtp_url, mail_from=settings.mail_from)
@@ -182,7 +183,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                 for worker in workers:
                     with contextlib.suppress(asyncio.CancelledError):
                         await worker
-                await live.broker.stop()
+                await broker.stop()
 
     app = Starlette(
         debug=False,  # never a traceback in a response, even with DEBUG=1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import io
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -23,10 +24,11 @@ from babel.numbers import format_decimal
 from babel.numbers import format_percent as babel_format_percent
 from babel.support import NullTranslations, Translations
 
-from events.domain.numbers import parse_number
 from events.settings import LANGUAGES
 
 LOCALE_DIR = Path(__file__).parent / "locale"
+# A weight in Accept-Language (RFC 9110, 12.4.2): 0 to 1 with at most three decimals, ASCII only.
+QVALUE_RE = re.compile(r"0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?")
 _current = contextvars.ContextVar("language", default="fr")
 _catalogues: dict[str, NullTranslations] = {}
 
@@ -112,7 +114,8 @@ def negotiate(accept_language: str | None, default: str) -> str:
         tag, _sep, params = piece.partition(";")
         quality = 1.0
         if params.strip().startswith("q="):
-            quality = parse_number(params.strip()[2:]) or 0.0
+            weight = params.strip()[2:].strip()
+            quality = float(weight) if QVALUE_RE.fullmatch(weight) else 0.0
         primary = tag.strip().lower().split("-")[0]
         if primary in LANGUAGES and quality > 0:
             choices.append((-quality, position, primary))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
+from markupsafe import Markup
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
@@ -17,6 +18,7 @@ from events.domain.awards import award_title
 from events.domain.errors import RateLimited
 from events.domain.events import role_label
 from events.domain.frequencies import frequency_label
+from events.domain.links import is_web_url
 from events.flash import pop_flashes
 from events.markdown import excerpt, render_markdown
 
@@ -33,18 +35,16 @@ def _static_version(path: str) -> str:
     return digest
 
 
-def is_web_url(value: object) -> bool:
-    """True for an absolute http(s) address: the only stored addresses that may become an `href`.
+_JSON_IN_HTML = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
-    Portals and users supply these addresses, so `javascript:` or `data:` must show as text, never as
-    a link. Whitespace or control characters anywhere also disqualify it (browsers strip some of them).
-    """
-    if not isinstance(value, str) or not value:
-        return False
-    if any(ord(char) <= 0x20 or ord(char) == 0x7F for char in value):
-        return False
-    parts = urlsplit(value)
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+def json_ld(data: dict[str, Any]) -> Markup:
+    """Linked data for a page's head: a `<script type="application/ld+json">` whose JSON cannot end
+    the script element, whatever the titles hold (`</script>` becomes `\\u003c/script\\u003e`)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for char, escaped in _JSON_IN_HTML.items():
+        text = text.replace(char, escaped)
+    return Markup(f'<script type="application/ld+json">{text}</script>')  # noqa: S704 - escaped above
 
 
 def build_environment() -> jinja2.Environment:
@@ -82,6 +82,7 @@ def build_environment() -> jinja2.Environment:
         timezone_note=i18n.timezone_note,
         get_language=i18n.get_language,
         role_label=role_label,
+        json_ld=json_ld,
     )
     return env
 

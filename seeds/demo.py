@@ -3,7 +3,7 @@
 `make run` loads it into an empty database; the tests load it too and render every page. Every value
 comes from `random.Random(SEED)` or from `now` (rounded to the hour; the jury live today, to the
 minute): two loads with the same `now` give the same rows. The contents live next door:
-`seeds.challenges`, `seeds.catalogue`, `seeds.teams` and `seeds.jury`.
+`seeds.challenges`, `seeds.catalogue`, `seeds.teams`, `seeds.jury` and `seeds.announcements`.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from events.models import (
     User,
 )
 from events.storage import Storage
+from seeds.announcements import load_announcements
 from seeds.catalogue import LYON_CATALOGUE, PARIS_CATALOGUE
 from seeds.challenges import LYON_CHALLENGES, PARIS_CHALLENGES, ChallengeSpec
 from seeds.jury import JURORS, load_juries
@@ -122,6 +123,7 @@ async def _load(
     for event, email, role in grants:
         await EventRole.create(event=event, user=users[email], role=role)
     await load_juries(paris=programme, lyon=hackathon, users=users, clock=clock or now)
+    await load_announcements(now=now, users=users, paris=programme, lyon=hackathon, draft=draft)
 
 
 async def _datacity_paris(*, now: datetime, rng: random.Random, users: dict[str, User]) -> Event:

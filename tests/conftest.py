@@ -22,6 +22,7 @@ from aiosmtpd.controller import Controller
 from tortoise.backends.base.config_generator import generate_config
 from tortoise.context import TortoiseContext, tortoise_test_context
 
+from events import i18n
 from events.app import create_app
 from events.db import MODEL_MODULES, normalise_url
 from events.domain import passwords
@@ -39,6 +40,29 @@ def no_rehash_on_login(monkeypatch):
     production cost at every sign-in would slow the whole suite. tests/domain/test_password_rehash.py
     turns it back on."""
     monkeypatch.setattr(passwords, "REHASH_ON_LOGIN", False)
+
+
+@pytest.fixture
+def language():
+    """Set the current language for a test (`language("fr")`, as often as needed), and put the
+    previous one back afterwards."""
+    tokens = []
+
+    def use(code: str) -> None:
+        tokens.append(i18n.set_language(code))
+
+    yield use
+    for token in reversed(tokens):
+        i18n._current.reset(token)
+
+
+@pytest.fixture
+def english():
+    """Messages read in English, the source language (outside a request, the default is French).
+    A module of domain tests takes it for each test with `pytestmark = pytest.mark.usefixtures("english")`."""
+    token = i18n.set_language("en")
+    yield
+    i18n._current.reset(token)
 
 
 @pytest.fixture

@@ -1,7 +1,10 @@
-"""Small helpers for HTTP tests: CSRF-aware form posts, sign-up and sign-in, a page's id problems."""
+"""Small helpers for HTTP tests: CSRF-aware form posts, sign-up and sign-in, a page's id problems,
+the rows of a CSV download."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -18,6 +21,12 @@ DEFAULT_PASSWORD = "correct horse battery staple"
 # the real verification path, without paying the production cost in every test. Tests of the
 # hashing itself use the app's own hash_password (library defaults).
 CHEAP_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(DEFAULT_PASSWORD)
+
+
+def csv_rows(response: httpx.Response) -> list[list[str]]:
+    """The rows of a CSV download, which the app writes in UTF-8 with a BOM (for spreadsheets)."""
+    assert response.content.startswith(b"\xef\xbb\xbf"), response.content[:20]
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 async def csrf_from(client: httpx.AsyncClient, page: str = "/") -> str:

@@ -5,18 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from events.domain import jury, sessions
+from events.domain import jury, public_vote, restricted, sessions
 from events.models import (
     AssignmentMode,
     Challenge,
     ChallengeStatus,
     Criterion,
+    Dataset,
     Entry,
+    EntryFile,
+    EntryRevision,
     EntryStatus,
     Event,
     EventRole,
     EventStatus,
     JurySession,
+    Registration,
     Role,
     Round,
     Team,
@@ -74,23 +78,8 @@ async def make_jury_world(
     ]
     made_teams, entries, members = [], [], []
     for index in range(teams):
-        team = await Team.create(
-            event=event, name=f"Team {index}", name_key=f"team {index}", invite_token_hash=f"t{index}"
-        )
-        member = await User.create(
-            email=f"member{index}@example.org", name=f"Member {index}", password_hash="!"
-        )
-        await TeamMember.create(team=team, event=event, user=member, is_captain=True)
-        entries.append(
-            await Entry.create(
-                event=event,
-                team=team,
-                round=stage,
-                challenge=challenge,
-                title=f"Entry {index}",
-                status=EntryStatus.SUBMITTED,
-            )
-        )
+        team, member, entry = await add_team_with_entry(event, stage, challenge, index)
+        entries.append(entry)
         made_teams.append(team)
         members.append(member)
     seated = [
@@ -112,6 +101,42 @@ async def make_jury_world(
     if open_session:
         await sessions.set_session_status(session=session, status="open", now=NOW - timedelta(hours=2))
     return JuryWorld(event, stage, challenge, made_teams, entries, members, seated, criteria, session)
+
+
+async def add_team_with_entry(
+    event: Event, stage: Round, challenge: Challenge, index: int, **fields
+) -> tuple[Team, User, Entry]:
+    """Team {index}, its captain Member {index} (member{index}@example.org, no password) and its
+    submitted Entry {index} in `stage` under `challenge` (`fields` override the entry's)."""
+    team = await Team.create(
+        event=event, name=f"Team {index}", name_key=f"team {index}", invite_token_hash=f"t{index}"
+    )
+    member = await User.create(email=f"member{index}@example.org", name=f"Member {index}", password_hash="!")
+    await TeamMember.create(team=team, event=event, user=member, is_captain=True)
+    entry = await Entry.create(
+        event=event,
+        team=team,
+        round=stage,
+        challenge=challenge,
+        **{"title": f"Entry {index}", "status": EntryStatus.SUBMITTED, **fields},
+    )
+    return team, member, entry
+
+
+async def entry_of_another_event() -> Entry:
+    """A submitted entry of another published event ("other"), for the refusals of foreign ids."""
+    other = await Event.create(slug="other", title="Other", status=EventStatus.PUBLISHED)
+    stage = await Round.create(event=other, name="Final", position=1)
+    challenge = await Challenge.create(event=other, slug="c", title="C", status=ChallengeStatus.PUBLISHED)
+    team = await Team.create(event=other, name="Outsiders", name_key="outsiders", invite_token_hash="o")
+    return await Entry.create(
+        event=other,
+        team=team,
+        round=stage,
+        challenge=challenge,
+        title="Foreign",
+        status=EntryStatus.SUBMITTED,
+    )
 
 
 async def score(world: JuryWorld, juror: User, entry: Entry, *values: float, submit: bool = True) -> None:
@@ -140,3 +165,30 @@ async def open_jury_world(*, organiser: tuple[str, str] | None = None, **options
         email, name = organiser
         await EventRole.create(event=world.event, user=await make_user(email, name=name), role=Role.ORGANISER)
     return world
+
+
+async def member_with_everything(world: JuryWorld, *, answers: dict, vote_for: Entry) -> tuple[User, Dataset]:
+    """The first team member (captain of team 0) with every trace a participant leaves, for the tests
+    of the export of one's data and of the purge: a verified address, a registration (`answers`), a
+    public vote for `vote_for` (the session is open with a public vote), a revision of entry 0, an
+    uploaded file, and a restricted dataset whose terms they accepted and whose links they viewed.
+    Returns the member, read again, and the dataset."""
+    await User.filter(id=world.members[0].id).update(email_verified_at=NOW)
+    member = await User.get(id=world.members[0].id)
+    await Registration.create(event=world.event, user=member, rules_accepted_at=NOW, answers=answers)
+    await public_vote.cast_vote(session=world.session, user=member, entry_id=vote_for.id, now=NOW)
+    entry = world.entries[0]
+    await EntryRevision.create(entry=entry, number=2, data={"title": entry.title}, author=member)
+    await EntryFile.create(
+        entry=entry,
+        storage_key="k1",
+        original_name="deck.pdf",
+        content_type="application/pdf",
+        size=10,
+        sha256="0" * 64,
+        uploaded_by=member,
+    )
+    dataset = await Dataset.create(event=world.event, title="Fichier fiscal", restricted=True)
+    await restricted.accept_terms(dataset=dataset, team=world.teams[0], user=member)
+    await restricted.record_link_view(dataset=dataset, team=world.teams[0], user=member)
+    return member, dataset

@@ -24,6 +24,30 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+# Addresses on this portal that an import refuses, and the message the organiser reads (the same
+# from the domain and in the page).
+REFUSED_IMPORTS = [
+    ("/api/1/datasets/broken-404/", "Nothing was found at this address (HTTP 404)."),
+    ("/api/1/datasets/broken-500/", "The portal has a problem of its own (HTTP 500). Try again later."),
+    (
+        "/api/1/datasets/broken-html/",
+        "This address shows a web page, not the portal's data. Paste the address of a dataset page.",
+    ),
+    ("/api/1/datasets/broken-huge/", "The portal's answer is too large (over 5\u00a0MB)."),
+    (
+        "/api/1/datasets/broken-to-metadata/",
+        "This address leads to a private or local network, which the server does not fetch.",
+    ),
+    ("/api/1/datasets/broken-loop/", "This address redirects too many times."),
+    ("/api/1/datasets/broken-not-a-dataset/", "The portal's answer does not describe a dataset."),
+    ("/api/3/action/package_show?id=missing", "The portal says this dataset does not exist."),
+    (
+        "/about/",
+        "This address is not a dataset page of a portal we know (udata such as data.gouv.fr, CKAN, "
+        "Opendatasoft). Paste the address of the dataset's page.",
+    ),
+]
+
 SLOW_SECONDS = 1.5  # longer than the short timeouts tests pass to the fetcher
 HUGE_BYTES = 6 * 1024 * 1024  # over the fetcher's 5 MB limit
 

@@ -239,3 +239,32 @@ def test_rules_and_models_know_nothing_of_the_web(layer):
 
 def test_models_do_not_import_the_rules():
     assert forbidden_imports(("events.models",), ("events.domain",)) == []
+
+
+def reachable(graph: dict[str, set[str]], start: str) -> set[str]:
+    """Every module `start` imports, directly or through the modules it imports."""
+    seen: set[str] = set()
+    todo = [start]
+    while todo:
+        for child in graph.get(todo.pop(), ()):
+            if child not in seen:
+                seen.add(child)
+                todo.append(child)
+    return seen
+
+
+def test_reachable_follows_imports_of_imports():
+    assert reachable({"a": {"b"}, "b": {"c"}, "c": set(), "d": {"a"}}, "a") == {"b", "c"}
+
+
+def test_models_do_not_reach_the_rules_through_another_module():
+    graph = events_graph()
+    models = [module for module in graph if _within(module, ("events.models",))]
+    assert len(models) >= 5
+    reached = {
+        f"{module} reaches {name}"
+        for module in models
+        for name in reachable(graph, module)
+        if _within(name, ("events.domain",)) or _within(name, WEB_LAYER)
+    }
+    assert sorted(reached) == []

@@ -27,7 +27,7 @@ import httpx
 import pytest
 from tortoise import connections
 
-from events import live
+from events.broker import APPLICATION_NAME, RESYNC, Broker
 from events.models import SlotStatus
 from tests.conftest import ON_POSTGRES, free_port
 from tests.helpers import DEFAULT_PASSWORD, TOKEN_RE
@@ -47,7 +47,7 @@ STARTUP_TIMEOUT = 30.0
 
 
 async def test_two_brokers_hear_each_other_through_postgres(db, postgres_run_database):
-    one, two = live.Broker(), live.Broker()
+    one, two = Broker(), Broker()
     await one.start(postgres_run_database)
     await two.start(postgres_run_database)
     try:
@@ -66,17 +66,17 @@ async def test_two_brokers_hear_each_other_through_postgres(db, postgres_run_dat
 
 
 async def test_a_killed_listener_connection_reconnects_and_asks_for_a_resync(db, postgres_run_database):
-    broker = live.Broker()
+    broker = Broker()
     await broker.start(postgres_run_database)
     try:
         with broker.subscribe("jury-session:3") as subscription:
             await connections.get("default").execute_query(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE application_name = $1 AND datname = current_database()",
-                [live.APPLICATION_NAME],
+                [APPLICATION_NAME],
             )
 
-            assert await subscription.get(wait=15) == live.RESYNC
+            assert await subscription.get(wait=15) == RESYNC
             assert broker.listening
             await broker.publish("jury-session:3", {"type": "slot"})
             assert await subscription.get(wait=ARRIVAL_TIMEOUT) == {"type": "slot"}

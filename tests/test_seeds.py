@@ -16,6 +16,7 @@ from events.db import MODEL_MODULES
 from events.domain.portals import detect_portal
 from events.domain.results import ranking, recount_from_log
 from events.models import (
+    Announcement,
     Assignment,
     Award,
     Challenge,
@@ -90,6 +91,7 @@ MODELS = [
     PitchSlot,
     PublicVote,
     Award,
+    Announcement,
 ]
 # Written by the database or salted on purpose: the only columns allowed to differ between loads.
 VOLATILE = {"created_at", "updated_at", "joined_at", "password_hash"}
@@ -127,7 +129,7 @@ async def test_load_demo_into_two_fresh_databases_gives_identical_content():
             assert await load_demo(now=NOW) is True
             dumps.append(await canonical_dump())
     assert dumps[0] == dumps[1]
-    assert len(dumps[0]["Dataset"]) >= 10
+    assert len(dumps[0]["Dataset"]) == 22
 
 
 async def test_load_demo_into_non_empty_database_changes_nothing(db):
@@ -206,7 +208,7 @@ async def test_demo_programme_has_published_challenges_and_one_proposal(demo):
     challenges = await Challenge.filter(event__slug="datacity-paris-2026")
     published = [c for c in challenges if c.status == ChallengeStatus.PUBLISHED]
     proposed = [c for c in challenges if c.status == ChallengeStatus.PROPOSED]
-    assert 5 <= len(published) <= 6
+    assert len(published) == 5
     assert all(c.sponsors and c.statement and c.deliverables and c.prizes and c.max_teams for c in published)
     assert len(proposed) == 1
     assert (await proposed[0].proposed_by).email == "equipe-a@demo.hackcity.fr"
@@ -222,7 +224,9 @@ async def test_demo_sponsor_owns_one_challenge_and_holds_the_event_role(demo):
 
 
 async def test_every_published_challenge_has_datasets_and_exactly_one_primary(demo):
-    for challenge in await Challenge.filter(status=ChallengeStatus.PUBLISHED):
+    challenges = await Challenge.filter(status=ChallengeStatus.PUBLISHED)
+    assert len(challenges) == 10
+    for challenge in challenges:
         links = await ChallengeDataset.filter(challenge=challenge).prefetch_related("dataset")
         assert links, challenge.slug
         assert sum(link.is_primary for link in links) == 1, challenge.slug
@@ -231,7 +235,7 @@ async def test_every_published_challenge_has_datasets_and_exactly_one_primary(de
 
 async def test_demo_programme_catalogue_has_every_kind_restricted_and_gone(demo):
     datasets = await Dataset.filter(event__slug="datacity-paris-2026")
-    assert 10 <= len(datasets) <= 14
+    assert len(datasets) == 14
     assert {d.portal_kind for d in datasets} == set(PortalKind)
     restricted = [d for d in datasets if d.restricted]
     gone = [d for d in datasets if d.status == DatasetStatus.GONE]
@@ -242,10 +246,35 @@ async def test_demo_programme_catalogue_has_every_kind_restricted_and_gone(demo)
     assert gone[0].portal_kind != PortalKind.MANUAL
 
 
+# The datasets fetched from a portal under the Licence Ouverte (by display id; the others are under
+# the ODbL), and those the organiser pasted by an address that names the portal's own id rather than
+# the display id (a udata API address, a CKAN API address).
+ETALAB_DATASETS = {
+    "consommation-annuelle-residentielle-par-adresse",
+    "base-adresse-nationale",
+    "dpe-logements-existants-depuis-juillet-2021",
+    "bases-de-donnees-annuelles-des-accidents-corporels-de-la-circulation-routiere",
+    "frequentation-des-sites-touristiques",
+    "disponibilite-des-stations-velov-de-la-metropole-de-lyon",
+    "amenagements-cyclables-de-la-metropole-de-lyon",
+    "trajets-realises-en-covoiturage-registre-de-preuve-de-covoiturage",
+}
+PASTED_BY_REMOTE_ID = {
+    "dpe-logements-existants-depuis-juillet-2021",
+    "disponibilite-des-stations-velov-de-la-metropole-de-lyon",
+}
+
+
 async def test_every_dataset_has_its_fields_filled(demo):
-    for dataset in await Dataset.all():
+    datasets = await Dataset.all()
+    assert len(datasets) == 22
+    fetched = {d.display_id for d in datasets if d.portal_kind != PortalKind.MANUAL}
+    assert len(fetched) == 18
+    assert ETALAB_DATASETS | PASTED_BY_REMOTE_ID <= fetched
+    for dataset in datasets:
         assert dataset.title and dataset.description and dataset.publisher and dataset.frequency
         assert dataset.licence_title and dataset.licence_url and dataset.last_modified
+        assert dataset.resources, dataset.title
         assert dataset.formats == sorted({r["format"] for r in dataset.resources})
         assert all(set(resource) == RESOURCE_KEYS for resource in dataset.resources), dataset.title
         if dataset.portal_kind == PortalKind.MANUAL:
@@ -253,18 +282,21 @@ async def test_every_dataset_has_its_fields_filled(demo):
             assert dataset.source_url == dataset.landing_url
             continue
         assert dataset.remote_id and dataset.display_id and dataset.licence_id
-        assert dataset.licence_spdx in {"etalab-2.0", "ODbL-1.0"}
+        assert dataset.licence_spdx == ("etalab-2.0" if dataset.display_id in ETALAB_DATASETS else "ODbL-1.0")
         assert dataset.landing_url.startswith(dataset.portal_url + "/")
         assert dataset.api_url.startswith(dataset.portal_url + "/api/")
         pasted = detect_portal(dataset.source_url)  # what the organiser pasted leads back here
         assert (pasted.kind, pasted.base_url) == (dataset.portal_kind, dataset.portal_url)
-        assert pasted.identifier in {dataset.remote_id, dataset.display_id}
+        assert dataset.remote_id != dataset.display_id
+        assert pasted.identifier == (
+            dataset.remote_id if dataset.display_id in PASTED_BY_REMOTE_ID else dataset.display_id
+        )
         assert dataset.last_modified < dataset.fetched_at < NOW
 
 
 async def test_udata_datasets_hold_the_api_1_datasets_shape(demo):
     datasets = await Dataset.filter(portal_kind=PortalKind.UDATA)
-    assert datasets
+    assert len(datasets) == 5
     for dataset in datasets:
         raw = dataset.raw_metadata
         assert re.fullmatch(r"[0-9a-f]{24}", dataset.remote_id)  # udata ids are ObjectIds
@@ -277,12 +309,13 @@ async def test_udata_datasets_hold_the_api_1_datasets_shape(demo):
         assert raw["frequency"] == dataset.frequency
         assert datetime.fromisoformat(raw["last_modified"]) == dataset.last_modified
         assert [r["id"] for r in raw["resources"]] == [r["id"] for r in dataset.resources]
+        assert raw["resources"]
         assert all(r["latest"].endswith("/datasets/r/" + r["id"]) for r in raw["resources"])
 
 
 async def test_ckan_datasets_hold_the_package_show_shape(demo):
     datasets = await Dataset.filter(portal_kind=PortalKind.CKAN)
-    assert datasets
+    assert len(datasets) == 4
     for dataset in datasets:
         raw = dataset.raw_metadata
         assert set(raw) == {"help", "success", "result"}
@@ -302,7 +335,7 @@ async def test_ckan_datasets_hold_the_package_show_shape(demo):
 
 async def test_opendatasoft_datasets_hold_the_explore_v2_1_shape(demo):
     datasets = await Dataset.filter(portal_kind=PortalKind.OPENDATASOFT)
-    assert datasets
+    assert len(datasets) == 9
     for dataset in datasets:
         raw = dataset.raw_metadata
         default = raw["metas"]["default"]
@@ -323,9 +356,18 @@ async def test_opendatasoft_datasets_hold_the_explore_v2_1_shape(demo):
 
 
 async def test_remote_ids_are_unique_in_each_catalogue(demo):
-    for event in await Event.all():
+    events = await Event.all().order_by("slug")
+    counted = []
+    for event in events:
         ids = await Dataset.filter(event=event, remote_id__isnull=False).values_list("remote_id", flat=True)
         assert len(ids) == len(set(ids))
+        counted.append((event.slug, len(ids)))
+    assert counted == [
+        ("datacity-paris-2026", 12),
+        ("defi-energie-brouillon", 0),
+        ("hackathon-mobilite-lyon-2026", 6),
+        ("hackathon-open-data-bordeaux-2026", 0),
+    ]
 
 
 # --- teams and entries (step 3) -----------------------------------------------------------------
@@ -363,7 +405,9 @@ async def test_demo_captains_are_the_demo_participants(demo):
         "user__email", flat=True
     )
     assert {"equipe-a@demo.hackcity.fr", "equipe-b@demo.hackcity.fr"} <= set(captains)
-    for member in await TeamMember.all():
+    members = await TeamMember.all()
+    assert len(members) == 21
+    for member in members:
         assert await Registration.exists(event_id=member.event_id, user_id=member.user_id)
 
 
@@ -400,6 +444,7 @@ async def test_demo_with_a_storage_stores_a_pdf_and_a_csv_per_submitted_entry(db
 
     files = await EntryFile.all().select_related("entry")
     submitted = await Entry.filter(status=EntryStatus.SUBMITTED).count()
+    assert submitted == 11
     assert len(files) == 2 * submitted
     assert {f.original_name for f in files} == {"presentation.pdf", "resultats.csv"}
     for record in files:
@@ -422,7 +467,9 @@ MINUTE = NOW.replace(second=0, microsecond=0)
 
 
 async def test_demo_jurors_hold_the_juror_role_of_the_events_they_judge(demo):
-    for session in await JurySession.all().select_related("event"):
+    sessions = await JurySession.all().select_related("event")
+    assert len(sessions) == 2
+    for session in sessions:
         seated = await JurySessionJuror.filter(session=session).values_list("user__email", flat=True)
         jurors = await EventRole.filter(event=session.event, role=Role.JUROR).values_list(
             "user__email", flat=True
@@ -456,6 +503,7 @@ async def test_demo_hackathon_jury_is_scored_locked_and_published_on_its_grid(de
     assert all(s.status == SheetStatus.SUBMITTED and s.comment and s.total is not None for s in sheets)
     assert all(session.opens_at <= s.submitted_at < session.closes_at for s in sheets)
     moments = await ScoreLogEntry.filter(sheet__session=session).values_list("created_at", flat=True)
+    assert len(moments) == 166
     assert all(session.opens_at <= moment < session.closes_at for moment in moments)
     assert await ScoreLogEntry.filter(sheet__session=session, undone_of_id__isnull=False).count() == 1
     assert await Score.filter(sheet__session=session).count() == 5 * len(sheets)
@@ -490,6 +538,7 @@ async def test_demo_hackathon_awards_go_to_each_challenge_winner_and_the_public_
     awards = await Award.filter(session=session).select_related("challenge")
     by_challenge = {a.challenge_id: a for a in awards if a.challenge_id is not None}
     assert {cid: a.entry_id for cid, a in by_challenge.items()} == winners
+    assert len(by_challenge) == 3
     for award in by_challenge.values():
         assert award.title and award.title in award.challenge.prizes  # the challenge's own prize
     public = [a for a in awards if a.challenge_id is None]
@@ -525,7 +574,8 @@ async def test_demo_programme_jury_is_open_today_with_jurors_at_three_stages(dem
         "jure3@demo.hackcity.fr": (False, []),
     }
     moments = await ScoreLogEntry.filter(sheet__session=session).values_list("created_at", flat=True)
-    assert moments and all(session.opens_at <= moment < MINUTE for moment in moments)
+    assert len(moments) == 17
+    assert all(session.opens_at <= moment < MINUTE for moment in moments)
 
 
 async def test_demo_programme_jury_has_a_live_agenda(demo):
@@ -560,10 +610,12 @@ async def test_demo_results_page_shows_the_ranking_and_the_awards(db, client):
 
     assert page.status_code == 200
     text = html.unescape(page.text)
-    for entry in await Entry.filter(event__slug=LYON):
+    entries = await Entry.filter(event__slug=LYON)
+    assert len(entries) == 6
+    for entry in entries:
         assert entry.title in text
     awards = await Award.filter(session__event__slug=LYON)
-    assert len(awards) > 1
+    assert len(awards) == 4  # one per challenge, and the public prize
     for award in awards:
         if award.title != "Public prize":  # the organisers' own words, shown as they typed them
             assert award.title in text
@@ -592,6 +644,7 @@ async def test_demo_juror_signs_in_and_scores_in_the_live_session(db, make_clien
     form = await client.get(sheet_url)
     assert form.status_code == 200
     criteria = await Criterion.filter(round_id=session.round_id).order_by("position")
+    assert len(criteria) == 5
     assert all(f'name="criterion_{c.id}"' in form.text for c in criteria)
 
     saved = await post_form(
@@ -624,7 +677,7 @@ async def test_demo_entries_credit_the_dataset_version_they_declared_not_a_later
     # version current when the team declared it, never later than the entry's submission.
     links = await EntryDataset.all().select_related("entry", "dataset")
     submitted = [link for link in links if link.entry.submitted_at is not None]
-    assert len(submitted) >= 10
+    assert (len(links), len(submitted)) == (16, 15)
     for link in links:
         assert link.declared_version is not None, link.id
         current = link.dataset.last_modified or link.dataset.fetched_at

@@ -41,8 +41,12 @@ async def test_reminder_worker_reminds_draft_entries_once(db):
         worker.cancel()
         await asyncio.gather(worker, return_exceptions=True)
     assert await DeadlineReminder.filter(entry_id=draft.id).count() == 1
-    bodies = [m.body for m in await OutboxMessage.all()]
-    assert any(f"http://testserver/events/datacity/entries/{draft.id}/edit" in body for body in bodies)
+    link = f"http://testserver/events/datacity/entries/{draft.id}/edit"
+    # one reminder to each member of the team (Alice in English, Arthur in French), with the link
+    assert sorted((m.to, link in m.body) for m in await OutboxMessage.all()) == [
+        ("alice@example.org", True),
+        ("arthur@example.org", True),
+    ]
 
 
 # --- two processes on one PostgreSQL database -----------------------------------------------------

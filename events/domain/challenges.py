@@ -12,7 +12,7 @@ from events.domain import events as event_rules
 from events.domain import invitations
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_int
-from events.i18n import _, lazy
+from events.i18n import _
 from events.mail import mail_users
 from events.models import (
     Challenge,
@@ -30,12 +30,6 @@ log = logging.getLogger("hackcity.challenges")
 # Paths under /events/{slug}/challenges/ that a challenge slug would hide.
 RESERVED_SLUGS = frozenset({"propose"})
 MAX_SPONSORS = 20
-STATUS_LABELS = {
-    ChallengeStatus.PROPOSED: lazy("proposed"),
-    ChallengeStatus.DRAFT: lazy("draft"),
-    ChallengeStatus.PUBLISHED: lazy("published"),
-    ChallengeStatus.REJECTED: lazy("rejected"),
-}
 # A proposal is approved (it becomes a draft the organisers complete) or rejected.
 TRANSITIONS = {
     ChallengeStatus.PROPOSED: {ChallengeStatus.DRAFT, ChallengeStatus.REJECTED},
@@ -43,10 +37,6 @@ TRANSITIONS = {
     ChallengeStatus.PUBLISHED: {ChallengeStatus.DRAFT},
     ChallengeStatus.REJECTED: {ChallengeStatus.DRAFT},
 }
-
-
-def status_label(status: ChallengeStatus | str) -> str:
-    return _(STATUS_LABELS[ChallengeStatus(status)])
 
 
 def _slug_problem(slug: str) -> str | None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from events.domain.gallery import entry_status_label
-from events.domain.selection import selection_label
 from events.i18n import _
 from events.models import Entry, EntryDataset, EntryStatus, Event, Round, Team, TeamChallenge, TeamMember
 
@@ -21,8 +19,8 @@ SEPARATOR = "; "
 def _entry_state(entry: Entry) -> str:
     """ "draft", or "submitted, <decision>" (the decision may still be pending)."""
     if entry.status != EntryStatus.SUBMITTED:
-        return entry_status_label(entry.status)
-    return f"{entry_status_label(entry.status)}, {selection_label(entry.selection)}"
+        return entry.status.label
+    return f"{entry.status.label}, {entry.selection.label}"
 
 
 async def teams_table(*, event: Event) -> tuple[list[str], list[list[Any]]]:
@@ -114,8 +112,8 @@ async def entries_table(*, event: Event, base_url: str) -> tuple[list[str], list
             entry.challenge.title,
             entry.team.name,
             entry.title,
-            entry_status_label(entry.status),
-            selection_label(entry.selection),
+            entry.status.label,
+            entry.selection.label,
             SEPARATOR.join(sorted(datasets[entry.id], key=str.casefold)),
             entry.repository_url,
             entry.demo_url,

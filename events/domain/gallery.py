@@ -182,14 +182,10 @@ def reuse_table(
             link.entry.team.name,
             link.entry.challenge.title,
             link.entry.round.name,
-            entry_status_label(link.entry.status),
+            link.entry.status.label,
             link.note,
             f"{base_url}/events/{event.slug}/entries/{link.entry.id}",
         ]
         for link in links
     ]
     return header, rows
-
-
-def entry_status_label(status: str) -> str:
-    return _("submitted") if status == EntryStatus.SUBMITTED else _("draft")

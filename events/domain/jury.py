@@ -14,7 +14,7 @@ append-only log.
   assigned to the juror without conflict and that its pitch slot (demo day) is not locked. It
   appends a `ScoreLogEntry` with the old and new values, so replaying the log gives the sheet
   (`sheet_from_log`) and a change can be undone. After commit, it publishes a "progress" message
-  for the live control room (`events.live`).
+  for the live control room (`events.broker`).
 - Concurrency: UNIQUE (session, juror, entry) and (sheet, criterion) settle parallel first saves (an
   IntegrityError inside a savepoint falls back to the update path). On PostgreSQL the sheet row is
   locked FOR UPDATE and the session row FOR SHARE, so saves of one sheet are serialised and closing
@@ -32,7 +32,7 @@ from typing import Any
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from events import live
+from events import broker
 from events.domain.criteria import clean_value, criteria_for
 from events.domain.errors import FormErrors
 from events.domain.scoring import SHEET_TOTAL, SheetState, Window, entries_in_scope, replay, scoring_window
@@ -355,8 +355,8 @@ async def _writable_sheet(
 
 async def _progress_changed(sheet: ScoreSheet) -> None:
     """After the write committed: the live control room reads the progress again."""
-    await live.publish(
-        live.session_channel(sheet.session_id),
+    await broker.publish(
+        broker.session_channel(sheet.session_id),
         {"type": "progress", "juror": sheet.juror_id, "entry": sheet.entry_id},
     )
 

@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from events.domain.files import ALLOWED_EXTENSIONS, extension_of
 from events.domain.gallery import is_organiser
 from events.domain.jury import is_conflicted
 from events.domain.scoring import scope_query
-from events.domain.uploads import ALLOWED_EXTENSIONS, extension_of
 from events.i18n import _
 from events.models import (
     Assignment,

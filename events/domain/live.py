@@ -12,7 +12,7 @@ current slot with its timer, and a progress snapshot for the control room.
   once are serialised, and score saves in flight (which hold the row FOR SHARE) finish first; the
   transition reads the clock only once it holds the row, so a slot's `locked_at` comes after every
   save it let through.
-- Every change is published on the session's live channel after commit (`events.live`); the
+- Every change is published on the session's live channel after commit (`events.broker`); the
   streams read the state again from the database.
 - `progress_snapshot` costs a constant number of queries: aggregates grouped by juror and by entry.
 """
@@ -27,11 +27,11 @@ from typing import Any
 from tortoise.functions import Count, Max
 from tortoise.transactions import in_transaction
 
-from events import live
+from events import broker
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_id, parse_int
 from events.domain.scoring import scope_query
-from events.i18n import _, lazy
+from events.i18n import _
 from events.models import (
     Assignment,
     JurySession,
@@ -50,12 +50,6 @@ SLOT_TRANSITIONS: dict[SlotStatus, set[SlotStatus]] = {
     SlotStatus.LIVE: {SlotStatus.DONE, SlotStatus.LOCKED},
     SlotStatus.DONE: {SlotStatus.LOCKED},
     SlotStatus.LOCKED: set(),
-}
-SLOT_LABELS = {
-    SlotStatus.PENDING: lazy("to come"),
-    SlotStatus.LIVE: lazy("pitching now"),
-    SlotStatus.DONE: lazy("pitched"),
-    SlotStatus.LOCKED: lazy("locked"),
 }
 MIN_DURATION, MAX_DURATION = 1, 240
 DEFAULT_DURATION = 5
@@ -88,7 +82,7 @@ def _refuse_unless_editable(session: JurySession) -> None:
 
 
 async def _publish(session_id: int, kind: str, **data: Any) -> None:
-    await live.publish(live.session_channel(session_id), {"type": kind, **data})
+    await broker.publish(broker.session_channel(session_id), {"type": kind, **data})
 
 
 # --- the agenda -----------------------------------------------------------------------------------
@@ -251,8 +245,8 @@ async def _transition(session_id: int, slot_id: int, target: SlotStatus, now: da
             {
                 "status": _(
                     'A pitch cannot go from "%(current)s" to "%(target)s".',
-                    current=_(SLOT_LABELS[slot.status]),
-                    target=_(SLOT_LABELS[target]),
+                    current=slot.status.label,
+                    target=target.label,
                 )
             }
         )

@@ -2,8 +2,9 @@
 
 `export_data(user)` gathers every row that names the person: their account, sessions, mail,
 roles, registrations, teams, entries' revisions and files, restricted-data acceptances and
-accesses, jury seats, conflicts, assignments, score sheets and their log, public votes and the
-awards of their teams. docs/PRIVACY.md describes each key.
+accesses, jury seats, conflicts, assignments, score sheets and their log, public votes, the
+awards of their teams and the announcements they posted as organisers. docs/PRIVACY.md
+describes each key.
 
 `EXPORTED` says which model each key reads. tests/domain/test_personal_data.py walks every model:
 one that refers to a person (a foreign key to User, or an email column) and is in neither
@@ -22,6 +23,7 @@ from tortoise.models import Model
 
 from events.domain.throttle import email_digest
 from events.models import (
+    Announcement,
     Assignment,
     Award,
     Challenge,
@@ -76,6 +78,7 @@ EXPORTED: dict[str, tuple[type[Model], ...]] = {
     "score_log": (ScoreLogEntry,),
     "public_votes": (PublicVote,),
     "awards": (Award,),
+    "announcements": (Announcement,),
 }
 # Models that refer to a person but are left out of the export, with the reason. Empty today:
 # add a model here only with a reason a reader of docs/PRIVACY.md would accept.
@@ -104,6 +107,17 @@ async def export_data(user: User) -> dict[str, Any]:
     data.update(await _account_records(user))
     data.update(await _participation(user, member_team_ids))
     data.update(await _jury(user))
+    data["announcements"] = [
+        {
+            "event": a.event.slug,
+            "title": a.title,
+            "body": a.body,
+            "mailed_to": str(a.audience),
+            "posted_at": _iso(a.created_at),
+            "updated_at": _iso(a.updated_at),
+        }
+        for a in await Announcement.filter(author_id=user.id).select_related("event").order_by("id")
+    ]
     return data
 
 

@@ -38,6 +38,7 @@ from events.domain.errors import FormErrors
 from events.domain.numbers import parse_int
 from events.i18n import _, catalogue, lazy
 from events.models import (
+    Announcement,
     Assignment,
     Challenge,
     ChallengeOwner,
@@ -111,6 +112,8 @@ KINDS: dict[str, str] = {
 KEPT: dict[type, str] = {
     User: "accounts belong to their owners, who delete them from their account page",
     ChallengeOwner: "a sponsor's link to its challenge, like the organisers' roles: it runs the challenge",
+    Announcement: "news posted by an organiser, whose role stays: public pages and feeds name the event, "
+    "not the author",
 }
 
 

@@ -26,7 +26,7 @@ from tortoise.transactions import in_transaction
 from events.domain.entries import snapshot
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_id
-from events.i18n import _, lazy
+from events.i18n import _
 from events.mail import mail_users
 from events.models import (
     Challenge,
@@ -43,21 +43,6 @@ from events.models import (
 
 log = logging.getLogger("hackcity.selection")
 MAX_MESSAGE = 2000
-
-SELECTION_LABELS = {
-    Selection.PENDING: lazy("pending"),
-    Selection.SELECTED: lazy("selected"),
-    Selection.WAITLISTED: lazy("waitlisted"),
-    Selection.REJECTED: lazy("not selected"),
-}
-
-
-def selection_label(value: str) -> str:
-    try:
-        return _(SELECTION_LABELS[Selection(value)])
-    except ValueError:
-        return value
-
 
 # --- listing --------------------------------------------------------------------------------------
 

@@ -15,12 +15,12 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from events import live
+from events import broker
 from events.domain.errors import FormErrors
 from events.domain.jury import compute_assignments, refresh_totals
 from events.domain.public_vote import tally
 from events.domain.results import compute_results
-from events.i18n import _, format_when, lazy, ngettext, pgettext
+from events.i18n import _, format_when, lazy, ngettext
 from events.mail import mail_users
 from events.models import (
     Assignment,
@@ -43,18 +43,6 @@ TRANSITIONS: dict[SessionStatus, set[SessionStatus]] = {
     SessionStatus.CLOSED: {SessionStatus.PUBLISHED},
     SessionStatus.PUBLISHED: set(),
 }
-
-
-def status_label(status: SessionStatus | str) -> str:
-    """A session's status in the reader's language. Its own message context, because French agrees
-    the adjective with "session" (publiée) where a challenge is "publié"."""
-    labels = {
-        SessionStatus.SCHEDULED: pgettext("jury session", "scheduled"),
-        SessionStatus.OPEN: pgettext("jury session", "open"),
-        SessionStatus.CLOSED: pgettext("jury session", "closed"),
-        SessionStatus.PUBLISHED: pgettext("jury session", "published"),
-    }
-    return labels[SessionStatus(status)]
 
 
 # A whole sentence per status, so that each language agrees it with "session" (French: publiée).
@@ -142,8 +130,8 @@ async def set_session_status(
                 {
                     "status": _(
                         'A session cannot go from "%(current)s" to "%(target)s".',
-                        current=status_label(current.status),
-                        target=status_label(target),
+                        current=current.status.label,
+                        target=target.label,
                     )
                 }
             )
@@ -172,7 +160,7 @@ async def set_session_status(
     for name, value in updates.items():
         setattr(session, name, value)
     log.info("jury session %s is now %s", session.id, target)
-    await live.publish(live.session_channel(session.id), {"type": "session", "status": str(target)})
+    await broker.publish(broker.session_channel(session.id), {"type": "session", "status": str(target)})
     return session
 
 

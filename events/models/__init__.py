@@ -1,6 +1,7 @@
 """Tortoise models, one module per aggregate. Thin: the rules live in `events.domain`."""
 
 from events.models.accounts import Throttle, User, UserSession
+from events.models.announcements import Announcement, Audience
 from events.models.challenges import Challenge, ChallengeDataset, ChallengeOwner, ChallengeStatus
 from events.models.datasets import Dataset, DatasetStatus, PortalKind
 from events.models.entries import (
@@ -48,8 +49,10 @@ from events.models.mail import MailStatus, OutboxMessage
 from events.models.teams import JoinRequest, JoinRequestStatus, Registration, Team, TeamChallenge, TeamMember
 
 __all__ = [
+    "Announcement",
     "Assignment",
     "AssignmentMode",
+    "Audience",
     "Award",
     "Challenge",
     "ChallengeDataset",

@@ -5,12 +5,24 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from events.i18n import _
+
 
 class ChallengeStatus(StrEnum):
     PROPOSED = "proposed"  # by a participant, waiting for an organiser
     DRAFT = "draft"
     PUBLISHED = "published"
     REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        """The status in the reader's language."""
+        return {
+            ChallengeStatus.PROPOSED: _("proposed"),
+            ChallengeStatus.DRAFT: _("draft"),
+            ChallengeStatus.PUBLISHED: _("published"),
+            ChallengeStatus.REJECTED: _("rejected"),
+        }[self]
 
 
 class Challenge(Model):

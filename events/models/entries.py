@@ -5,10 +5,17 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from events.i18n import _
+
 
 class EntryStatus(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
+
+    @property
+    def label(self) -> str:
+        """The status in the reader's language."""
+        return _("submitted") if self is EntryStatus.SUBMITTED else _("draft")
 
 
 class Selection(StrEnum):
@@ -16,6 +23,16 @@ class Selection(StrEnum):
     SELECTED = "selected"
     WAITLISTED = "waitlisted"
     REJECTED = "rejected"
+
+    @property
+    def label(self) -> str:
+        """The decision in the reader's language."""
+        return {
+            Selection.PENDING: _("pending"),
+            Selection.SELECTED: _("selected"),
+            Selection.WAITLISTED: _("waitlisted"),
+            Selection.REJECTED: _("not selected"),
+        }[self]
 
 
 class Entry(Model):

@@ -5,11 +5,22 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from events.i18n import _
+
 
 class EventStatus(StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
     ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        """The status in the reader's language."""
+        return {
+            EventStatus.DRAFT: _("draft"),
+            EventStatus.PUBLISHED: _("published"),
+            EventStatus.ARCHIVED: _("archived"),
+        }[self]
 
 
 class EventKind(StrEnum):

@@ -9,12 +9,25 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from events.i18n import _, pgettext
+
 
 class SessionStatus(StrEnum):
     SCHEDULED = "scheduled"
     OPEN = "open"
     CLOSED = "closed"  # locked: no score changes, results frozen in a snapshot
     PUBLISHED = "published"
+
+    @property
+    def label(self) -> str:
+        """The status in the reader's language. Its own message context, because French agrees the
+        adjective with "session" (publiée) where a challenge is "publié"."""
+        return {
+            SessionStatus.SCHEDULED: pgettext("jury session", "scheduled"),
+            SessionStatus.OPEN: pgettext("jury session", "open"),
+            SessionStatus.CLOSED: pgettext("jury session", "closed"),
+            SessionStatus.PUBLISHED: pgettext("jury session", "published"),
+        }[self]
 
 
 class AssignmentMode(StrEnum):
@@ -36,6 +49,11 @@ class ConflictKind(StrEnum):
 class SheetStatus(StrEnum):
     DRAFT = "draft"
     SUBMITTED = "submitted"
+
+    @property
+    def label(self) -> str:
+        """The status in the reader's language."""
+        return _("submitted") if self is SheetStatus.SUBMITTED else _("draft")
 
 
 class Criterion(Model):
@@ -221,6 +239,16 @@ class SlotStatus(StrEnum):
     LIVE = "live"  # the team is pitching: the current slot
     DONE = "done"  # the pitch is over, jurors may still score it
     LOCKED = "locked"  # scoring of this entry is over for the session
+
+    @property
+    def label(self) -> str:
+        """The status in the reader's language, as the agenda shows it."""
+        return {
+            SlotStatus.PENDING: _("to come"),
+            SlotStatus.LIVE: _("pitching now"),
+            SlotStatus.DONE: _("pitched"),
+            SlotStatus.LOCKED: _("locked"),
+        }[self]
 
 
 class PitchSlot(Model):

@@ -6,6 +6,7 @@ from starlette.staticfiles import StaticFiles
 from events.routes import (
     account,
     admin,
+    announcements,
     auth,
     awards,
     challenges,
@@ -30,6 +31,7 @@ def all_routes() -> list[BaseRoute]:
     return [
         # Organiser routes first: /events/new must win over the public /events/{slug}.
         *organiser.routes,
+        *announcements.routes,
         *rounds.routes,
         *jury_admin.routes,
         *live.routes,

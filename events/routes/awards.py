@@ -10,7 +10,6 @@ from starlette.responses import RedirectResponse
 from events.auth import ORGANISER, not_found, route
 from events.domain import awards as award_rules
 from events.domain import public_vote as vote_rules
-from events.domain import sessions as session_rules
 from events.domain.criteria import format_number
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_id
@@ -49,7 +48,6 @@ async def _page(
             "event": event,
             "session": session,
             "board": await award_rules.award_board(session),
-            "status_label": session_rules.status_label(session.status),
             "ranking_tie_break": [_(rule) for rule in TIE_BREAK],
             "vote_tie_break": [_(rule) for rule in vote_rules.TIE_BREAK],
             "format_number": format_number,

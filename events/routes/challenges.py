@@ -74,7 +74,6 @@ async def manage_challenges(request: Request):
             "event": event,
             "proposals": [c for c in challenges if c.status == ChallengeStatus.PROPOSED],
             "challenges": [c for c in challenges if c.status != ChallengeStatus.PROPOSED],
-            "status_label": challenge_rules.status_label,
             "values": values,
             "errors": errors,
         },
@@ -89,7 +88,9 @@ async def _edit_context(event: Event, challenge: Challenge) -> dict:
         "challenge": challenge,
         "datasets": await Dataset.filter(event=event).order_by("title", "id"),
         "owners": await challenge_rules.owners_of(challenge),
-        "status_label": challenge_rules.status_label,
+        "visibility_options": [
+            (status.value, status.label) for status in (ChallengeStatus.DRAFT, ChallengeStatus.PUBLISHED)
+        ],
         "linked_before": {link.dataset_id for link in links},
         "primary_before": next((link.dataset_id for link in links if link.is_primary), None),
     }
@@ -168,7 +169,7 @@ async def challenge_status(request: Request):
         done=lambda changed: _(
             "The challenge “%(title)s” is now %(status)s.",
             title=changed.title,
-            status=challenge_rules.status_label(changed.status),
+            status=changed.status.label,
         ),
         then=_list_url(event),
     )
@@ -281,7 +282,6 @@ async def challenge_page(request: Request):
             "event": event,
             "challenge": challenge,
             "links": links,
-            "status_label": challenge_rules.status_label,
             "may_edit": user is not None
             and (await _organises(event, user) or await challenge_rules.is_owner(challenge, user)),
         },

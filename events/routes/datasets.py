@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from events.auth import ORGANISER, PUBLIC, not_found, route
-from events.domain import gallery, portals, restricted
+from events.domain import gallery, linked_data, portals, restricted
 from events.domain.fetching import FetchError
 from events.flash import flash
 from events.forms import checkbox, read_form
@@ -266,6 +266,14 @@ async def dataset_page(request: Request):
             "access": access,
             "reuse": await gallery.reuse_report(dataset=dataset, viewer=viewer),
             "reuse_viewer": viewer,
+            "linked_data": linked_data.dataset(
+                dataset=dataset,
+                event=event,
+                base_url=request.app.state.settings.base_url.rstrip("/"),
+                show_addresses=access.show_links,
+            )
+            if linked_data.is_listed(event)
+            else None,
         },
     )
 

@@ -1,6 +1,6 @@
 """A team's entries: start, edit and submit them, upload and download their files; restricted datasets.
 
-Thin handlers over `events.domain.entries`, `events.domain.restricted` and `events.uploads`.
+Thin handlers over `events.domain.entries`, `events.domain.restricted` and `events.multipart`.
 Another team's entry or file is 404, whatever the request (docs/SECURITY.md, "Access control").
 """
 
@@ -14,18 +14,18 @@ from starlette.responses import RedirectResponse, StreamingResponse
 
 from events.auth import ORGANISER, PUBLIC, SIGNED_IN, forbidden, not_found, route
 from events.domain import entries as entry_rules
+from events.domain import files as file_rules
 from events.domain import restricted
-from events.domain import uploads as upload_rules
 from events.domain.spdx import CODE_LICENCES
 from events.flash import flash
 from events.forms import UnreadableRequest, read_form
 from events.i18n import _
 from events.logs import safe_log
 from events.models import Dataset, Entry, EntryDataset, EntryFile, Event
+from events.multipart import receive_file
 from events.outcomes import act, submit
 from events.storage import storage_for
 from events.templating import render
-from events.uploads import receive_file
 
 log = logging.getLogger("hackcity.entries")
 MAX_FORM_FIELDS = 600
@@ -144,8 +144,8 @@ async def _entry_page(
             "refused": page.admission.refused,
             "question_field": entry_rules.question_field,
             "licences": CODE_LICENCES,
-            "accept": ",".join("." + ext for ext in sorted(upload_rules.ALLOWED_EXTENSIONS)),
-            "allowed_list": upload_rules.allowed_list(),
+            "accept": ",".join("." + ext for ext in sorted(file_rules.ALLOWED_EXTENSIONS)),
+            "allowed_list": file_rules.allowed_list(),
             "max_file_mb": settings.max_upload_mb,
             "quota_mb": settings.team_quota_mb,
             "used_bytes": page.used_bytes,
@@ -189,7 +189,7 @@ async def upload_file(request: Request):
     storage = storage_for(settings)
     try:
         received = await receive_file(request, storage, max_bytes=settings.max_upload_bytes)
-    except upload_rules.FileRefused as refusal:
+    except file_rules.FileRefused as refusal:
         log.info("upload refused on entry %s: %s", entry.id, safe_log(refusal.message))
         return await _entry_page(request, entry, file_error=refusal.message, status_code=422)
     except UnreadableRequest as unreadable:
@@ -202,7 +202,7 @@ async def upload_file(request: Request):
             user=request.state.user,
             stored=received.stored,
             original_name=received.name,
-            content_type=upload_rules.content_type(received.extension),
+            content_type=file_rules.content_type(received.extension),
             quota_bytes=settings.team_quota_bytes,
         )
     except (entry_rules.QuotaExceeded, entry_rules.EntryClosed) as refusal:

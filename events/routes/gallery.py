@@ -75,7 +75,6 @@ async def entry_page(request: Request):
             "in_gallery": viewer.in_gallery(entry),
             "is_member": entry.team_id in viewer.team_ids,
             "attribution_line": portals.attribution_line,
-            "status_label": gallery_rules.entry_status_label,
         },
     )
 

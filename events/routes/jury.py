@@ -24,7 +24,6 @@ from events.domain import gallery as gallery_rules
 from events.domain import jury as jury_rules
 from events.domain import jury_files, portals, scoring
 from events.domain import published as published_rules
-from events.domain import sessions as session_rules
 from events.domain.criteria import clean_value, criteria_for, format_number
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_id
@@ -131,7 +130,6 @@ async def juror_sessions(request: Request):
         {
             "event": event,
             "rows": rows,
-            "status_label": session_rules.status_label,
             "local_time": lambda value: local_time(value, event),
         },
     )
@@ -196,7 +194,6 @@ async def juror_session(request: Request):
             # Once the scores are locked, the jury can check how each result came about.
             "can_explain": session.status in (SessionStatus.CLOSED, SessionStatus.PUBLISHED),
             "window_problem": window_problem(session, datetime.now(UTC)),
-            "status_label": session_rules.status_label(session.status),
             "local_time": lambda value: local_time(value, event),
             "SUBMITTED": SheetStatus.SUBMITTED,
         },

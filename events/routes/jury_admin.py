@@ -40,6 +40,7 @@ from events.models import (
     Round,
     ScoreSheet,
     SessionStatus,
+    SheetStatus,
 )
 from events.templating import refused, render
 
@@ -327,7 +328,6 @@ async def manage_juries(request: Request):
             "event": event,
             "sessions": sessions,
             "rounds": rounds,
-            "status_label": session_rules.status_label,
         },
     )
 
@@ -455,7 +455,6 @@ async def _session_page(request: Request, session: JurySession, *, values: dict,
             "entries_in_scope": await (await scoring.scope_query(session)).count(),
             "criteria_count": await Criterion.filter(round_id=session.round_id).count(),
             "next_statuses": sorted(session_rules.TRANSITIONS[session.status]),
-            "status_label": session_rules.status_label,
             "mode_label": _(MODE_LABELS[AssignmentMode(session.assignment_mode)]),
             "values": values,
             "errors": errors,
@@ -575,7 +574,6 @@ async def edit_jury_session(request: Request):
             "errors": errors,
             "only_window": session.status == SessionStatus.OPEN,
             "editable": session.status in (SessionStatus.SCHEDULED, SessionStatus.OPEN),
-            "status_label": session_rules.status_label,
         },
         status_code=status,
     )
@@ -759,7 +757,7 @@ async def jury_score_log(request: Request):
 
 def _sheet_status(status: str | None) -> str:
     """A sheet's status in words (a log row's old status is None for a sheet never submitted)."""
-    return _("submitted") if status == "submitted" else _("draft")
+    return (SheetStatus.SUBMITTED if status == SheetStatus.SUBMITTED else SheetStatus.DRAFT).label
 
 
 async def jury_score_log_csv(request: Request):

@@ -2,7 +2,7 @@
 its server-sent event stream.
 
 Thin handlers over `events.domain.live`. The streams subscribe to the session's live channel
-(`events.live`): a message only says what changed, the stream reads the state again from the
+(`events.broker`): a message only says what changed, the stream reads the state again from the
 database and sends it as a named event (`slot`, `progress`, `end`). They send a heartbeat comment
 every `HEARTBEAT` seconds, end when the client goes away, when the session is closed (or
 published), and after `STREAM_LIFETIME` seconds: the browser's EventSource reconnects by itself,
@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from events import i18n, live
+from events import broker, i18n
 from events.auth import ORGANISER, SIGNED_IN, not_found, route
 from events.domain import jury as jury_rules
 from events.domain import live as live_rules
@@ -85,10 +85,6 @@ def _clock(value: datetime | None, event: Event) -> str:
     return i18n.format_time(value, event.timezone)
 
 
-def _slot_label(status: str) -> str:
-    return _(live_rules.SLOT_LABELS[SlotStatus(status)])
-
-
 def _current_json(slot: PitchSlot | None, event: Event) -> dict[str, Any] | None:
     if slot is None:
         return None
@@ -135,8 +131,6 @@ async def _control_page(
             "editable": session.status in live_rules.EDITABLE,
             "is_open": session.status == SessionStatus.OPEN,
             "followed": session.status in FOLLOWED,
-            "status_label": session_rules.status_label(session.status),
-            "slot_label": _slot_label,
             "clock": lambda value: _clock(value, event),
             "local_input": lambda value: schedule.local_input(value, event.timezone),
             "server_now": datetime.now(UTC).isoformat(),
@@ -344,7 +338,6 @@ async def juror_live(request: Request):
             "progress": await _juror_progress(session, user),
             "is_open": session.status == SessionStatus.OPEN,
             "followed": session.status in FOLLOWED,
-            "status_label": session_rules.status_label(session.status),
             "server_now": datetime.now(UTC).isoformat(),
             "page_url": f"/events/{event.slug}/jury/{session.id}/live",
         },
@@ -383,7 +376,7 @@ async def _follow(session_id: int, state) -> AsyncIterator[str]:
     """The common loop of both streams: subscribe first (nothing is missed between the first
     state and the first message), send the state, then what each batch of messages changes."""
     loop = asyncio.get_running_loop()
-    with live.subscribe(live.session_channel(session_id)) as subscription:
+    with broker.subscribe(broker.session_channel(session_id)) as subscription:
         yield f"retry: {RETRY_MS}\n\n"
         session = await JurySession.get_or_none(id=session_id)
         if session is None:
@@ -428,11 +421,11 @@ async def control_room_events(request: Request):
                     "slot",
                     {
                         "status": str(current.status),
-                        "status_label": session_rules.status_label(current.status),
+                        "status_label": current.status.label,
                         "server_now": datetime.now(UTC).isoformat(),
                         "current": _current_json(live_slot, event),
                         "slots": [
-                            {"id": slot.id, "status": str(slot.status), "label": _slot_label(slot.status)}
+                            {"id": slot.id, "status": str(slot.status), "label": slot.status.label}
                             for slot in slots
                         ],
                     },
@@ -462,7 +455,7 @@ async def juror_live_events(request: Request):
                     "slot",
                     {
                         "status": str(current.status),
-                        "status_label": session_rules.status_label(current.status),
+                        "status_label": current.status.label,
                         "server_now": datetime.now(UTC).isoformat(),
                         "current": await _juror_current(current, user, event),
                     },

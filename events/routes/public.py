@@ -6,9 +6,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from tortoise import connections
 
-from events.auth import PUBLIC, roles_in, route
+from events.auth import PUBLIC, not_found, roles_in, route
+from events.domain import announcements as announcement_rules
 from events.domain import events as event_rules
-from events.domain import gallery, public_vote, published, schedule
+from events.domain import gallery, linked_data, public_vote, published, schedule
 from events.forms import read_form, safe_next
 from events.i18n import LANGUAGES
 from events.models import Challenge, ChallengeStatus, Event, EventStatus, Round
@@ -44,8 +45,25 @@ async def event_page(request: Request):
             "gallery_public": await gallery.gallery_is_public(event=event),
             "open_votes": await public_vote.open_votes(event) if event.is_published else [],
             "has_results": event.is_published and await published.has_published_results(event),
+            "linked_data": await linked_data.hackathon(event=event, base_url=_base_url(request))
+            if linked_data.is_listed(event)
+            else None,
+            "announcements": await announcement_rules.of_event(event, limit=announcement_rules.LATEST),
         },
     )
+
+
+def _base_url(request: Request) -> str:
+    return request.app.state.settings.base_url.rstrip("/")
+
+
+async def hackathon_json(request: Request):
+    """The event as schema.org JSON-LD (the hackathon.json format), for machines."""
+    event: Event = request.state.event
+    if not linked_data.is_listed(event):
+        raise not_found(request)
+    data = await linked_data.hackathon(event=event, base_url=_base_url(request))
+    return JSONResponse(data, media_type="application/ld+json", headers={"Access-Control-Allow-Origin": "*"})
 
 
 async def calendar(request: Request):
@@ -99,6 +117,7 @@ routes = [
     route("/", home, access=PUBLIC),
     route("/events/{slug}", event_page, access=PUBLIC),
     route("/events/{slug}/calendar.ics", calendar, access=PUBLIC),
+    route("/events/{slug}/hackathon.json", hackathon_json, access=PUBLIC),
     route("/accessibility", accessibility, access=PUBLIC),
     route("/privacy", privacy, access=PUBLIC),
     route("/terms", terms, access=PUBLIC),

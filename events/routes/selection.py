@@ -63,8 +63,6 @@ async def manage_entries(request: Request):
             "idle_teams": await selection_rules.teams_without_entry(event=event, stage=stage),
             "statuses": list(EntryStatus),
             "selections": list(Selection),
-            "selection_label": selection_rules.selection_label,
-            "status_label": gallery_rules.entry_status_label,
             "gallery_public": await gallery_rules.gallery_is_public(event=event),
             "gallery_opens_at": gallery_rules.opens_at(event, await gallery_rules.last_round(event)),
             "gallery_modes": list(GalleryMode),
@@ -92,7 +90,7 @@ async def decide_entry(request: Request):
         done=lambda decided: _(
             "“%(title)s” is marked %(decision)s.",
             title=decided.title,
-            decision=selection_rules.selection_label(decided.selection),
+            decision=decided.selection.label,
         ),
         then=_back(event, form),
     )

@@ -9,7 +9,6 @@ import asyncio
 import pytest
 from tortoise.exceptions import IntegrityError
 
-from events import i18n
 from events.domain import portals
 from events.domain.errors import FormErrors
 from events.models import Dataset, Event, EventStatus, PortalKind
@@ -18,11 +17,7 @@ from tests import portal_server as data
 ALREADY = "This dataset is already in the catalogue as “Vélib' - Vélos et bornes - Disponibilité temps réel”."
 
 
-@pytest.fixture(autouse=True)
-def english():
-    token = i18n.set_language("en")
-    yield
-    i18n._current.reset(token)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

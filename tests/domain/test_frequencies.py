@@ -12,13 +12,6 @@ from events.templating import templates
 EU = "http://publications.europa.eu/resource/authority/frequency/"
 
 
-@pytest.fixture
-def english():
-    token = i18n.set_language("en")
-    yield
-    i18n._current.reset(token)
-
-
 @pytest.mark.parametrize(
     ("value", "english_label", "french_label"),
     [

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 
-from events import i18n
 from events.domain import jury, sessions
 from events.domain.criteria import PRESETS, apply_preset, clean_value
 from events.domain.errors import FormErrors
@@ -26,12 +25,7 @@ from events.models import (
 )
 from tests.jury_world import NOW, make_jury_world, score
 
-
-@pytest.fixture(autouse=True)
-def english():
-    token = i18n.set_language("en")
-    yield
-    i18n._current.reset(token)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 TEN = Criterion(id=1, scale_min=0, scale_max=10, step=1, weight=1)

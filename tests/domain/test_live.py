@@ -1,15 +1,15 @@
 """The live session: the agenda and its validation, the one slot transition and `next_slot`, a
-locked slot refusing score writes, the timer, the progress snapshot (constant queries) and the
-in-memory broker."""
+locked slot refusing score writes, the timer, the progress snapshot (constant queries) and what
+the rules publish on the session's channel (the broker itself: tests/test_broker.py)."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 import pytest
 
-from events import i18n, live
+from events import i18n
+from events.broker import broker, session_channel
 from events.domain import jury, sessions
 from events.domain import live as live_rules
 from events.domain.errors import FormErrors
@@ -388,19 +388,19 @@ async def test_progress_snapshot_costs_the_same_queries_for_2_or_6_jurors(db):
     assert len(many) == len(few) == 5, many.report()
 
 
-# --- the broker (in memory, as on SQLite) -----------------------------------------------------------
+# --- what the rules publish (the broker in memory, as on SQLite) ------------------------------------
 
 
 async def test_a_score_save_publishes_progress_on_the_session_channel(db):
     world = await make_jury_world(teams=1)
-    channel = live.session_channel(world.session.id)
+    channel = session_channel(world.session.id)
 
-    with live.subscribe(channel) as subscription:
-        assert live.broker.subscriber_count(channel) == 1
+    with broker.subscribe(channel) as subscription:
+        assert broker.subscriber_count(channel) == 1
         await score(world, world.jurors[0], world.entries[0], 5)
         messages = [await subscription.get(wait=1), *subscription.drain()]
 
-    assert live.broker.subscriber_count(channel) == 0
+    assert broker.subscriber_count(channel) == 0
     assert {"type": "progress", "juror": world.jurors[0].id, "entry": world.entries[0].id} in messages
     assert [message["type"] for message in messages] == ["progress", "progress"]  # the save, the submit
 
@@ -409,7 +409,7 @@ async def test_slot_and_session_changes_are_published(db):
     world = await make_jury_world(teams=1)
     await live_rules.build_agenda(session=world.session)
 
-    with live.subscribe(live.session_channel(world.session.id)) as subscription:
+    with broker.subscribe(session_channel(world.session.id)) as subscription:
         started = await live_rules.next_slot(session=world.session, now=NOW)
         await sessions.set_session_status(session=world.session, status=SessionStatus.CLOSED, now=NOW)
         messages = subscription.drain()
@@ -418,38 +418,3 @@ async def test_slot_and_session_changes_are_published(db):
         {"type": "slot", "slot": started.id, "status": "live"},
         {"type": "session", "status": "closed"},
     ]
-
-
-async def test_a_subscriber_only_hears_its_own_channel_and_waits_with_a_timeout(db):
-    with live.subscribe("jury-session:1") as one, live.subscribe("jury-session:2") as two:
-        await live.publish("jury-session:1", {"type": "progress"})
-
-        assert await one.get(wait=1) == {"type": "progress"}
-        assert await two.get(wait=0.05) is None
-
-
-async def test_a_slow_subscriber_loses_old_messages_and_is_told_to_read_everything_again(db):
-    with live.subscribe("jury-session:9") as subscription:
-        for index in range(live.QUEUE_SIZE + 5):
-            await live.publish("jury-session:9", {"type": "progress", "n": index})
-        messages = subscription.drain()
-
-    assert len(messages) == live.QUEUE_SIZE
-    assert messages[-1] == live.RESYNC
-
-
-async def test_a_waiting_subscriber_is_cancelled_cleanly(db):
-    channel = "jury-session:77"
-
-    async def listen() -> None:
-        with live.subscribe(channel) as subscription:
-            await subscription.get()
-
-    task = asyncio.create_task(listen())
-    await asyncio.sleep(0.01)
-    assert live.broker.subscriber_count(channel) == 1
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-
-    assert live.broker.subscriber_count(channel) == 0

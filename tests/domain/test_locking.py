@@ -17,7 +17,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from tortoise.transactions import in_transaction
 
-from events import i18n
 from events.domain import jury, sessions
 from events.domain import live as live_rules
 from events.domain.errors import FormErrors
@@ -27,11 +26,7 @@ from tests.jury_world import make_jury_world
 WAIT = 0.2  # long enough for the closing task to start and block on the lock the save holds
 
 
-@pytest.fixture(autouse=True)
-def english():
-    token = i18n.set_language("en")
-    yield
-    i18n._current.reset(token)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 async def live_world():

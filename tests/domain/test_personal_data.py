@@ -9,21 +9,17 @@ from pathlib import Path
 import pytest
 from tortoise.fields import CharField
 
-from events.domain import accounts, jury, personal_data, public_vote, restricted
+from events.domain import accounts, jury, personal_data
 from events.domain.errors import FormErrors
 from events.mail import queue_mail
 from events.models import (
-    Dataset,
-    EntryFile,
-    EntryRevision,
     EventRole,
     Invitation,
     JurySession,
-    Registration,
     Role,
     User,
 )
-from tests.jury_world import NOW, make_jury_world
+from tests.jury_world import NOW, make_jury_world, member_with_everything
 
 DOC = Path(__file__).resolve().parents[2] / "docs/PRIVACY.md"
 
@@ -68,7 +64,7 @@ async def _world():
     """A juror who scored, commented, noted and declared a conflict; a team member who registered,
     uploaded, revised, accepted a restricted dataset's terms and voted for another team."""
     world = await make_jury_world(teams=3, jurors=2)
-    juror, member = world.jurors[0], world.members[0]
+    juror = world.jurors[0]
     await JurySession.filter(id=world.session.id).update(public_vote=True, opens_at=NOW - timedelta(hours=1))
     world.session = await JurySession.get(id=world.session.id)
     await jury.declare_conflicts(
@@ -82,23 +78,7 @@ async def _world():
     await jury.save_private_note(session=world.session, juror=juror, entry=entry, note="Ask costs", now=NOW)
     await jury.submit_sheet(session=world.session, juror=juror, entry=entry, now=NOW)
 
-    await User.filter(id=member.id).update(email_verified_at=NOW)
-    member = await User.get(id=member.id)
-    await Registration.create(event=world.event, user=member, rules_accepted_at=NOW, answers={"school": "X"})
-    await public_vote.cast_vote(session=world.session, user=member, entry_id=world.entries[1].id, now=NOW)
-    dataset = await Dataset.create(event=world.event, title="Fichier fiscal", restricted=True)
-    await restricted.accept_terms(dataset=dataset, team=world.teams[0], user=member)
-    await restricted.record_link_view(dataset=dataset, team=world.teams[0], user=member)
-    await EntryRevision.create(entry=entry, number=2, data={"title": "Entry 0"}, author=member)
-    await EntryFile.create(
-        entry=entry,
-        storage_key="k1",
-        original_name="deck.pdf",
-        content_type="application/pdf",
-        size=10,
-        sha256="0" * 64,
-        uploaded_by=member,
-    )
+    member, dataset = await member_with_everything(world, answers={"school": "X"}, vote_for=world.entries[1])
     await Invitation.create(
         event=world.event, email=member.email, role=Role.MENTOR, token_hash="t" * 64, invited_by=juror
     )

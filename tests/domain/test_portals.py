@@ -15,12 +15,7 @@ from events.domain.fetching import FetchError
 from events.models import Dataset, DatasetStatus, Event, EventStatus, PortalKind
 from tests import portal_server as data
 
-
-@pytest.fixture(autouse=True)
-def english():
-    token = i18n.set_language("en")
-    yield
-    i18n._current.reset(token)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture
@@ -264,25 +259,7 @@ async def test_the_same_dataset_may_be_in_two_events(event, portal):
     assert await Dataset.filter(remote_id=data.UDATA_ID).count() == 2
 
 
-@pytest.mark.parametrize(
-    ("path", "message"),
-    [
-        ("/api/1/datasets/broken-404/", "Nothing was found at this address (HTTP 404)."),
-        ("/api/1/datasets/broken-500/", "The portal has a problem of its own (HTTP 500). Try again later."),
-        (
-            "/api/1/datasets/broken-html/",
-            "This address shows a web page, not the portal's data. Paste the address of a dataset page.",
-        ),
-        ("/api/1/datasets/broken-huge/", "The portal's answer is too large (over 5\u00a0MB)."),
-        (
-            "/api/1/datasets/broken-to-metadata/",
-            "This address leads to a private or local network, which the server does not fetch.",
-        ),
-        ("/api/1/datasets/broken-loop/", "This address redirects too many times."),
-        ("/api/1/datasets/broken-not-a-dataset/", "The portal's answer does not describe a dataset."),
-        ("/api/3/action/package_show?id=missing", "The portal says this dataset does not exist."),
-    ],
-)
+@pytest.mark.parametrize(("path", "message"), data.REFUSED_IMPORTS)
 async def test_import_failure_is_a_form_error_and_saves_nothing(event, portal, path, message):
     with pytest.raises(FormErrors) as caught:
         await portals.import_dataset(event=event, url=portal(path), allow_private=True)

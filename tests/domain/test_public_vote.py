@@ -13,19 +13,13 @@ from events.domain import sessions
 from events.domain.errors import FormErrors
 from events.domain.public_vote import cast_vote, open_votes, public_winner, tally, vote_counts
 from events.models import (
-    Challenge,
-    ChallengeStatus,
     Entry,
     EntryStatus,
-    Event,
-    EventStatus,
     JurySession,
     PublicVote,
-    Round,
-    Team,
     User,
 )
-from tests.jury_world import NOW, JuryWorld, make_jury_world
+from tests.jury_world import NOW, JuryWorld, entry_of_another_event, make_jury_world
 
 
 @pytest.fixture(autouse=True)
@@ -167,18 +161,7 @@ async def test_session_without_public_vote_refuses_votes(db):
 async def test_entry_of_another_event_is_refused(db):
     world = await _world()
     voter = await _voter()
-    other = await Event.create(slug="other", title="Other", status=EventStatus.PUBLISHED)
-    stage = await Round.create(event=other, name="Final", position=1)
-    challenge = await Challenge.create(event=other, slug="c", title="C", status=ChallengeStatus.PUBLISHED)
-    team = await Team.create(event=other, name="Outsiders", name_key="outsiders", invite_token_hash="o")
-    foreign = await Entry.create(
-        event=other,
-        team=team,
-        round=stage,
-        challenge=challenge,
-        title="Foreign",
-        status=EntryStatus.SUBMITTED,
-    )
+    foreign = await entry_of_another_event()
 
     errors = await _refusal(world, voter, foreign.id)
 

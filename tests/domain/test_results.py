@@ -7,7 +7,6 @@ import random
 
 import pytest
 
-from events import i18n
 from events.domain import jury, sessions
 from events.domain.results import (
     compute_results,
@@ -20,12 +19,7 @@ from events.domain.results import (
 from events.models import Assignment, AssignmentMode, ScoreSheet, SheetStatus
 from tests.jury_world import NOW, make_jury_world, score
 
-
-@pytest.fixture(autouse=True)
-def english():
-    token = i18n.set_language("en")
-    yield
-    i18n._current.reset(token)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def figures(results: dict) -> list[tuple]:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from events.auth import SESSION_LIFETIME
-from events.domain import jury, public_vote, restricted, retention, sessions
+from events.domain import jury, public_vote, retention, sessions
 from events.domain.errors import FormErrors
 from events.domain.published import public_results
 from events.domain.results import explain_entry, ranking, recount_from_log
@@ -20,7 +20,6 @@ from events.models import (
     Award,
     Challenge,
     ConflictOfInterest,
-    Dataset,
     DatasetAcceptance,
     DatasetAccess,
     Entry,
@@ -45,7 +44,7 @@ from events.models import (
     User,
     UserSession,
 )
-from tests.jury_world import NOW, make_jury_world, score
+from tests.jury_world import NOW, make_jury_world, member_with_everything, score
 
 ENDED = NOW + timedelta(days=1)
 AFTER = datetime(2027, 7, 3, tzinfo=UTC)  # 12 months after ENDED, and a day
@@ -85,9 +84,7 @@ async def purged_world():
         email="voter@example.org", name="Voter", password_hash="!", email_verified_at=NOW
     )
     await public_vote.cast_vote(session=world.session, user=voter, entry_id=world.entries[2].id, now=NOW)
-    await User.filter(id=world.members[0].id).update(email_verified_at=NOW)
-    member = await User.get(id=world.members[0].id)
-    await public_vote.cast_vote(session=world.session, user=member, entry_id=world.entries[1].id, now=NOW)
+    member, dataset = await member_with_everything(world, answers={"phone": "06"}, vote_for=world.entries[1])
     await sessions.set_session_status(session=world.session, status="closed", now=NOW + timedelta(hours=2))
     await sessions.set_session_status(session=world.session, status="published", now=NOW + timedelta(hours=3))
     world.session = await JurySession.get(id=world.session.id)
@@ -101,7 +98,7 @@ async def purged_world():
     for juror in world.jurors:
         await EventRole.create(event=world.event, user=juror, role=Role.JUROR)
     await EventRole.create(event=world.event, user=voter, role=Role.MENTOR)
-    for user in world.members:
+    for user in world.members[1:]:  # the first registered in member_with_everything
         await Registration.create(
             event=world.event, user=user, rules_accepted_at=NOW, answers={"phone": "06"}
         )
@@ -114,19 +111,6 @@ async def purged_world():
     await Challenge.filter(id=world.challenge.id).update(proposed_by_id=member.id)
     entry = world.entries[0]
     await Entry.filter(id=entry.id).update(answers={"team": "Alice Martin, 06 12 34 56 78"})
-    await EntryRevision.create(entry=entry, number=2, data={"title": "Entry 0"}, author=member)
-    await EntryFile.create(
-        entry=entry,
-        storage_key="k1",
-        original_name="deck.pdf",
-        content_type="application/pdf",
-        size=10,
-        sha256="0" * 64,
-        uploaded_by=member,
-    )
-    dataset = await Dataset.create(event=world.event, title="Fichier fiscal", restricted=True)
-    await restricted.accept_terms(dataset=dataset, team=world.teams[0], user=member)
-    await restricted.record_link_view(dataset=dataset, team=world.teams[0], user=member)
     return world, voter, organiser, lonely, dataset
 
 

@@ -6,19 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from events import i18n
 from events.domain import selection as selection_rules
 from events.domain.errors import FormErrors
 from events.models import Entry, EntryRevision, EntryStatus, OutboxMessage, Round, Selection
 from tests.entry_world import make_entry_world
 
-
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are read in English (a domain call outside a request keeps the caller's language)."""
-    token = i18n.set_language("en")
-    yield
-    i18n._current.reset(token)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 async def _entry(world, *, status=EntryStatus.SUBMITTED, team=None, stage=None, title="Bus à l'heure"):

@@ -18,11 +18,9 @@ from events.models import (
     OutboxMessage,
     Role,
     Selection,
-    Team,
-    TeamMember,
     User,
 )
-from tests.jury_world import make_jury_world, score
+from tests.jury_world import add_team_with_entry, make_jury_world, score
 from tests.querycount import count_queries
 
 
@@ -35,23 +33,8 @@ async def world(db):
         event=built.event, slug="energy", title="Energy", status=ChallengeStatus.PUBLISHED
     )
     for index in range(3, 6):
-        team = await Team.create(
-            event=built.event, name=f"Team {index}", name_key=f"team {index}", invite_token_hash=f"t{index}"
-        )
-        member = await User.create(
-            email=f"member{index}@example.org", name=f"Member {index}", password_hash="!"
-        )
-        await TeamMember.create(team=team, event=built.event, user=member, is_captain=True)
-        built.entries.append(
-            await Entry.create(
-                event=built.event,
-                team=team,
-                round=built.stage,
-                challenge=energy,
-                title=f"Entry {index}",
-                status=EntryStatus.SUBMITTED,
-            )
-        )
+        _team, _member, entry = await add_team_with_entry(built.event, built.stage, energy, index)
+        built.entries.append(entry)
     organiser = await User.create(email="orga@example.org", name="Orga", password_hash="!")
     await EventRole.create(event=built.event, user=organiser, role=Role.ORGANISER)
     built.organiser = organiser  # type: ignore[attr-defined]

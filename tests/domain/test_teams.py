@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from events import i18n
 from events.domain import registration as registration_rules
 from events.domain import teams as team_rules
 from events.domain.errors import FormErrors
@@ -17,12 +16,7 @@ from tests.conftest import BASE_URL
 SECRET = "domain-test-secret-key-0123456789abcdef"
 
 
-@pytest.fixture(autouse=True)
-def english():
-    """Messages are compared in English, the source language (the default is French)."""
-    token = i18n.set_language("en")
-    yield
-    token.var.reset(token)
+pytestmark = pytest.mark.usefixtures("english")
 
 
 async def registered(event: Event, email: str) -> User:

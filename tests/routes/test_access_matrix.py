@@ -23,8 +23,9 @@ How a response is read:
   Anonymous-only pages (/login, /signup) refuse signed-in users with a 303 redirect to /account.
 - GET: "gets in" means the route's success code (200 for every page today, see `GET_SUCCESS`).
 - POST: the request carries a valid CSRF token and empty data, so it usually fails validation.
-  "Gets in" means anything but a refusal and below 500: a 422 form error, a 400 for an unusable
-  token, or a 303 to any page other than `/login?next=...` all show the handler ran.
+  "Gets in" means the one answer of the route's handler, pinned in `POST_SUCCESS`: a 422 form
+  error, a 400 for an upload that is no multipart body, or a 303 to the page named there (never
+  `/login?next=...`).
 A role that is not allowed must receive the refusal expected for it, not merely "not a success".
 """
 
@@ -43,6 +44,7 @@ from events.app import create_app
 from events.domain import teams as team_rules
 from events.domain import tokens
 from events.models import (
+    Announcement,
     Challenge,
     ChallengeStatus,
     Criterion,
@@ -137,6 +139,17 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("propose_challenge", "POST"): SIGNED_IN,
     ("challenge_page", "GET"): EVERYONE,
     ("calendar", "GET"): EVERYONE,
+    ("hackathon_json", "GET"): EVERYONE,
+    # announcements of event 1 ({announcement_id} is its announcement) and the Atom feeds
+    ("manage_announcements", "GET"): ORGANISER_1,
+    ("manage_announcements", "POST"): ORGANISER_1,
+    ("edit_announcement", "GET"): ORGANISER_1,
+    ("edit_announcement", "POST"): ORGANISER_1,
+    ("delete_announcement", "POST"): ORGANISER_1,
+    ("announcements", "GET"): EVERYONE,
+    ("announcement_page", "GET"): EVERYONE,
+    ("event_feed", "GET"): EVERYONE,
+    ("site_feed", "GET"): EVERYONE,
     # new events; invitations ({token} is a real invitation to event 1, for any signed-in user)
     ("create_event", "GET"): EVENT_CREATORS,
     ("create_event", "POST"): EVENT_CREATORS,
@@ -284,6 +297,102 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
 }
 # The success code of a GET route when it is not 200.
 GET_SUCCESS: dict[str, int] = {}
+# What a role allowed in gets from a POST with a valid token and empty data: the status code of a
+# form error (422) or of an upload without a multipart body (400), or the page a 303 sends to (its
+# path parameters are the world's, as in the URL).
+POST_SUCCESS: dict[str, int | str] = {
+    "language": "/",
+    "signup": 422,
+    "login": 422,
+    "logout": "/",
+    "verify": "/account",
+    "resend_verification": "/account",
+    "forgot_password": 422,
+    "reset_password": 422,
+    "account": 422,
+    "change_password": 422,
+    "delete_account": 422,
+    "people": 422,
+    "remove_person": "/events/{slug}/manage/people",
+    "cancel_invitation": "/events/{slug}/manage/people",
+    "edit_event": 422,
+    "event_status": "/events/{slug}/manage",
+    "participation": 422,
+    "manage_rounds": 422,
+    "edit_round": 422,
+    "delete_round": "/events/{slug}/manage/rounds",
+    "move_round": "/events/{slug}/manage/rounds",
+    "manage_challenges": 422,
+    "edit_challenge": 422,
+    "challenge_status": "/events/{slug}/manage/challenges",
+    "add_challenge_owner": 422,
+    "remove_challenge_owner": "/events/{slug}/manage/challenges/{challenge}/edit",
+    "propose_challenge": 422,
+    "create_event": 422,
+    "invitation": "/events/{slug}",
+    "import_dataset": 422,
+    "add_dataset": 422,
+    "edit_dataset": 422,
+    "refresh_dataset": "/events/{slug}/manage/datasets",
+    "restrict_dataset": "/events/{slug}/manage/datasets",
+    "team_entries": 422,
+    "edit_entry": 422,
+    "upload_file": 400,
+    "delete_file": "/events/{slug}/entries/{entry_id}/edit#files",
+    "accept_dataset_terms": "/events/{slug}/datasets/{dataset_id}#files",
+    "register": 422,
+    "create_team": 422,
+    "ask_to_join": 422,
+    "invite_by_email": 422,
+    "regenerate_link": "/events/{slug}/team",
+    "decide_request": 422,
+    "hand_over": 422,
+    "remove_member": 422,
+    "leave_team": "/events/{slug}/team",
+    "choose_challenges": "/events/{slug}/team",
+    "join_by_link": 422,
+    "decide_entry": "/events/{slug}/manage/entries",
+    "advance_round": "/events/{slug}/manage/entries",
+    "gallery_setting": "/events/{slug}/manage/entries#gallery",
+    "round_criteria": 422,
+    "apply_criteria_preset": 422,
+    "edit_criterion": 422,
+    "delete_criterion": "/events/{slug}/manage/rounds/{round_id}/criteria",
+    "new_jury_session": 422,
+    "invite_juror": 422,
+    "jury_session_status": 422,
+    "edit_jury_session": 422,
+    "delete_jury_session": 422,
+    "shortlist_session": 422,
+    "challenge_criteria": 422,
+    "apply_challenge_preset": 422,
+    "copy_round_grid": "/events/{slug}/manage/rounds/{round_id}/criteria/challenges/{challenge}",
+    "drop_challenge_grid": "/events/{slug}/manage/rounds/{round_id}/criteria",
+    "jury_awards": 422,
+    "remove_award": "/events/{slug}/manage/juries/{session_id}/awards",
+    "juror_session": "/events/{slug}/jury/{session_id}",
+    "live_build_agenda": 422,
+    "live_add_slot": 422,
+    "live_edit_slot": 422,
+    "live_move_slot": 422,
+    "live_remove_slot": 422,
+    "live_lock_slot": 422,
+    "live_next_slot": 422,
+    "live_lock_session": 422,
+    "set_active": "/admin",
+    "new_event": 422,
+}
+# Where one role's answer differs from the route's: an anonymous visitor who confirms their address
+# is sent to sign in; a captain's actions on a team, from someone with no team in event 1 (neither
+# team A's nor team B's captain), send back to the team page before reading the form.
+POST_SUCCESS_FOR_ROLE: dict[tuple[str, str], int | str] = {("verify", "anonymous"): "/login"}
+POST_SUCCESS_FOR_ROLE.update(
+    {
+        (name, role): "/events/{slug}/team"
+        for name in ("invite_by_email", "decide_request", "hand_over", "remove_member")
+        for role in SIGNED_IN - {"team_a", "team_b"}
+    }
+)
 # The refusal a signed-in role gets when it is not 403: another team's entry or file is 404
 # (docs/SECURITY.md, "Access control"), whoever asks.
 REFUSAL: dict[str, int] = {"edit_entry": 404, "upload_file": 404, "delete_file": 404, "download_file": 404}
@@ -355,6 +464,7 @@ class World:
     criterion_1: Criterion | None = None  # a criterion of round_1
     session_1: JurySession | None = None  # a scheduled jury session of event 1 on round_1
     invitation_1: Invitation | None = None  # the unanswered invitation to event 1 behind invitation_token
+    announcement_1: Announcement | None = None  # an announcement of event 1
 
 
 async def _user(role: str, **fields) -> User:
@@ -453,6 +563,7 @@ async def world(db, settings) -> World:
         criterion_1=criterion_1,
         session_1=session_1,
         invitation_1=invitation_1,
+        announcement_1=await Announcement.create(event=event_1, title="Announcement One", body="News"),
     )
 
 
@@ -464,6 +575,11 @@ async def browser_as(make_client, world: World, role: str) -> httpx.AsyncClient:
 
 
 def _path_params(route: Route, world: World) -> dict[str, str]:
+    return {name: _known_params(route, world)[name] for name in route.param_convertors}
+
+
+def _known_params(route: Route, world: World) -> dict[str, str]:
+    """Every path parameter of the world, the token being the one `route` takes."""
     team_b = world.users["team_b"]
     if route.name == "reset_password":
         token = tokens.make_token(
@@ -477,7 +593,7 @@ def _path_params(route: Route, world: World) -> dict[str, str]:
         token = tokens.make_token(
             SECRET_KEY, "verify", {"u": team_b.id, "e": tokens.fingerprint(team_b.email)}
         )
-    known = {
+    return {
         "slug": world.event_1.slug,
         "role_id": str(world.juror_1_role.id),
         "user_id": str(team_b.id),
@@ -490,8 +606,8 @@ def _path_params(route: Route, world: World) -> dict[str, str]:
         "criterion_id": str(world.criterion_1.id if world.criterion_1 else 0),
         "session_id": str(world.session_1.id if world.session_1 else 0),
         "invitation_id": str(world.invitation_1.id if world.invitation_1 else 0),
+        "announcement_id": str(world.announcement_1.id if world.announcement_1 else 0),
     }
-    return {name: known[name] for name in route.param_convertors}
 
 
 def _is_login_redirect(response: httpx.Response) -> bool:
@@ -529,7 +645,14 @@ async def test_route_lets_in_exactly_the_roles_of_the_access_table(
             assert response.status_code == GET_SUCCESS.get(route.name, 200), response.text
         else:
             assert not _is_refusal(response), (response.status_code, response.headers.get("location"))
-            assert response.status_code < 500
+            if route.name not in POST_SUCCESS:
+                pytest.fail(f"{route.name} ({route.path}) is missing from POST_SUCCESS: say what it answers")
+            expected = POST_SUCCESS_FOR_ROLE.get((route.name, role), POST_SUCCESS[route.name])
+            if isinstance(expected, int):
+                assert response.status_code == expected, response.text
+            else:
+                location = expected.format(**_known_params(route, world))
+                assert (response.status_code, response.headers.get("location")) == (303, location)
     elif role == "anonymous" and route.name in PUBLIC_REFUSAL:
         assert response.status_code == 404
     elif role == "anonymous":
@@ -539,6 +662,13 @@ async def test_route_lets_in_exactly_the_roles_of_the_access_table(
         assert response.headers["location"] == "/account"
     else:
         assert response.status_code == REFUSAL.get(route.name, 403)
+
+
+def test_post_answers_name_exactly_the_post_routes_someone_may_use():
+    usable = {name for (name, method), allowed in ACCESS.items() if method == "POST" and allowed}
+    assert set(POST_SUCCESS) == usable
+    assert {name for name, _role in POST_SUCCESS_FOR_ROLE} <= usable
+    assert all(role in ACCESS[(name, "POST")] for name, role in POST_SUCCESS_FOR_ROLE)
 
 
 def test_access_table_has_no_route_that_the_app_lacks():

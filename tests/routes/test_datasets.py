@@ -93,28 +93,7 @@ async def test_organiser_imports_from_each_kind_of_portal(
     assert (dataset.portal_kind, dataset.remote_id) == (kind, remote_id)
 
 
-@pytest.mark.parametrize(
-    ("path", "message"),
-    [
-        ("/api/1/datasets/broken-404/", "Nothing was found at this address (HTTP 404)."),
-        ("/api/1/datasets/broken-500/", "The portal has a problem of its own (HTTP 500). Try again later."),
-        (
-            "/api/1/datasets/broken-html/",
-            "This address shows a web page, not the portal's data. Paste the address of a dataset page.",
-        ),
-        ("/api/1/datasets/broken-huge/", "The portal's answer is too large (over 5\u00a0MB)."),
-        (
-            "/api/1/datasets/broken-to-metadata/",
-            "This address leads to a private or local network, which the server does not fetch.",
-        ),
-        ("/api/1/datasets/broken-loop/", "This address redirects too many times."),
-        (
-            "/about/",
-            "This address is not a dataset page of a portal we know (udata such as data.gouv.fr, CKAN, "
-            "Opendatasoft). Paste the address of the dataset's page.",
-        ),
-    ],
-)
+@pytest.mark.parametrize(("path", "message"), data.REFUSED_IMPORTS)
 async def test_import_failure_is_shown_in_the_page_and_saves_nothing(
     client, event, organiser, portal, path, message
 ):

@@ -182,6 +182,7 @@ async def test_results_page_links_each_entry_to_its_explanation(db, make_client)
     page = await organiser.get(f"/events/{world.event.slug}/manage/juries/{world.session.id}/results")
 
     assert page.status_code == 200
+    assert len(world.entries) == 3
     for entry in world.entries:
         assert f'<a href="{_url(world, entry)}">{entry.title}</a>' in page.text
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import pytest
@@ -28,7 +26,7 @@ from events.models import (
     Team,
     TeamMember,
 )
-from tests.helpers import make_user, post_form, sign_in
+from tests.helpers import csv_rows, make_user, post_form, sign_in
 
 
 @pytest.fixture
@@ -171,7 +169,7 @@ async def test_organiser_runs_a_session_from_grid_to_exports(setup, make_client)
     as_csv = await client.get(f"{base}/juries/{session.id}/results.csv")
     assert as_csv.status_code == 200
     assert as_csv.headers["content-type"] == "text/csv; charset=utf-8"
-    rows = list(csv.reader(io.StringIO(as_csv.text.lstrip("\ufeff"))))
+    rows = csv_rows(as_csv)
     assert rows[0][:6] == ["challenge", "rank", "entry_id", "entry", "team", "score"]
     assert [row[:5] for row in rows[1:]] == [
         ["Mobility", "1", str(first.id), "'=HYPERLINK(1)", "Team 0"],
@@ -191,7 +189,7 @@ async def test_organiser_runs_a_session_from_grid_to_exports(setup, make_client)
     assert [c["average"] for c in data["entries"][0]["criteria"]] == [4.0] * 5
 
     scores = await client.get(f"{base}/juries/{session.id}/scores.csv")
-    score_rows = list(csv.reader(io.StringIO(scores.text.lstrip("\ufeff"))))
+    score_rows = csv_rows(scores)
     assert score_rows[0] == [
         "juror",
         "juror_email",

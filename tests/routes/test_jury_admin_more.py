@@ -308,7 +308,11 @@ async def test_session_edit_refuses_bad_values_with_422(world, make_client, fiel
     response = await post_form(organiser, _session_url(world, "/edit"), form)
 
     assert response.status_code == 422
-    assert f'id="f-{field}-error"' in response.text or f'href="#f-{field}"' in response.text
+    assert f'href="#f-{field}"' in response.text  # the summary at the top links to the field
+    if field == "challenges":  # a group of checkboxes: the message in its fieldset
+        assert f'<p class="error">{message}</p>' in response.text
+    else:
+        assert f'id="f-{field}-error"' in response.text  # the message beside the field
     if message:
         assert message in response.text
     assert (await JurySession.get(id=world.session.id)).name == "Final jury"

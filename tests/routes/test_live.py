@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from events import live
+from events.broker import broker, session_channel
 from events.domain import live as live_rules
 from events.models import (
     EventRole,
@@ -59,9 +59,9 @@ def _events(body: str) -> list[tuple[str, dict]]:
 
 async def _subscribed(session_id: int, count: int = 1) -> None:
     """Wait until the stream under test listens (what is published before would not reach it)."""
-    channel = live.session_channel(session_id)
+    channel = session_channel(session_id)
     for _attempt in range(200):
-        if live.broker.subscriber_count(channel) >= count:
+        if broker.subscriber_count(channel) >= count:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("the stream never subscribed")
@@ -424,7 +424,7 @@ async def test_control_room_stream_sends_progress_after_a_score_save(db, make_cl
     first_juror = next(row for row in progress[-1]["jurors"] if row["id"] == world.jurors[0].id)
     assert first_juror == {"id": world.jurors[0].id, "submitted": 1, "assigned": 3}
     assert await ScoreSheet.filter(status=SheetStatus.SUBMITTED).count() == 1
-    assert live.broker.subscriber_count(live.session_channel(world.session.id)) == 0
+    assert broker.subscriber_count(session_channel(world.session.id)) == 0
 
 
 async def test_juror_stream_follows_the_next_slot(db, make_client):
@@ -481,7 +481,7 @@ async def test_stream_of_a_scheduled_session_follows_it_opening(db, make_client,
     assert slots[1]["slots"][0] == {"id": slot.id, "status": "locked", "label": "locked"}
     assert slots[2]["status_label"] == "open"
     assert events[-1] == ("end", {"status": "closed"})
-    assert live.broker.subscriber_count(live.session_channel(world.session.id)) == 0
+    assert broker.subscriber_count(session_channel(world.session.id)) == 0
 
 
 async def test_stream_of_a_closed_session_sends_the_state_and_ends(db, make_client):
@@ -494,7 +494,7 @@ async def test_stream_of_a_closed_session_sends_the_state_and_ends(db, make_clie
     response = await asyncio.wait_for(client.get(_juror_live(world, "/events")), STREAM_TIMEOUT)
 
     assert [name for name, _data in _events(response.text)] == ["slot", "progress", "end"]
-    assert live.broker.subscriber_count(live.session_channel(world.session.id)) == 0
+    assert broker.subscriber_count(session_channel(world.session.id)) == 0
 
 
 async def test_juror_stream_of_a_scheduled_session_shows_it_opening_and_the_pitch_to_score(
@@ -587,7 +587,7 @@ async def test_stream_sends_heartbeats_and_ends_after_its_lifetime(db, make_clie
     assert response.status_code == 200
     assert response.text.count(": heartbeat\n\n") >= 2
     assert "event: end" not in response.text
-    assert live.broker.subscriber_count(live.session_channel(world.session.id)) == 0
+    assert broker.subscriber_count(session_channel(world.session.id)) == 0
 
 
 async def test_stream_is_not_buffered_and_a_client_that_leaves_unsubscribes(db, app, make_client):
@@ -649,7 +649,7 @@ async def test_stream_is_not_buffered_and_a_client_that_leaves_unsubscribes(db, 
     await asyncio.wait_for(running, STREAM_TIMEOUT)
 
     assert update.startswith("event: progress\n")
-    assert live.broker.subscriber_count(live.session_channel(world.session.id)) == 0
+    assert broker.subscriber_count(session_channel(world.session.id)) == 0
 
 
 async def test_head_of_a_stream_answers_the_headers_without_holding_the_stream(db, make_client):
@@ -661,7 +661,7 @@ async def test_head_of_a_stream_answers_the_headers_without_holding_the_stream(d
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/event-stream")
     assert response.text == ""
-    assert live.broker.subscriber_count(live.session_channel(world.session.id)) == 0
+    assert broker.subscriber_count(session_channel(world.session.id)) == 0
 
 
 @pytest.fixture
@@ -679,7 +679,7 @@ async def test_a_stopping_process_ends_its_streams_at_once_and_chains_the_server
     """uvicorn waits for open connections before stopping: streams must not hold it."""
     world = await _world()
     client = await _as(make_client, "orga@example.org")
-    await live.broker.start("sqlite://:memory:")  # what the lifespan does: here, only the hook
+    await broker.start("sqlite://:memory:")  # what the lifespan does: here, only the hook
     try:
         stream = asyncio.create_task(client.get(_control(world, "/events")))
         await _subscribed(world.session.id)
@@ -687,11 +687,11 @@ async def test_a_stopping_process_ends_its_streams_at_once_and_chains_the_server
         os.kill(os.getpid(), signal.SIGTERM)
         response = await asyncio.wait_for(stream, STREAM_TIMEOUT)
     finally:
-        await live.broker.stop()
+        await broker.stop()
 
     assert sigterm_recorder == [signal.SIGTERM]
     assert [name for name, _data in _events(response.text)] == ["slot", "progress"]  # no "end": reconnect
-    assert live.broker.subscriber_count(live.session_channel(world.session.id)) == 0
+    assert broker.subscriber_count(session_channel(world.session.id)) == 0
     os.kill(os.getpid(), signal.SIGTERM)  # stopped: the server's handler is back in place, alone
     await asyncio.sleep(0.01)
     assert sigterm_recorder == [signal.SIGTERM, signal.SIGTERM]

@@ -24,6 +24,7 @@ from events import i18n
 from events.db import MODEL_MODULES
 from events.domain import tokens
 from events.models import (
+    Announcement,
     Challenge,
     Criterion,
     Dataset,
@@ -373,6 +374,36 @@ PAGES = [
         text("Jury feedback"),
         frozenset({"participant"}),  # a member of the team of `entry_id`
     ),
+    Page(
+        f"/events/{PROGRAMME}/announcements",
+        "announcements",
+        text("News — %(event)s", event="DataCity Paris 2026"),
+        EVERYONE,
+    ),
+    Page(
+        f"/events/{PROGRAMME}/announcements/{{announcement_id}}",
+        "announcement_page",
+        from_data("announcement_title"),
+        EVERYONE,
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/announcements",
+        "manage_announcements",
+        text("Announcements"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{DRAFT}/manage/announcements",
+        "manage_announcements",
+        text("Announcements"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/announcements/{{announcement_id}}/edit",
+        "edit_announcement",
+        lambda params: i18n.gettext("Edit the announcement %(title)s", title=params["announcement_title"]),
+        frozenset({"admin", "organiser"}),
+    ),
     Page("/admin", "users", text("Administration"), frozenset({"admin"})),
     Page("/admin/events/new", "new_event", text("Create an event"), frozenset({"admin"})),
 ]
@@ -383,6 +414,9 @@ NOT_PAGES = {
     "healthz": "JSON health check",
     "export": "JSON download of one's data",
     "calendar": "iCalendar download of the schedule",
+    "hackathon_json": "schema.org JSON-LD of the event (hackathon.json)",
+    "event_feed": "Atom feed of an event's announcements",
+    "site_feed": "Atom feed of the announcements of every public event",
     "download_file": "an entry's file, sent as an attachment",
     "juror_file": "an entry's file for its jurors, sent as an attachment",
     # A team's own entry: rendered by tests/routes/test_entries.py (the demo has no entry yet)
@@ -496,11 +530,15 @@ async def page_params(secret_key: str) -> dict[str, str]:
     live_slot = (
         await PitchSlot.filter(session=live_session).order_by("position").first().select_related("entry")
     )
+    news = await Announcement.filter(event=programme).order_by("-created_at").first()
+    assert news is not None
     membership = await TeamMember.get(
         event__slug=PROGRAMME, user__email=ACCOUNTS["participant"]
     ).select_related("team")
     return {
         "my_team": membership.team.name,
+        "announcement_id": str(news.id),
+        "announcement_title": news.title,
         "entry_id": str(shown_entry.id),
         "entry_title": shown_entry.title,
         "gallery_challenge": shown_challenge.slug,

@@ -1,30 +1,44 @@
-"""The juror's pages and saves cost a constant number of SQL statements, whatever the size of the jury.
+"""The juror's pages and saves cost a constant number of SQL statements, whatever the size of the jury;
+the pages that matter (public event page, dataset catalogue, gallery, public results, juror's sheet)
+cost a pinned number of statements on the demo data, and the same once the event grew.
 
-Each test measures the same requests twice on one session: with 3 entries and 2 jurors, then after
-the session grew to 30 entries and 8 jurors (more teams, more seats, assignments topped up, more
+Each jury test measures the same requests twice on one session: with 3 entries and 2 jurors, then
+after the session grew to 30 entries and 8 jurors (more teams, more seats, assignments topped up, more
 sheets scored). The counts must be equal. `tests/querycount.py` counts the statements Tortoise sends,
 on SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from tortoise.transactions import in_transaction
 
-from events.domain import jury, sessions
+from events.domain import awards, jury, sessions
 from events.models import (
     AssignmentMode,
+    Challenge,
+    ChallengeDataset,
+    ChallengeStatus,
+    Criterion,
+    Dataset,
     Entry,
+    EntryDataset,
+    EntryFile,
     EntryStatus,
+    Event,
     EventRole,
     JurySession,
+    PortalKind,
     Role,
-    Team,
+    Round,
     TeamMember,
     User,
 )
+from seeds.demo import DEMO_PASSWORD, load_demo
 from tests.helpers import CHEAP_HASH, TOKEN_RE, make_user, sign_in
-from tests.jury_world import JuryWorld, open_jury_world
+from tests.jury_world import JuryWorld, add_team_with_entry, open_jury_world
 from tests.querycount import Queries, count_queries
 
 SMALL = (3, 2)  # entries, jurors
@@ -51,23 +65,8 @@ async def _grow(world: JuryWorld, entries: int, jurors: int) -> None:
 async def _add(world: JuryWorld, entries: int, jurors: int, *, seat: bool = True) -> None:
     """More teams with a submitted entry, more jurors of the event (seated on the world's session)."""
     for index in range(len(world.entries), entries):
-        team = await Team.create(
-            event=world.event, name=f"Team {index}", name_key=f"team {index}", invite_token_hash=f"t{index}"
-        )
-        member = await User.create(
-            email=f"member{index}@example.org", name=f"Member {index}", password_hash="!"
-        )
-        await TeamMember.create(team=team, event=world.event, user=member, is_captain=True)
-        world.entries.append(
-            await Entry.create(
-                event=world.event,
-                team=team,
-                round=world.stage,
-                challenge=world.challenge,
-                title=f"Entry {index}",
-                status=EntryStatus.SUBMITTED,
-            )
-        )
+        _team, _member, entry = await add_team_with_entry(world.event, world.stage, world.challenge, index)
+        world.entries.append(entry)
     for index in range(len(world.jurors), jurors):
         user = await User.create(
             email=f"juror{index}@example.org", name=f"Juror {index}", password_hash=CHEAP_HASH
@@ -303,3 +302,171 @@ async def test_the_explanation_of_an_entry_costs_the_same_for_3_or_30_entries(db
 
     assert len(large_open) == len(small_open), large_open.report()
     assert len(large_closed) == len(small_closed), large_closed.report()
+
+
+# --- the pages that matter, on the demo data: absolute counts ---------------------------------------
+#
+# Each page is measured on the demo as loaded (the number pinned below), then after the event grew by
+# five of everything the page lists: the count must not move (no query per row). Anonymous visitors
+# for the public pages; the demo's juror jure1 for the scoring sheet. The counts are the same on
+# SQLite and PostgreSQL.
+
+LYON = "hackathon-mobilite-lyon-2026"  # archived: open gallery, published results
+PARIS = "datacity-paris-2026"  # under way: its jury scores today
+GROWTH = 5
+PAGE_QUERIES = {
+    "event page": 6,  # event, rounds, challenges, last round, public votes, published results?
+    "dataset catalogue": 3,  # event, datasets, challenges
+    "gallery": 4,  # event, last round, entries (with team and challenge), challenges
+    "public results": 5,  # event, published sessions, entries (with team), challenges, awards
+    "juror sheet": 18,  # user session, event, session, seat, role, entry, assigned, conflict,
+    # membership, grid, sheet, scores, assigned entries, progress, datasets, files, members, live
+}
+
+
+async def _page_urls(juror_entry: Entry) -> dict[str, str]:
+    session = await JurySession.get(event__slug=PARIS)
+    return {
+        "event page": f"/events/{LYON}",
+        "dataset catalogue": f"/events/{PARIS}/datasets",
+        "gallery": f"/events/{LYON}/gallery",
+        "public results": f"/events/{LYON}/results",
+        "juror sheet": f"/events/{PARIS}/jury/{session.id}/entries/{juror_entry.id}",
+    }
+
+
+async def _measure_pages(anonymous, juror, urls: dict[str, str]) -> dict[str, tuple[int, Queries, str]]:
+    measured = {}
+    for name, url in urls.items():
+        browser = juror if name == "juror sheet" else anonymous
+        async with count_queries() as queries:
+            response = await browser.get(url)
+        assert response.status_code == 200, (name, response.text)
+        measured[name] = (len(queries), queries, response.text)
+    return measured
+
+
+async def _grow_lyon() -> list[Entry]:
+    """Five more rounds (before the hackathon's), published challenges, datasets linked to them,
+    submitted entries of new teams (in the gallery's round, declaring a dataset), and a second jury
+    that scored every entry, closed, published and gave an award per new challenge."""
+    event = await Event.get(slug=LYON)
+    hackathon = await Round.get(event=event)
+    await Round.filter(id=hackathon.id).update(position=GROWTH + 1)
+    ended = event.starts_at - timedelta(days=1)
+    for index in range(1, GROWTH + 1):
+        await Round.create(event=event, position=index, name=f"Warm-up {index}", deadline=ended)
+    entries = []
+    for index in range(GROWTH):
+        challenge = await Challenge.create(
+            event=event,
+            slug=f"grown-{index}",
+            title=f"Grown challenge {index}",
+            status=ChallengeStatus.PUBLISHED,
+            position=100 + index,
+        )
+        dataset = await Dataset.create(
+            event=event, title=f"Grown dataset {index}", portal_kind=PortalKind.MANUAL
+        )
+        await ChallengeDataset.create(challenge=challenge, dataset=dataset, is_primary=True)
+        _team, _member, entry = await add_team_with_entry(
+            event,
+            hackathon,
+            challenge,
+            100 + index,
+            summary="Grown for the count.",
+            submitted_at=datetime.now(UTC),
+        )
+        await EntryDataset.create(entry=entry, dataset=dataset, note="Used")
+        entries.append(entry)
+    second = await sessions.create_session(stage=hackathon, name="Second jury", opens_at=None, closes_at=None)
+    jurors = await User.filter(event_roles__event_id=event.id, event_roles__role=Role.JUROR).order_by("id")
+    assert len(jurors) == 4
+    for juror in jurors[:2]:
+        await jury.add_juror(session=second, user=juror)
+    await sessions.set_session_status(session=second, status="open")
+    grid = await Criterion.filter(round_id=hackathon.id).order_by("position")
+    assert len(grid) == 5
+    for juror in jurors[:2]:
+        assigned = await Entry.filter(
+            jury_assignments__session_id=second.id, jury_assignments__juror_id=juror.id
+        )
+        assert len(assigned) == 6 + GROWTH  # every submitted entry of the round
+        for entry in assigned:
+            for criterion in grid:
+                await jury.save_score(session=second, juror=juror, entry=entry, criterion=criterion, value=3)
+            await jury.submit_sheet(session=second, juror=juror, entry=entry)
+    await sessions.set_session_status(session=second, status="closed")
+    for entry in entries:
+        await awards.give_award(
+            session=second, challenge_id=entry.challenge_id, entry_id=entry.id, title="Grown prize"
+        )
+    await sessions.set_session_status(session=second, status="published")
+    return entries
+
+
+async def _grow_paris(juror_entry: Entry) -> None:
+    """Five more datasets in the catalogue (linked to a challenge), declared by the juror's entry,
+    five more files and members of its team, and five more entries of new teams assigned to jure1."""
+    event = await Event.get(slug=PARIS)
+    session = await JurySession.get(event_id=event.id)
+    stage = await Round.get(id=session.round_id)
+    challenge = await Challenge.filter(event=event, status=ChallengeStatus.PUBLISHED).order_by("id").first()
+    for index in range(GROWTH):
+        dataset = await Dataset.create(
+            event=event,
+            title=f"Grown dataset {index}",
+            publisher=f"Grown publisher {index}",
+            portal_kind=PortalKind.MANUAL,
+            formats=["CSV"],
+        )
+        await ChallengeDataset.create(challenge=challenge, dataset=dataset)
+        await EntryDataset.create(entry=juror_entry, dataset=dataset, note="Used too")
+        await EntryFile.create(
+            entry=juror_entry,
+            storage_key=f"grown-{index}",
+            original_name=f"annex-{index}.pdf",
+            content_type="application/pdf",
+            size=1000,
+            sha256="0" * 64,
+        )
+        member = await User.create(
+            email=f"grown-member-{index}@example.org", name=f"Grown member {index}", password_hash="!"
+        )
+        await TeamMember.create(team_id=juror_entry.team_id, event=event, user=member)
+        await add_team_with_entry(event, stage, challenge, 200 + index, submitted_at=datetime.now(UTC))
+    await jury.compute_assignments(session=session)
+
+
+async def test_the_pages_that_matter_cost_a_fixed_number_of_queries_on_the_demo_and_after_it_grows(
+    db, make_client
+):
+    assert await load_demo() is True
+    session = await JurySession.get(event__slug=PARIS)
+    juror_entry = await Entry.get(round_id=session.round_id, team__name="Les Mobilistes")
+    urls = await _page_urls(juror_entry)
+    anonymous = make_client()
+    juror = make_client()
+    await sign_in(juror, "jure1@demo.hackcity.fr", DEMO_PASSWORD)
+    before = await _measure_pages(anonymous, juror, urls)
+    assert await Entry.filter(event__slug=LYON, status=EntryStatus.SUBMITTED).count() == 6
+
+    grown = await _grow_lyon()
+    await _grow_paris(juror_entry)
+    after = await _measure_pages(anonymous, juror, urls)
+
+    # the grown rows are on the pages: the counts below measured pages that show them
+    assert "Warm-up 5" in after["event page"][2]
+    assert all(f"Grown challenge {index}" in after["event page"][2] for index in range(GROWTH))
+    assert after["dataset catalogue"][2].count("Grown dataset ") == GROWTH
+    assert all(entry.title in after["gallery"][2] for entry in grown)
+    assert "Second jury" in after["public results"][2]
+    assert all(entry.title in after["public results"][2] for entry in grown)
+    assert after["juror sheet"][2].count("annex-") == GROWTH
+    assert all(f"Grown dataset {index}" in after["juror sheet"][2] for index in range(GROWTH))
+    assert {name: count for name, (count, _q, _t) in before.items()} == PAGE_QUERIES, "\n".join(
+        f"--- {name}: {count}\n{queries.report()}" for name, (count, queries, _t) in before.items()
+    )
+    assert {name: count for name, (count, _q, _t) in after.items()} == PAGE_QUERIES, "\n".join(
+        f"--- {name}: {count}\n{queries.report()}" for name, (count, queries, _t) in after.items()
+    )

@@ -4,8 +4,6 @@ the recount of the results from the log alone against the stored results."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 
 import pytest
@@ -13,7 +11,7 @@ import pytest
 from events.csv_export import csv_cell
 from events.domain import jury, sessions
 from events.models import JurySession, Score, ScoreLogEntry, ScoreSheet, User
-from tests.helpers import post_form, sign_in
+from tests.helpers import csv_rows, post_form, sign_in
 from tests.jury_world import JuryWorld, open_jury_world
 
 ORGANISER = ("olga@example.org", "Olga Organiser")
@@ -181,8 +179,7 @@ async def test_the_csv_export_holds_the_filtered_log_numbers_as_numbers_and_no_p
     assert response.headers["content-disposition"] == (
         f'attachment; filename="{world.event.slug}-jury-{world.session.id}-score-log.csv"'
     )
-    assert response.text.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(response.text.lstrip("\ufeff"))))
+    rows = csv_rows(response)  # after its BOM
     assert rows[0] == [
         "change_id",
         "at_utc",

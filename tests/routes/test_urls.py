@@ -63,6 +63,7 @@ def test_every_route_that_names_a_row_by_id_uses_the_convertor():
     id_params = sorted(name for name in params if name.endswith("_id"))
     # The ids the app's URLs carry today; a new one must use {name:id} too.
     assert id_params == [
+        "announcement_id",
         "criterion_id",
         "dataset_id",
         "entry_id",

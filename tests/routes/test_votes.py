@@ -7,21 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 from events.domain import sessions
 from events.models import (
-    Challenge,
-    ChallengeStatus,
-    Entry,
-    EntryStatus,
     Event,
     EventStatus,
     GalleryMode,
     JurySession,
     PublicVote,
-    Round,
-    Team,
     User,
 )
 from tests.helpers import CHEAP_HASH, make_user, post_form, sign_in
-from tests.jury_world import JuryWorld, make_jury_world
+from tests.jury_world import JuryWorld, entry_of_another_event, make_jury_world
 
 CSRF_REFUSED = "This form has expired or did not come from this site. Reload the page and try again."
 
@@ -64,6 +58,7 @@ async def test_anonymous_visitor_sees_the_entries_and_a_sign_in_link(db, client)
 
     assert page.status_code == 200
     assert "<h1>Public vote: Final jury</h1>" in page.text
+    assert len(world.entries) == 3
     for entry in world.entries:
         assert entry.title in page.text
     assert "Team Team 0" in page.text
@@ -170,18 +165,7 @@ async def test_closed_session_shows_the_vote_closed_and_refuses(db, make_client)
 
 async def test_entry_of_another_event_is_refused(db, make_client):
     world = await _world()
-    other = await Event.create(slug="other", title="Other", status=EventStatus.PUBLISHED)
-    stage = await Round.create(event=other, name="Final", position=1)
-    challenge = await Challenge.create(event=other, slug="c", title="C", status=ChallengeStatus.PUBLISHED)
-    team = await Team.create(event=other, name="Outsiders", name_key="outsiders", invite_token_hash="o")
-    foreign = await Entry.create(
-        event=other,
-        team=team,
-        round=stage,
-        challenge=challenge,
-        title="Foreign",
-        status=EntryStatus.SUBMITTED,
-    )
+    foreign = await entry_of_another_event()
     await make_user("voter@example.org")
     client = await _as(make_client, "voter@example.org")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from events.domain.uploads import ContentCheck, FileRefused, check_extension, display_name
+from events.domain.files import ContentCheck, FileRefused, check_extension, display_name
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 
-from events.domain.uploads import ContentCheck, FileRefused, check_extension, display_name
+from events.domain.files import ContentCheck, FileRefused, check_extension, display_name
 from events.forms import UnreadableRequest, multipart_boundary
 from events.i18n import _
 from events.storage import FileTooLarge, PendingUpload, Storage, StoredFile
