@@ -30,6 +30,7 @@ from events.models import (
     EntryDataset,
     Event,
     EventStatus,
+    Round,
 )
 
 CONTEXT = "https://schema.org"
@@ -97,12 +98,20 @@ def dataset(*, dataset: Dataset, event: Event, base_url: str, show_addresses: bo
     )
 
 
-async def hackathon(*, event: Event, base_url: str) -> dict[str, Any]:
-    """The event as schema.org `Hackathon`, with what its public pages show (see the module)."""
+async def hackathon(
+    *,
+    event: Event,
+    base_url: str,
+    challenges: list[Challenge] | None = None,
+    rounds: list[Round] | None = None,
+) -> dict[str, Any]:
+    """The event as schema.org `Hackathon`, with what its public pages show (see the module).
+    A page that already holds the event's published challenges or its rounds (in order) passes them."""
     event_url = f"{base_url}/events/{event.slug}"
-    challenges = await Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED).order_by(
-        "position", "id"
-    )
+    if challenges is None:
+        challenges = await Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED).order_by(
+            "position", "id"
+        )
     offered: dict[int, list[Dataset]] = {}
     for link in (
         await ChallengeDataset.filter(challenge_id__in=[c.id for c in challenges])
@@ -110,7 +119,7 @@ async def hackathon(*, event: Event, base_url: str) -> dict[str, Any]:
         .order_by("-is_primary", "dataset__title", "id")
     ):
         offered.setdefault(link.challenge_id, []).append(link.dataset)
-    stage = await gallery.last_round(event)
+    stage = (rounds[-1] if rounds else None) if rounds is not None else await gallery.last_round(event)
     anyone = gallery.Viewer(
         public=gallery.is_public(event, stage, datetime.now(UTC)),
         organiser=False,

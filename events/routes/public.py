@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from tortoise import connections
@@ -27,7 +29,7 @@ async def home(request: Request):
 async def event_page(request: Request):
     event: Event = request.state.event
     roles = await roles_in(event, request.state.user)
-    rounds = await Round.filter(event_id=event.id).order_by("position", "id")
+    rounds = list(await Round.filter(event_id=event.id).order_by("position", "id"))
     milestones = schedule.timeline(event, rounds)
     challenges = await Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED).order_by(
         "position", "id"
@@ -42,10 +44,12 @@ async def event_page(request: Request):
             "next_deadline": schedule.next_deadline(milestones),
             "rounds": rounds,
             "challenges": challenges,
-            "gallery_public": await gallery.gallery_is_public(event=event),
+            "gallery_public": gallery.is_public(event, rounds[-1] if rounds else None, datetime.now(UTC)),
             "open_votes": await public_vote.open_votes(event) if event.is_published else [],
             "has_results": event.is_published and await published.has_published_results(event),
-            "linked_data": await linked_data.hackathon(event=event, base_url=_base_url(request))
+            "linked_data": await linked_data.hackathon(
+                event=event, base_url=_base_url(request), challenges=challenges, rounds=rounds
+            )
             if linked_data.is_listed(event)
             else None,
             "announcements": await announcement_rules.of_event(event, limit=announcement_rules.LATEST),

@@ -315,7 +315,9 @@ LYON = "hackathon-mobilite-lyon-2026"  # archived: open gallery, published resul
 PARIS = "datacity-paris-2026"  # under way: its jury scores today
 GROWTH = 5
 PAGE_QUERIES = {
-    "event page": 6,  # event, rounds, challenges, last round, public votes, published results?
+    # event, rounds, challenges, public votes, published results?, then the linked data (challenge
+    # datasets, the public gallery's entries, their datasets) and the latest announcements
+    "event page": 9,
     "dataset catalogue": 3,  # event, datasets, challenges
     "gallery": 4,  # event, last round, entries (with team and challenge), challenges
     "public results": 5,  # event, published sessions, entries (with team), challenges, awards
