@@ -14,7 +14,7 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from events.domain import events as event_rules
+from events.domain import invitations
 from events.domain.criteria import refuse_once_judging
 from events.domain.errors import FormErrors
 from events.domain.jury import add_juror, compute_assignments
@@ -57,11 +57,11 @@ async def invite_juror(
 ) -> SeatResult:
     """An existing account gets the juror role and a seat at once, and a mail saying so with the
     link to its jury page; otherwise an invitation to the session is mailed: accepting it grants
-    the juror role and the seat (`events.domain.events.accept_invitation`)."""
+    the juror role and the seat (`events.domain.invitations.accept_invitation`)."""
     if session.status not in (SessionStatus.SCHEDULED, SessionStatus.OPEN):
         raise FormErrors({None: _("This jury session is closed.")})
     event = await session.event
-    result = await event_rules.invite(
+    result = await invitations.invite(
         event=event,
         email=email,
         role=Role.JUROR.value,
