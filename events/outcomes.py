@@ -5,6 +5,12 @@ a 303 (post/redirect/get); or it raises `FormErrors`, and the handler renders th
 the errors and what was typed, with a 422. A button (`act`): flashed success or refusal, and a 303 back
 either way. The messages are written by the handler (they are its words); the rule that refused is the
 domain's.
+
+`done` and `then` are texts, or functions of the call's result, called once it succeeded: use a function
+when the words depend on what the call changed (the new status, the language just chosen). When a
+handler needs two steps (a domain call, then signing out), or a refusal other than `FormErrors` (a 404
+for another event's object), it awaits a small local coroutine that does them; a `RateLimited` is not
+caught here, and the handlers that may meet one catch it themselves (429 with the page).
 """
 
 from __future__ import annotations
@@ -35,15 +41,16 @@ class Submitted:
     errors: dict[str | None, str] = field(default_factory=dict)
 
 
-async def submit(request: Request, action: Awaitable[T], *, done: Said, then: Said) -> Submitted:
-    """Await the domain call of a form. Accepted: flash `done` and redirect (303) to `then`, each a text
-    or a function of the call's result. Refused: the errors, for the handler to render its page with
-    them (and `status_code=422`)."""
+async def submit(request: Request, action: Awaitable[T], *, done: Said | None, then: Said) -> Submitted:
+    """Await the domain call of a form. Accepted: flash `done` (if any) and redirect (303) to `then`,
+    each a text or a function of the call's result. Refused: the errors, for the handler to render its
+    page with them (and `status_code=422`)."""
     try:
         result = await action
     except FormErrors as error:
         return Submitted(errors=error.errors)
-    flash(request, _say(done, result), "success")
+    if done is not None:
+        flash(request, _say(done, result), "success")
     return Submitted(response=RedirectResponse(_say(then, result), status_code=303))
 
 

@@ -181,7 +181,7 @@ def test_the_walk_reads_module_and_function_level_imports():
     assert len(graph) > 50  # the whole package is read, not an empty folder
     assert "events.domain.sheets" in graph["events.routes.jury"]  # module level
     # function level: accepting a jury invitation seats the juror (inside accept_invitation)
-    assert "events.domain.seats" in graph["events.domain.events"]
+    assert "events.domain.seats" in graph["events.domain.invitations"]
     assert "events.migrations" not in " ".join(graph)
 
 

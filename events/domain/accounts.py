@@ -365,8 +365,11 @@ async def _leave_teams(user: User) -> None:
         await membership.delete()
 
 
-async def set_active(user: User, active: bool) -> None:
-    """Disable or re-enable an account; disabling ends its sessions at once."""
+async def set_active(user: User, active: bool, *, by: User) -> None:
+    """Disable or re-enable an account (`by`: the admin doing it); disabling ends its sessions at once.
+    Nobody disables their own account: an instance would lose its last admin that way."""
+    if user.id == by.id and not active:
+        raise FormErrors({None: _("You cannot disable your own account.")})
     user.is_active = active
     await user.save(update_fields=["is_active"])
     if not active:

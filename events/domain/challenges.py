@@ -9,6 +9,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events.domain import events as event_rules
+from events.domain import invitations
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_int
 from events.i18n import _
@@ -111,9 +112,12 @@ async def update_challenge(
     primary_dataset_id: int | None,
     slug: str | None = None,
     max_teams: str | None = None,
+    status: str | None = None,
 ) -> Challenge:
-    """Save the challenge form. `slug` and `max_teams` are None when the form did not offer them
-    (a challenge owner edits the content, organisers also the address and the team limit)."""
+    """Save the challenge form. `slug`, `max_teams` and `status` are None when the form did not offer
+    them (a challenge owner edits the content, organisers also the address, the team limit and
+    whether it is a draft or published: any other status posted is ignored, as approving or rejecting
+    a proposal are buttons of their own). Refused (FormErrors): `challenge` keeps its stored values."""
     title = " ".join(title.split())
     sponsor_names = _lines(sponsors)
     errors: dict[str | None, str] = {}
@@ -164,8 +168,11 @@ async def update_challenge(
                     challenge_id=challenge.id, dataset_id=primary_dataset_id
                 ).update(is_primary=True)
     except IntegrityError:
+        await challenge.refresh_from_db()  # not the refused form's values
         raise FormErrors({"slug": _("Another challenge of this event already uses this address.")}) from None
     log.info("challenge %s updated", challenge.id)
+    if status in (ChallengeStatus.DRAFT, ChallengeStatus.PUBLISHED):
+        await set_challenge_status(challenge=challenge, status=status)
     return challenge
 
 
@@ -258,9 +265,9 @@ async def is_owner(challenge: Challenge, user: User) -> bool:
 
 async def add_owner(
     *, challenge: Challenge, event: Event, email: str, invited_by: User, base_url: str, default_language: str
-) -> event_rules.InviteResult:
+) -> invitations.InviteResult:
     """Make someone an owner of this challenge: at once if they have an account, else by invitation."""
-    return await event_rules.invite(
+    return await invitations.invite(
         event=event,
         email=email,
         role=Role.CHALLENGE_OWNER.value,

@@ -26,8 +26,9 @@ from urllib.parse import urlsplit
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from events.domain import finalists, gallery
+from events.domain import finalists, gallery, published
 from events.domain.errors import FormErrors
+from events.domain.numbers import parse_id
 from events.domain.spdx import code_licence
 from events.i18n import _, format_megabytes, format_size, format_when, ngettext, timezone_note
 from events.mail import mail_users
@@ -156,9 +157,12 @@ async def entry_slots(*, event: Event, team: Team, now: datetime | None = None) 
     now = now or datetime.now(UTC)
     rounds = await Round.filter(event_id=event.id).order_by("position", "id")
     challenges = await challenges_for(team=team, event=event)
-    existing = {(e.round_id, e.challenge_id): e for e in await Entry.filter(team_id=team.id)}
+    entries = await Entry.filter(team_id=team.id)
+    existing = {(e.round_id, e.challenge_id): e for e in entries}
     members = await TeamMember.filter(team_id=team.id).count()
-    gated = await finalists.refusals(team_id=team.id, rounds=rounds, challenge_ids=[c.id for c in challenges])
+    gated = await finalists.refusals(
+        team_id=team.id, rounds=rounds, challenge_ids=[c.id for c in challenges], entries=entries
+    )
     return [
         EntrySlot(
             round=stage,
@@ -179,6 +183,29 @@ async def team_of(*, event: Event, user: User | None) -> Team | None:
         return None
     member = await TeamMember.get_or_none(event_id=event.id, user_id=user.id).select_related("team")
     return member.team if member else None
+
+
+@dataclass
+class TeamEntries:
+    """A team's entries page: the user's team (None: not in one), a line per round and challenge,
+    and the ids of the entries a published jury session gave feedback on."""
+
+    team: Team | None
+    slots: list[EntrySlot]
+    with_feedback: set[int]
+
+
+async def team_entries(*, event: Event, user: User | None, now: datetime | None = None) -> TeamEntries:
+    """What the team's entries page shows, in a constant number of queries whatever the number of
+    rounds, challenges and entries."""
+    team = await team_of(event=event, user=user)
+    if team is None:
+        return TeamEntries(team=None, slots=[], with_feedback=set())
+    slots = await entry_slots(event=event, team=team, now=now)
+    with_feedback = await published.entries_with_feedback(
+        event, [slot.entry.id for slot in slots if slot.entry is not None]
+    )
+    return TeamEntries(team=team, slots=slots, with_feedback=with_feedback)
 
 
 async def is_member(*, team_id: int, user: User | None) -> bool:
@@ -214,6 +241,60 @@ async def entry_for_reader(*, event: Event, user: User | None, entry_id: int) ->
     if (await gallery.viewer_for(event=event, user=user)).in_gallery(entry):
         return entry
     return None
+
+
+@dataclass
+class EntryPage:
+    """What a team's entry page shows besides the entry: its round and challenge, the event's
+    dataset catalogue and the datasets declared, the files, the last revisions, whether the round
+    accepts changes now, the round's rules for the team, and the team's storage used."""
+
+    stage: Round
+    challenge: Challenge
+    catalogue: list[Dataset]
+    links: list[EntryDataset]
+    files: list[EntryFile]
+    revisions: list[EntryRevision]
+    closed: str | None
+    closes_at: datetime | None
+    admission: Admission
+    used_bytes: int
+
+
+async def entry_page(*, entry: Entry, event: Event, now: datetime | None = None) -> EntryPage:
+    """The entry page of a team's member, in a constant number of queries."""
+    now = now or datetime.now(UTC)
+    stage = await Round.get(id=entry.round_id)
+    return EntryPage(
+        stage=stage,
+        challenge=await Challenge.get(id=entry.challenge_id),
+        catalogue=await Dataset.filter(event_id=event.id).order_by("title", "id"),
+        links=await EntryDataset.filter(entry_id=entry.id),
+        files=await EntryFile.filter(entry_id=entry.id).order_by("id"),
+        revisions=await EntryRevision.filter(entry_id=entry.id)
+        .select_related("author")
+        .order_by("-number")
+        .limit(20),
+        closed=closed_reason(stage, event, now),
+        closes_at=closes_at(stage),
+        admission=await admission(entry=entry, stage=stage),
+        used_bytes=await team_usage(entry.team_id),
+    )
+
+
+async def why_closed(*, entry: Entry, event: Event, now: datetime | None = None) -> str | None:
+    """Why the entry's round refuses changes now (`closed_reason`), or None when it accepts them."""
+    return closed_reason(await Round.get(id=entry.round_id), event, now or datetime.now(UTC))
+
+
+async def file_for_reader(
+    *, event: Event, user: User | None, entry_id: int, file_id: int
+) -> EntryFile | None:
+    """A file of an entry the user may read (`entry_for_reader`); None for anything else."""
+    entry = await entry_for_reader(event=event, user=user, entry_id=entry_id)
+    if entry is None:
+        return None
+    return await EntryFile.get_or_none(id=file_id, entry_id=entry.id)
 
 
 async def challenges_for(*, team: Team, event: Event) -> list[Challenge]:
@@ -423,6 +504,26 @@ async def _set_datasets(entry: Entry, notes: dict[int, str]) -> None:
         )
 
 
+async def start_entry(
+    *, event: Event, team: Team, user: User, round_id: str, challenge_id: str, title: str
+) -> Entry:
+    """Start the team's draft from the form of its entries page: a round and a challenge of the event
+    (their ids as posted) and a title. The existing entry if the team has one there already."""
+    stage = await Round.get_or_none(id=parse_id(round_id) or 0, event_id=event.id)
+    challenge = await Challenge.get_or_none(id=parse_id(challenge_id) or 0, event_id=event.id)
+    if stage is None or challenge is None:
+        raise FormErrors({None: _("Choose a round and a challenge of this event.")})
+    return await create_entry(
+        event=event,
+        team=team,
+        stage=stage,
+        challenge=challenge,
+        user=user,
+        values={"title": title},
+        dataset_notes={},
+    )
+
+
 async def create_entry(
     *,
     event: Event,
@@ -483,6 +584,34 @@ async def save_entry(
         await _set_datasets(entry, notes)
         await _append_revision(entry, user)
     log.info("entry %s saved by user %s (version %s)", entry.id, user.id, entry.version)
+    return entry
+
+
+def dataset_notes(form: dict[str, str], catalogue: list[Dataset]) -> dict[int, str]:
+    """The datasets ticked on the entry form (`dataset_<id>`, with its note `dataset_<id>_note`):
+    only ids of this event's catalogue are read."""
+    return {
+        dataset.id: form.get(f"dataset_{dataset.id}_note", "")
+        for dataset in catalogue
+        if form.get(f"dataset_{dataset.id}") in ("on", "1", "true", "yes")
+    }
+
+
+async def save_entry_form(
+    *, entry: Entry, event: Event, user: User, form: dict[str, str], submit: bool, now: datetime | None = None
+) -> Entry:
+    """The entry form posted: save it (`save_entry`), then submit it (`set_entry_status`) if asked."""
+    catalogue = await Dataset.filter(event_id=event.id)
+    await save_entry(
+        entry=entry,
+        event=event,
+        user=user,
+        values=form,
+        dataset_notes=dataset_notes(form, catalogue),
+        now=now,
+    )
+    if submit:
+        await set_entry_status(entry=entry, event=event, status=EntryStatus.SUBMITTED, user=user, now=now)
     return entry
 
 

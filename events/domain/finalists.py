@@ -90,16 +90,19 @@ async def refusal(*, team_id: int, stage: Round, challenge_id: int) -> str | Non
 
 
 async def refusals(
-    *, team_id: int, rounds: list[Round], challenge_ids: Iterable[int]
+    *, team_id: int, rounds: list[Round], challenge_ids: Iterable[int], entries: list[Entry] | None = None
 ) -> dict[tuple[int, int], str]:
-    """`refusal` for every (round id, challenge id) of a team's entries page, in two queries."""
+    """`refusal` for every (round id, challenge id) of a team's entries page, in two queries (one when
+    the caller passes the team's `entries`, read already)."""
     ordered = sorted(rounds, key=lambda r: (r.position, r.id))
     decided = set(
         await Entry.filter(round_id__in=[r.id for r in ordered], selection__in=DECIDED).values_list(
             "round_id", flat=True
         )
     )
-    mine = {(e.round_id, e.challenge_id): e for e in await Entry.filter(team_id=team_id)}
+    if entries is None:
+        entries = await Entry.filter(team_id=team_id)
+    mine = {(e.round_id, e.challenge_id): e for e in entries}
     challenge_ids = list(challenge_ids)
     reasons: dict[tuple[int, int], str] = {}
     for previous, stage in pairwise(ordered):

@@ -1,16 +1,16 @@
 """Seating a juror by email: the organiser names an address on the session's page.
 
 An existing account gets the juror role and a seat at once, and a mail saying so; any other address
-gets an invitation to the session (`events.domain.events.invite`), and accepting it seats its holder.
-Above `seats` and `events` (which seats an invited juror inside `accept_invitation`): neither imports
-this module.
+gets an invitation to the session (`events.domain.invitations.invite`), and accepting it seats its
+holder. Above `seats` and `invitations` (which seats an invited juror inside `accept_invitation`):
+neither imports this module.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from events.domain import events as event_rules
+from events.domain import invitations
 from events.domain.assignments import compute_assignments
 from events.domain.errors import FormErrors
 from events.domain.seats import add_juror
@@ -30,11 +30,11 @@ async def invite_juror(
 ) -> SeatResult:
     """An existing account gets the juror role and a seat at once, and a mail saying so with the
     link to its jury page; otherwise an invitation to the session is mailed: accepting it grants
-    the juror role and the seat (`events.domain.events.accept_invitation`)."""
+    the juror role and the seat (`events.domain.invitations.accept_invitation`)."""
     if session.status not in (SessionStatus.SCHEDULED, SessionStatus.OPEN):
         raise FormErrors({None: _("This jury session is closed.")})
     event = await session.event
-    result = await event_rules.invite(
+    result = await invitations.invite(
         event=event,
         email=email,
         role=Role.JUROR.value,

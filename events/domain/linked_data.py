@@ -75,7 +75,9 @@ def dataset(*, dataset: Dataset, event: Event, base_url: str, show_addresses: bo
             if isinstance(resource, dict) and is_web_url(resource.get("url"))
         ]
     catalogue = (
-        {"@type": "DataCatalog", "url": dataset.portal_url} if is_web_url(dataset.portal_url) else None
+        {"@type": "DataCatalog", "url": dataset.portal_url}
+        if show_addresses and is_web_url(dataset.portal_url)
+        else None
     )
     return _clean(
         {
@@ -85,7 +87,7 @@ def dataset(*, dataset: Dataset, event: Event, base_url: str, show_addresses: bo
             "description": dataset.description or dataset.title,
             "url": f"{event_url}/datasets/{dataset.id}",
             "sameAs": dataset.landing_url if show_addresses and is_web_url(dataset.landing_url) else None,
-            "identifier": dataset.remote_id or None,
+            "identifier": (dataset.remote_id or None) if show_addresses else None,
             "license": _licence(dataset.licence_spdx, dataset.licence_url),
             "publisher": {"@type": "Organization", "name": dataset.publisher} if dataset.publisher else None,
             "dateModified": _when(dataset.last_modified),

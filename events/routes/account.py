@@ -5,17 +5,16 @@ from __future__ import annotations
 import json
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
 from events import auth
 from events.auth import SIGNED_IN, route
 from events.domain import accounts, personal_data
 from events.domain import events as event_rules
-from events.domain.errors import FormErrors
-from events.flash import flash
 from events.forms import checkbox, read_form
 from events.i18n import _, set_language
 from events.models import EventRole
+from events.outcomes import submit
 from events.templating import render
 
 
@@ -54,7 +53,8 @@ async def account(request: Request):
     values = profile_values(user)
     if request.method == "POST":
         form = await read_form(request)
-        try:
+
+        async def save() -> None:
             await accounts.update_profile(
                 user,
                 name=form.get("name", ""),
@@ -62,30 +62,39 @@ async def account(request: Request):
                 newsletter=checkbox(form, "newsletter"),
                 publish_name=checkbox(form, "publish_name"),
             )
-        except FormErrors as error:
-            errors = error.errors
-            values.update(form)
-        else:
             set_language(user.language)
-            flash(request, _("Your profile is saved."), "success")
-            return RedirectResponse("/account", status_code=303)
+
+        answer = await submit(
+            request,
+            save(),
+            # Translated once saved: in the language just chosen.
+            done=lambda _saved: _("Your profile is saved."),
+            then="/account",
+        )
+        if answer.response:
+            return answer.response
+        errors = answer.errors
+        values.update(form)
     return await profile_page(request, values, errors, status_code=422 if errors else 200)
 
 
 async def change_password(request: Request):
     user = request.state.user
     form = await read_form(request)
-    try:
-        await accounts.change_password(
+    answer = await submit(
+        request,
+        accounts.change_password(
             user,
             current=form.get("current_password", ""),
             new=form.get("password", ""),
             keep_session=auth.session_key_hash(request),
-        )
-    except FormErrors as error:
-        return await profile_page(request, profile_values(user), error.errors, status_code=422)
-    flash(request, _("Your password is changed. Your other sessions are signed out."), "success")
-    return RedirectResponse("/account", status_code=303)
+        ),
+        done=_("Your password is changed. Your other sessions are signed out."),
+        then="/account",
+    )
+    if answer.response:
+        return answer.response
+    return await profile_page(request, profile_values(user), answer.errors, status_code=422)
 
 
 async def export(request: Request):
@@ -102,14 +111,20 @@ async def delete(request: Request):
     errors: dict = {}
     if request.method == "POST":
         form = await read_form(request)
-        try:
+
+        async def delete_and_sign_out() -> None:
             await accounts.delete_account(user, password=form.get("password", ""))
-        except FormErrors as error:
-            errors = error.errors
-        else:
-            request.session.clear()
-            flash(request, _("Your account is deleted. Thank you for taking part."), "success")
-            return RedirectResponse("/", status_code=303)
+            request.session.clear()  # before the message, which the session carries to the next page
+
+        answer = await submit(
+            request,
+            delete_and_sign_out(),
+            done=_("Your account is deleted. Thank you for taking part."),
+            then="/",
+        )
+        if answer.response:
+            return answer.response
+        errors = answer.errors
     return render(request, "account/delete.html", {"errors": errors}, status_code=422 if errors else 200)
 
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
 from tortoise.expressions import Q
 
 from events.auth import ADMIN, not_found, route
 from events.domain import accounts
 from events.domain import events as event_rules
-from events.domain.errors import FormErrors
-from events.flash import flash
 from events.forms import read_form
 from events.i18n import _
 from events.models import Event, EventKind, User
+from events.outcomes import act, submit
 from events.templating import render
 
 PAGE_SIZE = 50
@@ -36,12 +34,12 @@ async def set_active(request: Request):
         raise not_found(request)
     form = await read_form(request)
     active = form.get("active") == "1"
-    if user.id == request.state.user.id and not active:
-        flash(request, _("You cannot disable your own account."), "error")
-    else:
-        await accounts.set_active(user, active)
-        flash(request, _("The account is enabled.") if active else _("The account is disabled."), "success")
-    return RedirectResponse("/admin", status_code=303)
+    return await act(
+        request,
+        accounts.set_active(user, active, by=request.state.user),
+        done=_("The account is enabled.") if active else _("The account is disabled."),
+        then="/admin",
+    )
 
 
 async def new_event(request: Request):
@@ -49,18 +47,20 @@ async def new_event(request: Request):
     values: dict = {"kind": EventKind.PROGRAMME.value}
     if request.method == "POST":
         values = await read_form(request)
-        try:
-            event = await event_rules.create_event(
+        answer = await submit(
+            request,
+            event_rules.create_event(
                 title=values.get("title", ""),
                 slug=values.get("slug", ""),
                 kind=values.get("kind", ""),
                 organiser_email=values.get("organiser_email", ""),
-            )
-        except FormErrors as error:
-            errors = error.errors
-        else:
-            flash(request, _("The event is created as a draft."), "success")
-            return RedirectResponse(f"/events/{event.slug}/manage", status_code=303)
+            ),
+            done=_("The event is created as a draft."),
+            then=lambda event: f"/events/{event.slug}/manage",
+        )
+        if answer.response:
+            return answer.response
+        errors = answer.errors
     return render(
         request,
         "admin/new_event.html",

@@ -12,6 +12,7 @@ from events.domain.errors import FormErrors, RateLimited
 from events.flash import flash
 from events.forms import checkbox, read_form, safe_next
 from events.i18n import _, get_language
+from events.outcomes import submit
 from events.routes import account as account_routes
 from events.templating import refused, render
 
@@ -166,15 +167,21 @@ async def reset_password(request: Request):
     errors: dict = {}
     if request.method == "POST":
         values = await read_form(request)
-        try:
+
+        async def change() -> None:
             await accounts.set_password(user, values.get("password", ""))
-        except FormErrors as error:
-            errors = error.errors
-        else:
             if request.state.user is not None:
-                await auth.logout(request)
-            flash(request, _("Your password is changed. Sign in with the new one."), "success")
-            return RedirectResponse("/login", status_code=303)
+                await auth.logout(request)  # before the message, which the session carries on
+
+        answer = await submit(
+            request,
+            change(),
+            done=_("Your password is changed. Sign in with the new one."),
+            then="/login",
+        )
+        if answer.response:
+            return answer.response
+        errors = answer.errors
     return render(
         request,
         "auth/reset.html",

@@ -17,7 +17,8 @@ from events.domain.results import TIE_BREAK
 from events.flash import flash
 from events.forms import read_form
 from events.i18n import _
-from events.models import Event, JurySession
+from events.models import Award, Event, JurySession
+from events.outcomes import submit
 from events.templating import render
 
 PUBLIC = "public"  # the form's `challenge` value for the public prize
@@ -68,23 +69,28 @@ async def jury_awards(request: Request):
     challenge_id = None if which == PUBLIC else parse_id(which)
     # Each challenge has its own form on the page: errors and values are named after it.
     suffix = f"-{which}" if which == PUBLIC or challenge_id else ""
-    try:
+
+    async def give() -> Award:
         if which != PUBLIC and challenge_id is None:
             raise FormErrors({None: _("Choose a challenge of this session.")})
         entry_id = parse_id(form.get("entry", ""))
         if entry_id is None:
             raise FormErrors({"entry": _("Choose an entry of this session's results.")})
-        award = await award_rules.give_award(
+        return await award_rules.give_award(
             session=session, challenge_id=challenge_id, entry_id=entry_id, title=form.get("title", "")
         )
-    except FormErrors as error:
-        errors = {(f"{key}{suffix}" if key else None): message for key, message in error.errors.items()}
-        values = {f"title{suffix}": form.get("title", ""), f"entry{suffix}": form.get("entry", "")}
-        return await _page(request, session, errors=errors, values=values)
-    flash(
-        request, _("The award “%(title)s” is given.", title=award_rules.award_title(award.title)), "success"
+
+    answer = await submit(
+        request,
+        give(),
+        done=lambda award: _("The award “%(title)s” is given.", title=award_rules.award_title(award.title)),
+        then=_url(event, session),
     )
-    return RedirectResponse(_url(event, session), status_code=303)
+    if answer.response:
+        return answer.response
+    errors = {(f"{key}{suffix}" if key else None): message for key, message in answer.errors.items()}
+    values = {f"title{suffix}": form.get("title", ""), f"entry{suffix}": form.get("entry", "")}
+    return await _page(request, session, errors=errors, values=values)
 
 
 async def remove_award(request: Request):

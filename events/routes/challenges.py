@@ -12,12 +12,13 @@ from starlette.responses import RedirectResponse
 
 from events.auth import ORGANISER, PUBLIC, SIGNED_IN, event_role, forbidden, not_found, roles_in, route
 from events.domain import challenges as challenge_rules
-from events.domain.errors import FormErrors
+from events.domain.errors import RateLimited
 from events.flash import flash
 from events.forms import as_id, fits, read_form
 from events.i18n import _
 from events.models import Challenge, ChallengeDataset, ChallengeStatus, Dataset, Event, Role, User
-from events.templating import render
+from events.outcomes import act, submit
+from events.templating import refused, render
 
 ORGANISER_OR_OWNER = event_role(Role.ORGANISER, Role.CHALLENGE_OWNER)
 
@@ -50,15 +51,17 @@ async def manage_challenges(request: Request):
     values: dict = {}
     if request.method == "POST":
         values = await read_form(request)
-        try:
-            challenge = await challenge_rules.create_challenge(
+        answer = await submit(
+            request,
+            challenge_rules.create_challenge(
                 event=event, title=values.get("title", ""), slug=values.get("slug", "")
-            )
-        except FormErrors as error:
-            errors = error.errors
-        else:
-            flash(request, _("The challenge is created as a draft: complete it."), "success")
-            return RedirectResponse(_edit_url(event, challenge), status_code=303)
+            ),
+            done=_("The challenge is created as a draft: complete it."),
+            then=lambda challenge: _edit_url(event, challenge),
+        )
+        if answer.response:
+            return answer.response
+        errors = answer.errors
     challenges = (
         await Challenge.filter(event_id=event.id)
         .prefetch_related("dataset_links", "owners__user", "proposed_by")
@@ -129,9 +132,10 @@ async def edit_challenge(request: Request):
             if name.startswith("dataset_") and (dataset_id := _int_or_none(name.removeprefix("dataset_")))
         }
         primary = _int_or_none(values.get("primary"))
-        try:
+        answer = await submit(
+            request,
             # Slug, team limit and status are offered to organisers only: an owner's are ignored.
-            await challenge_rules.update_challenge(
+            challenge_rules.update_challenge(
                 challenge=challenge,
                 title=values.get("title", ""),
                 sponsors=values.get("sponsors", ""),
@@ -142,15 +146,14 @@ async def edit_challenge(request: Request):
                 primary_dataset_id=primary,
                 slug=values.get("slug", "") if organiser else None,
                 max_teams=values.get("max_teams", "") if organiser else None,
-            )
-            if organiser and values.get("status") in (ChallengeStatus.DRAFT, ChallengeStatus.PUBLISHED):
-                await challenge_rules.set_challenge_status(challenge=challenge, status=values["status"])
-        except FormErrors as error:
-            errors = error.errors
-            await challenge.refresh_from_db()
-        else:
-            flash(request, _("The challenge is saved."), "success")
-            return RedirectResponse(_edit_url(event, challenge), status_code=303)
+                status=values.get("status") if organiser else None,
+            ),
+            done=_("The challenge is saved."),
+            then=lambda saved: _edit_url(event, saved),
+        )
+        if answer.response:
+            return answer.response
+        errors = answer.errors
     context.update(values=values, errors=errors, organiser=organiser, chosen=chosen, primary=primary)
     return render(request, "challenges/edit.html", context, status_code=422 if errors else 200)
 
@@ -160,54 +163,58 @@ async def challenge_status(request: Request):
     event: Event = request.state.event
     challenge = await _challenge_or_404(request, event)
     form = await read_form(request)
-    try:
-        await challenge_rules.set_challenge_status(challenge=challenge, status=form.get("status", ""))
-    except FormErrors as error:
-        flash(request, error.errors.get("status", _("This change of status is not possible.")), "error")
-    else:
-        flash(
-            request,
-            _(
-                "The challenge “%(title)s” is now %(status)s.",
-                title=challenge.title,
-                status=challenge.status.label,
-            ),
-            "success",
-        )
-    return RedirectResponse(_list_url(event), status_code=303)
+    return await act(
+        request,
+        challenge_rules.set_challenge_status(challenge=challenge, status=form.get("status", "")),
+        done=lambda changed: _(
+            "The challenge “%(title)s” is now %(status)s.",
+            title=changed.title,
+            status=changed.status.label,
+        ),
+        then=_list_url(event),
+    )
 
 
 async def add_challenge_owner(request: Request):
     event: Event = request.state.event
     challenge = await _challenge_or_404(request, event)
     form = await read_form(request)
+    limited: RateLimited | None = None
     try:
-        result = await challenge_rules.add_owner(
-            challenge=challenge,
-            event=event,
-            email=form.get("owner_email", ""),
-            invited_by=request.state.user,
-            base_url=request.app.state.settings.base_url,
-            default_language=request.app.state.settings.default_language,
+        answer = await submit(
+            request,
+            challenge_rules.add_owner(
+                challenge=challenge,
+                event=event,
+                email=form.get("owner_email", ""),
+                invited_by=request.state.user,
+                base_url=request.app.state.settings.base_url,
+                default_language=request.app.state.settings.default_language,
+            ),
+            done=lambda result: (
+                _("%(email)s is now an owner of this challenge.", email=result.email)
+                if result.granted
+                else _("No account uses %(email)s yet: we sent an invitation.", email=result.email)
+            ),
+            then=_edit_url(event, challenge),
         )
-    except FormErrors as error:
-        context = await _edit_context(event, challenge)
-        context.update(
-            values=_challenge_values(challenge),
-            errors={"owner_email": error.errors.get("email", "")},
-            owner_email=form.get("owner_email", ""),
-            organiser=True,
-            chosen=context["linked_before"],
-            primary=context["primary_before"],
-        )
-        return render(request, "challenges/edit.html", context, status_code=422)
-    if result.granted:
-        flash(request, _("%(email)s is now an owner of this challenge.", email=result.email), "success")
+    except RateLimited as error:  # a mailed invitation counts towards the invitations' limits
+        limited, message = error, error.message
     else:
-        flash(
-            request, _("No account uses %(email)s yet: we sent an invitation.", email=result.email), "success"
-        )
-    return RedirectResponse(_edit_url(event, challenge), status_code=303)
+        if answer.response:
+            return answer.response
+        message = answer.errors.get("email", "")  # invite() names the field "email", this form "owner_email"
+    context = await _edit_context(event, challenge)
+    context.update(
+        values=_challenge_values(challenge),
+        errors={"owner_email": message},
+        owner_email=form.get("owner_email", ""),
+        organiser=True,
+        chosen=context["linked_before"],
+        primary=context["primary_before"],
+    )
+    response = render(request, "challenges/edit.html", context, status_code=422)
+    return refused(response, limited) if limited else response
 
 
 async def remove_challenge_owner(request: Request):
@@ -228,20 +235,22 @@ async def propose_challenge(request: Request):
     values: dict = {}
     if request.method == "POST":
         values = await read_form(request)
-        try:
-            await challenge_rules.propose_challenge(
+        answer = await submit(
+            request,
+            challenge_rules.propose_challenge(
                 event=event,
                 user=request.state.user,
                 title=values.get("title", ""),
                 sponsors=values.get("sponsors", ""),
                 statement=values.get("statement", ""),
                 base_url=request.app.state.settings.base_url,
-            )
-        except FormErrors as error:
-            errors = error.errors
-        else:
-            flash(request, _("Thank you: the organisers will review your proposal."), "success")
-            return RedirectResponse(f"/events/{event.slug}", status_code=303)
+            ),
+            done=_("Thank you: the organisers will review your proposal."),
+            then=f"/events/{event.slug}",
+        )
+        if answer.response:
+            return answer.response
+        errors = answer.errors
     return render(
         request,
         "challenges/propose.html",

@@ -10,12 +10,12 @@ from starlette.responses import RedirectResponse
 
 from events.auth import ORGANISER, PUBLIC, not_found, route
 from events.domain import gallery, linked_data, portals, restricted
-from events.domain.errors import FormErrors
 from events.domain.fetching import FetchError
 from events.flash import flash
 from events.forms import checkbox, read_form
 from events.i18n import _
 from events.models import Challenge, ChallengeDataset, ChallengeStatus, Dataset, DatasetStatus, Event
+from events.outcomes import submit
 from events.templating import render
 
 MANUAL_FIELDS = ("title", "publisher", "licence", "url", "description")
@@ -66,28 +66,32 @@ async def manage_datasets(request: Request):
 async def import_dataset(request: Request):
     event: Event = request.state.event
     values = await read_form(request)
-    try:
-        dataset = await portals.import_dataset(
-            event=event, url=values.get("url", ""), allow_private=_allow_private(request)
-        )
-    except FormErrors as error:
-        return await _catalogue_page(
-            request, forms={"import": (error.errors, {"url": values.get("url", "")})}, status_code=422
-        )
-    flash(request, _("“%(title)s” is added to the catalogue.", title=dataset.title), "success")
-    return RedirectResponse(_manage_url(event), status_code=303)
+    answer = await submit(
+        request,
+        portals.import_dataset(event=event, url=values.get("url", ""), allow_private=_allow_private(request)),
+        done=lambda dataset: _("“%(title)s” is added to the catalogue.", title=dataset.title),
+        then=_manage_url(event),
+    )
+    if answer.response:
+        return answer.response
+    return await _catalogue_page(
+        request, forms={"import": (answer.errors, {"url": values.get("url", "")})}, status_code=422
+    )
 
 
 async def add_dataset(request: Request):
     event: Event = request.state.event
     form = await read_form(request)
     values = {name: form.get(name, "") for name in MANUAL_FIELDS}
-    try:
-        dataset = await portals.create_manual_dataset(event=event, **values)
-    except FormErrors as error:
-        return await _catalogue_page(request, forms={"manual": (error.errors, values)}, status_code=422)
-    flash(request, _("“%(title)s” is added to the catalogue.", title=dataset.title), "success")
-    return RedirectResponse(_manage_url(event), status_code=303)
+    answer = await submit(
+        request,
+        portals.create_manual_dataset(event=event, **values),
+        done=lambda dataset: _("“%(title)s” is added to the catalogue.", title=dataset.title),
+        then=_manage_url(event),
+    )
+    if answer.response:
+        return answer.response
+    return await _catalogue_page(request, forms={"manual": (answer.errors, values)}, status_code=422)
 
 
 async def refresh_dataset(request: Request):
@@ -156,12 +160,15 @@ async def edit_dataset(request: Request):
         return await _settings_page(request, dataset)
     form = await read_form(request)
     values = {name: form.get(name, "") for name in MANUAL_FIELDS}
-    try:
-        await portals.update_manual_dataset(dataset=dataset, **values)
-    except FormErrors as error:
-        return await _settings_page(request, dataset, errors=error.errors, values=values, status_code=422)
-    flash(request, _("The dataset is saved."), "success")
-    return RedirectResponse(_manage_url(event), status_code=303)
+    answer = await submit(
+        request,
+        portals.update_manual_dataset(dataset=dataset, **values),
+        done=_("The dataset is saved."),
+        then=_manage_url(event),
+    )
+    if answer.response:
+        return answer.response
+    return await _settings_page(request, dataset, errors=answer.errors, values=values, status_code=422)
 
 
 async def restrict_dataset(request: Request):
@@ -170,18 +177,21 @@ async def restrict_dataset(request: Request):
     form = await read_form(request)
     restricted = checkbox(form, "restricted")
     terms = form.get("terms", "")
-    try:
-        await portals.set_restriction(dataset=dataset, restricted=restricted, terms=terms)
-    except FormErrors as error:
-        return await _settings_page(
-            request,
-            dataset,
-            terms_errors=error.errors,
-            terms_values={"restricted": restricted, "terms": terms},
-            status_code=422,
-        )
-    flash(request, _("The access terms are saved."), "success")
-    return RedirectResponse(_manage_url(event), status_code=303)
+    answer = await submit(
+        request,
+        portals.set_restriction(dataset=dataset, restricted=restricted, terms=terms),
+        done=_("The access terms are saved."),
+        then=_manage_url(event),
+    )
+    if answer.response:
+        return answer.response
+    return await _settings_page(
+        request,
+        dataset,
+        terms_errors=answer.errors,
+        terms_values={"restricted": restricted, "terms": terms},
+        status_code=422,
+    )
 
 
 # --- public ---------------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ Another team's entry or file is 404, whatever the request (docs/SECURITY.md, "Ac
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -16,26 +15,15 @@ from starlette.responses import RedirectResponse, StreamingResponse
 from events.auth import ORGANISER, PUBLIC, SIGNED_IN, forbidden, not_found, route
 from events.domain import entries as entry_rules
 from events.domain import files as file_rules
-from events.domain import published, restricted
-from events.domain.errors import FormErrors
-from events.domain.numbers import parse_id
+from events.domain import restricted
 from events.domain.spdx import CODE_LICENCES
 from events.flash import flash
 from events.forms import UnreadableRequest, read_form
 from events.i18n import _
 from events.logs import safe_log
-from events.models import (
-    Challenge,
-    Dataset,
-    Entry,
-    EntryDataset,
-    EntryFile,
-    EntryRevision,
-    Event,
-    Round,
-    TeamMember,
-)
+from events.models import Dataset, Entry, EntryDataset, EntryFile, Event
 from events.multipart import receive_file
+from events.outcomes import act, submit
 from events.storage import storage_for
 from events.templating import render
 
@@ -69,47 +57,39 @@ async def team_entries(request: Request):
     """The team's entries per round and challenge, and a form to start each missing one."""
     event: Event = request.state.event
     user = request.state.user
-    team = await entry_rules.team_of(event=event, user=user)
     errors: dict = {}
     values: dict = {}
     if request.method == "POST":
+        team = await entry_rules.team_of(event=event, user=user)
         if team is None:
             raise forbidden(request)  # entries are made by teams
         form = await _read_form(request)
         values = {"title": form.get("title", "")}
-        stage = await Round.get_or_none(id=parse_id(form.get("round", "")) or 0, event_id=event.id)
-        challenge = await Challenge.get_or_none(
-            id=parse_id(form.get("challenge", "")) or 0, event_id=event.id
+        answer = await submit(
+            request,
+            entry_rules.start_entry(
+                event=event,
+                team=team,
+                user=user,
+                round_id=form.get("round", ""),
+                challenge_id=form.get("challenge", ""),
+                title=values["title"],
+            ),
+            done=None,  # the entry's page, which opens next, says it all
+            then=lambda entry: _edit_url(event, entry),
         )
-        if stage is None or challenge is None:
-            errors = {None: _("Choose a round and a challenge of this event.")}
-        else:
-            try:
-                entry = await entry_rules.create_entry(
-                    event=event,
-                    team=team,
-                    stage=stage,
-                    challenge=challenge,
-                    user=user,
-                    values=values,
-                    dataset_notes={},
-                )
-            except FormErrors as error:
-                errors = error.errors
-            else:
-                return RedirectResponse(_edit_url(event, entry), status_code=303)
-    slots = await entry_rules.entry_slots(event=event, team=team) if team is not None else []
-    with_feedback = await published.entries_with_feedback(
-        event, [slot.entry.id for slot in slots if slot.entry is not None]
-    )
+        if answer.response:
+            return answer.response
+        errors = answer.errors
+    page = await entry_rules.team_entries(event=event, user=user)
     return render(
         request,
         "entries/list.html",
         {
             "event": event,
-            "team": team,
-            "slots": slots,
-            "with_feedback": with_feedback,
+            "team": page.team,
+            "slots": page.slots,
+            "with_feedback": page.with_feedback,
             "errors": errors,
             "values": values,
         },
@@ -132,15 +112,6 @@ def _entry_values(entry: Entry, links: list[EntryDataset]) -> dict[str, str]:
     return values
 
 
-def _dataset_notes(form: dict[str, str], catalogue: list[Dataset]) -> dict[int, str]:
-    """The datasets ticked on the form: only ids of this event's catalogue are read."""
-    return {
-        dataset.id: form.get(f"dataset_{dataset.id}_note", "")
-        for dataset in catalogue
-        if form.get(f"dataset_{dataset.id}") in ("on", "1", "true", "yes")
-    }
-
-
 async def _entry_page(
     request: Request,
     entry: Entry,
@@ -152,41 +123,32 @@ async def _entry_page(
 ):
     event: Event = request.state.event
     settings = request.app.state.settings
-    stage = await Round.get(id=entry.round_id)
-    challenge = await Challenge.get(id=entry.challenge_id)
-    catalogue = await Dataset.filter(event_id=event.id).order_by("title", "id")
-    links = await EntryDataset.filter(entry_id=entry.id)
-    files = await EntryFile.filter(entry_id=entry.id).order_by("id")
-    revisions = (
-        await EntryRevision.filter(entry_id=entry.id).select_related("author").order_by("-number").limit(20)
-    )
-    now = datetime.now(UTC)
-    admission = await entry_rules.admission(entry=entry, stage=stage)
+    page = await entry_rules.entry_page(entry=entry, event=event)
     return render(
         request,
         "entries/edit.html",
         {
             "event": event,
             "entry": entry,
-            "stage": stage,
-            "challenge": challenge,
-            "catalogue": catalogue,
-            "files": files,
-            "revisions": revisions,
-            "values": values if values is not None else _entry_values(entry, links),
+            "stage": page.stage,
+            "challenge": page.challenge,
+            "catalogue": page.catalogue,
+            "files": page.files,
+            "revisions": page.revisions,
+            "values": values if values is not None else _entry_values(entry, page.links),
             "errors": errors or {},
             "file_error": file_error,
-            "closed": entry_rules.closed_reason(stage, event, now),
-            "closes_at": entry_rules.closes_at(stage),
-            "members": admission.members,
-            "refused": admission.refused,
+            "closed": page.closed,
+            "closes_at": page.closes_at,
+            "members": page.admission.members,
+            "refused": page.admission.refused,
             "question_field": entry_rules.question_field,
             "licences": CODE_LICENCES,
             "accept": ",".join("." + ext for ext in sorted(file_rules.ALLOWED_EXTENSIONS)),
             "allowed_list": file_rules.allowed_list(),
             "max_file_mb": settings.max_upload_mb,
             "quota_mb": settings.team_quota_mb,
-            "used_bytes": await entry_rules.team_usage(entry.team_id),
+            "used_bytes": page.used_bytes,
         },
         status_code=status_code,
     )
@@ -198,28 +160,20 @@ async def edit_entry(request: Request):
     if request.method == "GET":
         return await _entry_page(request, entry)
     form = await _read_form(request)
-    catalogue = await Dataset.filter(event_id=event.id)
-    try:
-        await entry_rules.save_entry(
-            entry=entry,
-            event=event,
-            user=request.state.user,
-            values=form,
-            dataset_notes=_dataset_notes(form, catalogue),
-        )
-        if form.get("action") == "submit":
-            await entry_rules.set_entry_status(
-                entry=entry, event=event, status="submitted", user=request.state.user
-            )
-    except FormErrors as error:
-        return await _entry_page(request, entry, values=form, errors=error.errors, status_code=422)
-    if form.get("action") == "submit":
-        flash(
-            request, _("Your entry is submitted. Every member of the team gets a receipt by mail."), "success"
-        )
-    else:
-        flash(request, _("Your entry is saved."), "success")
-    return RedirectResponse(_edit_url(event, entry), status_code=303)
+    submitting = form.get("action") == "submit"
+    answer = await submit(
+        request,
+        entry_rules.save_entry_form(
+            entry=entry, event=event, user=request.state.user, form=form, submit=submitting
+        ),
+        done=_("Your entry is submitted. Every member of the team gets a receipt by mail.")
+        if submitting
+        else _("Your entry is saved."),
+        then=_edit_url(event, entry),
+    )
+    if answer.response:
+        return answer.response
+    return await _entry_page(request, entry, values=form, errors=answer.errors, status_code=422)
 
 
 # --- files -----------------------------------------------------------------------------------------
@@ -229,7 +183,7 @@ async def upload_file(request: Request):
     event: Event = request.state.event
     entry = await _member_entry(request)
     settings = request.app.state.settings
-    reason = entry_rules.closed_reason(await Round.get(id=entry.round_id), event, datetime.now(UTC))
+    reason = await entry_rules.why_closed(entry=entry, event=event)
     if reason:  # refused before a byte of the body is read; checked again when the row is written
         return await _entry_page(request, entry, file_error=reason, status_code=422)
     storage = storage_for(settings)
@@ -264,17 +218,26 @@ async def upload_file(request: Request):
 async def delete_file(request: Request):
     event: Event = request.state.event
     entry = await _member_entry(request)
-    try:
+
+    async def remove() -> EntryFile:
         record = await entry_rules.remove_entry_file(
             entry=entry, event=event, file_id=request.path_params["file_id"], user=request.state.user
         )
-    except entry_rules.EntryClosed as closed:
-        return await _entry_page(request, entry, file_error=closed.message, status_code=422)
-    if record is None:
-        raise not_found(request)
-    await storage_for(request.app.state.settings).delete(record.storage_key)
-    flash(request, _("The file “%(name)s” is removed.", name=record.original_name), "success")
-    return RedirectResponse(_edit_url(event, entry) + "#files", status_code=303)
+        if record is None:
+            raise not_found(request)
+        await storage_for(request.app.state.settings).delete(record.storage_key)  # the row is gone first
+        return record
+
+    answer = await submit(
+        request,
+        remove(),
+        done=lambda record: _("The file “%(name)s” is removed.", name=record.original_name),
+        then=_edit_url(event, entry) + "#files",
+    )
+    if answer.response:
+        return answer.response
+    # The round closed (EntryClosed): said where the files are.
+    return await _entry_page(request, entry, file_error=answer.errors[None], status_code=422)
 
 
 def attachment_header(name: str) -> str:
@@ -302,15 +265,13 @@ def send_file(request: Request, record: EntryFile | None, name: str = "") -> Str
 
 async def download_file(request: Request):
     """The file, for the team, the organisers, and anyone once the entry is in the public gallery."""
-    event: Event = request.state.event
-    entry = await entry_rules.entry_for_reader(
-        event=event, user=request.state.user, entry_id=request.path_params["entry_id"]
+    record = await entry_rules.file_for_reader(
+        event=request.state.event,
+        user=request.state.user,
+        entry_id=request.path_params["entry_id"],
+        file_id=request.path_params["file_id"],
     )
-    if entry is None:
-        raise not_found(request)
-    return send_file(
-        request, await EntryFile.get_or_none(id=request.path_params["file_id"], entry_id=entry.id)
-    )
+    return send_file(request, record)
 
 
 # --- restricted datasets ---------------------------------------------------------------------------
@@ -321,21 +282,19 @@ async def accept_dataset_terms(request: Request):
     dataset = await Dataset.get_or_none(id=request.path_params["dataset_id"], event_id=event.id)
     if dataset is None:
         raise not_found(request)
-    member = await TeamMember.get_or_none(event_id=event.id, user_id=request.state.user.id).select_related(
-        "team"
-    )
-    if member is None:
+    team = await entry_rules.team_of(event=event, user=request.state.user)
+    if team is None:
         raise forbidden(request)  # only a team accepts terms
+    back = f"/events/{event.slug}/datasets/{dataset.id}#files"
     if not dataset.restricted:
         flash(request, _("This dataset has no terms to accept: its files are open to all."), "info")
-        return RedirectResponse(f"/events/{event.slug}/datasets/{dataset.id}#files", status_code=303)
-    try:
-        await restricted.accept_terms(dataset=dataset, team=member.team, user=request.state.user)
-    except FormErrors as error:
-        flash(request, next(iter(error.errors.values())), "error")
-    else:
-        flash(request, _("Your team accepted the terms: the files are shown below."), "success")
-    return RedirectResponse(f"/events/{event.slug}/datasets/{dataset.id}#files", status_code=303)
+        return RedirectResponse(back, status_code=303)
+    return await act(
+        request,
+        restricted.accept_terms(dataset=dataset, team=team, user=request.state.user),
+        done=_("Your team accepted the terms: the files are shown below."),
+        then=back,
+    )
 
 
 async def dataset_access_log(request: Request):

@@ -7,14 +7,16 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from events.auth import EVENT_CREATOR, ORGANISER, SIGNED_IN, not_found, route
+from events.domain import dashboard as dashboard_rules
 from events.domain import events as event_rules
-from events.domain import schedule
+from events.domain import invitations, schedule
 from events.domain.errors import FormErrors, RateLimited
 from events.domain.rounds import QUESTION_KINDS, question_kind_label
 from events.flash import flash
 from events.forms import checkbox, read_form
 from events.i18n import _
-from events.models import Event, EventKind, EventRole, EventStatus, JurySessionJuror, Role
+from events.models import Event, EventKind, EventStatus, Role
+from events.outcomes import act, submit
 from events.routes.rounds import question_row_count, question_rows, question_values
 from events.templating import refused, render
 
@@ -25,28 +27,26 @@ def _manage_url(event: Event, page: str = "") -> str:
     return f"/events/{event.slug}/manage{page}"
 
 
-async def _people(event: Event) -> list[EventRole]:
-    return await EventRole.filter(event_id=event.id).select_related("user").order_by("role", "user__name")
-
-
 async def create_event(request: Request):
     """Create an event from a preset; the signed-in creator becomes its organiser."""
     errors: dict = {}
     values: dict = {"kind": EventKind.PROGRAMME.value}
     if request.method == "POST":
         values = await read_form(request)
-        try:
-            event = await event_rules.create_event(
+        answer = await submit(
+            request,
+            event_rules.create_event(
                 title=values.get("title", ""),
                 slug=values.get("slug", ""),
                 kind=values.get("kind", ""),
                 organiser_email=request.state.user.email,
-            )
-        except FormErrors as error:
-            errors = error.errors
-        else:
-            flash(request, _("The event is created as a draft. Complete it, then publish it."), "success")
-            return RedirectResponse(_manage_url(event, "/edit"), status_code=303)
+            ),
+            done=_("The event is created as a draft. Complete it, then publish it."),
+            then=lambda event: _manage_url(event, "/edit"),
+        )
+        if answer.response:
+            return answer.response
+        errors = answer.errors
     return render(
         request,
         "events/new.html",
@@ -62,7 +62,7 @@ async def create_event(request: Request):
 
 async def dashboard(request: Request):
     event: Event = request.state.event
-    summary = await event_rules.dashboard(event=event)
+    summary = await dashboard_rules.dashboard(event=event)
     return render(request, "events/manage.html", {"event": event, "dashboard": summary})
 
 
@@ -88,8 +88,9 @@ async def edit_event(request: Request):
     values = _event_values(event)
     if request.method == "POST":
         values = await read_form(request)
-        try:
-            await event_rules.update_event(
+        answer = await submit(
+            request,
+            event_rules.update_event(
                 event=event,
                 title=values.get("title", ""),
                 slug=values.get("slug", ""),
@@ -103,14 +104,13 @@ async def edit_event(request: Request):
                 registration_closes_at=values.get("registration_closes_at", ""),
                 allow_challenge_proposals=checkbox(values, "allow_challenge_proposals"),
                 retention_months=values.get("retention_months"),
-            )
-        except FormErrors as error:
-            errors = error.errors
-            # The page's links still point at the stored address, not at a refused new one.
-            await event.refresh_from_db()
-        else:
-            flash(request, _("The event is saved."), "success")
-            return RedirectResponse(_manage_url(event, "/edit"), status_code=303)
+            ),
+            done=_("The event is saved."),
+            then=lambda saved: _manage_url(saved, "/edit"),
+        )
+        if answer.response:
+            return answer.response
+        errors = answer.errors
     return render(
         request,
         "events/edit.html",
@@ -131,19 +131,21 @@ async def participation(request: Request):
     }
     if request.method == "POST":
         values = await read_form(request)
-        try:
-            await event_rules.update_participation(
+        answer = await submit(
+            request,
+            event_rules.update_participation(
                 event=event,
                 rules=values.get("rules", ""),
                 eligible_domains=values.get("eligible_domains", ""),
                 challenges_per_team=values.get("challenges_per_team", ""),
                 questions=question_rows(values),
-            )
-        except FormErrors as error:
-            errors = error.errors
-        else:
-            flash(request, _("The participation settings are saved."), "success")
-            return RedirectResponse(_manage_url(event, "/participation"), status_code=303)
+            ),
+            done=_("The participation settings are saved."),
+            then=_manage_url(event, "/participation"),
+        )
+        if answer.response:
+            return answer.response
+        errors = answer.errors
     return render(
         request,
         "events/participation.html",
@@ -162,18 +164,17 @@ async def participation(request: Request):
 async def event_status(request: Request):
     event: Event = request.state.event
     form = await read_form(request)
-    try:
-        await event_rules.set_event_status(event=event, status=form.get("status", ""))
-    except FormErrors as error:
-        flash(request, error.errors.get("status", _("This change of status is not possible.")), "error")
-    else:
-        messages = {
-            EventStatus.PUBLISHED: _("The event is published: everyone can see it."),
-            EventStatus.DRAFT: _("The event is back to draft: only its team sees it."),
-            EventStatus.ARCHIVED: _("The event is archived."),
-        }
-        flash(request, messages[EventStatus(event.status)], "success")
-    return RedirectResponse(_manage_url(event), status_code=303)
+    messages = {
+        EventStatus.PUBLISHED: _("The event is published: everyone can see it."),
+        EventStatus.DRAFT: _("The event is back to draft: only its team sees it."),
+        EventStatus.ARCHIVED: _("The event is archived."),
+    }
+    return await act(
+        request,
+        event_rules.set_event_status(event=event, status=form.get("status", "")),
+        done=lambda changed: messages[EventStatus(changed.status)],
+        then=_manage_url(event),
+    )
 
 
 async def people(request: Request):
@@ -184,7 +185,7 @@ async def people(request: Request):
     if request.method == "POST":
         values = await read_form(request)
         try:
-            result = await event_rules.invite(
+            result = await invitations.invite(
                 event=event,
                 email=values.get("email", ""),
                 role=values.get("role", ""),
@@ -206,13 +207,14 @@ async def people(request: Request):
                     "success",
                 )
             return RedirectResponse(_manage_url(event, "/people"), status_code=303)
+    page = await invitations.people(event)
     response = render(
         request,
         "events/people.html",
         {
             "event": event,
-            "people": await _people(event),
-            "invitations": await event_rules.pending_invitations(event),
+            "people": page.roles,
+            "invitations": page.invitations,
             "roles": list(Role),
             "errors": errors,
             "values": values,
@@ -224,42 +226,39 @@ async def people(request: Request):
 
 async def remove_person(request: Request):
     event: Event = request.state.event
-    role_id = request.path_params["role_id"]
-    try:
-        removed = await event_rules.revoke_role(event=event, role_id=role_id)
-    except FormErrors as error:
-        flash(request, error.errors[None], "error")
-        return RedirectResponse(_manage_url(event, "/people"), status_code=303)
-    if not removed:
-        raise not_found(request)
-    flash(request, _("The role is removed."), "success")
-    return RedirectResponse(_manage_url(event, "/people"), status_code=303)
+
+    async def revoke() -> None:
+        if not await invitations.revoke_role(event=event, role_id=request.path_params["role_id"]):
+            raise not_found(request)  # another event's role, or gone
+
+    return await act(request, revoke(), done=_("The role is removed."), then=_manage_url(event, "/people"))
 
 
 async def cancel_invitation(request: Request):
     event: Event = request.state.event
-    invitation_id = request.path_params["invitation_id"]
-    try:
-        cancelled = await event_rules.cancel_invitation(event=event, invitation_id=invitation_id)
-    except FormErrors as error:
-        flash(request, error.errors[None], "error")
-        return RedirectResponse(_manage_url(event, "/people"), status_code=303)
-    if not cancelled:
-        raise not_found(request)
-    flash(request, _("The invitation is cancelled: its link no longer works."), "success")
-    return RedirectResponse(_manage_url(event, "/people"), status_code=303)
+
+    async def cancel() -> None:
+        if not await invitations.cancel_invitation(
+            event=event, invitation_id=request.path_params["invitation_id"]
+        ):
+            raise not_found(request)  # another event's invitation, or gone
+
+    return await act(
+        request,
+        cancel(),
+        done=_("The invitation is cancelled: its link no longer works."),
+        then=_manage_url(event, "/people"),
+    )
 
 
 async def invitation(request: Request):
     """An invitation link from a mail. GET shows it; only the POST accepts (no GET changes state)."""
     token = request.path_params["token"]
     if request.method == "POST":
-        accepted = await event_rules.accept_invitation(token=token, user=request.state.user)
-        if accepted is None:
+        answer = await invitations.accept_invitation(token=token, user=request.state.user)
+        if answer is None:
             return render(request, "events/invitation.html", {"invitation": None}, status_code=404)
-        seated = accepted.jury_session is not None and await JurySessionJuror.exists(
-            session_id=accepted.jury_session.id, user_id=request.state.user.id
-        )
+        accepted, seated = answer.invitation, answer.seated
         if seated:
             flash(
                 request,
@@ -290,7 +289,7 @@ async def invitation(request: Request):
         else:
             target = f"/events/{accepted.event.slug}"
         return RedirectResponse(target, status_code=303)
-    found = await event_rules.find_invitation(token)
+    found = await invitations.find_invitation(token)
     return render(
         request,
         "events/invitation.html",

@@ -18,12 +18,12 @@ from events.domain import gallery as gallery_rules
 from events.domain import selection as selection_rules
 from events.domain import shortlist as shortlist_rules
 from events.domain.criteria import format_number
-from events.domain.errors import FormErrors
 from events.domain.numbers import parse_id
 from events.flash import flash
 from events.forms import checkbox, read_form
 from events.i18n import _, ngettext
 from events.models import Challenge, Entry, EntryStatus, Event, GalleryMode, Round, Selection
+from events.outcomes import act
 from events.templating import render
 
 
@@ -76,8 +76,9 @@ async def decide_entry(request: Request):
     if entry is None:
         raise not_found(request)
     form = await read_form(request)
-    try:
-        await selection_rules.set_selection(
+    return await act(
+        request,
+        selection_rules.set_selection(
             entry=entry,
             event=event,
             selection=form.get("selection", ""),
@@ -85,20 +86,14 @@ async def decide_entry(request: Request):
             notify=checkbox(form, "notify"),
             user=request.state.user,
             base_url=request.app.state.settings.base_url,
-        )
-    except FormErrors as error:
-        flash(request, " ".join(error.errors.values()), "error")
-    else:
-        flash(
-            request,
-            _(
-                "“%(title)s” is marked %(decision)s.",
-                title=entry.title,
-                decision=entry.selection.label,
-            ),
-            "success",
-        )
-    return RedirectResponse(_back(event, form), status_code=303)
+        ),
+        done=lambda decided: _(
+            "“%(title)s” is marked %(decision)s.",
+            title=decided.title,
+            decision=decided.selection.label,
+        ),
+        then=_back(event, form),
+    )
 
 
 async def advance_round(request: Request):
@@ -109,21 +104,16 @@ async def advance_round(request: Request):
     if stage is None:
         flash(request, _("Choose a round of this event."), "error")
         return RedirectResponse(_back(event, form), status_code=303)
-    try:
-        advanced = await selection_rules.advance_selected(event=event, stage=stage, user=request.state.user)
-    except FormErrors as error:
-        flash(request, " ".join(error.errors.values()), "error")
-    else:
-        flash(
-            request,
-            ngettext(
-                "%(num)s selected team has its draft entry in the next round.",
-                "%(num)s selected teams have their draft entry in the next round.",
-                len(advanced),
-            ),
-            "success",
-        )
-    return RedirectResponse(_back(event, form), status_code=303)
+    return await act(
+        request,
+        selection_rules.advance_selected(event=event, stage=stage, user=request.state.user),
+        done=lambda advanced: ngettext(
+            "%(num)s selected team has its draft entry in the next round.",
+            "%(num)s selected teams have their draft entry in the next round.",
+            len(advanced),
+        ),
+        then=_back(event, form),
+    )
 
 
 async def entries_csv(request: Request):
@@ -135,13 +125,12 @@ async def entries_csv(request: Request):
 async def gallery_setting(request: Request):
     event: Event = request.state.event
     form = await read_form(request)
-    try:
-        await gallery_rules.set_gallery_mode(event=event, mode=form.get("gallery", ""))
-    except FormErrors as error:
-        flash(request, " ".join(error.errors.values()), "error")
-    else:
-        flash(request, _("The gallery setting is saved."), "success")
-    return RedirectResponse(_manage_url(event) + "#gallery", status_code=303)
+    return await act(
+        request,
+        gallery_rules.set_gallery_mode(event=event, mode=form.get("gallery", "")),
+        done=_("The gallery setting is saved."),
+        then=_manage_url(event) + "#gallery",
+    )
 
 
 routes = [

@@ -20,7 +20,8 @@ from events.domain.errors import FormErrors, RateLimited
 from events.flash import flash
 from events.forms import checkbox, read_form, safe_next
 from events.i18n import _
-from events.models import Challenge, ChallengeStatus, Event, TeamMember
+from events.models import Challenge, ChallengeStatus, Event, Team, TeamMember
+from events.outcomes import submit
 from events.templating import refused, render
 
 
@@ -51,18 +52,19 @@ async def register(request: Request):
     values["next"] = safe_next(request.query_params.get("next"), "")
     if request.method == "POST":
         values = await read_form(request)
-        try:
-            await registration_rules.register(
+        answer = await submit(
+            request,
+            registration_rules.register(
                 event=event, user=user, accept_rules=checkbox(values, "accept_rules"), answers=values
-            )
-        except FormErrors as error:
-            errors = error.errors
-        else:
-            if existing is None:
-                flash(request, _("You are registered for %(event)s.", event=event.title), "success")
-            else:
-                flash(request, _("Your registration is updated."), "success")
-            return RedirectResponse(safe_next(values.get("next"), _team_url(event)), status_code=303)
+            ),
+            done=_("You are registered for %(event)s.", event=event.title)
+            if existing is None
+            else _("Your registration is updated."),
+            then=safe_next(values.get("next"), _team_url(event)),
+        )
+        if answer.response:
+            return answer.response
+        errors = answer.errors
     return render(
         request,
         "teams/register.html",
@@ -152,23 +154,27 @@ async def my_team(request: Request):
 async def create_team(request: Request):
     event: Event = request.state.event
     values = await read_form(request)
-    try:
-        team = await team_rules.create_team(
+    answer = await submit(
+        request,
+        team_rules.create_team(
             event=event,
             user=request.state.user,
             name=values.get("name", ""),
             description=values.get("description", ""),
-        )
-    except FormErrors as error:
-        return await _team_page(request, errors=error.errors, values=values)
-    flash(request, _("The team “%(name)s” is created: you are its captain.", name=team.name), "success")
-    return RedirectResponse(_team_url(event), status_code=303)
+        ),
+        done=lambda team: _("The team “%(name)s” is created: you are its captain.", name=team.name),
+        then=_team_url(event),
+    )
+    if answer.response:
+        return answer.response
+    return await _team_page(request, errors=answer.errors, values=values)
 
 
 async def ask_to_join(request: Request):
     event: Event = request.state.event
     values = await read_form(request)
-    try:
+
+    async def ask() -> Team:
         asked = await team_rules.request_to_join(
             event=event,
             user=request.state.user,
@@ -176,11 +182,17 @@ async def ask_to_join(request: Request):
             message=values.get("message", ""),
             base_url=_settings(request).base_url,
         )
-    except FormErrors as error:
-        return await _team_page(request, errors=error.errors, values=values)
-    team = await asked.team
-    flash(request, _("Your request is sent to the captain of “%(name)s”.", name=team.name), "success")
-    return RedirectResponse(_team_url(event), status_code=303)
+        return await asked.team
+
+    answer = await submit(
+        request,
+        ask(),
+        done=lambda team: _("Your request is sent to the captain of “%(name)s”.", name=team.name),
+        then=_team_url(event),
+    )
+    if answer.response:
+        return answer.response
+    return await _team_page(request, errors=answer.errors, values=values)
 
 
 async def _member_or_redirect(request: Request) -> TeamMember | Response:
@@ -316,17 +328,24 @@ async def join_by_link(request: Request):
         raise not_found(request)
     errors: dict = {}
     if request.method == "POST":
-        try:
-            await team_rules.join_by_invite(
-                token=token, user=request.state.user, secret_key=settings.secret_key
-            )
-        except team_rules.NotFound:
-            raise not_found(request) from None
-        except FormErrors as error:
-            errors = error.errors
-        else:
-            flash(request, _("Welcome to the team “%(name)s”.", name=team.name), "success")
-            return RedirectResponse(_team_url(event), status_code=303)
+
+        async def join() -> None:
+            try:
+                await team_rules.join_by_invite(
+                    token=token, user=request.state.user, secret_key=settings.secret_key
+                )
+            except team_rules.NotFound:
+                raise not_found(request) from None
+
+        answer = await submit(
+            request,
+            join(),
+            done=_("Welcome to the team “%(name)s”.", name=team.name),
+            then=_team_url(event),
+        )
+        if answer.response:
+            return answer.response
+        errors = answer.errors
     user = request.state.user
     return render(
         request,

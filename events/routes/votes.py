@@ -10,17 +10,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse
 
 from events.auth import PUBLIC, SIGNED_IN, not_found, route
 from events.domain import gallery as gallery_rules
 from events.domain import public_vote as vote_rules
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_id
-from events.flash import flash
 from events.forms import read_form
 from events.i18n import _
 from events.models import Entry, Event, JurySession, TeamMember, User
+from events.outcomes import submit
 from events.templating import render
 
 
@@ -90,15 +89,22 @@ async def cast_public_vote(request: Request):
     session = await _voting_session(request)
     form = await read_form(request)
     entry_id = parse_id(form.get("entry", "").strip())
-    try:
+
+    async def vote() -> Entry:
         if entry_id is None:
             raise FormErrors({"entry": _("Choose an entry of this vote.")})
-        vote = await vote_rules.cast_vote(session=session, user=request.state.user, entry_id=entry_id)
-    except FormErrors as error:
-        return await _page(request, session, errors=error.errors, status_code=422)
-    entry = await Entry.get(id=vote.entry_id)
-    flash(request, _("Thank you: your vote for “%(title)s” is counted.", title=entry.title), "success")
-    return RedirectResponse(_url(event, session), status_code=303)
+        cast = await vote_rules.cast_vote(session=session, user=request.state.user, entry_id=entry_id)
+        return await Entry.get(id=cast.entry_id)
+
+    answer = await submit(
+        request,
+        vote(),
+        done=lambda entry: _("Thank you: your vote for “%(title)s” is counted.", title=entry.title),
+        then=_url(event, session),
+    )
+    if answer.response:
+        return answer.response
+    return await _page(request, session, errors=answer.errors, status_code=422)
 
 
 VOTE = "/events/{slug}/vote/{session_id:id}"

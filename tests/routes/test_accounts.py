@@ -370,6 +370,19 @@ async def test_profile_update_saves_name_language_and_opt_ins(client):
     assert 'value="Augusta Ada King"' in page.text
 
 
+async def test_the_profile_saved_message_is_in_the_language_just_chosen(client):
+    user = await make_user(EMAIL, name=NAME)
+    await sign_in(client, EMAIL)
+
+    response = await post_form(client, "/account", {"name": NAME, "language": "fr"}, page="/account")
+
+    assert response.status_code == 303
+    assert (await User.get(id=user.id)).language == "fr"
+    page = await client.get("/account")
+    assert "Votre profil est enregistré." in page.text
+    assert "Your profile is saved." not in page.text
+
+
 async def test_profile_update_ignores_fields_not_offered(client):
     user = await make_user(EMAIL, name=NAME)
     await sign_in(client, EMAIL)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 
+from events.domain import throttle
 from events.models import (
     Challenge,
     ChallengeDataset,
@@ -15,6 +18,7 @@ from events.models import (
     EventRole,
     EventStatus,
     Invitation,
+    OutboxMessage,
     Role,
 )
 from tests.helpers import make_user, post_form, sign_in
@@ -225,6 +229,26 @@ async def test_bad_owner_email_is_a_422(client, event):
 
     assert response.status_code == 422
     assert 'id="f-owner_email-error"' in response.text
+
+
+async def test_owner_invitations_past_the_rate_limit_answer_429_on_the_challenge_page(client, event):
+    await Challenge.create(event=event, slug="mine", title="Mine")
+    for _n in range(throttle.INVITE_EMAIL.free):
+        await throttle.hit(throttle.INVITE_EMAIL, throttle.email_digest("sponsor@example.org"))
+    await sign_in(client, "orga@example.org")
+
+    response = await post_form(
+        client, "/events/datacity/manage/challenges/mine/owners", {"owner_email": "Sponsor@example.org"}
+    )
+
+    assert response.status_code == 429
+    assert response.headers["retry-after"].isdigit()
+    assert "This address received several invitations recently. Try again in 10 minutes." in html.unescape(
+        response.text
+    )
+    assert 'value="Sponsor@example.org"' in response.text  # what was typed is kept
+    assert await Invitation.filter(email="sponsor@example.org").count() == 0
+    assert await OutboxMessage.all().count() == 0
 
 
 async def test_participant_proposes_and_organiser_approves(client, event, make_client):

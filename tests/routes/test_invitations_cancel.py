@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from events import i18n
-from events.domain import events as event_rules
+from events.domain import invitations
 from events.domain.errors import FormErrors
 from events.models import Event, EventRole, EventStatus, Invitation, Role
 from tests.helpers import csrf_from, make_user, post_form, sign_in
@@ -189,13 +189,13 @@ async def test_domain_cancel_is_scoped_to_the_event_and_refuses_an_accepted_invi
         accepted_at=datetime.now(UTC),
     )
 
-    assert await event_rules.cancel_invitation(event=other, invitation_id=pending.id) is False
+    assert await invitations.cancel_invitation(event=other, invitation_id=pending.id) is False
     assert await Invitation.exists(id=pending.id)
     i18n.set_language("en")  # domain messages follow the request's language; French by default
     with pytest.raises(FormErrors) as refused:
-        await event_rules.cancel_invitation(event=event, invitation_id=accepted.id)
+        await invitations.cancel_invitation(event=event, invitation_id=accepted.id)
     assert "already accepted" in refused.value.errors[None]
     assert await Invitation.exists(id=accepted.id)
-    assert await event_rules.cancel_invitation(event=event, invitation_id=pending.id) is True
+    assert await invitations.cancel_invitation(event=event, invitation_id=pending.id) is True
     assert not await Invitation.exists(id=pending.id)
-    assert [i.id for i in await event_rules.pending_invitations(event)] == []
+    assert [i.id for i in await invitations.pending_invitations(event)] == []

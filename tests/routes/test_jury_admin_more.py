@@ -8,8 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from events.domain import events as event_rules
-from events.domain import seats, sessions
+from events.domain import invitations, seats, sessions
 from events.domain.criteria import criteria_for
 from events.models import (
     Assignment,
@@ -212,7 +211,7 @@ async def test_two_parallel_acceptances_seat_the_juror_once(world, make_client, 
     racer = await make_user("racer@example.org", name="Racer")
 
     results = await asyncio.gather(
-        *(event_rules.accept_invitation(token=token, user=racer) for _ in range(5))
+        *(invitations.accept_invitation(token=token, user=racer) for _ in range(5))
     )
 
     assert sum(result is not None for result in results) == 1

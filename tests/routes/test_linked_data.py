@@ -146,5 +146,7 @@ async def test_a_restricted_dataset_keeps_its_addresses_out_of_the_linked_data(c
     data = embedded(page.text)
     assert "distribution" not in data
     assert "sameAs" not in data
+    assert "includedInDataCatalog" not in data
+    assert "identifier" not in data
     for url in [*urls, dataset.landing_url]:
         assert url not in page.text

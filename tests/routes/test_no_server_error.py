@@ -841,12 +841,13 @@ async def test_an_id_of_unicode_digits_in_the_url_is_404(world, make_client, rol
             {"team": "²"},
             (303, "/events/{slug}/jury/{session_id}"),
         ),
-        # casting a vote needs an account: the sign-in comes first, back to the address typed
+        # an address whose id is not one matches no route (the {session_id:id} convertor): 404,
+        # before any sign-in is asked for
         (
             "anonymous",
             "/events/{slug}/vote/²",
             {"entry": "²"},
-            (303, "/login?next=/events/{slug}/vote/{quoted}"),
+            (404, "Page not found"),
         ),
     ],
 )

@@ -282,6 +282,21 @@ async def test_removing_a_file_deletes_its_row_and_bytes(settings, alice, entry)
     assert stored_files(settings) == []
 
 
+async def test_no_removal_after_the_deadline_keeps_the_row_and_the_bytes(settings, world, alice, entry):
+    await upload(alice, entry, b"slides.pdf", PDF)
+    record = await EntryFile.get(entry_id=entry.id)
+    await Round.filter(id=world.stage.id).update(deadline=datetime.now(UTC) - timedelta(seconds=1))
+    url = f"/events/datacity/entries/{entry.id}/files/{record.id}/delete"
+
+    response = await post_form(alice, url, page=f"/events/datacity/entries/{entry.id}/edit")
+
+    assert response.status_code == 422
+    assert "The deadline of this round passed on" in response.text
+    assert 'id="file-error"' in response.text
+    assert await EntryFile.filter(id=record.id).count() == 1
+    assert len(stored_files(settings)) == 1
+
+
 async def test_a_client_that_disconnects_mid_upload_leaves_no_row_and_no_file(settings, app, alice, entry):
     token = await csrf_from(alice, f"/events/datacity/entries/{entry.id}/edit")
     body, content_type = multipart(b"slides.pdf", PDF + b"0" * 200_000)

@@ -1,0 +1,271 @@
+"""The roles people hold in an event, and invitations by email: grant and revoke a role, invite
+someone (at once for an existing account, else by a mailed link), find, accept and cancel an
+invitation, and the invitations still waiting for an answer.
+
+An invitation's token is mailed once and stored only as a hash; it works once, for 30 days. A
+challenge owner's invitation also gives the ownership of its challenge, and a juror's may name a
+jury session, which accepting it seats them on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from tortoise.exceptions import IntegrityError
+from tortoise.transactions import in_transaction
+
+from events.domain import throttle
+from events.domain.errors import FormErrors
+from events.domain.events import role_label
+from events.i18n import _
+from events.mail import mail_address
+from events.models import (
+    Challenge,
+    ChallengeOwner,
+    Event,
+    EventRole,
+    Invitation,
+    JurySession,
+    JurySessionJuror,
+    Role,
+    SessionStatus,
+    User,
+)
+
+log = logging.getLogger("hackcity.events")
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+INVITATION_LIFETIME = timedelta(days=30)
+
+
+async def _grant(event: Event, user: User, role: Role, challenge: Challenge | None = None) -> EventRole:
+    """Give a role (idempotent); a challenge owner also gets the ownership of the challenge."""
+    granted, _created = await EventRole.get_or_create(event_id=event.id, user_id=user.id, role=role)
+    if challenge is not None and role == Role.CHALLENGE_OWNER:
+        await ChallengeOwner.get_or_create(challenge_id=challenge.id, user_id=user.id)
+    return granted
+
+
+async def grant_role(*, event: Event, email: str, role: str) -> EventRole:
+    if role not in {r.value for r in Role}:
+        raise FormErrors({"role": _("Choose a role.")})
+    user = await User.get_or_none(email=email.strip().lower(), is_active=True)
+    if user is None:
+        raise FormErrors({"email": _("No active account uses this email address.")})
+    try:
+        granted = await _grant(event, user, Role(role))
+    except IntegrityError:
+        granted = await EventRole.get(event_id=event.id, user_id=user.id, role=Role(role))
+    log.info("role %s granted on event %s to user %s", role, event.id, user.id)
+    return granted
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class InviteResult:
+    granted: bool  # an account had this address: the role is given at once
+    email: str
+
+
+async def invite(
+    *,
+    event: Event,
+    email: str,
+    role: str,
+    invited_by: User,
+    base_url: str,
+    default_language: str,
+    challenge: Challenge | None = None,
+    jury_session: JurySession | None = None,
+) -> InviteResult:
+    """Offer a role by email. An active account with that address gets it at once; otherwise an
+    invitation is stored (its token hashed) and a link built from BASE_URL is mailed, in the
+    instance's `default_language` (nobody's profile says otherwise yet).
+
+    A juror's invitation may name a jury session (`jury_session`): accepting it also seats the
+    juror there (the caller seats an existing account itself). A mailed invitation counts
+    towards the rate limits of `throttle.invitation` (RateLimited)."""
+    email = email.strip().lower()
+    errors: dict[str | None, str] = {}
+    if not email or len(email) > 254 or not EMAIL_RE.match(email):
+        errors["email"] = _("Enter an email address like name@example.org.")
+    if role not in {r.value for r in Role}:
+        errors["role"] = _("Choose a role.")
+    if errors:
+        raise FormErrors(errors)
+    chosen = Role(role)
+    user = await User.get_or_none(email=email, is_active=True)
+    if user is not None:
+        await _grant(event, user, chosen, challenge)
+        log.info("role %s granted on event %s to user %s", chosen, event.id, user.id)
+        return InviteResult(granted=True, email=email)
+    await throttle.invitation(inviter_id=invited_by.id, email=email)
+    token = secrets.token_urlsafe(32)
+    async with in_transaction():
+        # A new invitation replaces an unanswered one for the same place: one link works.
+        await Invitation.filter(
+            event_id=event.id,
+            email=email,
+            role=chosen,
+            challenge_id=challenge.id if challenge else None,
+            jury_session_id=jury_session.id if jury_session else None,
+            accepted_at__isnull=True,
+        ).delete()
+        await Invitation.create(
+            event=event,
+            email=email,
+            role=chosen,
+            challenge=challenge,
+            jury_session=jury_session,
+            token_hash=_token_hash(token),
+            invited_by=invited_by,
+        )
+    link = f"{base_url}/invitations/{token}"
+
+    def compose() -> tuple[str, str]:
+        if challenge:
+            place = _("the challenge “%(title)s” of", title=challenge.title)
+        elif jury_session:
+            place = _("the jury “%(name)s” of", name=jury_session.name)
+        else:
+            place = ""
+        return _("You are invited to %(event)s on hackcity", event=event.title), _(
+            "Hello,\n\n%(name)s invites you to join %(place)s %(event)s as %(role)s.\n\n"
+            "To accept, open this link (valid for 30 days), then sign in or create an account "
+            "with any email address:\n\n%(link)s\n\nIf you did not expect it, ignore this message.\n",
+            name=invited_by.name,
+            place=place,
+            event=event.title,
+            role=role_label(chosen),
+            link=link,
+        )
+
+    # Nobody holds this address (an account would have had the role at once): the instance's language.
+    await mail_address(email, compose, default_language=default_language)
+    log.info("invitation %s on event %s sent by user %s", chosen, event.id, invited_by.id)
+    return InviteResult(granted=False, email=email)
+
+
+async def find_invitation(token: str, *, now: datetime | None = None) -> Invitation | None:
+    """The unanswered, unexpired invitation behind a token, with its event and challenge."""
+    now = now or datetime.now(UTC)
+    if not token or len(token) > 200:
+        return None
+    invitation = await Invitation.get_or_none(
+        token_hash=_token_hash(token), accepted_at__isnull=True
+    ).select_related("event", "challenge", "jury_session", "invited_by")
+    if invitation is None or invitation.created_at < now - INVITATION_LIFETIME:
+        return None
+    return invitation
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """An invitation just accepted, and whether its invitee now sits on its jury session."""
+
+    invitation: Invitation
+    seated: bool
+
+
+async def accept_invitation(*, token: str, user: User, now: datetime | None = None) -> Accepted | None:
+    """Grant the invited role to the signed-in user. A token works once.
+
+    A juror's invitation that names a jury session also seats the user on it, while the session is
+    still scheduled or open; an open session's assignments are recomputed so the new juror takes a
+    share of the entries. None when the token is unknown, expired or already used."""
+    from events.domain import assignments, seats  # jury sessions build on events, not the reverse
+
+    now = now or datetime.now(UTC)
+    invitation = await find_invitation(token, now=now)
+    if invitation is None:
+        return None
+    async with in_transaction():
+        # The conditional update is what makes the token single-use, even for two parallel clicks.
+        claimed = await Invitation.filter(id=invitation.id, accepted_at__isnull=True).update(
+            accepted_at=now, accepted_by_id=user.id
+        )
+        if not claimed:
+            return None
+        await _grant(invitation.event, user, Role(invitation.role), invitation.challenge)
+        session = invitation.jury_session
+        if session is not None and invitation.role == Role.JUROR:
+            session = await JurySession.get(id=session.id)  # its status now, not when the mail left
+            if session.status in (SessionStatus.SCHEDULED, SessionStatus.OPEN):
+                await seats.add_juror(session=session, user=user)
+                if session.status == SessionStatus.OPEN:
+                    await assignments.compute_assignments(session=session, now=now)
+                log.info("user %s seated on jury session %s by invitation", user.id, session.id)
+            invitation.jury_session = session
+    log.info("invitation %s accepted by user %s", invitation.id, user.id)
+    seated = invitation.jury_session is not None and await JurySessionJuror.exists(
+        session_id=invitation.jury_session.id, user_id=user.id
+    )
+    return Accepted(invitation, seated)
+
+
+@dataclass(frozen=True)
+class People:
+    """The organisers' people page: who holds a role, and the invitations waiting for an answer."""
+
+    roles: list[EventRole]
+    invitations: list[Invitation]
+
+
+async def people(event: Event) -> People:
+    """The roles of the event with their holders (by role, then name), and its pending invitations."""
+    roles = await EventRole.filter(event_id=event.id).select_related("user").order_by("role", "user__name")
+    return People(roles=roles, invitations=await pending_invitations(event))
+
+
+async def pending_invitations(event: Event) -> list[Invitation]:
+    return (
+        await Invitation.filter(event_id=event.id, accepted_at__isnull=True)
+        .select_related("challenge")
+        .order_by("-created_at")
+    )
+
+
+async def cancel_invitation(*, event: Event, invitation_id: int) -> bool:
+    """Withdraw an unanswered invitation of this event: it is deleted, so its mailed link stops working.
+
+    False when the event has no such invitation (another event's id included); an invitation that was
+    accepted meanwhile is refused with a message, as the role is already given."""
+    invitation = await Invitation.get_or_none(id=invitation_id, event_id=event.id)
+    if invitation is None:
+        return False
+    # The condition on accepted_at settles a race with an invitee accepting at the same moment.
+    deleted = await Invitation.filter(id=invitation.id, accepted_at__isnull=True).delete()
+    if not deleted:
+        raise FormErrors(
+            {
+                None: _(
+                    "This invitation was already accepted: remove the role from the list of people instead."
+                )
+            }
+        )
+    log.info("invitation %s on event %s cancelled", invitation.id, event.id)
+    return True
+
+
+async def revoke_role(*, event: Event, role_id: int) -> bool:
+    """Remove a role; the last organiser of an event cannot be removed."""
+    granted = await EventRole.get_or_none(id=role_id, event_id=event.id)
+    if granted is None:
+        return False
+    if granted.role == Role.ORGANISER:
+        organisers = await EventRole.filter(event_id=event.id, role=Role.ORGANISER).count()
+        if organisers <= 1:
+            raise FormErrors({None: _("An event needs at least one organiser.")})
+    async with in_transaction():
+        await granted.delete()
+        if granted.role == Role.CHALLENGE_OWNER:
+            await ChallengeOwner.filter(challenge__event_id=event.id, user_id=granted.user_id).delete()
+    log.info("role %s revoked on event %s from user %s", granted.role, event.id, granted.user_id)
+    return True
