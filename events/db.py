@@ -16,6 +16,7 @@ MODEL_MODULES = [
     "events.models.entries",
     "events.models.jury",
     "events.models.mail",
+    "events.models.api_tokens",
 ]
 MIGRATIONS_MODULE = "events.migrations"
 

@@ -1,6 +1,7 @@
 """Tortoise models, one module per aggregate. Thin: the rules live in `events.domain`."""
 
 from events.models.accounts import Throttle, User, UserSession
+from events.models.api_tokens import ApiToken, TokenScope
 from events.models.challenges import Challenge, ChallengeDataset, ChallengeOwner, ChallengeStatus
 from events.models.datasets import Dataset, DatasetStatus, PortalKind
 from events.models.entries import (
@@ -48,6 +49,7 @@ from events.models.mail import MailStatus, OutboxMessage
 from events.models.teams import JoinRequest, JoinRequestStatus, Registration, Team, TeamChallenge, TeamMember
 
 __all__ = [
+    "ApiToken",
     "Assignment",
     "AssignmentMode",
     "Award",
@@ -99,6 +101,7 @@ __all__ = [
     "TeamChallenge",
     "TeamMember",
     "Throttle",
+    "TokenScope",
     "User",
     "UserSession",
 ]

@@ -3,6 +3,7 @@
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
+from events.api import api_routes
 from events.routes import (
     account,
     admin,
@@ -47,5 +48,6 @@ def all_routes() -> list[BaseRoute]:
         *auth.routes,
         *account.routes,
         *admin.routes,
+        *api_routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

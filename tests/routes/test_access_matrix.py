@@ -277,6 +277,40 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("live_lock_session", "POST"): ORGANISER_1,
     ("juror_live", "GET"): frozenset({"juror_1"}),
     ("juror_live_events", "GET"): frozenset({"juror_1"}),
+    # the JSON API: public reads for everyone (and their CORS preflight), whatever the session; the
+    # organisers' routes take a personal token only, so every session cookie gets 401 (TOKEN_ONLY).
+    # {entry_id} is not in a public gallery: 404 to all (PUBLIC_REFUSAL).
+    **{
+        (name, method): EVERYONE
+        for name in (
+            "api_events",
+            "api_event",
+            "api_rounds",
+            "api_challenges",
+            "api_challenge",
+            "api_datasets",
+            "api_dataset",
+            "api_teams",
+            "api_entries",
+            "api_results",
+            "api_awards",
+        )
+        for method in ("GET", "OPTIONS")
+    },
+    ("api_entry", "GET"): frozenset(),
+    ("api_entry", "OPTIONS"): EVERYONE,
+    ("api_token", "GET"): frozenset(),
+    ("api_registrants", "GET"): frozenset(),
+    ("api_managed_teams", "GET"): frozenset(),
+    ("api_managed_entries", "GET"): frozenset(),
+    ("api_jury_sessions", "GET"): frozenset(),
+    ("api_session_results", "GET"): frozenset(),
+    ("api_session_scores", "GET"): frozenset(),
+    ("api_import_dataset", "POST"): frozenset(),
+    ("api_invite", "POST"): frozenset(),
+    ("api_change_round", "PATCH"): frozenset(),
+    ("api_openapi", "GET"): EVERYONE,
+    ("api_docs", "GET"): EVERYONE,
     # platform administration
     ("users", "GET"): ADMIN,
     ("set_active", "POST"): ADMIN,
@@ -312,6 +346,11 @@ REFUSAL.update(dict.fromkeys(["juror_live", "juror_live_events"], 404))
 # anonymous visitors included: a gallery that is not public, an entry that is not in it.
 PUBLIC_REFUSAL = {"gallery", "challenge_gallery", "entry_page", "download_file", "public_results"}
 PUBLIC_REFUSAL.add("public_vote")  # a session's public vote, when the session has none
+PUBLIC_REFUSAL.add("api_entry")  # an entry of the API outside the public gallery
+# API routes that take a personal token only: a session cookie is never read there, so every role
+# of this matrix, signed in or not, gets 401 (tests/api/test_tokens.py uses the tokens).
+TOKEN_ONLY = {name for (name, _method), roles in ACCESS.items() if name.startswith("api_") and not roles}
+TOKEN_ONLY -= {"api_entry"}
 REFUSAL.update(dict.fromkeys(PUBLIC_REFUSAL, 404))
 
 SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnop"
@@ -522,11 +561,18 @@ async def test_route_lets_in_exactly_the_roles_of_the_access_table(
 
     if method == "GET":
         response = await client.get(url)
-    else:
+    elif method == "POST":
         response = await post_form(client, url, {})
+    else:  # the API's PATCH, and the CORS preflight (OPTIONS) of its public reads
+        response = await client.request(method, url)
 
-    if role in allowed:
-        if method == "GET":
+    if route.name in TOKEN_ONLY:
+        assert response.status_code == 401, response.text
+        assert response.json()["error"]["status"] == 401
+    elif role in allowed:
+        if method == "OPTIONS":
+            assert response.status_code == 204
+        elif method == "GET":
             assert response.status_code == GET_SUCCESS.get(route.name, 200), response.text
         else:
             assert not _is_refusal(response), (response.status_code, response.headers.get("location"))
