@@ -91,7 +91,7 @@ def default_message(status: int) -> str:
         401: _("Send a personal API token in the Authorization header: Bearer hc_…"),
         403: _("This token may not do this."),
         404: _("Nothing here: this address names nothing, or nothing you may read."),
-        405: _("This address does not accept this method."),
+        405: _("This address does not accept this kind of request."),
         413: _("The request is larger than allowed. Nothing was saved: send something smaller."),
         415: _("Send the request's body as JSON (Content-Type: application/json)."),
         422: _("Some values need to be fixed: see the fields."),

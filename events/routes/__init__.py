@@ -7,6 +7,7 @@ from events.api import api_routes
 from events.routes import (
     account,
     admin,
+    api_tokens,
     auth,
     awards,
     challenges,
@@ -47,6 +48,7 @@ def all_routes() -> list[BaseRoute]:
         *public.routes,
         *auth.routes,
         *account.routes,
+        *api_tokens.routes,
         *admin.routes,
         *api_routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),

@@ -40,9 +40,10 @@ import pytest
 from starlette.routing import Mount, Route
 
 from events.app import create_app
+from events.domain import api_tokens, tokens
 from events.domain import teams as team_rules
-from events.domain import tokens
 from events.models import (
+    ApiToken,
     Challenge,
     ChallengeStatus,
     Criterion,
@@ -106,6 +107,9 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("export", "GET"): SIGNED_IN,
     ("delete_account", "GET"): SIGNED_IN,
     ("delete_account", "POST"): SIGNED_IN,
+    # personal API tokens on the account page ({token_id} is organiser_1's token: another's is 404)
+    ("create_api_token", "POST"): SIGNED_IN,
+    ("revoke_api_token", "POST"): frozenset({"organiser_1"}),
     # organiser workspace of event 1
     ("dashboard", "GET"): ORGANISER_1,
     ("people", "GET"): ORGANISER_1,
@@ -342,6 +346,8 @@ REFUSAL.update(
 )
 # A juror's live page and stream: 404 without a seat on the session.
 REFUSAL.update(dict.fromkeys(["juror_live", "juror_live_events"], 404))
+# Another person's API token: 404, admins included.
+REFUSAL["revoke_api_token"] = 404
 # Public routes that answer 404 (not a sign-in redirect) to whoever may not see what they show,
 # anonymous visitors included: a gallery that is not public, an entry that is not in it.
 PUBLIC_REFUSAL = {"gallery", "challenge_gallery", "entry_page", "download_file", "public_results"}
@@ -395,6 +401,7 @@ class World:
     criterion_1: Criterion | None = None  # a criterion of round_1
     session_1: JurySession | None = None  # a scheduled jury session of event 1 on round_1
     invitation_1: Invitation | None = None  # the unanswered invitation to event 1 behind invitation_token
+    api_token_1: ApiToken | None = None  # organiser_1's personal API token for event 1
 
 
 async def _user(role: str, **fields) -> User:
@@ -477,6 +484,11 @@ async def world(db, settings) -> World:
     criterion_1 = await Criterion.create(round=round_1, name="Criterion One", position=1)
     session_1 = await JurySession.create(event=event_1, round=round_1, name="Jury One")
     await JurySessionJuror.create(session=session_1, user=users["juror_1"])
+    api_token_1 = (
+        await api_tokens.create_token(
+            user=users["organiser_1"], name="Matrix", event_id=str(event_1.id), scope="write"
+        )
+    ).token
     return World(
         users,
         event_1,
@@ -493,6 +505,7 @@ async def world(db, settings) -> World:
         criterion_1=criterion_1,
         session_1=session_1,
         invitation_1=invitation_1,
+        api_token_1=api_token_1,
     )
 
 
@@ -530,6 +543,7 @@ def _path_params(route: Route, world: World) -> dict[str, str]:
         "criterion_id": str(world.criterion_1.id if world.criterion_1 else 0),
         "session_id": str(world.session_1.id if world.session_1 else 0),
         "invitation_id": str(world.invitation_1.id if world.invitation_1 else 0),
+        "token_id": str(world.api_token_1.id if world.api_token_1 else 0),
     }
     return {name: known[name] for name in route.param_convertors}
 
