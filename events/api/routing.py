@@ -191,7 +191,7 @@ LIMIT = Param(
 )
 CURSOR = Param(
     "cursor",
-    {"type": "string", "maxLength": 64},
+    {"type": "string", "maxLength": 64, "pattern": "^[A-Za-z0-9_-]*$"},
     lazy("Where the page starts: leave it out for the first page, then follow the `next` address."),
 )
 

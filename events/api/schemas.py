@@ -425,7 +425,7 @@ class DatasetImport(Body):
 
 
 class InvitationRequest(Body):
-    email: str = Field(max_length=1000)
+    email: str = Field(max_length=1000, json_schema_extra={"format": "email"})
     role: Literal["organiser", "challenge_owner", "juror", "mentor"]
 
 
