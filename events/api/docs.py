@@ -116,6 +116,12 @@ def field_rows(
     return rows
 
 
+def _parameter_name(name: str, where: str) -> str:
+    if where == "path":
+        return _("%(name)s (in the path)", name=name)
+    return _("%(name)s (in the query)", name=name)
+
+
 def operation_views(document: dict[str, Any]) -> dict[str, list[OperationView]]:
     """The document's operations grouped by tag, ready for the template."""
     components = document["components"]["schemas"]
@@ -135,7 +141,7 @@ def operation_views(document: dict[str, Any]) -> dict[str, list[OperationView]]:
                     needs_token=bool(op["security"]),
                     parameters=[
                         FieldRow(
-                            f"{p['name']} ({_('in the path') if p['in'] == 'path' else _('in the query')})",
+                            _parameter_name(p["name"], p["in"]),
                             type_label(p["schema"], components),
                             p["required"],
                             _translated(p.get("description")),

@@ -134,6 +134,8 @@ async def test_the_docs_page_shows_every_operation_in_the_readers_language(clien
     assert "<script" not in page.text
     if language == "fr":
         assert "Published and archived events" not in page.text
+        assert "cursor (dans la requête)" in page.text
+        assert "(in the query)" not in page.text
 
 
 async def test_the_footer_links_to_the_api_docs(client):
