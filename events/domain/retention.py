@@ -38,6 +38,7 @@ from events.domain.errors import FormErrors
 from events.domain.numbers import parse_int
 from events.i18n import _, catalogue, lazy
 from events.models import (
+    ApiToken,
     Assignment,
     Challenge,
     ChallengeOwner,
@@ -111,6 +112,8 @@ KINDS: dict[str, str] = {
 KEPT: dict[type, str] = {
     User: "accounts belong to their owners, who delete them from their account page",
     ChallengeOwner: "a sponsor's link to its challenge, like the organisers' roles: it runs the challenge",
+    ApiToken: "an organiser's API tokens, like the organisers' roles: their owner revokes them on the "
+    "account page, and deleting the account deletes them",
 }
 
 
