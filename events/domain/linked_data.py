@@ -74,7 +74,9 @@ def dataset(*, dataset: Dataset, event: Event, base_url: str, show_addresses: bo
             if isinstance(resource, dict) and is_web_url(resource.get("url"))
         ]
     catalogue = (
-        {"@type": "DataCatalog", "url": dataset.portal_url} if is_web_url(dataset.portal_url) else None
+        {"@type": "DataCatalog", "url": dataset.portal_url}
+        if show_addresses and is_web_url(dataset.portal_url)
+        else None  # a restricted dataset's portal is a host its credit line does not name either
     )
     return _clean(
         {
