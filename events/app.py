@@ -16,6 +16,8 @@ from starlette.types import Scope
 from tortoise.contrib.starlette import RegisterTortoise
 
 from events import auth
+from events.api.routing import error_for_scope as api_error
+from events.api.routing import is_api_path
 from events.broker import broker
 from events.csrf import CSRFMiddleware
 from events.db import tortoise_config
@@ -23,6 +25,7 @@ from events.forms import UnreadableRequest
 from events.i18n import _, lazy
 from events.mail import run_outbox_worker
 from events.middleware import (
+    API_PREFIX,
     AccessLogMiddleware,
     BodyLimitMiddleware,
     CurrentUserMiddleware,
@@ -63,8 +66,11 @@ def _error_message(status: int) -> str:
     return messages.get(status, _("Something went wrong."))
 
 
-async def render_error(scope: Scope, status: int, detail: str | None = None):
-    """An error page usable from any layer, even before the session or the user are known."""
+async def render_error(scope: Scope, status: int, detail: str | None = None, headers=None):
+    """An error page usable from any layer, even before the session or the user are known; under
+    `/api/v1`, the API's JSON error instead."""
+    if is_api_path(scope.get("path", "")):
+        return await api_error(scope, status, detail, headers=headers)
     request = Request(scope)
     if "state" not in scope or not hasattr(request.state, "user"):
         request.state.user = None
@@ -87,7 +93,7 @@ async def render_error(scope: Scope, status: int, detail: str | None = None):
 async def http_exception(request: Request, exc: HTTPException):
     # Starlette's own details are English and for developers: only ours reach the page
     detail = exc.message if isinstance(exc, UnreadableRequest) else None
-    return await render_error(request.scope, exc.status_code, detail)
+    return await render_error(request.scope, exc.status_code, detail, headers=exc.headers)
 
 
 async def csrf_refused(scope: Scope, reason: str):
@@ -158,7 +164,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         Middleware(
             CurrentUserMiddleware, default_language=settings.default_language, load_user=auth.load_user
         ),
-        Middleware(CSRFMiddleware, origin=settings.origin, on_error=csrf_refused),
+        Middleware(CSRFMiddleware, origin=settings.origin, on_error=csrf_refused, exempt_prefix=API_PREFIX),
     ]
 
     @contextlib.asynccontextmanager

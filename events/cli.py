@@ -1,4 +1,5 @@
-"""The `hackcity` command: serve, migrate, seed, createadmin, remind, sweep-uploads, recount, purge."""
+"""The `hackcity` command: serve, migrate, seed, createadmin, remind, sweep-uploads, recount, purge,
+api-token."""
 
 from __future__ import annotations
 
@@ -79,6 +80,33 @@ def cmd_createadmin(settings: Settings, args) -> int:
             print(f"{field}: {message}", file=sys.stderr)
         return 2
     print(f"Platform admin ready: {user.email}")
+    return 0
+
+
+def cmd_api_token(settings: Settings, args) -> int:
+    """Make a personal API token for an organiser and print it (for scripts and CI; the account page
+    does the same for people)."""
+    from events.domain.api_tokens import create_token
+    from events.domain.errors import FormErrors
+    from events.models import Event, User
+
+    async def work():
+        user = await User.get_or_none(email=args.email.strip().lower(), is_active=True)
+        event = await Event.get_or_none(slug=args.event)
+        if user is None or event is None:
+            return None
+        return await create_token(user=user, name=args.name, event_id=str(event.id), scope=args.scope)
+
+    try:
+        made = asyncio.run(_with_orm(settings.database_url, work))
+    except FormErrors as error:
+        for field, message in error.errors.items():
+            print(f"{field or 'token'}: {message}", file=sys.stderr)
+        return 2
+    if made is None:
+        print("No active account with this email address, or no event with this slug.", file=sys.stderr)
+        return 2
+    print(made.secret)
     return 0
 
 
@@ -232,6 +260,13 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--email", required=True)
     admin.add_argument("--name", default="")
     admin.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    token = sub.add_parser(
+        "api-token", help="make a personal API token for an event's organiser and print it"
+    )
+    token.add_argument("--email", required=True, help="the organiser's account")
+    token.add_argument("--event", required=True, help="the event's slug")
+    token.add_argument("--scope", choices=("read", "write"), default="read")
+    token.add_argument("--name", default="command line")
     return parser
 
 
@@ -253,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         "sweep-uploads": cmd_sweep_uploads,
         "recount": cmd_recount,
         "purge": cmd_purge,
+        "api-token": cmd_api_token,
     }
     return commands[args.command](settings, args)
 

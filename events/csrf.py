@@ -7,6 +7,10 @@ Two checks, both before the application sees the request:
    already bounded by the body-limit middleware, and replayed to the app), or for uploads and
    scripts the `X-CSRF-Token` header or the `csrf_token` query parameter, checked before any
    byte of the body is parsed.
+
+Requests to the JSON API (`/api/v1/`) are exempt: they are authenticated by a token in the
+Authorization header, which a browser never adds to a cross-site request by itself, and the session
+cookie is never read there (docs/SECURITY.md, "The API").
 """
 
 from __future__ import annotations
@@ -42,13 +46,19 @@ class CSRFError(Exception):
 
 
 class CSRFMiddleware:
-    def __init__(self, app: ASGIApp, *, origin: str, on_error) -> None:
+    def __init__(self, app: ASGIApp, *, origin: str, on_error, exempt_prefix: str | None = None) -> None:
         self.app = app
         self.origin = origin
         self.on_error = on_error
+        # The JSON API: its requests carry a token in a header and their cookies are never read
+        # (`CurrentUserMiddleware`), so a forged cross-site request has nothing to ride on.
+        self.exempt_prefix = exempt_prefix
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        if self.exempt_prefix and scope["path"].startswith(self.exempt_prefix):
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)

@@ -17,6 +17,7 @@ MODEL_MODULES = [
     "events.models.jury",
     "events.models.mail",
     "events.models.announcements",
+    "events.models.api_tokens",
 ]
 MIGRATIONS_MODULE = "events.migrations"
 

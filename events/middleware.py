@@ -14,6 +14,8 @@ from events import i18n
 from events.logs import safe_log
 
 log = logging.getLogger("hackcity")
+# Under this prefix, the JSON API: authenticated by a token only, never by the session cookie.
+API_PREFIX = "/api/v1/"
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -254,6 +256,14 @@ class CurrentUserMiddleware:
             return
         request = Request(scope)
         user = None
+        if scope["path"].startswith(API_PREFIX):
+            # The API never reads the session cookie: a token is its only credential
+            # (docs/SECURITY.md, "The API"), and its language comes from Accept-Language alone, so a
+            # public answer is the same for every client that sends the same headers.
+            request.state.user = None
+            i18n.set_language(i18n.negotiate(request.headers.get("accept-language"), self.default_language))
+            await self.app(scope, receive, send)
+            return
         if not scope["path"].startswith(("/static/", "/healthz")):
             user = await self.load_user(request)
         request.state.user = user

@@ -39,6 +39,8 @@ class Settings:
     testing: bool = False
     # Let the portal fetcher reach loopback/private addresses: for tests' local portal server only.
     fetch_allow_private: bool = False
+    # Requests a personal API token may make in an hour before the API answers 429.
+    api_rate_limit: int = 1000
 
     @classmethod
     def from_env(cls, env_file: str | os.PathLike | None = ".env") -> Settings:
@@ -67,6 +69,7 @@ class Settings:
             allowed_hosts=tuple(h.strip() for h in hosts.split(",") if h.strip()),
             forwarded_allow_ips=tuple(p.strip() for p in proxies.split(",") if p.strip()),
             fetch_allow_private=config("FETCH_ALLOW_PRIVATE", cast=bool, default=False),
+            api_rate_limit=config("API_RATE_LIMIT", cast=int, default=1000),
         )
         return settings
 
@@ -113,6 +116,8 @@ class Settings:
             raise SettingsError("BASE_URL must start with http:// or https://")
         if self.max_upload_mb < 1:
             raise SettingsError("MAX_UPLOAD_MB must be at least 1")
+        if self.api_rate_limit < 1:
+            raise SettingsError("API_RATE_LIMIT must be at least 1")
         if self.team_quota_mb < self.max_upload_mb:
             raise SettingsError("TEAM_QUOTA_MB must be at least MAX_UPLOAD_MB")
         if self.production and (

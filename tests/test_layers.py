@@ -22,6 +22,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "events"
 WEB_LAYER = (
     "starlette",
     "events.routes",
+    "events.api",
     "events.middleware",
     "events.auth",
     "events.app",

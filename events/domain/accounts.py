@@ -16,6 +16,7 @@ from events.i18n import LANGUAGES, _, ngettext
 from events.logs import safe_log
 from events.mail import mail_users
 from events.models import (
+    ApiToken,
     EventRole,
     JoinRequest,
     OutboxMessage,
@@ -337,6 +338,7 @@ async def delete_account(user: User, *, password: str) -> None:
         user.anonymised_at = datetime.now(UTC)
         await user.save()
         await UserSession.filter(user_id=user.id).delete()
+        await ApiToken.filter(user_id=user.id).delete()
         await EventRole.filter(user_id=user.id).delete()
         await _leave_teams(user)
         await Registration.filter(user_id=user.id).delete()

@@ -77,7 +77,7 @@ def dataset(*, dataset: Dataset, event: Event, base_url: str, show_addresses: bo
     catalogue = (
         {"@type": "DataCatalog", "url": dataset.portal_url}
         if show_addresses and is_web_url(dataset.portal_url)
-        else None
+        else None  # a restricted dataset's portal is a host its credit line does not name either
     )
     return _clean(
         {

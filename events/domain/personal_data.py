@@ -1,6 +1,6 @@
 """What hackcity holds about a person, exported as JSON (GDPR articles 15 and 20).
 
-`export_data(user)` gathers every row that names the person: their account, sessions, mail,
+`export_data(user)` gathers every row that names the person: their account, sessions, API tokens, mail,
 roles, registrations, teams, entries' revisions and files, restricted-data acceptances and
 accesses, jury seats, conflicts, assignments, score sheets and their log, public votes, the
 awards of their teams and the announcements they posted as organisers. docs/PRIVACY.md
@@ -24,6 +24,7 @@ from tortoise.models import Model
 from events.domain.throttle import email_digest
 from events.models import (
     Announcement,
+    ApiToken,
     Assignment,
     Award,
     Challenge,
@@ -56,6 +57,7 @@ FORMAT = "hackcity-personal-data/1"  # keys are only ever added
 EXPORTED: dict[str, tuple[type[Model], ...]] = {
     "account": (User,),
     "sessions": (UserSession,),
+    "api_tokens": (ApiToken,),
     "rate_limits": (Throttle,),
     "mail": (OutboxMessage,),
     "event_roles": (EventRole,),
@@ -140,6 +142,7 @@ def _account(user: User) -> dict[str, Any]:
 
 async def _account_records(user: User) -> dict[str, Any]:
     sessions = await UserSession.filter(user_id=user.id).order_by("id")
+    api_tokens = await ApiToken.filter(user_id=user.id).select_related("event").order_by("id")
     counters = await Throttle.filter(subject=email_digest(user.email)).order_by("id")
     mail = await OutboxMessage.filter(to=user.email).order_by("id")
     roles = await EventRole.filter(user_id=user.id).select_related("event").order_by("id")
@@ -157,6 +160,19 @@ async def _account_records(user: User) -> dict[str, Any]:
                 "user_agent": s.user_agent,
             }
             for s in sessions
+        ],
+        # Personal API tokens: what they were for and when they were used; never their hash.
+        "api_tokens": [
+            {
+                "name": t.name,
+                "event": t.event.slug,
+                "scope": str(t.scope),
+                "prefix": t.prefix,
+                "created_at": _iso(t.created_at),
+                "last_used_at": _iso(t.last_used_at),
+                "revoked_at": _iso(t.revoked_at),
+            }
+            for t in api_tokens
         ],
         # Rate-limit counters about this address (failed sign-ins, reset requests, invitations):
         # the client they count is only a hash, and it belongs to whoever tried.

@@ -39,6 +39,7 @@ from events.domain.numbers import parse_int
 from events.i18n import _, catalogue, lazy
 from events.models import (
     Announcement,
+    ApiToken,
     Assignment,
     Challenge,
     ChallengeOwner,
@@ -114,6 +115,8 @@ KEPT: dict[type, str] = {
     ChallengeOwner: "a sponsor's link to its challenge, like the organisers' roles: it runs the challenge",
     Announcement: "news posted by an organiser, whose role stays: public pages and feeds name the event, "
     "not the author",
+    ApiToken: "an organiser's API tokens, like the organisers' roles: their owner revokes them on the "
+    "account page, and deleting the account deletes them",
 }
 
 

@@ -2,6 +2,7 @@
 
 from events.models.accounts import Throttle, User, UserSession
 from events.models.announcements import Announcement, Audience
+from events.models.api_tokens import ApiToken, TokenScope
 from events.models.challenges import Challenge, ChallengeDataset, ChallengeOwner, ChallengeStatus
 from events.models.datasets import Dataset, DatasetStatus, PortalKind
 from events.models.entries import (
@@ -50,6 +51,7 @@ from events.models.teams import JoinRequest, JoinRequestStatus, Registration, Te
 
 __all__ = [
     "Announcement",
+    "ApiToken",
     "Assignment",
     "AssignmentMode",
     "Audience",
@@ -102,6 +104,7 @@ __all__ = [
     "TeamChallenge",
     "TeamMember",
     "Throttle",
+    "TokenScope",
     "User",
     "UserSession",
 ]

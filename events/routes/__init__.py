@@ -3,10 +3,12 @@
 from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 
+from events.api import api_routes
 from events.routes import (
     account,
     admin,
     announcements,
+    api_tokens,
     auth,
     awards,
     challenges,
@@ -56,6 +58,8 @@ def all_routes() -> list[BaseRoute]:
         *public.routes,
         *auth.routes,
         *account.routes,
+        *api_tokens.routes,
         *admin.routes,
+        *api_routes(),
         Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
     ]

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from events import auth
 from events.auth import SIGNED_IN, route
-from events.domain import accounts, personal_data
+from events.domain import accounts, api_tokens, personal_data
 from events.domain import events as event_rules
 from events.forms import checkbox, read_form
 from events.i18n import _, set_language
@@ -31,8 +31,9 @@ def profile_values(user) -> dict:
     }
 
 
-async def profile_page(request: Request, values: dict, errors: dict, status_code: int = 200):
-    """The account page, with the profile form's values and errors (other forms post elsewhere)."""
+async def profile_page(request: Request, values: dict, errors: dict, status_code: int = 200, **tokens):
+    """The account page, with the profile form's values and errors (other forms post elsewhere);
+    `tokens` is what the API tokens section shows after its form (events/routes/api_tokens.py)."""
     user = request.state.user
     return render(
         request,
@@ -42,6 +43,12 @@ async def profile_page(request: Request, values: dict, errors: dict, status_code
             "errors": errors,
             "roles": await _my_roles(user),
             "may_create_events": await event_rules.may_create_events(user),
+            "api_tokens": await api_tokens.tokens_of(user),
+            "token_events": [(str(e.id), e.title) for e in await api_tokens.organised_events(user)],
+            "scope_label": api_tokens.scope_label,
+            "new_token": tokens.get("new_token"),
+            "token_errors": tokens.get("token_errors", {}),
+            "token_values": tokens.get("token_values", {"scope": "read"}),
         },
         status_code=status_code,
     )

@@ -41,10 +41,11 @@ import pytest
 from starlette.routing import Mount, Route
 
 from events.app import create_app
+from events.domain import api_tokens, tokens
 from events.domain import teams as team_rules
-from events.domain import tokens
 from events.models import (
     Announcement,
+    ApiToken,
     Challenge,
     ChallengeStatus,
     Criterion,
@@ -108,6 +109,9 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("export", "GET"): SIGNED_IN,
     ("delete_account", "GET"): SIGNED_IN,
     ("delete_account", "POST"): SIGNED_IN,
+    # personal API tokens on the account page ({token_id} is organiser_1's token: another's is 404)
+    ("create_api_token", "POST"): SIGNED_IN,
+    ("revoke_api_token", "POST"): frozenset({"organiser_1"}),
     # organiser workspace of event 1
     ("dashboard", "GET"): ORGANISER_1,
     ("people", "GET"): ORGANISER_1,
@@ -294,6 +298,40 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("live_lock_session", "POST"): ORGANISER_1,
     ("juror_live", "GET"): frozenset({"juror_1"}),
     ("juror_live_events", "GET"): frozenset({"juror_1"}),
+    # the JSON API: public reads for everyone (and their CORS preflight), whatever the session; the
+    # organisers' routes take a personal token only, so every session cookie gets 401 (TOKEN_ONLY).
+    # {entry_id} is not in a public gallery: 404 to all (PUBLIC_REFUSAL).
+    **{
+        (name, method): EVERYONE
+        for name in (
+            "api_events",
+            "api_event",
+            "api_rounds",
+            "api_challenges",
+            "api_challenge",
+            "api_datasets",
+            "api_dataset",
+            "api_teams",
+            "api_entries",
+            "api_results",
+            "api_awards",
+        )
+        for method in ("GET", "OPTIONS")
+    },
+    ("api_entry", "GET"): frozenset(),
+    ("api_entry", "OPTIONS"): EVERYONE,
+    ("api_token", "GET"): frozenset(),
+    ("api_registrants", "GET"): frozenset(),
+    ("api_managed_teams", "GET"): frozenset(),
+    ("api_managed_entries", "GET"): frozenset(),
+    ("api_jury_sessions", "GET"): frozenset(),
+    ("api_session_results", "GET"): frozenset(),
+    ("api_session_scores", "GET"): frozenset(),
+    ("api_import_dataset", "POST"): frozenset(),
+    ("api_invite", "POST"): frozenset(),
+    ("api_change_round", "PATCH"): frozenset(),
+    ("api_openapi", "GET"): EVERYONE,
+    ("api_docs", "GET"): EVERYONE,
     # platform administration
     ("users", "GET"): ADMIN,
     ("set_active", "POST"): ADMIN,
@@ -425,10 +463,17 @@ REFUSAL.update(
 )
 # A juror's live page and stream: 404 without a seat on the session.
 REFUSAL.update(dict.fromkeys(["juror_live", "juror_live_events"], 404))
+# Another person's API token: 404, admins included.
+REFUSAL["revoke_api_token"] = 404
 # Public routes that answer 404 (not a sign-in redirect) to whoever may not see what they show,
 # anonymous visitors included: a gallery that is not public, an entry that is not in it.
 PUBLIC_REFUSAL = {"gallery", "challenge_gallery", "entry_page", "download_file", "public_results"}
 PUBLIC_REFUSAL.add("public_vote")  # a session's public vote, when the session has none
+PUBLIC_REFUSAL.add("api_entry")  # an entry of the API outside the public gallery
+# API routes that take a personal token only: a session cookie is never read there, so every role
+# of this matrix, signed in or not, gets 401 (tests/api/test_tokens.py uses the tokens).
+TOKEN_ONLY = {name for (name, _method), roles in ACCESS.items() if name.startswith("api_") and not roles}
+TOKEN_ONLY -= {"api_entry"}
 REFUSAL.update(dict.fromkeys(PUBLIC_REFUSAL, 404))
 
 SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnop"
@@ -474,6 +519,7 @@ class World:
     session_1: JurySession | None = None  # a scheduled jury session of event 1 on round_1
     invitation_1: Invitation | None = None  # the unanswered invitation to event 1 behind invitation_token
     announcement_1: Announcement | None = None  # an announcement of event 1
+    api_token_1: ApiToken | None = None  # organiser_1's personal API token for event 1
 
 
 async def _user(role: str, **fields) -> User:
@@ -556,6 +602,11 @@ async def world(db, settings) -> World:
     criterion_1 = await Criterion.create(round=round_1, name="Criterion One", position=1)
     session_1 = await JurySession.create(event=event_1, round=round_1, name="Jury One")
     await JurySessionJuror.create(session=session_1, user=users["juror_1"])
+    api_token_1 = (
+        await api_tokens.create_token(
+            user=users["organiser_1"], name="Matrix", event_id=str(event_1.id), scope="write"
+        )
+    ).token
     return World(
         users,
         event_1,
@@ -573,6 +624,7 @@ async def world(db, settings) -> World:
         session_1=session_1,
         invitation_1=invitation_1,
         announcement_1=await Announcement.create(event=event_1, title="Announcement One", body="News"),
+        api_token_1=api_token_1,
     )
 
 
@@ -616,6 +668,7 @@ def _known_params(route: Route, world: World) -> dict[str, str]:
         "session_id": str(world.session_1.id if world.session_1 else 0),
         "invitation_id": str(world.invitation_1.id if world.invitation_1 else 0),
         "announcement_id": str(world.announcement_1.id if world.announcement_1 else 0),
+        "token_id": str(world.api_token_1.id if world.api_token_1 else 0),
     }
 
 
@@ -646,11 +699,18 @@ async def test_route_lets_in_exactly_the_roles_of_the_access_table(
 
     if method == "GET":
         response = await client.get(url)
-    else:
+    elif method == "POST":
         response = await post_form(client, url, {})
+    else:  # the API's PATCH, and the CORS preflight (OPTIONS) of its public reads
+        response = await client.request(method, url)
 
-    if role in allowed:
-        if method == "GET":
+    if route.name in TOKEN_ONLY:
+        assert response.status_code == 401, response.text
+        assert response.json()["error"]["status"] == 401
+    elif role in allowed:
+        if method == "OPTIONS":
+            assert response.status_code == 204
+        elif method == "GET":
             assert response.status_code == GET_SUCCESS.get(route.name, 200), response.text
         else:
             assert not _is_refusal(response), (response.status_code, response.headers.get("location"))

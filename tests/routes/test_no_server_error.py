@@ -104,6 +104,8 @@ JSON_VALUES = (
     f'"{HUGE}"',
 )
 QUERY_NAMES = (
+    "limit",
+    "cursor",
     "page",
     "next",
     "lang",

@@ -410,6 +410,7 @@ PAGES = [
         lambda params: i18n.gettext("Edit the announcement %(title)s", title=params["announcement_title"]),
         frozenset({"admin", "organiser"}),
     ),
+    Page("/api/docs", "api_docs", text("hackcity API"), EVERYONE),
     Page("/admin", "users", text("Administration"), frozenset({"admin"})),
     Page("/admin/events/new", "new_event", text("Create an event"), frozenset({"admin"})),
 ]
@@ -439,7 +440,35 @@ NOT_PAGES = {
     "jury_score_log_csv": "CSV download of a jury's score log",
     # Its heading depends on who follows the link: rendered by tests/routes/test_teams.py
     "join_by_link": "a team's join link",
+    "api_openapi": "the API's OpenAPI document (JSON)",
 }
+# The JSON API (tests/api/).
+NOT_PAGES.update(
+    {
+        name: "JSON of the API"
+        for name in (
+            "api_events",
+            "api_event",
+            "api_rounds",
+            "api_challenges",
+            "api_challenge",
+            "api_datasets",
+            "api_dataset",
+            "api_teams",
+            "api_entries",
+            "api_entry",
+            "api_results",
+            "api_awards",
+            "api_token",
+            "api_registrants",
+            "api_managed_teams",
+            "api_managed_entries",
+            "api_jury_sessions",
+            "api_session_results",
+            "api_session_scores",
+        )
+    }
+)
 
 H1_RE = re.compile(r"<h1>(.*?)</h1>", re.S)
 # What the one family of date formats never shows (docs/ARCHITECTURE.md, Translations): seconds, a

@@ -72,6 +72,7 @@ def test_every_route_that_names_a_row_by_id_uses_the_convertor():
         "role_id",
         "round_id",
         "session_id",
+        "token_id",
         "user_id",
     ]
     for r in routes:
