@@ -22,7 +22,7 @@ from events.api.routing import (
     api_route,
     default_message,
 )
-from events.domain import events as event_rules
+from events.domain import invitations as invitation_rules
 from events.domain import organiser_data, portals, schedule
 from events.domain import rounds as round_rules
 from events.domain.errors import FormErrors
@@ -200,7 +200,7 @@ async def import_dataset(call: Call) -> s.Dataset:
 async def invite(call: Call) -> s.Invitation:
     """Give a role by email: at once to an account with that address, else by a mailed invitation."""
     body: s.InvitationRequest = call.body
-    result = await event_rules.invite(
+    result = await invitation_rules.invite(
         event=call.event,
         email=body.email,
         role=body.role,

@@ -381,6 +381,8 @@ POST_SUCCESS: dict[str, int | str] = {
     "team_entries": 422,
     "edit_entry": 422,
     "upload_file": 400,
+    "create_api_token": 422,
+    "revoke_api_token": "/account#tokens-title",
     "import_datapackage": 400,
     "manage_announcements": 422,
     "edit_announcement": 422,
