@@ -171,7 +171,7 @@ def test_the_citation_pattern_finds_what_it_should():
     assert found("see CONTRIBUTING.md.") == ["CONTRIBUTING.md"]
     assert found("[docs/ARCHITECTURE.md](docs/ARCHITECTURE.md)") == ["docs/ARCHITECTURE.md"] * 2
     assert found("the rule (SECURITY.md)") == ["SECURITY.md"]  # bare: resolved from the top
-    assert found("/elsewhere/docs/GUIDE.md") == ["elsewhere/docs/GUIDE.md"]
+    assert found("/docs/DOMAIN.md") == ["docs/DOMAIN.md"]  # a leading slash is not kept
     assert found("notes.md, spaced out .md") == []  # not a document name
 
 
