@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -47,6 +48,7 @@ async def profile_page(request: Request, values: dict, errors: dict, status_code
             "token_events": [(str(e.id), e.title) for e in await api_tokens.organised_events(user)],
             "scope_label": api_tokens.scope_label,
             "new_token": tokens.get("new_token"),
+            "token_form_once": secrets.token_urlsafe(16),
             "token_errors": tokens.get("token_errors", {}),
             "token_values": tokens.get("token_values", {"scope": "read"}),
         },

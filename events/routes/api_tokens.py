@@ -4,6 +4,9 @@ The page itself is `/account` (`events/routes/account.py`): its tokens section l
 tokens and holds the form. A new token's secret is written into the answer to the form, never into
 the session or a flash message (the session cookie is signed, not encrypted), and that answer is
 not cached.
+
+Reloading that answer would send the form again: each form carries a one-off `once` value, and a
+value already used (remembered in the session, the last `REMEMBERED_FORMS`) makes no second token.
 """
 
 from __future__ import annotations
@@ -20,12 +23,29 @@ from events.i18n import _
 from events.routes.account import profile_page, profile_values
 
 TOKEN_FIELDS = ("token_name", "event", "scope")
+REMEMBERED_FORMS = 10
 
 
 async def create_api_token(request: Request):
     user = request.state.user
     form = await read_form(request)
     values = {name: form.get(name, "") for name in TOKEN_FIELDS}
+    once = str(form.get("once", ""))[:64]
+    used = list(request.session.get("token_forms", []))
+    if once and once in used:
+        return await profile_page(
+            request,
+            profile_values(user),
+            {},
+            status_code=409,
+            token_errors={
+                None: _(
+                    "This form was already sent and its token made: its secret was shown once only. "
+                    "If you did not copy it, revoke that token and make another."
+                )
+            },
+            token_values=values,
+        )
     try:
         made = await api_tokens.create_token(
             user=user, name=values["token_name"], event_id=values["event"], scope=values["scope"]
@@ -34,6 +54,8 @@ async def create_api_token(request: Request):
         return await profile_page(
             request, profile_values(user), {}, status_code=422, token_errors=error.errors, token_values=values
         )
+    if once:
+        request.session["token_forms"] = [*used, once][-REMEMBERED_FORMS:]
     response = await profile_page(request, profile_values(user), {}, new_token=made)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -88,6 +88,25 @@ async def test_a_token_made_on_the_account_page_is_shown_once_and_stored_hashed(
     assert api.json()["data"]["event"] == {"slug": event.slug, "title": event.title, "status": "published"}
 
 
+async def test_sending_the_token_form_again_on_reload_makes_no_second_token(client):
+    user, event = await _organiser()
+    await sign_in(client, user.email)
+    page = await client.get("/account")
+    [once] = re.findall(r'name="once" value="([^"]+)"', page.text)
+    fields = {"token_name": "CRM export", "event": str(event.id), "scope": "read", "once": once}
+
+    made = await post_form(client, "/account/tokens", fields, page="/account")
+    again = await post_form(client, "/account/tokens", fields, page="/account")
+    other = await post_form(client, "/account/tokens", {**fields, "once": "another-form"}, page="/account")
+
+    assert made.status_code == 200 and len(TOKEN_RE.findall(made.text)) == 1
+    assert again.status_code == 409
+    assert "This form was already sent and its token made" in again.text
+    assert TOKEN_RE.findall(again.text) == []
+    assert other.status_code == 200
+    assert await ApiToken.filter(user_id=user.id).count() == 2
+
+
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
