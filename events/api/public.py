@@ -219,11 +219,9 @@ def _not_found() -> ApiError:
 
 async def list_events(call: Call) -> Listing:
     found = await open_data.events(after=call.after, limit=call.limit)
+    public = await open_data.galleries_are_public(found.items)
     return Listing(
-        [
-            event_out(e, base_url=call.base_url, gallery_public=await open_data.gallery_is_public(e))
-            for e in found.items
-        ],
+        [event_out(e, base_url=call.base_url, gallery_public=public[e.id]) for e in found.items],
         found.after,
     )
 

@@ -62,6 +62,17 @@ async def gallery_is_public(*, event: Event, now: datetime | None = None) -> boo
     return is_public(event, await last_round(event), now or datetime.now(UTC))
 
 
+async def galleries_are_public(events: list[Event], *, now: datetime | None = None) -> dict[int, bool]:
+    """`gallery_is_public` for many events in one query (for lists)."""
+    if not events:
+        return {}
+    last: dict[int, Round] = {}
+    for stage in await Round.filter(event_id__in=[e.id for e in events]).order_by("position", "id"):
+        last[stage.event_id] = stage
+    moment = now or datetime.now(UTC)
+    return {e.id: is_public(e, last.get(e.id), moment) for e in events}
+
+
 async def is_organiser(*, event: Event, user: User | None) -> bool:
     if user is None:
         return False
@@ -148,6 +159,33 @@ async def entry_details(entry: Entry) -> EntryDetails:
     )
     names = [m.user.name for m in members if m.user.opt_in_publish_name and m.user.name]
     return EntryDetails(links, files, names, len(members) - len(names))
+
+
+async def entries_details(entries: list[Entry]) -> dict[int, EntryDetails]:
+    """`entry_details` for many entries in three queries (for lists)."""
+    if not entries:
+        return {}
+    ids = [e.id for e in entries]
+    links = (
+        await EntryDataset.filter(entry_id__in=ids).select_related("dataset").order_by("dataset__title", "id")
+    )
+    files = await EntryFile.filter(entry_id__in=ids).order_by("id")
+    members = (
+        await TeamMember.filter(team_id__in={e.team_id for e in entries})
+        .select_related("user")
+        .order_by("joined_at", "id")
+    )
+    details = {}
+    for entry in entries:
+        team = [m for m in members if m.team_id == entry.team_id]
+        names = [m.user.name for m in team if m.user.opt_in_publish_name and m.user.name]
+        details[entry.id] = EntryDetails(
+            [link for link in links if link.entry_id == entry.id],
+            [f for f in files if f.entry_id == entry.id],
+            names,
+            len(team) - len(names),
+        )
+    return details
 
 
 # --- the reuse report -----------------------------------------------------------------------------

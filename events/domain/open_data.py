@@ -83,6 +83,10 @@ async def gallery_is_public(event: Event) -> bool:
     return await gallery.gallery_is_public(event=event)
 
 
+async def galleries_are_public(events: list[Event]) -> dict[int, bool]:
+    return await gallery.galleries_are_public(events)
+
+
 async def rounds(event: Event, *, after: int, limit: int) -> Page[Round]:
     return await page_query(Round.filter(event_id=event.id), after=after, limit=limit)
 
@@ -157,7 +161,8 @@ async def gallery_entries(event: Event, *, after: int, limit: int) -> Page[Galle
     found = page_of(shown, key=lambda e: e.id, after=after, limit=limit)
     if found.items:
         await Entry.fetch_for_list(found.items, "round")
-    return Page([GalleryEntry(e, await gallery.entry_details(e)) for e in found.items], found.after)
+    details = await gallery.entries_details(found.items)
+    return Page([GalleryEntry(e, details[e.id]) for e in found.items], found.after)
 
 
 async def gallery_entry(event: Event, entry_id: int) -> GalleryEntry | None:

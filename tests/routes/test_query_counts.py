@@ -1,6 +1,7 @@
 """The juror's pages and saves, and the organiser's page of a session, cost a constant number of SQL
 statements, whatever the size of the jury; the pages that matter (public event page, dataset
-catalogue, gallery, public results, juror's sheet) cost a pinned number of statements on the demo
+catalogue, gallery, public results, juror's sheet, the API's lists of events and of gallery
+entries) cost a pinned number of statements on the demo
 data, and the same once the event grew.
 
 Each jury test measures the same requests twice on one session: with 3 entries and 2 jurors, then
@@ -30,6 +31,7 @@ from events.models import (
     EntryStatus,
     Event,
     EventRole,
+    EventStatus,
     Invitation,
     JurySession,
     PortalKind,
@@ -363,6 +365,8 @@ PAGE_QUERIES = {
     "public results": 5,  # event, published sessions, entries (with team), challenges, awards
     "juror sheet": 18,  # user session, event, session, seat, role, entry, assigned, conflict,
     # membership, grid, sheet, scores, assigned entries, progress, datasets, files, members, live
+    "api events": 2,  # events, their rounds (is the gallery public?)
+    "api gallery entries": 7,  # event, last round, entries, their rounds, datasets, files, members
 }
 
 
@@ -374,6 +378,8 @@ async def _page_urls(juror_entry: Entry) -> dict[str, str]:
         "gallery": f"/events/{LYON}/gallery",
         "public results": f"/events/{LYON}/results",
         "juror sheet": f"/events/{PARIS}/jury/{session.id}/entries/{juror_entry.id}",
+        "api events": "/api/v1/events?limit=100",
+        "api gallery entries": f"/api/v1/events/{LYON}/entries?limit=100",
     }
 
 
@@ -482,6 +488,15 @@ async def _grow_paris(juror_entry: Entry) -> None:
     await assignments.compute_assignments(session=session)
 
 
+async def _more_events() -> None:
+    """Five more published events, each with a round, for the API's list of events."""
+    for index in range(GROWTH):
+        event = await Event.create(
+            slug=f"grown-event-{index}", title=f"Grown event {index}", status=EventStatus.PUBLISHED
+        )
+        await Round.create(event=event, position=1, name="Only round", deadline=datetime.now(UTC))
+
+
 async def test_the_pages_that_matter_cost_a_fixed_number_of_queries_on_the_demo_and_after_it_grows(
     db, make_client
 ):
@@ -497,6 +512,7 @@ async def test_the_pages_that_matter_cost_a_fixed_number_of_queries_on_the_demo_
 
     grown = await _grow_lyon()
     await _grow_paris(juror_entry)
+    await _more_events()
     after = await _measure_pages(anonymous, juror, urls)
 
     # the grown rows are on the pages: the counts below measured pages that show them
@@ -507,6 +523,8 @@ async def test_the_pages_that_matter_cost_a_fixed_number_of_queries_on_the_demo_
     assert "Second jury" in after["public results"][2]
     assert all(entry.title in after["public results"][2] for entry in grown)
     assert after["juror sheet"][2].count("annex-") == GROWTH
+    assert all(f"grown-event-{index}" in after["api events"][2] for index in range(GROWTH))
+    assert all(entry.title in after["api gallery entries"][2] for entry in grown)
     assert all(f"Grown dataset {index}" in after["juror sheet"][2] for index in range(GROWTH))
     assert {name: count for name, (count, _q, _t) in before.items()} == PAGE_QUERIES, "\n".join(
         f"--- {name}: {count}\n{queries.report()}" for name, (count, queries, _t) in before.items()
