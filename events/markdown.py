@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -23,6 +24,11 @@ from markupsafe import Markup
 # A description longer than this is cut before parsing: forms reject it long before, and the
 # bound keeps a hostile stored text from costing seconds of CPU on every page view.
 MAX_LENGTH = 100_000
+# Rendering is the largest cost of a page that lists challenges (every request parsed the same
+# descriptions again): the results for texts up to CACHED_LENGTH characters are kept, the last
+# CACHE_SIZE of them, per process. At most ~8 MB of source text, usually far less.
+CACHED_LENGTH = 16_000
+CACHE_SIZE = 512
 
 ALLOWED_TAGS = {
     "p", "br", "hr",
@@ -76,8 +82,17 @@ def render_markdown(text: str | None) -> Markup:
     """Markdown to sanitised HTML, ready for a template; empty for None or blank text."""
     if not text or not text.strip():
         return Markup("")
+    if len(text) <= CACHED_LENGTH:
+        return _render_cached(text)
+    return _render(text)
+
+
+def _render(text: str) -> Markup:
     html = _parser.render(text[:MAX_LENGTH])
     return Markup(sanitise_html(html))  # noqa: S704 - sanitised: the one place allowed to do this
+
+
+_render_cached = lru_cache(maxsize=CACHE_SIZE)(_render)
 
 
 def sanitise_html(html: str) -> str:
@@ -129,6 +144,12 @@ def excerpt(text: str | None, length: int = 200) -> str:
     """
     if not text:
         return ""
+    if len(text) <= CACHED_LENGTH:
+        return _excerpt_cached(text, length)
+    return _excerpt(text, length)
+
+
+def _excerpt(text: str, length: int) -> str:
     body, headings = _body_and_headings(_parser.parse(text[:MAX_LENGTH]))
     words = " ".join("".join(_plain_text(body)).split()) or " ".join("".join(_plain_text(headings)).split())
     if len(words) <= length:
@@ -137,3 +158,6 @@ def excerpt(text: str | None, length: int = 200) -> str:
     if " " in cut:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip(" .,;:!?") + "…"
+
+
+_excerpt_cached = lru_cache(maxsize=CACHE_SIZE)(_excerpt)

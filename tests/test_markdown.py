@@ -4,6 +4,7 @@ and the `markdown` filter in the real Jinja environment (docs/SECURITY.md, "CSRF
 from __future__ import annotations
 
 import re
+import secrets
 from html.parser import HTMLParser
 
 import pytest
@@ -332,3 +333,20 @@ def test_plain_variable_in_real_environment_escaped():
 def test_excerpt_filter_in_real_environment_escaped():
     template = templates.env.from_string("{{ text|excerpt(40) }}")
     assert template.render(text="<b>x</b> & *y*") == "&lt;b&gt;x&lt;/b&gt; &amp; y"
+
+
+def test_short_texts_are_rendered_once_and_long_ones_every_time():
+    from events import markdown
+
+    text = "A **cached** text " + secrets.token_hex(8)
+    long_text = "word " * (markdown.CACHED_LENGTH // 5 + 1)
+    before = markdown._render_cached.cache_info()
+
+    first, second = render_markdown(text), render_markdown(text)
+    render_markdown(long_text)
+    render_markdown(long_text)
+    after = markdown._render_cached.cache_info()
+
+    assert first is second and "<strong>cached</strong>" in first
+    assert (after.hits - before.hits, after.misses - before.misses) == (1, 1)
+    assert excerpt(text) == excerpt(text) == text.replace("**", "")
