@@ -14,11 +14,13 @@ Opening a session (`sessions`), seating a juror in an open one (`juror_invitatio
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
 from events.domain.scoring import entries_in_scope
+from events.domain.sql import rows
 from events.models import (
     Assignment,
     AssignmentMode,
@@ -29,6 +31,7 @@ from events.models import (
     JurySessionJuror,
     ScoreSheet,
     SessionStatus,
+    SlotStatus,
     TeamMember,
     User,
 )
@@ -164,3 +167,39 @@ async def is_conflicted(*, session: JurySession, juror: User, entry: Entry) -> b
     return await ConflictOfInterest.exists(
         session_id=session.id, juror_id=juror.id, team_id=entry.team_id
     ) or await TeamMember.exists(team_id=entry.team_id, user_id=juror.id)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a juror stands with one entry of a session: what every score write checks."""
+
+    assigned: bool
+    conflicted: bool  # a declared conflict, or the juror is in the team
+    pitch_locked: bool  # its pitch slot on demo day is locked
+
+    @property
+    def may_read(self) -> bool:
+        return self.assigned and not self.conflicted
+
+
+STANDING = (
+    "SELECT"
+    " EXISTS (SELECT 1 FROM assignment WHERE session_id = ? AND juror_id = ? AND entry_id = ?) AS assigned,"
+    " EXISTS (SELECT 1 FROM conflict_of_interest WHERE session_id = ? AND juror_id = ? AND team_id = ?)"
+    " OR EXISTS (SELECT 1 FROM team_member WHERE team_id = ? AND user_id = ?) AS conflicted,"
+    " EXISTS (SELECT 1 FROM pitch_slot WHERE session_id = ? AND entry_id = ? AND status = ?) AS pitch_locked"
+)
+
+
+async def standing(*, session_id: int, juror_id: int, entry: Entry) -> Standing:
+    """`Standing` in one statement (the scoring pages and every save read it)."""
+    [found] = await rows(
+        STANDING,
+        [
+            session_id, juror_id, entry.id,
+            session_id, juror_id, entry.team_id,
+            entry.team_id, juror_id,
+            session_id, entry.id, SlotStatus.LOCKED.value,
+        ],
+    )  # fmt: skip
+    return Standing(bool(found["assigned"]), bool(found["conflicted"]), bool(found["pitch_locked"]))

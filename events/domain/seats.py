@@ -25,7 +25,6 @@ from events.models import (
     ConflictKind,
     ConflictOfInterest,
     Entry,
-    EventRole,
     JurySession,
     JurySessionJuror,
     Role,
@@ -111,14 +110,13 @@ async def seated_session(*, event_id: int, user_id: int, session_id: int | None)
     otherwise (the juror's pages answer 404 then, for everyone: a sheet is the juror's own)."""
     if session_id is None:
         return None
-    session = await JurySession.get_or_none(id=session_id, event_id=event_id)
-    if (
-        session is None
-        or not await JurySessionJuror.exists(session_id=session.id, user_id=user_id)
-        or not await EventRole.exists(event_id=event_id, user_id=user_id, role=Role.JUROR)
-    ):
-        return None
-    return session
+    return await JurySession.filter(
+        id=session_id,
+        event_id=event_id,
+        jurors__user_id=user_id,
+        event__roles__user_id=user_id,
+        event__roles__role=Role.JUROR,
+    ).first()
 
 
 async def accept_seat(

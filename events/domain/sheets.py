@@ -28,7 +28,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from events import broker
-from events.domain.assignments import is_conflicted
+from events.domain.assignments import standing
 from events.domain.criteria import clean_value, criteria_for
 from events.domain.errors import FormErrors
 from events.domain.scoring import SHEET_TOTAL, SheetState, Window, replay, scoring_window
@@ -39,13 +39,11 @@ from events.models import (
     Criterion,
     Entry,
     JurySession,
-    PitchSlot,
     Score,
     ScoreLogEntry,
     ScoreSheet,
     SessionStatus,
     SheetStatus,
-    SlotStatus,
     User,
 )
 
@@ -75,11 +73,12 @@ async def _writable_sheet(
         raise FormErrors({None: _("Scoring has not started yet.")})
     if window == Window.OVER:
         raise FormErrors({None: _("Scoring is over: the session closed.")})
-    if await is_conflicted(session=current, juror=juror, entry=entry):
+    found = await standing(session_id=current.id, juror_id=juror.id, entry=entry)
+    if found.conflicted:
         raise FormErrors({None: _("You have a conflict of interest with this team.")})
-    if not await Assignment.exists(session_id=current.id, juror_id=juror.id, entry_id=entry.id):
+    if not found.assigned:
         raise FormErrors({None: _("This entry is not assigned to you.")})
-    if await PitchSlot.exists(session_id=current.id, entry_id=entry.id, status=SlotStatus.LOCKED):
+    if found.pitch_locked:
         raise FormErrors({None: _("Scoring of this pitch is locked.")})
     keys = {"session_id": current.id, "juror_id": juror.id, "entry_id": entry.id}
     sheet = await ScoreSheet.select_for_update().get_or_none(**keys)
@@ -102,9 +101,13 @@ async def _progress_changed(sheet: ScoreSheet) -> None:
 
 
 async def _refresh_total(sheet: ScoreSheet, now: datetime) -> None:
-    found = await rows(SHEET_TOTAL.format(sheet="?"), [sheet.id])
+    """The sheet's total computed and stored by the database in one statement."""
+    total = SHEET_TOTAL.format(sheet="score_sheet.id")
+    found = await rows(
+        f"UPDATE score_sheet SET total = ({total}), updated_at = ? WHERE id = ? RETURNING total",  # noqa: S608
+        [now, sheet.id],
+    )
     sheet.total = found[0]["total"] if found else None
-    await ScoreSheet.filter(id=sheet.id).update(total=sheet.total, updated_at=now)
 
 
 async def refresh_totals(session: JurySession) -> None:
@@ -165,9 +168,13 @@ async def save_score(
     criterion: Criterion,
     value: Any,
     now: datetime | None = None,
+    grid: list[Criterion] | None = None,
 ) -> ScoreSheet:
-    """Record one value on the juror's sheet for the entry (autosave), logging old and new."""
-    grid = await criteria_for(session.round_id, entry.challenge_id)
+    """Record one value on the juror's sheet for the entry (autosave), logging old and new.
+
+    `grid` is the entry's criteria (`criteria_for`) when the caller has read them already."""
+    if grid is None:
+        grid = await criteria_for(session.round_id, entry.challenge_id)
     if criterion.id not in {c.id for c in grid}:
         raise FormErrors({None: _("This criterion is not part of this entry's grid.")})
     cleaned = clean_value(criterion, value)
@@ -207,23 +214,26 @@ async def save_sheet(
     comment: str | None = None,
     private_note: str | None = None,
     now: datetime | None = None,
+    grid: list[Criterion] | None = None,
 ) -> ScoreSheet:
     """Save a whole form in one transaction: the values given (criterion id → value, None clears the
     score), the comment and the note (None leaves a text as it is, "" clears it). A criterion the form
     does not name keeps its score. A submitted sheet keeps a score for every criterion: clearing one
     is refused. Each change is logged as the autosave logs it; nothing is written if any value is
-    refused."""
-    grid = {c.id: c for c in await criteria_for(session.round_id, entry.challenge_id)}
+    refused. `grid`: the entry's criteria, when the caller has read them already."""
+    if grid is None:
+        grid = await criteria_for(session.round_id, entry.challenge_id)
+    by_id = {c.id: c for c in grid}
     errors: dict[str | None, str] = {}
     cleaned: dict[int, float | None] = {}
     for criterion_id, value in values.items():
-        if criterion_id not in grid:
+        if criterion_id not in by_id:
             raise FormErrors({None: _("This criterion is not part of this entry's grid.")})
         if value is None:
             cleaned[criterion_id] = None
             continue
         try:
-            cleaned[criterion_id] = clean_value(grid[criterion_id], value)
+            cleaned[criterion_id] = clean_value(by_id[criterion_id], value)
         except FormErrors as error:
             errors.update(error.errors)
     texts = {

@@ -97,8 +97,9 @@ async def _assigned_entry(request: Request, session: JurySession) -> Entry:
     )
     if (
         entry is None
-        or not await Assignment.exists(session_id=session.id, juror_id=user.id, entry_id=entry.id)
-        or await assignment_rules.is_conflicted(session=session, juror=user, entry=entry)
+        or not (
+            await assignment_rules.standing(session_id=session.id, juror_id=user.id, entry=entry)
+        ).may_read
     ):
         raise not_found(request)
     return entry
@@ -321,6 +322,7 @@ async def juror_entry(request: Request):
             # Absent: unchanged (None); present, even empty: the new text.
             comment=form.get("comment"),
             private_note=form.get("private_note"),
+            grid=grid,
         )
         if submitting:
             await sheet_rules.submit_sheet(session=session, juror=user, entry=entry)
@@ -362,11 +364,12 @@ async def juror_score(request: Request):
             argument = "comment" if name == "comment" else "note"
             await saver(session=session, juror=user, entry=entry, **{argument: value})
         else:
-            grid = {f"criterion_{c.id}": c for c in await criteria_for(session.round_id, entry.challenge_id)}
+            criteria = await criteria_for(session.round_id, entry.challenge_id)
+            grid = {f"criterion_{c.id}": c for c in criteria}
             if name not in grid:
                 return JSONResponse({"errors": {name: _("This field is not on the sheet.")}}, status_code=422)
             await sheet_rules.save_score(
-                session=session, juror=user, entry=entry, criterion=grid[name], value=value
+                session=session, juror=user, entry=entry, criterion=grid[name], value=value, grid=criteria
             )
     except FormErrors as error:
         return JSONResponse(

@@ -193,6 +193,25 @@ async def test_juror_pages_and_saves_cost_the_same_queries_for_3_or_30_entries(d
     )
 
 
+# One autosave of a score: user session, event, session (with seat and role), entry, standing, grid;
+# then in the transaction the session again (under its lock on PostgreSQL: one more statement),
+# standing again, sheet, score, its update, the log line, the total; then the juror's progress.
+AUTOSAVE_QUERIES = {False: 14, True: 15}
+
+
+async def test_an_autosave_costs_a_pinned_number_of_queries(db, make_client):
+    world = await _world()
+    await _score_some(world)
+    client = make_client()
+    await sign_in(client, world.jurors[0].email)
+
+    counts = await _measure(client, world)
+
+    assert len(counts["autosave"]) == AUTOSAVE_QUERIES[ON_POSTGRES], counts["autosave"].report()
+    sheet = await world.session.sheets.filter(juror_id=world.jurors[0].id).order_by("-updated_at").first()
+    assert sheet is not None and sheet.total is not None
+
+
 async def test_the_scoring_page_costs_the_same_before_and_after_the_sheet_exists(db, make_client):
     world = await _world()
     client = make_client()
@@ -363,8 +382,9 @@ PAGE_QUERIES = {
     "dataset catalogue": 3,  # event, datasets, challenges
     "gallery": 4,  # event, last round, entries (with team and challenge), challenges
     "public results": 5,  # event, published sessions, entries (with team), challenges, awards
-    "juror sheet": 18,  # user session, event, session, seat, role, entry, assigned, conflict,
-    # membership, grid, sheet, scores, assigned entries, progress, datasets, files, members, live
+    "juror sheet": 14,  # user session, event, session (with seat and role), entry, standing (assigned,
+    # conflict, membership, locked pitch), grid, sheet, scores, assigned entries, progress, datasets,
+    # files, members, live
     "api events": 2,  # events, their rounds (is the gallery public?)
     "api gallery entries": 7,  # event, last round, entries, their rounds, datasets, files, members
 }
