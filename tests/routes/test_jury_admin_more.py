@@ -339,6 +339,9 @@ async def test_session_edit_refuses_another_events_challenge(world, make_client)
 
     assert response.status_code == 422
     assert not await JurySessionChallenge.exists(session_id=world.session.id)
+    # the group of boxes names its hint and its error, like every other field
+    assert 'aria-describedby="f-challenges-hint f-challenges-error"' in response.text
+    assert '<p class="error" id="f-challenges-error">Choose challenges of this event.</p>' in response.text
 
 
 async def test_open_session_edit_changes_only_name_and_window_and_closing_only_moves_later(
