@@ -103,11 +103,12 @@ async def test_scores_on_the_public_results_are_in_the_reader_language(db, make_
         page = html.unescape((await client.get(f"/events/{HACKATHON}/results")).text)
         token = i18n.set_language(lang)
         try:
-            expected = [i18n.format_number(score) for score in decimal_scores]
+            # a column of scores: always two decimals ("63,10" beside "66,07", never "63,1")
+            expected = [i18n.format_number(score, fixed=True) for score in decimal_scores]
         finally:
             i18n._current.reset(token)
         for shown in expected:
-            assert point in shown
+            assert point in shown and len(shown.split(point)[1]) == 2
             assert shown in page
         if lang == "fr":
             assert f"{decimal_scores[0]:.2f}".rstrip("0") not in page  # no dot decimals
