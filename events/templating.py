@@ -100,9 +100,18 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "nav": getattr(request.state, "nav", {}),
         "errors": {},
         "values": {},
+        "page_url": page_url(request),
     }
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
+
+
+def page_url(request: Request) -> str | None:
+    """The page's public address (from BASE_URL, never the Host header), for social cards."""
+    settings = getattr(request.app.state, "settings", None) if "app" in request.scope else None
+    if settings is None:
+        return None
+    return settings.base_url.rstrip("/") + request.url.path
 
 
 def refused(response, error: RateLimited):
