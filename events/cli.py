@@ -171,8 +171,8 @@ def cmd_migrate_uploads(settings: Settings, args) -> int:
     for key in report.differing:
         print(f"differs from its recorded size or SHA-256, not copied: {key}", file=sys.stderr)
     print(
-        f"Copied {report.copied} files, {report.present} already there, "
-        f"{len(report.missing)} missing from the source, {len(report.differing)} differing."
+        f"Files copied: {report.copied}, already there: {report.present}, missing from the source: "
+        f"{len(report.missing)}, differing from their record: {len(report.differing)}."
     )
     return 0 if report.complete else 1
 
