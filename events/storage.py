@@ -41,6 +41,11 @@ class FileTooLarge(Exception):
     """More bytes than the limit given to `begin()`: the pending file is already discarded."""
 
 
+class StorageUnavailable(Exception):
+    """The storage could not take the file (an object store that is down, refuses our credentials,
+    has no such bucket…): the pending file is already discarded, nothing is stored."""
+
+
 @dataclass(frozen=True)
 class StoredFile:
     key: str

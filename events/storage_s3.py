@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 
 from aiobotocore.config import AioConfig
 from aiobotocore.session import AioSession, get_session
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from events.storage import (
     HEAD_BYTES,
@@ -45,6 +45,7 @@ from events.storage import (
     READ_CHUNK,
     FileTooLarge,
     S3Location,
+    StorageUnavailable,
     StoredFile,
     attachment_disposition,
     check_key,
@@ -109,7 +110,11 @@ class S3PendingUpload:
         self._buffer += data
         self.max_buffered = max(self.max_buffered, len(self._buffer))
         while len(self._buffer) >= PART_SIZE:
-            await self._send_part(self._take(PART_SIZE))
+            try:
+                await self._send_part(self._take(PART_SIZE))
+            except (BotoCoreError, ClientError) as error:
+                await self.discard()
+                raise StorageUnavailable(str(error)) from error
 
     def _take(self, size: int) -> bytes:
         """The first `size` bytes of the buffer, removed from it: one copy, as bytes (the SDK wraps
@@ -153,6 +158,9 @@ class S3PendingUpload:
                     UploadId=self._upload_id,
                     MultipartUpload={"Parts": self._parts},
                 )
+        except (BotoCoreError, ClientError) as error:
+            await self.discard()
+            raise StorageUnavailable(str(error)) from error
         except BaseException:
             await self.discard()
             raise

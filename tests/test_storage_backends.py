@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from events.settings import Settings, SettingsError
-from events.storage import FileTooLarge, LocalStorage, S3Location, StorageURLError, parse_storage_url
+from events.storage import (
+    FileTooLarge,
+    LocalStorage,
+    S3Location,
+    StorageUnavailable,
+    StorageURLError,
+    parse_storage_url,
+)
 from events.storage_backends import open_storage, storage_for
 from events.storage_s3 import PART_SIZE, S3Storage
 
@@ -335,11 +342,11 @@ async def test_a_store_that_cannot_be_reached_fails_the_upload_and_leaves_nothin
     pending = storage.begin(max_bytes=100)
     await pending.write(b"data")
     try:
-        with pytest.raises(Exception) as raised:
+        with pytest.raises(StorageUnavailable) as raised:
             await pending.commit()
     finally:
         await storage.close()
-    assert "Could not connect" in str(raised.value)
+    assert "Could not connect to the endpoint URL" in str(raised.value)
     await pending.discard()  # already discarded by the failed commit
     assert s3_bucket.keys() == []
 

@@ -24,7 +24,7 @@ from events.logs import safe_log
 from events.models import Dataset, Entry, EntryDataset, EntryFile, Event
 from events.multipart import receive_file
 from events.outcomes import act, submit
-from events.storage import attachment_disposition
+from events.storage import StorageUnavailable, attachment_disposition
 from events.templating import render
 
 log = logging.getLogger("hackcity.entries")
@@ -195,6 +195,10 @@ async def upload_file(request: Request):
     except UnreadableRequest as unreadable:
         log.info("unreadable upload on entry %s: %s", entry.id, safe_log(unreadable.message))
         return await _entry_page(request, entry, file_error=unreadable.message, status_code=400)
+    except StorageUnavailable as failure:
+        log.error("upload on entry %s not stored: %s", entry.id, safe_log(str(failure)))
+        message = _("The file could not be stored just now: nothing was saved. Try again in a few minutes.")
+        return await _entry_page(request, entry, file_error=message, status_code=503)
     try:
         await entry_rules.add_entry_file(
             entry=entry,

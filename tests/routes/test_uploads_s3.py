@@ -11,6 +11,7 @@ import pytest
 
 from events.app import create_app
 from events.models import Entry, EntryFile
+from events.storage import parse_storage_url
 from tests.entry_world import make_entry_world, signed_in
 from tests.helpers import csrf_from, post_form
 from tests.routes.test_uploads import PDF, multipart, upload
@@ -230,3 +231,28 @@ async def test_a_signed_download_redirects_to_the_store_after_the_same_access_ch
 
     s3_bucket.delete(f"files/{record.storage_key}")
     assert (await alice.get(_file_url(entry, record))).status_code == 404
+
+
+async def test_a_store_that_does_not_answer_is_a_clear_503_and_leaves_nothing(
+    s3_bucket, settings, app, alice, entry, monkeypatch
+):
+    from events import storage_s3
+    from tests.conftest import free_port
+
+    monkeypatch.setattr(storage_s3, "MAX_ATTEMPTS", 1)  # no retry after a growing delay
+    await app.state.storage.close()
+    down = s3_bucket.url().replace(str(s3_bucket.server.port), str(free_port()))
+    app.state.storage = storage_s3.S3Storage(parse_storage_url(down))
+
+    small = await upload(alice, entry, b"slides.pdf", PDF)
+    large = await upload_in_chunks(alice, entry, b"big.pdf", LARGE)
+
+    for response in (small, large):
+        assert response.status_code == 503
+        assert (
+            "The file could not be stored just now: nothing was saved. Try again in a few minutes."
+            in response.text
+        )
+        assert 'id="file-error"' in response.text
+    assert await EntryFile.all().count() == 0
+    assert s3_bucket.keys() == []
