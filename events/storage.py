@@ -214,9 +214,6 @@ class LocalStorage:
         finally:
             handle.close()
 
-    def exists(self, key: str) -> bool:
-        return self.path(key).is_file()
-
     async def size_of(self, key: str) -> int | None:
         path = self.path(key)
 

@@ -146,9 +146,8 @@ class S3PendingUpload:
         bucket = self.storage.location.bucket
         try:
             if self._upload_id is None:
-                await client.put_object(
-                    Bucket=bucket, Key=self.object_key, Body=self._buffer, **OBJECT_HEADERS
-                )
+                body = self._take(len(self._buffer))
+                await client.put_object(Bucket=bucket, Key=self.object_key, Body=body, **OBJECT_HEADERS)
             else:
                 if self._buffer:
                     await self._send_part(self._take(len(self._buffer)))
@@ -233,12 +232,6 @@ class S3Storage:
         stack, self._stack, self._client = self._stack, None, None
         if stack is not None:
             await stack.aclose()
-
-    async def __aenter__(self) -> S3Storage:
-        return self
-
-    async def __aexit__(self, *exc) -> None:
-        await self.close()
 
     def begin(self, *, max_bytes: int, key: str | None = None) -> S3PendingUpload:
         return S3PendingUpload(self, max_bytes, key)
