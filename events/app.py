@@ -37,6 +37,7 @@ from events.middleware import (
 )
 from events.routes import all_routes
 from events.settings import Settings
+from events.storage_backends import storage_for
 from events.templating import render
 
 log = logging.getLogger("hackcity")
@@ -171,6 +172,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     async def lifespan(app: Starlette):
         if not manage_database:
             yield
+            await app.state.storage.close()
             return
         async with RegisterTortoise(app, config=tortoise_config(settings.database_url)):
             await broker.start(settings.database_url)  # LISTEN on PostgreSQL, in memory on SQLite
@@ -190,6 +192,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                     with contextlib.suppress(asyncio.CancelledError):
                         await worker
                 await broker.stop()
+                await app.state.storage.close()  # the object store's connections, if any
 
     app = Starlette(
         debug=False,  # never a traceback in a response, even with DEBUG=1
@@ -199,4 +202,5 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.storage = storage_for(settings)  # one per process: an object store's client is pooled
     return app

@@ -1,5 +1,5 @@
-"""The `hackcity` command: serve, migrate, seed, createadmin, remind, sweep-uploads, recount, purge,
-api-token."""
+"""The `hackcity` command: serve, migrate, seed, createadmin, remind, sweep-uploads, migrate-uploads,
+recount, purge, api-token."""
 
 from __future__ import annotations
 
@@ -44,11 +44,15 @@ def cmd_migrate(settings: Settings, _args) -> int:
 
 
 def cmd_seed(settings: Settings, args) -> int:
-    from events.storage import storage_for
+    from events.storage_backends import storage_for
     from seeds.demo import DemoAlreadyLoaded, load_demo
 
     async def work():
-        return await load_demo(only_if_empty=not args.force, storage=storage_for(settings))
+        storage = storage_for(settings)
+        try:
+            return await load_demo(only_if_empty=not args.force, storage=storage)
+        finally:
+            await storage.close()
 
     try:
         loaded = asyncio.run(_with_orm(settings.database_url, work))
@@ -126,14 +130,51 @@ def cmd_remind(settings: Settings, _args) -> int:
 def cmd_sweep_uploads(settings: Settings, _args) -> int:
     """Delete uploaded files that no entry names (left by a crash between the move and the commit)."""
     from events.domain.entries import sweep_orphan_files
-    from events.storage import storage_for
+    from events.storage_backends import storage_for
 
     async def work():
-        return await sweep_orphan_files(storage_for(settings))
+        storage = storage_for(settings)
+        try:
+            return await sweep_orphan_files(storage)
+        finally:
+            await storage.close()
 
     count = asyncio.run(_with_orm(settings.database_url, work))
     print(f"Removed {count} orphan files.")
     return 0
+
+
+def cmd_migrate_uploads(settings: Settings, args) -> int:
+    """Copy every uploaded file the database names to another storage, verified against its recorded
+    size and SHA-256, skipping those already there. Exit code 1 when a file is missing or differs."""
+    from events.domain.file_moves import migrate_uploads
+    from events.storage import StorageURLError
+    from events.storage_backends import open_storage, storage_for
+
+    try:
+        source = open_storage(args.source) if args.source else storage_for(settings)
+        target = open_storage(args.to)
+    except StorageURLError as error:
+        print(f"hackcity: {error}", file=sys.stderr)
+        return 2
+
+    async def work():
+        try:
+            return await migrate_uploads(source=source, target=target)
+        finally:
+            await source.close()
+            await target.close()
+
+    report = asyncio.run(_with_orm(settings.database_url, work))
+    for key in report.missing:
+        print(f"missing from the source: {key}", file=sys.stderr)
+    for key in report.differing:
+        print(f"differs from its recorded size or SHA-256, not copied: {key}", file=sys.stderr)
+    print(
+        f"Files copied: {report.copied}, already there: {report.present}, missing from the source: "
+        f"{len(report.missing)}, differing from their record: {len(report.differing)}."
+    )
+    return 0 if report.complete else 1
 
 
 def cmd_recount(settings: Settings, args) -> int:
@@ -247,6 +288,14 @@ def build_parser() -> argparse.ArgumentParser:
     seed.add_argument("--force", action="store_true", help="load even if the database holds data")
     sub.add_parser("remind", help="mail draft entries' teams 24 hours before a deadline (for cron)")
     sub.add_parser("sweep-uploads", help="delete uploaded files that no entry names")
+    move = sub.add_parser(
+        "migrate-uploads",
+        help="copy every uploaded file to another storage (verified, skipping those already there)",
+    )
+    move.add_argument("--to", required=True, help="s3://bucket?endpoint=https://host, or file:///folder")
+    move.add_argument(
+        "--from", dest="source", help="default: the current storage (UPLOAD_STORAGE or UPLOAD_DIR)"
+    )
     recount = sub.add_parser(
         "recount",
         help="recount a jury session's results from its score log (exit 1: they differ from the stored ones)",
@@ -286,6 +335,7 @@ def main(argv: list[str] | None = None) -> int:
         "createadmin": cmd_createadmin,
         "remind": cmd_remind,
         "sweep-uploads": cmd_sweep_uploads,
+        "migrate-uploads": cmd_migrate_uploads,
         "recount": cmd_recount,
         "purge": cmd_purge,
         "api-token": cmd_api_token,

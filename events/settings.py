@@ -27,6 +27,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     upload_dir: Path = Path("data/uploads")
+    # Where uploaded files live instead of UPLOAD_DIR: s3://bucket?endpoint=… (events/storage.py).
+    upload_storage: str = ""
     max_upload_mb: int = 20
     team_quota_mb: int = 200  # all the files of a team's entries together
     smtp_url: str = ""
@@ -61,6 +63,7 @@ class Settings:
             host=host,
             port=port,
             upload_dir=Path(config("UPLOAD_DIR", default=str(cls.upload_dir))),
+            upload_storage=config("UPLOAD_STORAGE", default=""),
             max_upload_mb=config("MAX_UPLOAD_MB", cast=int, default=20),
             team_quota_mb=config("TEAM_QUOTA_MB", cast=int, default=200),
             smtp_url=config("SMTP_URL", default=""),
@@ -134,5 +137,12 @@ class Settings:
                 raise SettingsError(
                     f"FORWARDED_ALLOW_IPS: {entry!r} is not an IP address or network (like 10.0.0.0/8)"
                 ) from None
+        if self.upload_storage:
+            from events.storage import StorageURLError, parse_storage_url
+
+            try:
+                parse_storage_url(self.upload_storage)
+            except StorageURLError as error:
+                raise SettingsError(f"UPLOAD_STORAGE: {error}") from None
         if not self.database_url.startswith(("sqlite://", "postgres://", "postgresql://", "asyncpg://")):
             raise SettingsError("DATABASE_URL must be a sqlite:// or postgres:// URL")

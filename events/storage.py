@@ -7,8 +7,10 @@ leaves a file with no row: `sweep_orphans()` removes both kinds once they are ol
 upload can still be finishing them.
 
 Keys are 32 random hex digits. A client's file name never reaches a path: it is kept in the
-database for display only. Another backend (an object store) implements the same `Storage`
-protocol: `begin()`, `open()`, `delete()`, `sweep_orphans()`.
+database for display only. The other backend, an S3-compatible object store
+(`events/storage_s3.py`), implements the same `Storage` protocol: `begin()`, `open()`, `size_of()`,
+`delete()`, `sweep_orphans()`, `download_url()`, `close()`. `UPLOAD_STORAGE` chooses it
+(`events/storage_backends.py`); `parse_storage_url` here reads and checks the address.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 log = logging.getLogger("hackcity.storage")
 
@@ -38,6 +41,11 @@ class FileTooLarge(Exception):
     """More bytes than the limit given to `begin()`: the pending file is already discarded."""
 
 
+class StorageUnavailable(Exception):
+    """The storage could not take the file (an object store that is down, refuses our credentials,
+    has no such bucket…): the pending file is already discarded, nothing is stored."""
+
+
 @dataclass(frozen=True)
 class StoredFile:
     key: str
@@ -50,16 +58,32 @@ class PendingUpload(Protocol):
     size: int
     head: bytes
 
+    @property
+    def sha256(self) -> str: ...  # of the bytes written so far
     async def write(self, data: bytes) -> None: ...
     async def commit(self) -> StoredFile: ...
     async def discard(self) -> None: ...
 
 
 class Storage(Protocol):
-    def begin(self, *, max_bytes: int) -> PendingUpload: ...
-    def open(self, key: str) -> AsyncIterator[bytes]: ...
+    def begin(self, *, max_bytes: int, key: str | None = None) -> PendingUpload:
+        """A new upload; stored under a new key, or under `key` (moving files between backends)."""
+
+    def open(self, key: str) -> AsyncIterator[bytes]:
+        """The file's bytes, chunk by chunk; FileNotFoundError (at the first chunk) when it is missing."""
+
+    async def size_of(self, key: str) -> int | None: ...  # None: no such file
     async def delete(self, key: str) -> None: ...
     async def sweep_orphans(self, known_keys: Iterable[str], *, min_age_seconds: float = ...) -> int: ...
+    async def download_url(self, key: str, *, filename: str) -> str | None:
+        """A short-lived address the browser may fetch the file from itself, or None: the app sends it."""
+
+    async def close(self) -> None: ...
+
+
+def attachment_disposition(name: str) -> str:
+    """Content-Disposition of a download: an attachment, named in UTF-8 (whatever the name holds)."""
+    return "attachment; filename*=UTF-8''" + quote(name or "file", safe="")
 
 
 def new_key() -> str:
@@ -75,9 +99,10 @@ def check_key(key: str) -> str:
 class LocalPendingUpload:
     """A file being received: bytes go to `tmp/<random>.part`, counted and hashed as they come."""
 
-    def __init__(self, storage: LocalStorage, max_bytes: int) -> None:
+    def __init__(self, storage: LocalStorage, max_bytes: int, key: str | None = None) -> None:
         self.storage = storage
         self.max_bytes = max_bytes
+        self.key = check_key(key) if key is not None else None
         self.size = 0
         self.head = b""
         self._hash = hashlib.sha256()
@@ -87,6 +112,10 @@ class LocalPendingUpload:
         fd = os.open(self.temp_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         self._file = os.fdopen(fd, "wb", buffering=0)
         self._closed = False
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
 
     async def write(self, data: bytes) -> None:
         if self._closed:
@@ -111,7 +140,7 @@ class LocalPendingUpload:
     async def commit(self) -> StoredFile:
         """Flush, fsync, move into place; the caller then commits the row that names the key."""
         await self._flush_buffer()
-        key = new_key()
+        key = self.key or new_key()
         target = self.storage.path(key)
 
         def finish() -> None:
@@ -172,12 +201,12 @@ class LocalStorage:
         check_key(key)
         return self.files_dir / key[:2] / key
 
-    def begin(self, *, max_bytes: int) -> LocalPendingUpload:
+    def begin(self, *, max_bytes: int, key: str | None = None) -> LocalPendingUpload:
         self._ensure()
-        return LocalPendingUpload(self, max_bytes)
+        return LocalPendingUpload(self, max_bytes, key)
 
     async def open(self, key: str) -> AsyncIterator[bytes]:
-        """The file's bytes, read in a worker thread chunk by chunk."""
+        """The file's bytes, read in a worker thread chunk by chunk (FileNotFoundError if missing)."""
         handle = await asyncio.to_thread(self.path(key).open, "rb")
         try:
             while chunk := await asyncio.to_thread(handle.read, READ_CHUNK):
@@ -185,8 +214,22 @@ class LocalStorage:
         finally:
             handle.close()
 
-    def exists(self, key: str) -> bool:
-        return self.path(key).is_file()
+    async def size_of(self, key: str) -> int | None:
+        path = self.path(key)
+
+        def size() -> int | None:
+            try:
+                return path.stat().st_size if path.is_file() else None
+            except FileNotFoundError:
+                return None
+
+        return await asyncio.to_thread(size)
+
+    async def download_url(self, key: str, *, filename: str) -> str | None:
+        return None  # a folder has no address of its own: the app sends the file
+
+    async def close(self) -> None:
+        pass
 
     async def delete(self, key: str) -> None:
         await asyncio.to_thread(self.path(key).unlink, True)
@@ -218,6 +261,104 @@ class LocalStorage:
         return removed
 
 
-def storage_for(settings) -> LocalStorage:
-    """The storage the app uses (only local folders today: UPLOAD_DIR)."""
-    return LocalStorage(settings.upload_dir)
+class StorageURLError(ValueError):
+    """`UPLOAD_STORAGE` (or a `migrate-uploads` address) cannot be used; the message says why."""
+
+
+S3_BUCKET_RE = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+S3_PREFIX_RE = re.compile(r"^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$")
+REGION_RE = re.compile(r"^[a-z0-9-]{1,40}$")
+S3_OPTIONS = ("endpoint", "region", "download", "expires", "addressing")
+MAX_SIGNED_SECONDS = 7 * 24 * 3600  # the longest a SigV4 signed URL may live
+
+
+@dataclass(frozen=True)
+class S3Location:
+    """Where and how files live in an object store: `s3://bucket[/prefix]?endpoint=…&region=…`."""
+
+    bucket: str
+    prefix: str = ""  # "" or ending with "/"
+    endpoint: str | None = None  # None: AWS itself
+    region: str | None = None  # None: AWS_REGION / AWS_DEFAULT_REGION, else the SDK's default
+    download: str = "proxy"  # "proxy": the app streams the file; "signed": a redirect to a signed URL
+    expires: int = 60  # lifetime of a signed URL, in seconds
+    addressing: str = "auto"  # "path" (most S3-compatible servers) or "virtual" (bucket.host)
+
+
+def parse_storage_url(url: str) -> Path | S3Location:
+    """A local folder (`file:///srv/uploads`, `file:relative`, or a plain path) or an object store
+    (`s3://bucket[/prefix]?endpoint=https://host&region=…&download=proxy|signed&expires=60`).
+
+    Credentials never travel in the address (it ends up in logs and process lists): the S3 client
+    reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or its other usual sources)."""
+    url = url.strip()
+    if not url:
+        raise StorageURLError("the storage address is empty")
+    if "://" not in url and not url.startswith(("file:", "s3:")):
+        return Path(url)
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        if parts.netloc not in ("", "localhost") or parts.query or not parts.path:
+            raise StorageURLError(f"{url!r}: a local folder is written file:///absolute/path")
+        return Path(unquote(parts.path))
+    if parts.scheme != "s3":
+        raise StorageURLError(f"{url!r}: the address must start with s3:// (an object store) or file://")
+    if "@" in parts.netloc:
+        raise StorageURLError(
+            "put no credentials in the s3:// address: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        )
+    bucket = parts.netloc
+    if not S3_BUCKET_RE.match(bucket) or ".." in bucket:
+        raise StorageURLError(
+            f"{bucket!r} is not a bucket name (3 to 63 lowercase letters, digits, dots and hyphens): "
+            "s3://bucket[/prefix]?endpoint=https://host"
+        )
+    prefix = parts.path.strip("/")
+    if prefix and not S3_PREFIX_RE.match(prefix):
+        raise StorageURLError(
+            f"{parts.path!r}: a prefix is letters, digits and - _ . ! * ' ( ) between slashes"
+        )
+    options: dict[str, str] = {}
+    for name, value in parse_qsl(parts.query, keep_blank_values=True, strict_parsing=False):
+        if name not in S3_OPTIONS:
+            raise StorageURLError(
+                f"unknown option {name!r} in the s3:// address (known: {', '.join(S3_OPTIONS)})"
+            )
+        if name in options:
+            raise StorageURLError(f"the option {name!r} is given twice in the s3:// address")
+        options[name] = value
+    endpoint = options.get("endpoint") or None
+    if endpoint is not None:
+        endpoint_parts = urlsplit(endpoint)
+        if (
+            endpoint_parts.scheme not in ("http", "https")
+            or not endpoint_parts.hostname
+            or endpoint_parts.username
+            or endpoint_parts.query
+            or endpoint_parts.path not in ("", "/")
+        ):
+            raise StorageURLError(
+                f"endpoint={endpoint!r}: give the object store's address, like https://s3.example.org:9000"
+            )
+        endpoint = endpoint.rstrip("/")
+    region = options.get("region") or None
+    if region is not None and not REGION_RE.match(region):
+        raise StorageURLError(f"region={region!r} is not a region name (like eu-west-3 or fr-par)")
+    download = options.get("download", "proxy")
+    if download not in ("proxy", "signed"):
+        raise StorageURLError(f"download={download!r}: choose proxy (the default) or signed")
+    expires_text = options.get("expires", "60")
+    if not expires_text.isdigit() or not 1 <= int(expires_text) <= MAX_SIGNED_SECONDS:
+        raise StorageURLError(f"expires={expires_text!r}: a number of seconds from 1 to {MAX_SIGNED_SECONDS}")
+    addressing = options.get("addressing", "path" if endpoint else "auto")
+    if addressing not in ("auto", "path", "virtual"):
+        raise StorageURLError(f"addressing={addressing!r}: choose path or virtual")
+    return S3Location(
+        bucket=bucket,
+        prefix=prefix + "/" if prefix else "",
+        endpoint=endpoint,
+        region=region,
+        download=download,
+        expires=int(expires_text),
+        addressing=addressing,
+    )

@@ -220,6 +220,28 @@ def smtp():
     controller.stop()
 
 
+@pytest.fixture(scope="session")
+def s3_server():
+    """A local S3-compatible server (tests/s3.py), started once per test process when asked for."""
+    from tests.s3 import S3Server
+
+    server = S3Server(free_port())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def s3_bucket(s3_server, monkeypatch):
+    """A new empty bucket on the local server, and the credentials the app's S3 client reads from
+    the environment (tests/s3.py)."""
+    from tests.s3 import CREDENTIALS
+
+    for name, value in CREDENTIALS.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    return s3_server.new_bucket()
+
+
 @pytest.fixture
 def outbox(settings, smtp):
     """Deliver what the app queued, through the real SMTP server; returns the server."""

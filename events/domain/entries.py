@@ -743,10 +743,11 @@ async def remove_entry_file(
     return record
 
 
-async def sweep_orphan_files(storage) -> int:
-    """Remove stored files that no EntryFile row names (crash between move and commit)."""
+async def sweep_orphan_files(storage, **age) -> int:
+    """Remove stored files that no EntryFile row names (crash between move and commit); `age` may
+    give `min_age_seconds` (the storage's default otherwise)."""
     known = await EntryFile.all().values_list("storage_key", flat=True)
-    return await storage.sweep_orphans(known)
+    return await storage.sweep_orphans(known, **age)
 
 
 # --- reminders -------------------------------------------------------------------------------------

@@ -7,10 +7,10 @@ Another team's entry or file is 404, whatever the request (docs/SECURITY.md, "Ac
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
+from collections.abc import AsyncIterator
 
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, StreamingResponse
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from events.auth import ORGANISER, PUBLIC, SIGNED_IN, forbidden, not_found, route
 from events.domain import entries as entry_rules
@@ -24,7 +24,7 @@ from events.logs import safe_log
 from events.models import Dataset, Entry, EntryDataset, EntryFile, Event
 from events.multipart import receive_file
 from events.outcomes import act, submit
-from events.storage import storage_for
+from events.storage import StorageUnavailable, attachment_disposition
 from events.templating import render
 
 log = logging.getLogger("hackcity.entries")
@@ -186,7 +186,7 @@ async def upload_file(request: Request):
     reason = await entry_rules.why_closed(entry=entry, event=event)
     if reason:  # refused before a byte of the body is read; checked again when the row is written
         return await _entry_page(request, entry, file_error=reason, status_code=422)
-    storage = storage_for(settings)
+    storage = request.app.state.storage
     try:
         received = await receive_file(request, storage, max_bytes=settings.max_upload_bytes)
     except file_rules.FileRefused as refusal:
@@ -195,6 +195,10 @@ async def upload_file(request: Request):
     except UnreadableRequest as unreadable:
         log.info("unreadable upload on entry %s: %s", entry.id, safe_log(unreadable.message))
         return await _entry_page(request, entry, file_error=unreadable.message, status_code=400)
+    except StorageUnavailable as failure:
+        log.error("upload on entry %s not stored: %s", entry.id, safe_log(str(failure)))
+        message = _("The file could not be stored just now: nothing was saved. Try again in a few minutes.")
+        return await _entry_page(request, entry, file_error=message, status_code=503)
     try:
         await entry_rules.add_entry_file(
             entry=entry,
@@ -225,7 +229,7 @@ async def delete_file(request: Request):
         )
         if record is None:
             raise not_found(request)
-        await storage_for(request.app.state.settings).delete(record.storage_key)  # the row is gone first
+        await request.app.state.storage.delete(record.storage_key)  # the row is gone first
         return record
 
     answer = await submit(
@@ -240,27 +244,58 @@ async def delete_file(request: Request):
     return await _entry_page(request, entry, file_error=answer.errors[None], status_code=422)
 
 
-def attachment_header(name: str) -> str:
-    return "attachment; filename*=UTF-8''" + quote(name or "file", safe="")
-
-
-def send_file(request: Request, record: EntryFile | None, name: str = "") -> StreamingResponse:
+async def send_file(request: Request, record: EntryFile | None, name: str = "") -> Response:
     """An entry's file as an attachment that no browser will render or run, named `name` (default:
-    the team's file name); 404 when there is no such file or it is missing from the storage."""
-    storage = storage_for(request.app.state.settings)
-    if record is None or not storage.exists(record.storage_key):
+    the team's file name); 404 when there is no such file or it is missing from the storage.
+
+    Sent by the app, streamed from the storage; or, when the storage signs download addresses
+    (`download=signed` in UPLOAD_STORAGE), a redirect to a short-lived one that makes the store answer
+    with the same name, type and caching headers. The caller has checked the access either way."""
+    if record is None:
         raise not_found(request)
+    storage = request.app.state.storage
+    filename = name or record.original_name
+    signed = await storage.download_url(record.storage_key, filename=filename)
+    if signed is not None:
+        if await storage.size_of(record.storage_key) is None:
+            log.warning("entry file %s: its stored file %s is missing", record.id, record.storage_key)
+            raise not_found(request)
+        return RedirectResponse(
+            signed,
+            status_code=303,
+            headers={"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"},
+        )
+    body = storage.open(record.storage_key)
+    try:
+        first = await anext(body)
+    except FileNotFoundError:
+        log.warning("entry file %s: its stored file %s is missing", record.id, record.storage_key)
+        raise not_found(request) from None
+    except StopAsyncIteration:
+        first = b""
     return StreamingResponse(
-        storage.open(record.storage_key),
+        _chained(first, body),
         media_type="application/octet-stream",
         headers={
-            "Content-Disposition": attachment_header(name or record.original_name),
+            "Content-Disposition": attachment_disposition(filename),
             "Content-Length": str(record.size),
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "sandbox",
             "Cache-Control": "private, no-store",
         },
     )
+
+
+async def _chained(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    """The first chunk (read to know the file is there), then the others; the stream is closed
+    however the response ends (a client that leaves mid-download included)."""
+    try:
+        if first:
+            yield first
+        async for chunk in rest:
+            yield chunk
+    finally:
+        await rest.aclose()
 
 
 async def download_file(request: Request):
@@ -271,7 +306,7 @@ async def download_file(request: Request):
         entry_id=request.path_params["entry_id"],
         file_id=request.path_params["file_id"],
     )
-    return send_file(request, record)
+    return await send_file(request, record)
 
 
 # --- restricted datasets ---------------------------------------------------------------------------

@@ -429,7 +429,7 @@ async def juror_file(request: Request):
     )
     if found is None:
         raise not_found(request)
-    return send_file(request, found.record, found.name)
+    return await send_file(request, found.record, found.name)
 
 
 # --- after publication ---------------------------------------------------------------------------------

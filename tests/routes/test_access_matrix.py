@@ -68,7 +68,7 @@ from events.models import (
 )
 from events.routes import live as live_routes
 from events.settings import Settings
-from events.storage import storage_for
+from events.storage_backends import storage_for
 from tests.conftest import BASE_URL
 from tests.helpers import CHEAP_HASH, post_form, sign_in
 

@@ -183,7 +183,7 @@ async def test_entries_of_an_earlier_round_stay_out_of_the_gallery(db, make_clie
 
 async def test_public_file_links_download_once_the_gallery_is_open(db, make_client, settings):
     world = await _world_with_entries(gallery=GalleryMode.OPEN)
-    from events.storage import storage_for
+    from events.storage_backends import storage_for
 
     pending = storage_for(settings).begin(max_bytes=1000)
     await pending.write(b"a,b\n1,2\n")

@@ -53,7 +53,7 @@ from events.models import (
     ScoreLogEntry,
     User,
 )
-from events.storage import storage_for
+from events.storage_backends import storage_for
 from tests.helpers import CHEAP_HASH, TOKEN_RE, csrf_from, sign_in
 from tests.jury_world import make_jury_world
 from tests.routes.test_access_matrix import ACCESS, ANONYMOUS, _app_routes, _path_params, browser_as, world
