@@ -15,7 +15,8 @@ key, `OTHER_UDATA_API_KEY` another account's), validates the body as udata does 
 type and topic among udata's values, a URL no other reuse has, datasets this portal serves, tags of 3
 to 96 characters), keeps what it received (`portal.received`) and the reuses it holds
 (`portal.reuses`), and answers udata's JSON (`id`, `slug`, `page`, `uri`, `datasets` as objects…).
-`portal.delay(path, seconds)` makes one address slow.
+`portal.delay(path, seconds)` makes one address slow, `portal.redirect(path, location)` redirects it,
+`portal.answer_page(page)` changes the `page` the fake udata answers.
 
 Import the fixtures into a conftest: `from tests.portal_server import portal, portal_server`.
 """
@@ -314,6 +315,7 @@ class PortalHandler(BaseHTTPRequestHandler):
             )
             status = state.statuses.get(path)
             delay = state.delays.get(path, 0)
+            redirect = state.redirects.get(path)
             generation = state.generation
         try:
             if delay:
@@ -322,6 +324,8 @@ class PortalHandler(BaseHTTPRequestHandler):
                     return None
             if status is not None:
                 return self._json({"message": "error"}, status)
+            if redirect is not None:
+                return self._redirect(redirect)
             key = self.headers.get("X-API-KEY", "")
             if not key:
                 return self._json({"message": UNAUTHORIZED}, 401)
@@ -596,7 +600,7 @@ def _reuse_json(stored: dict, state: PortalState, base: str) -> dict:
         "badges": [],
         "metrics": {"datasets": len(datasets), "discussions": 0, "followers": 0, "views": 0},
         "uri": f"{base}/api/1/reuses/{stored['id']}/",
-        "page": f"{base}/reuses/{stored['slug']}",
+        "page": state.page_override if state.page_override is not None else f"{base}/reuses/{stored['slug']}",
     }
 
 
@@ -609,6 +613,8 @@ class PortalState:
         self.received: list[dict] = []  # the POST and PUT requests, with their headers and JSON
         self.reuses: dict[str, dict] = {}  # the fake udata's reuses, by id
         self.delays: dict[str, float] = {}
+        self.redirects: dict[str, str] = {}
+        self.page_override: str | None = None  # what the fake udata answers as a reuse's `page`
         self.generation = 0  # one per test: a slow request of an earlier test changes nothing
         self.reset()
 
@@ -620,6 +626,8 @@ class PortalState:
             self.received = []
             self.reuses = {}
             self.delays = {}
+            self.redirects = {}
+            self.page_override = None
             self.generation += 1
 
 
@@ -674,6 +682,16 @@ class Portal:
         """The portal's administrators delete a reuse for good: its id is unknown from now on."""
         with self.state.lock:
             del self.state.reuses[reuse_id]
+
+    def redirect(self, path: str, location: str) -> None:
+        """POST and PUT to `path` are answered with a 307 to `location`."""
+        with self.state.lock:
+            self.state.redirects[path] = location
+
+    def answer_page(self, page: str) -> None:
+        """The fake udata answers this as the `page` of the reuses it creates or updates."""
+        with self.state.lock:
+            self.state.page_override = page
 
     def delay(self, path: str, seconds: float) -> None:
         with self.state.lock:

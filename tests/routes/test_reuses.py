@@ -161,7 +161,7 @@ def errors_of(page: str) -> list[str]:
     block = re.search(r'<div class="alert alert--error"[^>]*>(.*?)</div>', page, re.S)
     assert block, "no error summary on the page"
     return [
-        " ".join(unescape(re.sub(r"<[^>]+>", "", item)).split())
+        re.sub(r"[ \t\r\n]+", " ", unescape(re.sub(r"<[^>]+>", "", item))).strip()
         for item in re.findall(r"<li>(.*?)</li>", block.group(1), re.S)
     ]
 
@@ -492,6 +492,33 @@ async def test_a_portal_on_a_private_network_is_refused_before_any_request(
     assert portal.received == []
 
 
+async def test_a_redirect_from_the_portal_is_not_followed(world, make_client, portal):
+    portal.redirect("/api/1/reuses/", "http://169.254.169.254/api/1/reuses/")
+    client = await signed_in(make_client, world.olga)
+
+    response = await publish(client, world, portal=portal.url, api_key=UDATA_API_KEY)
+
+    assert response.status_code == 422
+    assert errors_of(response.text) == [
+        "The portal answers from another address (http://169.254.169.254/api/1/reuses/): enter that address."
+    ]
+    assert [r["path"] for r in portal.received] == ["/api/1/reuses/"]
+    assert not await PortalReuse.exclude(remote_id="").exists()
+
+
+async def test_a_page_address_that_is_not_a_web_address_is_never_a_link(world, make_client, portal):
+    portal.answer_page("javascript:alert(document.cookie)")
+    client = await signed_in(make_client, world.olga)
+
+    response = await publish(client, world, portal=portal.url, api_key=UDATA_API_KEY)
+
+    assert response.status_code == 303
+    stored = await PortalReuse.get(entry_id=world.entry.id)
+    assert stored.page_url == f"{portal.url}/reuses/{stored.slug}/"
+    for path in (page_url(world), f"/events/datacity/datasets/{world.udata.id}"):
+        assert "javascript:" not in (await client.get(path)).text
+
+
 async def test_a_portal_that_links_none_of_the_datasets_is_refused(world, make_client, portal):
     client = await signed_in(make_client, world.olga)
 
@@ -683,4 +710,3 @@ async def test_the_claim_of_a_crashed_publication_expires(world, make_client, po
 
     assert response.status_code == 303
     assert (await PortalReuse.get(entry_id=world.entry.id)).remote_id in portal.reuses
-
