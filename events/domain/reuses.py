@@ -49,7 +49,7 @@ from events.domain.errors import FormErrors
 from events.domain.fetching import FetchError, checked_addresses, parse_url
 from events.domain.links import is_web_url
 from events.domain.portal_requests import PortalAnswer, Upload, send
-from events.i18n import _, lazy
+from events.i18n import _, lazy, pgettext
 from events.models import (
     Award,
     Dataset,
@@ -70,16 +70,7 @@ from events.storage import Storage
 log = logging.getLogger("hackcity.reuses")
 
 # udata's reuse types and topics (its `REUSE_TYPES` and `REUSE_TOPICS`), with our words for them.
-REUSE_TYPES: dict[str, str] = {
-    "api": lazy("API"),
-    "application": lazy("Application"),
-    "idea": lazy("Idea"),
-    "news_article": lazy("News article"),
-    "paper": lazy("Paper"),
-    "post": lazy("Post"),
-    "visualization": lazy("Visualisation"),
-    "hardware": lazy("Connected device"),
-}
+REUSE_TYPES = ("api", "application", "idea", "news_article", "paper", "post", "visualization", "hardware")
 REUSE_TOPICS: dict[str, str] = {
     "health": lazy("Health"),
     "transport_and_mobility": lazy("Transport and mobility"),
@@ -97,6 +88,23 @@ REUSE_TOPICS: dict[str, str] = {
     "open_data_tools": lazy("Open data tools"),
     "others": lazy("Others"),
 }
+
+
+def type_choices() -> list[tuple[str, str]]:
+    """The reuse types in the reader's language ("application" is a piece of software here, not the
+    application to a programme that the catalogue's plain "Application" means)."""
+    return [
+        ("api", pgettext("reuse type", "API")),
+        ("application", pgettext("reuse type", "Application")),
+        ("idea", pgettext("reuse type", "Idea")),
+        ("news_article", pgettext("reuse type", "News article")),
+        ("paper", pgettext("reuse type", "Paper")),
+        ("post", pgettext("reuse type", "Post")),
+        ("visualization", pgettext("reuse type", "Visualisation")),
+        ("hardware", pgettext("reuse type", "Connected device")),
+    ]
+
+
 DEFAULT_TYPE = "application"
 DEFAULT_TOPIC = "others"
 # Which address the reuse points to, in the order of preference.

@@ -104,7 +104,7 @@ async def _reuse_page(
             "entry": entry,
             "standing": standing,
             "record": record,
-            "types": [(value, _(label)) for value, label in rules.REUSE_TYPES.items()],
+            "types": rules.type_choices(),
             "topics": [(value, _(label)) for value, label in rules.REUSE_TOPICS.items()],
             "address_labels": {key: _(label) for key, label in rules.ADDRESSES.items()},
             "key_status": await rules.stored_key(
