@@ -510,10 +510,11 @@ async def build_record(
     choices = _read_choices(values, portal=portal, stored=reuse.choices if reuse else None, strict=strict)
     lines = _dataset_lines(list(links), portal)
     addresses = _addresses(entry, event, standing, base_url)
+    if strict and choices.address and choices.address not in addresses:
+        raise FormErrors({"address": _("This entry has no such address: choose another one.")})
+    # In the preview, an address the entry no longer has (a gallery closed since) gives way to the next.
     address_choice = choices.address if choices.address in addresses else next(iter(addresses), "")
     problems = []
-    if choices.address and choices.address not in addresses:
-        problems.append(_("This entry has no such address: choose another one."))
     if not addresses:
         problems.append(
             _(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import secrets
 from dataclasses import dataclass
@@ -492,6 +493,18 @@ async def test_a_portal_on_a_private_network_is_refused_before_any_request(
     assert portal.received == []
 
 
+async def test_an_address_the_entry_does_not_have_is_refused(world, make_client, portal):
+    world.entry.demo_url = ""
+    await world.entry.save()
+    client = await signed_in(make_client, world.olga)
+
+    response = await publish(client, world, portal=portal.url, api_key=UDATA_API_KEY, address="demo")
+
+    assert response.status_code == 422
+    assert errors_of(response.text) == ["This entry has no such address: choose another one."]
+    assert portal.received == []
+
+
 async def test_a_redirect_from_the_portal_is_not_followed(world, make_client, portal):
     portal.redirect("/api/1/reuses/", "http://169.254.169.254/api/1/reuses/")
     client = await signed_in(make_client, world.olga)
@@ -582,9 +595,15 @@ async def test_the_entrys_image_is_sent_to_the_portal(world, make_client, portal
 # --- the stored key ----------------------------------------------------------------------------------
 
 
-async def test_the_key_is_stored_sealed_and_never_shown(world, make_client, portal, settings):
+async def test_the_key_is_stored_sealed_and_never_shown(world, make_client, portal, settings, caplog):
+    caplog.set_level(logging.DEBUG)
     client = await signed_in(make_client, world.olga)
     await publish(client, world, portal=portal.url, api_key=UDATA_API_KEY)
+    await publish(client, world, portal=portal.url)  # the update, with the stored key
+
+    assert len(portal.received) == 2
+    logged = [record.getMessage() for record in caplog.records]
+    assert logged and not [line for line in logged if UDATA_API_KEY in line or UDATA_API_KEY[:12] in line]
 
     key = await PortalKey.get(event_id=world.event.id)
     assert key.portal_url == portal.url
