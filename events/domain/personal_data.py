@@ -3,7 +3,8 @@
 `export_data(user)` gathers every row that names the person: their account, sessions, API tokens, mail,
 roles, registrations, teams, entries' revisions and files, restricted-data acceptances and
 accesses, jury seats, conflicts, assignments, score sheets and their log, public votes, the
-awards of their teams and the announcements they posted as organisers. docs/PRIVACY.md
+awards of their teams, the announcements they posted, the portal API keys they stored and the reuses
+they published as organisers. docs/PRIVACY.md
 describes each key.
 
 `EXPORTED` says which model each key reads. tests/domain/test_personal_data.py walks every model:
@@ -40,6 +41,8 @@ from events.models import (
     JoinRequest,
     JurySessionJuror,
     OutboxMessage,
+    PortalKey,
+    PortalReuse,
     PublicVote,
     Registration,
     Score,
@@ -81,6 +84,8 @@ EXPORTED: dict[str, tuple[type[Model], ...]] = {
     "public_votes": (PublicVote,),
     "awards": (Award,),
     "announcements": (Announcement,),
+    "portal_keys": (PortalKey,),
+    "portal_reuses": (PortalReuse,),
 }
 # Models that refer to a person but are left out of the export, with the reason. Empty today:
 # add a model here only with a reason a reader of docs/PRIVACY.md would accept.
@@ -119,6 +124,29 @@ async def export_data(user: User) -> dict[str, Any]:
             "updated_at": _iso(a.updated_at),
         }
         for a in await Announcement.filter(author_id=user.id).select_related("event").order_by("id")
+    ]
+    # Portal API keys this person stored for an event: where, and its last characters, never the key.
+    data["portal_keys"] = [
+        {
+            "event": k.event.slug,
+            "portal": k.portal_url,
+            "last_characters": k.last_chars,
+            "stored_at": _iso(k.updated_at),
+        }
+        for k in await PortalKey.filter(stored_by_id=user.id).select_related("event").order_by("id")
+    ]
+    data["portal_reuses"] = [
+        {
+            "event": r.entry.event.slug,
+            "entry": r.entry.title,
+            "portal": r.portal_url,
+            "page": r.page_url,
+            "published_at": _iso(r.published_at),
+            "updated_at": _iso(r.updated_at),
+        }
+        for r in await PortalReuse.filter(published_by_id=user.id)
+        .select_related("entry__event")
+        .order_by("id")
     ]
     return data
 

@@ -58,6 +58,8 @@ from events.models import (
     JurySessionJuror,
     MailStatus,
     OutboxMessage,
+    PortalKey,
+    PortalReuse,
     PublicVote,
     Registration,
     Role,
@@ -117,6 +119,10 @@ KEPT: dict[type, str] = {
     "not the author",
     ApiToken: "an organiser's API tokens, like the organisers' roles: their owner revokes them on the "
     "account page, and deleting the account deletes them",
+    PortalKey: "a portal API key the event's organisers stored, like their roles: they forget it on the "
+    "reuses page, and deleting the account of whoever stored it keeps the key without their name",
+    PortalReuse: "a reuse published on an open-data portal, public there like the awards: it names the "
+    "organiser who published it, whose role stays",
 }
 
 

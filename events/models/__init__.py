@@ -47,6 +47,7 @@ from events.models.jury import (
     SlotStatus,
 )
 from events.models.mail import MailStatus, OutboxMessage
+from events.models.reuses import PortalKey, PortalReuse
 from events.models.teams import JoinRequest, JoinRequestStatus, Registration, Team, TeamChallenge, TeamMember
 
 __all__ = [
@@ -88,7 +89,9 @@ __all__ = [
     "Normalisation",
     "OutboxMessage",
     "PitchSlot",
+    "PortalKey",
     "PortalKind",
+    "PortalReuse",
     "PublicVote",
     "Registration",
     "Role",

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from events.auth import ORGANISER, PUBLIC, not_found, route
-from events.domain import gallery, linked_data, portals, restricted
+from events.domain import gallery, linked_data, portals, restricted, reuses
 from events.domain.fetching import FetchError
 from events.flash import flash
 from events.forms import checkbox, read_form
@@ -266,6 +266,7 @@ async def dataset_page(request: Request):
             "access": access,
             "reuse": await gallery.reuse_report(dataset=dataset, viewer=viewer),
             "reuse_viewer": viewer,
+            "portal_reuses": await reuses.reuses_of(dataset),
             "linked_data": linked_data.dataset(
                 dataset=dataset,
                 event=event,

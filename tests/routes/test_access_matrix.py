@@ -46,12 +46,14 @@ from events.domain import teams as team_rules
 from events.models import (
     Announcement,
     ApiToken,
+    Award,
     Challenge,
     ChallengeStatus,
     Criterion,
     Dataset,
     Entry,
     EntryFile,
+    EntryStatus,
     Event,
     EventRole,
     EventStatus,
@@ -62,6 +64,7 @@ from events.models import (
     Registration,
     Role,
     Round,
+    SessionStatus,
     Team,
     TeamMember,
     User,
@@ -332,6 +335,15 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("api_change_round", "PATCH"): frozenset(),
     ("api_openapi", "GET"): EVERYONE,
     ("api_docs", "GET"): EVERYONE,
+    # reuses on open-data portals: the organisers' list, forgetting a stored API key (an empty form
+    # names no portal: back to the list), and the reuse record of {entry_id}, which for these routes
+    # is an entry of event 1 awarded in a published session (REUSE_ROUTES); publishing it with an
+    # empty form is refused with 422 (no portal named) before anything is sent
+    ("manage_reuses", "GET"): ORGANISER_1,
+    ("forget_portal_key", "POST"): ORGANISER_1,
+    ("entry_reuse", "GET"): ORGANISER_1,
+    ("entry_reuse_json", "GET"): ORGANISER_1,
+    ("publish_reuse", "POST"): ORGANISER_1,
     # platform administration
     ("users", "GET"): ADMIN,
     ("set_active", "POST"): ADMIN,
@@ -430,6 +442,8 @@ POST_SUCCESS: dict[str, int | str] = {
     "live_lock_session": 422,
     "set_active": "/admin",
     "new_event": 422,
+    "forget_portal_key": "/events/{slug}/manage/reuses",
+    "publish_reuse": 422,
 }
 # Where one role's answer differs from the route's: an anonymous visitor who confirms their address
 # is sent to sign in; a captain's actions on a team, from someone with no team in event 1 (neither
@@ -477,6 +491,10 @@ PUBLIC_REFUSAL.add("api_entry")  # an entry of the API outside the public galler
 TOKEN_ONLY = {name for (name, _method), roles in ACCESS.items() if name.startswith("api_") and not roles}
 TOKEN_ONLY -= {"api_entry"}
 REFUSAL.update(dict.fromkeys(PUBLIC_REFUSAL, 404))
+
+# Routes whose {entry_id} must be a public entry (events/domain/reuses.py): for them only, the world's
+# entry is one of event 1 that won an award in a published session.
+REUSE_ROUTES = {"entry_reuse", "entry_reuse_json", "publish_reuse"}
 
 SECRET_KEY = "test-secret-key-0123456789-abcdefghijklmnop"
 
@@ -630,6 +648,31 @@ async def world(db, settings) -> World:
     )
 
 
+async def _awarded_entry(world: World) -> Entry:
+    """Team B's submitted entry in event 1, awarded a prize in a published session of event 1."""
+    team_b = await _team_of(world.event_1, world.users["team_b"])
+    entry = await Entry.create(
+        event=world.event_1,
+        team=team_b,
+        round=world.round_1,
+        challenge=world.challenge_1,
+        status=EntryStatus.SUBMITTED,
+        title="Awarded Entry",
+        demo_url="https://demo.example.org/",
+    )
+    session = await JurySession.create(
+        event=world.event_1,
+        round=world.round_1,
+        name="Published Jury",
+        status=SessionStatus.PUBLISHED,
+        published_at=datetime.now(UTC),
+    )
+    await Award.create(
+        session=session, challenge=world.challenge_1, entry=entry, title="First prize", position=1
+    )
+    return entry
+
+
 async def browser_as(make_client, world: World, role: str) -> httpx.AsyncClient:
     client = make_client()
     if role != "anonymous":
@@ -696,6 +739,8 @@ async def test_route_lets_in_exactly_the_roles_of_the_access_table(
         pytest.fail(f"{key} ({route.path}) is missing from ACCESS: say which roles may use it")
     assert settings.secret_key == SECRET_KEY
     allowed = ACCESS[key]
+    if route.name in REUSE_ROUTES:
+        world.entry_1 = await _awarded_entry(world)
     client = await browser_as(make_client, world, role)
     url = route.path_format.format(**_path_params(route, world))
 

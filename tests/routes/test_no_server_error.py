@@ -56,7 +56,16 @@ from events.models import (
 from events.storage_backends import storage_for
 from tests.helpers import CHEAP_HASH, TOKEN_RE, csrf_from, sign_in
 from tests.jury_world import make_jury_world
-from tests.routes.test_access_matrix import ACCESS, ANONYMOUS, _app_routes, _path_params, browser_as, world
+from tests.routes.test_access_matrix import (
+    ACCESS,
+    ANONYMOUS,
+    REUSE_ROUTES,
+    _app_routes,
+    _awarded_entry,
+    _path_params,
+    browser_as,
+    world,
+)
 
 __all__ = ["world"]  # the fixture, imported to be used here
 
@@ -371,6 +380,8 @@ async def _page_fields(
 
 @pytest.mark.parametrize(("route", "method"), _cases())
 async def test_route_answers_hostile_input_without_a_server_error(world, make_client, route, method):
+    if route.name in REUSE_ROUTES:  # their {entry_id} must be a public entry to reach the handler
+        world.entry_1 = await _awarded_entry(world)
     await _walk_in_world(make_client, world, _role_for(route, method), route, method)
 
 

@@ -242,6 +242,18 @@ PAGES = [
     ),
     Page(f"/events/{HACKATHON}/gallery", "gallery", text("Gallery"), EVERYONE),  # open in the demo
     Page(
+        f"/events/{HACKATHON}/manage/reuses",
+        "manage_reuses",
+        text("Reuses on open-data portals"),
+        frozenset({"admin", "hackathon_organiser"}),
+    ),
+    Page(
+        f"/events/{HACKATHON}/manage/entries/{{entry_id}}/reuse",
+        "entry_reuse",
+        lambda params: i18n.gettext("Reuse for the portal — %(title)s", title=params["entry_title"]),
+        frozenset({"admin", "hackathon_organiser"}),
+    ),
+    Page(
         f"/events/{HACKATHON}/challenges/{{gallery_challenge}}/gallery",
         "challenge_gallery",
         lambda params: i18n.gettext("Gallery: %(title)s", title=params["gallery_challenge_title"]),
@@ -431,6 +443,7 @@ NOT_PAGES = {
     # A team's own entry: rendered by tests/routes/test_entries.py (the demo has no entry yet)
     "edit_entry": "a team's entry form",
     "reuse_csv": "CSV download of a dataset's reuse report",
+    "entry_reuse_json": "JSON download of an entry's reuse record for a portal",
     "registrants_csv": "CSV download of the registrants",
     "teams_csv": "CSV download of the teams",
     "entries_csv": "CSV download of the entries",
