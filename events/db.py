@@ -18,6 +18,7 @@ MODEL_MODULES = [
     "events.models.mail",
     "events.models.announcements",
     "events.models.api_tokens",
+    "events.models.webhooks",
 ]
 MIGRATIONS_MODULE = "events.migrations"
 

@@ -49,6 +49,7 @@ from events.models import (
     Throttle,
     User,
     UserSession,
+    Webhook,
 )
 
 FORMAT = "hackcity-personal-data/1"  # keys are only ever added
@@ -81,6 +82,7 @@ EXPORTED: dict[str, tuple[type[Model], ...]] = {
     "public_votes": (PublicVote,),
     "awards": (Award,),
     "announcements": (Announcement,),
+    "webhooks": (Webhook,),
 }
 # Models that refer to a person but are left out of the export, with the reason. Empty today:
 # add a model here only with a reason a reader of docs/PRIVACY.md would accept.
@@ -119,6 +121,11 @@ async def export_data(user: User) -> dict[str, Any]:
             "updated_at": _iso(a.updated_at),
         }
         for a in await Announcement.filter(author_id=user.id).select_related("event").order_by("id")
+    ]
+    # Webhooks this person registered as an organiser: never their signing secret.
+    data["webhooks"] = [
+        {"event": w.event.slug, "url": w.url, "kinds": list(w.kinds), "registered_at": _iso(w.created_at)}
+        for w in await Webhook.filter(created_by_id=user.id).select_related("event").order_by("id")
     ]
     return data
 

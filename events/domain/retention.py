@@ -69,6 +69,7 @@ from events.models import (
     Throttle,
     User,
     UserSession,
+    Webhook,
 )
 
 log = logging.getLogger("hackcity.retention")
@@ -117,6 +118,8 @@ KEPT: dict[type, str] = {
     "not the author",
     ApiToken: "an organiser's API tokens, like the organisers' roles: their owner revokes them on the "
     "account page, and deleting the account deletes them",
+    Webhook: "an event's webhooks, registered by an organiser whose role stays: they belong to the event, "
+    "and their deliveries name no person",
 }
 
 

@@ -48,6 +48,7 @@ from events.models.jury import (
 )
 from events.models.mail import MailStatus, OutboxMessage
 from events.models.teams import JoinRequest, JoinRequestStatus, Registration, Team, TeamChallenge, TeamMember
+from events.models.webhooks import DeliveryStatus, Webhook, WebhookDelivery
 
 __all__ = [
     "Announcement",
@@ -68,6 +69,7 @@ __all__ = [
     "DatasetAccess",
     "DatasetStatus",
     "DeadlineReminder",
+    "DeliveryStatus",
     "Entry",
     "EntryDataset",
     "EntryFile",
@@ -107,4 +109,6 @@ __all__ = [
     "TokenScope",
     "User",
     "UserSession",
+    "Webhook",
+    "WebhookDelivery",
 ]
