@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
+from events.domain import webhooks
 from events.domain.errors import FormErrors
 from events.i18n import _, lazy
 from events.mail import mail_users
@@ -115,6 +116,12 @@ async def post_announcement(
         if chosen != Audience.NOBODY:
             announcement.mailed_count = await _mail(event, announcement, chosen, base_url)
             await announcement.save(update_fields=["mailed_count"])
+        await webhooks.emit(
+            event,
+            webhooks.ANNOUNCEMENT_POSTED,
+            webhooks.announcement_data(announcement, event, base_url),
+            base_url=base_url,
+        )
     log.info(
         "announcement %s posted in event %s by user %s, mailed to %s %s",
         announcement.id,

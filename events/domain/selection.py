@@ -23,6 +23,7 @@ from itertools import pairwise
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from events.domain import webhooks
 from events.domain.entries import snapshot
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_id
@@ -149,6 +150,13 @@ async def set_selection(
         entry.selection, entry.selection_message = wanted, message
         if notify and wanted != Selection.PENDING:
             await _mail_decision(entry, event, base_url)
+        if fresh.selection != wanted:
+            await webhooks.emit(
+                event,
+                webhooks.SELECTION_DECIDED,
+                lambda: webhooks.entry_data(entry, event, base_url or ""),
+                base_url=base_url or "",
+            )
     log.info("entry %s marked %s by user %s", entry.id, wanted, user.id)
     return entry
 
