@@ -120,7 +120,8 @@ ERROR_LABELS = {
     "disabled": lazy("Not sent: the webhook was turned off."),
 }
 
-wake = asyncio.Event()  # set when a delivery is queued: the worker need not wait for its interval
+# One event per running worker, set when a delivery is queued: the worker need not wait for its interval.
+_wakers: set[asyncio.Event] = set()
 
 
 # --- signatures -----------------------------------------------------------------------------------
@@ -372,7 +373,8 @@ async def emit(
                 payload=_body(delivery_id, kind, event, content, base_url),
             )
         )
-    wake.set()
+    for waker in _wakers:
+        waker.set()
     log.info("webhook news %s of event %s queued for %s webhook(s)", kind, event.id, len(deliveries))
     return deliveries
 
@@ -652,13 +654,18 @@ async def redeliver(*, webhook: Webhook, delivery_id: int, allow_private: bool) 
 
 async def run_worker(*, allow_private: bool, interval: float = 15.0) -> None:
     """Background task started by the app's lifespan."""
-    while True:
-        wake.clear()  # before delivering: news queued meanwhile wakes the next round
-        try:
-            await deliver_pending(allow_private=allow_private)
-        except Exception:
-            log.exception("webhook worker error")
-        try:
-            await asyncio.wait_for(wake.wait(), timeout=interval)
-        except TimeoutError:
-            pass
+    waker = asyncio.Event()  # made here, in the worker's own event loop
+    _wakers.add(waker)
+    try:
+        while True:
+            waker.clear()  # before delivering: news queued meanwhile wakes the next round
+            try:
+                await deliver_pending(allow_private=allow_private)
+            except Exception:
+                log.exception("webhook worker error")
+            try:
+                await asyncio.wait_for(waker.wait(), timeout=interval)
+            except TimeoutError:
+                pass
+    finally:
+        _wakers.discard(waker)
