@@ -4,7 +4,8 @@ Posted means public to whoever sees the event (there is no draft of an announcem
 announcements are seen by its organisers only, like the event). Organisers edit and delete them. When
 posting, an organiser may mail the news to the event's registrants or to its jurors: one message per
 person, in their own language, queued in the same transaction as the announcement. Editing mails
-nobody again. Titles are one line of text; bodies are Markdown, rendered by `events.markdown`.
+nobody again. Posting is news for the event's webhooks too (`events.domain.webhooks`), queued in the
+same transaction. Titles are one line of text; bodies are Markdown, rendered by `events.markdown`.
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ Rules kept here:
 - The team is told by mail, queued in the same transaction as the change, in each member's
   language and with the message. The organiser may decide without mailing yet (`notify=False`),
   for instance to prepare every decision before announcing them.
+- A decision that changes is news for the event's webhooks (`events.domain.webhooks`), queued in the
+  same transaction; the organiser's message to the team is not part of it.
 - Advancing: a selected team gets a *draft entry in the next round for the same challenge*, its
   title and summary carried over, so the team finds it ready on its entries page. Creating the draft
   (rather than marking the team "eligible") needs no new state and is what the team sees next;

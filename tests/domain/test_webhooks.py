@@ -131,7 +131,7 @@ async def test_a_tampered_body_an_old_time_or_another_secret_fail_the_check(db, 
 
 def _documented_check():
     """The verify_signature that docs/WEBHOOKS.md tells receivers to use, run as it is written."""
-    text = (ROOT / "docs" / "WEBHOOKS.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs/WEBHOOKS.md").read_text(encoding="utf-8")
     blocks = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "def verify_signature" in b]
     assert len(blocks) == 1
     namespace: dict = {}

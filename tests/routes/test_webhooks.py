@@ -359,7 +359,7 @@ async def test_the_page_shows_the_documented_check_word_for_word(db, make_client
     webhook = await Webhook.create(
         event=world.event, url="https://hooks.example.org/in", secret=webhooks.new_secret(), kinds=list(KINDS)
     )
-    text = (ROOT / "docs" / "WEBHOOKS.md").read_text(encoding="utf-8")
+    text = (ROOT / "docs/WEBHOOKS.md").read_text(encoding="utf-8")
     (documented,) = [b for b in re.findall(r"```python\n(.*?)```", text, re.S) if "def verify_signature" in b]
 
     page = await client.get(f"{_manage(world.event)}/{webhook.id}")
