@@ -207,7 +207,10 @@ def check_url(url: str, *, allow_private: bool) -> str:
                 )
             }
         )
-    return str(parsed)
+    written = str(parsed)  # what is stored and requested: non-ASCII characters percent-encoded
+    if len(written) > MAX_URL:
+        raise FormErrors({"url": _("Use at most %(n)s characters.", n=MAX_URL)})
+    return written
 
 
 def read_kinds(chosen: list[str]) -> list[str]:

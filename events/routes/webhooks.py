@@ -7,6 +7,8 @@ flash message (the session cookie is signed, not encrypted), and that answer is 
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
@@ -171,7 +173,9 @@ async def delete_webhook(request: Request):
     event: Event = request.state.event
     webhook = await _webhook_or_404(request, event)
     await rules.delete_webhook(webhook=webhook)
-    flash(request, _("The webhook is deleted: nothing more is sent to %(url)s.", url=webhook.url), "success")
+    # The host only: an address's path may hold a token, and a flash message travels in the cookie.
+    host = urlsplit(webhook.url).hostname or ""
+    flash(request, _("The webhook is deleted: nothing more is sent to %(host)s.", host=host), "success")
     return RedirectResponse(_list_url(event), status_code=303)
 
 

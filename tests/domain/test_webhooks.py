@@ -497,6 +497,7 @@ async def test_a_new_secret_signs_the_next_tries_and_the_old_one_stops_working(d
         ("not a url", "This address is not valid."),
         ("https://user:pass@hooks.example.org/", "An address with a user name or password cannot be used."),
         ("https://hooks.example.org/" + "x" * 500, "Use at most 500 characters."),
+        ("https://hooks.example.org/" + "é" * 400, "Use at most 500 characters."),  # 2,400 once encoded
         *[
             (
                 url,
