@@ -21,6 +21,7 @@ from events.api.routing import is_api_path
 from events.broker import broker
 from events.csrf import CSRFMiddleware
 from events.db import tortoise_config
+from events.domain import webhooks
 from events.forms import UnreadableRequest
 from events.i18n import _, lazy
 from events.mail import run_outbox_worker
@@ -139,6 +140,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     # python-multipart logs a warning (and file details at INFO) for each part a client sends: a
     # hostile client could fill the log. The request itself still shows in the access log (400).
     logging.getLogger("python_multipart").setLevel(logging.ERROR)
+    # httpx logs every request's full address at INFO: a webhook's address may carry a token in its
+    # path. The fetcher and the webhooks log what they did themselves, naming the host only.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
     middleware = [
         Middleware(ForwardedClientMiddleware, trusted=settings.trusted_proxies),
@@ -182,6 +186,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
                 ),
                 asyncio.create_task(run_reminder_worker(base_url=settings.base_url)),
                 asyncio.create_task(run_purge_worker(language=settings.default_language)),
+                asyncio.create_task(webhooks.run_worker(allow_private=settings.fetch_allow_private)),
             ]
             try:
                 yield

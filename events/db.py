@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "events.models.announcements",
     "events.models.api_tokens",
     "events.models.reuses",
+    "events.models.webhooks",
 ]
 MIGRATIONS_MODULE = "events.migrations"
 

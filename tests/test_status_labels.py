@@ -9,6 +9,7 @@ import pytest
 from events import i18n
 from events.models import (
     ChallengeStatus,
+    DeliveryStatus,
     EntryStatus,
     EventStatus,
     Selection,
@@ -43,6 +44,12 @@ LABELS = {
         "published": ("published", "publiée"),
     },
     SheetStatus: {"draft": ("draft", "brouillon"), "submitted": ("submitted", "déposé")},
+    DeliveryStatus: {  # a webhook delivery: "livraison", feminine in French
+        "pending": ("pending", "en attente"),
+        "failed": ("failed, will retry", "échouée, sera retentée"),
+        "delivered": ("delivered", "livrée"),
+        "gave_up": ("gave up", "abandonnée"),
+    },
     SlotStatus: {
         "pending": ("to come", "à venir"),
         "live": ("pitching now", "en cours"),

@@ -1,5 +1,6 @@
-"""Background work started by the app: deadline reminders and the purge run without cron, and two
-processes on one PostgreSQL database never do one job twice (the outbox, the reminders)."""
+"""Background work started by the app: deadline reminders, the purge and webhook deliveries run without
+cron, and two processes on one PostgreSQL database never do one job twice (the outbox, the reminders,
+the webhooks)."""
 
 from __future__ import annotations
 
@@ -13,10 +14,24 @@ from pathlib import Path
 import pytest
 
 from events import app as app_module
-from events.domain import entries
-from events.models import DeadlineReminder, Entry, MailStatus, OutboxMessage, Team, TeamMember
+from events.domain import entries, webhooks
+from events.models import (
+    DeadlineReminder,
+    DeliveryStatus,
+    Entry,
+    Event,
+    MailStatus,
+    OutboxMessage,
+    Team,
+    TeamMember,
+    Webhook,
+    WebhookDelivery,
+)
 from tests.conftest import ON_POSTGRES
 from tests.entry_world import make_entry_world, make_user
+from tests.webhook_receiver import webhook_receiver, webhook_receiver_server
+
+__all__ = ["webhook_receiver", "webhook_receiver_server"]  # the fixtures, imported to be used here
 
 
 async def test_reminder_worker_reminds_draft_entries_once(db):
@@ -164,3 +179,54 @@ async def test_purge_worker_purges_an_event_past_its_retention(db):
     assert (await Event.get(id=event.id)).purged_at is not None
     assert await Registration.filter(event_id=event.id).count() == 0
     assert await User.filter(id=user.id).count() == 1
+
+
+async def test_webhook_worker_delivers_news_as_soon_as_it_is_queued(db, webhook_receiver):
+    event = await Event.create(slug="datacity", title="DataCity")
+    webhook = await Webhook.create(
+        event=event, url=webhook_receiver.url(), secret=webhooks.new_secret(), kinds=list(webhooks.KINDS)
+    )
+    # a long interval: only the wake-up of a queued delivery can make the worker send it in time
+    worker = asyncio.create_task(webhooks.run_worker(allow_private=True, interval=3600))
+    try:
+        await asyncio.sleep(0.05)  # the worker's first pass finds nothing and waits
+        (queued,) = await webhooks.emit(
+            event, webhooks.ANNOUNCEMENT_POSTED, {"announcement": {"id": 1}}, base_url="http://testserver"
+        )
+        await asyncio.to_thread(webhook_receiver.wait_for, 1)
+        for _ in range(500):
+            if (await WebhookDelivery.get(id=queued.id)).status == DeliveryStatus.DELIVERED:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
+    assert (await WebhookDelivery.get(id=queued.id)).status == DeliveryStatus.DELIVERED
+    (received,) = webhook_receiver.requests
+    assert received.verifies(webhook.secret)
+
+
+@on_postgres_only
+async def test_two_processes_send_each_of_100_webhook_deliveries_once(
+    db, postgres_run_database, webhook_receiver
+):
+    event = await Event.create(slug="datacity", title="DataCity")
+    webhook = await Webhook.create(
+        event=event, url=webhook_receiver.url(), secret=webhooks.new_secret(), kinds=list(webhooks.KINDS)
+    )
+    await WebhookDelivery.bulk_create(
+        [
+            WebhookDelivery(webhook=webhook, kind="announcement.posted", payload=f'{{"n": {n}}}')
+            for n in range(100)
+        ]
+    )
+
+    counts = await asyncio.to_thread(
+        _race, ["webhooks", postgres_run_database], ["webhooks", postgres_run_database]
+    )
+
+    assert sum(counts) == 100
+    assert min(counts) > 0  # both processes took part
+    received = sorted(r.json["n"] for r in webhook_receiver.requests)
+    assert received == list(range(100))
+    assert await WebhookDelivery.filter(status=DeliveryStatus.DELIVERED, attempts=1).count() == 100

@@ -1,6 +1,6 @@
 """A background job in a process of its own, for the tests that race two processes on PostgreSQL.
 
-`python -m tests.worker_process outbox|remind DATABASE_URL [SMTP_URL]` connects, prints `ready`,
+`python -m tests.worker_process outbox|remind|webhooks DATABASE_URL [SMTP_URL]` connects, prints `ready`,
 waits for a line on standard input (so that the test starts every process at the same moment),
 runs the job once and prints its count.
 """
@@ -16,6 +16,7 @@ from events.db import tortoise_config
 
 
 async def run(job: str, database_url: str, smtp_url: str) -> int:
+    from events.domain import webhooks
     from events.domain.entries import send_deadline_reminders
     from events.mail import deliver_pending
 
@@ -25,6 +26,8 @@ async def run(job: str, database_url: str, smtp_url: str) -> int:
         await asyncio.to_thread(sys.stdin.readline)
         if job == "outbox":
             return await deliver_pending(smtp_url=smtp_url, mail_from="hackcity <noreply@testserver>")
+        if job == "webhooks":  # the receiver listens on 127.0.0.1, as FETCH_ALLOW_PRIVATE allows
+            return await webhooks.deliver_pending(allow_private=True)
         return await send_deadline_reminders(base_url="http://testserver")
     finally:
         await Tortoise.close_connections()

@@ -4,7 +4,8 @@ Posted means public to whoever sees the event (there is no draft of an announcem
 announcements are seen by its organisers only, like the event). Organisers edit and delete them. When
 posting, an organiser may mail the news to the event's registrants or to its jurors: one message per
 person, in their own language, queued in the same transaction as the announcement. Editing mails
-nobody again. Titles are one line of text; bodies are Markdown, rendered by `events.markdown`.
+nobody again. Posting is news for the event's webhooks too (`events.domain.webhooks`), queued in the
+same transaction. Titles are one line of text; bodies are Markdown, rendered by `events.markdown`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
+from events.domain import webhooks
 from events.domain.errors import FormErrors
 from events.i18n import _, lazy
 from events.mail import mail_users
@@ -115,6 +117,12 @@ async def post_announcement(
         if chosen != Audience.NOBODY:
             announcement.mailed_count = await _mail(event, announcement, chosen, base_url)
             await announcement.save(update_fields=["mailed_count"])
+        await webhooks.emit(
+            event,
+            webhooks.ANNOUNCEMENT_POSTED,
+            webhooks.announcement_data(announcement, event, base_url),
+            base_url=base_url,
+        )
     log.info(
         "announcement %s posted in event %s by user %s, mailed to %s %s",
         announcement.id,

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
-from events.domain import finalists, gallery, published
+from events.domain import finalists, gallery, published, webhooks
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_id
 from events.domain.spdx import code_licence
@@ -598,7 +598,14 @@ def dataset_notes(form: dict[str, str], catalogue: list[Dataset]) -> dict[int, s
 
 
 async def save_entry_form(
-    *, entry: Entry, event: Event, user: User, form: dict[str, str], submit: bool, now: datetime | None = None
+    *,
+    entry: Entry,
+    event: Event,
+    user: User,
+    form: dict[str, str],
+    submit: bool,
+    now: datetime | None = None,
+    base_url: str = "",
 ) -> Entry:
     """The entry form posted: save it (`save_entry`), then submit it (`set_entry_status`) if asked."""
     catalogue = await Dataset.filter(event_id=event.id)
@@ -611,15 +618,24 @@ async def save_entry_form(
         now=now,
     )
     if submit:
-        await set_entry_status(entry=entry, event=event, status=EntryStatus.SUBMITTED, user=user, now=now)
+        await set_entry_status(
+            entry=entry, event=event, status=EntryStatus.SUBMITTED, user=user, now=now, base_url=base_url
+        )
     return entry
 
 
 async def set_entry_status(
-    *, entry: Entry, event: Event, status: EntryStatus | str, user: User, now: datetime | None = None
+    *,
+    entry: Entry,
+    event: Event,
+    status: EntryStatus | str,
+    user: User,
+    now: datetime | None = None,
+    base_url: str = "",
 ) -> Entry:
     """The one transition of an entry's status. Today: draft → submitted, before the deadline, with
-    the round's required questions answered; the team gets a receipt by mail."""
+    the round's required questions answered; the team gets a receipt by mail, and the event's
+    webhooks the news (their links built from `base_url`)."""
     try:
         wanted = EntryStatus(status)
     except ValueError:
@@ -641,6 +657,12 @@ async def set_entry_status(
             setattr(entry, name, getattr(fresh, name))
         await _append_revision(entry, user)
         await _queue_receipt(entry, event, stage, moment)
+        await webhooks.emit(
+            event,
+            webhooks.ENTRY_SUBMITTED,
+            lambda: webhooks.entry_data(entry, event, base_url),
+            base_url=base_url,
+        )
     log.info("entry %s submitted by user %s", entry.id, user.id)
     return entry
 

@@ -11,6 +11,9 @@ redirect, at most `MAX_REDIRECTS`):
 - time (connect, and a total for all hops) and size (streamed, aborted past `MAX_BYTES`) are bounded;
 - the answer must be JSON.
 
+`post` sends a body under the same guard (webhook deliveries): one hop, no redirect followed, the
+answer's body read within a bound and dropped.
+
 `allow_private=True` (the FETCH_ALLOW_PRIVATE setting, for the tests' local portal server) permits
 loopback addresses only (127.0.0.0/8 and ::1). Link-local addresses, where cloud metadata services
 live (169.254.169.254, fe80::/10), private networks, multicast, reserved and unspecified addresses
@@ -140,7 +143,7 @@ async def checked_addresses(url: httpx.URL, *, allow_private: bool) -> list[IPAd
     port = url.port or (443 if url.scheme == "https" else 80)
     addresses = await resolve(host, port)
     if not all(address_is_allowed(a, allow_private=allow_private) for a in addresses):
-        log.warning("refused fetch of %s: %s", _loggable(str(url)), ", ".join(map(str, addresses)))
+        log.warning("refused fetch of %s: %s", _origin(url), ", ".join(map(str, addresses)))
         raise FetchError(
             "forbidden_address",
             _("This address leads to a private or local network, which the server does not fetch."),
@@ -183,14 +186,37 @@ async def _get(
     client: httpx.AsyncClient, url: httpx.URL, addresses: list[IPAddress], max_bytes: int
 ) -> Fetched | httpx.URL:
     """One hop: the document, or where a redirect points (already parsed, not yet checked)."""
-    headers = {"Host": url.netloc.decode("ascii"), "Accept": "application/json", "User-Agent": USER_AGENT}
+    response = await _open(client, "GET", url, addresses, {"Accept": "application/json"})
+    try:
+        return await _read(response, url, max_bytes)
+    except httpx.TimeoutException:
+        raise FetchError("timeout", _("The portal took too long to answer. Try again later.")) from None
+    except httpx.TransportError:
+        raise FetchError("unreachable", _("The portal could not be reached.")) from None
+    finally:
+        await response.aclose()
+
+
+async def _open(
+    client: httpx.AsyncClient,
+    method: str,
+    url: httpx.URL,
+    addresses: list[IPAddress],
+    headers: dict[str, str],
+    content: bytes | None = None,
+) -> httpx.Response:
+    """Send one request to the first of the checked addresses that accepts the connection, with the
+    URL's own Host header and TLS server name. The answer is streamed: the caller closes it."""
+    headers = {"Host": url.netloc.decode("ascii"), "User-Agent": USER_AGENT, **headers}
     extensions = {"sni_hostname": url.raw_host.decode("ascii")} if url.scheme == "https" else {}
     last_error: httpx.TransportError | None = None
     for address in addresses:
         pinned = url.copy_with(host=str(address))
-        request = client.build_request("GET", pinned, headers=headers, extensions=extensions)
+        request = client.build_request(
+            method, pinned, headers=headers, extensions=extensions, content=content
+        )
         try:
-            response = await client.send(request, stream=True)
+            return await client.send(request, stream=True)
         except httpx.ConnectError as error:
             last_error = error  # try the next address of the host, like a browser does
             continue
@@ -198,16 +224,58 @@ async def _get(
             raise FetchError("timeout", _("The portal took too long to answer. Try again later.")) from None
         except httpx.TransportError:
             raise FetchError("unreachable", _("The portal could not be reached.")) from None
-        try:
-            return await _read(response, url, max_bytes)
-        except httpx.TimeoutException:
-            raise FetchError("timeout", _("The portal took too long to answer. Try again later.")) from None
-        except httpx.TransportError:
-            raise FetchError("unreachable", _("The portal could not be reached.")) from None
-        finally:
-            await response.aclose()
-    log.info("fetch of %s failed: %s", _loggable(str(url)), _loggable(str(last_error)))
+    log.info("%s of %s failed: %s", method, _origin(url), _loggable(str(last_error)))
     raise FetchError("unreachable", _("The portal could not be reached."))
+
+
+@dataclass(frozen=True)
+class Posted:
+    status: int  # the receiver's HTTP status; a redirect is not followed, its 3xx is the answer
+
+
+async def post(
+    url: str,
+    *,
+    body: bytes,
+    headers: dict[str, str],
+    allow_private: bool = False,
+    total_timeout: float | None = None,
+    connect_timeout: float | None = None,
+    max_bytes: int = 64 * 1024,
+) -> Posted:
+    """POST `body` to an address under the rules of this module's docstring, in one hop: a redirect
+    is never followed (its status is returned), and at most `max_bytes` of the answer are read, then
+    dropped. Failures raise `FetchError`, whose `reason` says what happened (its message speaks of a
+    portal: callers that are not about portals show their own words for the reason)."""
+    total = TOTAL_TIMEOUT if total_timeout is None else total_timeout
+    limits = httpx.Timeout(total, connect=min(total, connect_timeout or CONNECT_TIMEOUT))
+    target = parse_url(url)
+    try:
+        async with (
+            asyncio.timeout(total),
+            httpx.AsyncClient(
+                timeout=limits, trust_env=False, follow_redirects=False, verify=_tls_context()
+            ) as client,
+        ):
+            addresses = await checked_addresses(target, allow_private=allow_private)
+            response = await _open(client, "POST", target, addresses, headers, body)
+            try:
+                read = 0
+                async for chunk in response.aiter_raw():
+                    read += len(chunk)
+                    if read >= max_bytes:
+                        break
+            except httpx.TimeoutException:
+                raise FetchError(
+                    "timeout", _("The portal took too long to answer. Try again later.")
+                ) from None
+            except httpx.TransportError:
+                pass  # the status line and headers arrived: the answer is what counts
+            finally:
+                await response.aclose()
+            return Posted(status=response.status_code)
+    except TimeoutError:
+        raise FetchError("timeout", _("The portal took too long to answer. Try again later.")) from None
 
 
 async def _read(response: httpx.Response, url: httpx.URL, max_bytes: int) -> Fetched | httpx.URL:
@@ -272,6 +340,12 @@ async def _read(response: httpx.Response, url: httpx.URL, max_bytes: int) -> Fet
     except (ValueError, UnicodeDecodeError):
         raise FetchError("not_json", _("The portal's answer is not JSON.")) from None
     return Fetched(url=str(url), data=data)
+
+
+def _origin(url: httpx.URL) -> str:
+    """Where a request went, for the log: the scheme, host and port only. A path or a query may hold
+    a secret (many webhook addresses carry a token)."""
+    return _loggable(f"{url.scheme}://{url.netloc.decode('ascii', 'replace')}")
 
 
 def _loggable(value: object) -> str:

@@ -52,6 +52,7 @@ from events.models import (
     Throttle,
     User,
     UserSession,
+    Webhook,
 )
 
 FORMAT = "hackcity-personal-data/1"  # keys are only ever added
@@ -86,6 +87,7 @@ EXPORTED: dict[str, tuple[type[Model], ...]] = {
     "announcements": (Announcement,),
     "portal_keys": (PortalKey,),
     "portal_reuses": (PortalReuse,),
+    "webhooks": (Webhook,),
 }
 # Models that refer to a person but are left out of the export, with the reason. Empty today:
 # add a model here only with a reason a reader of docs/PRIVACY.md would accept.
@@ -147,6 +149,11 @@ async def export_data(user: User) -> dict[str, Any]:
         for r in await PortalReuse.filter(published_by_id=user.id)
         .select_related("entry__event")
         .order_by("id")
+    ]
+    # Webhooks this person registered as an organiser: never their signing secret.
+    data["webhooks"] = [
+        {"event": w.event.slug, "url": w.url, "kinds": list(w.kinds), "registered_at": _iso(w.created_at)}
+        for w in await Webhook.filter(created_by_id=user.id).select_related("event").order_by("id")
     ]
     return data
 

@@ -71,6 +71,7 @@ from events.models import (
     Throttle,
     User,
     UserSession,
+    Webhook,
 )
 
 log = logging.getLogger("hackcity.retention")
@@ -123,6 +124,8 @@ KEPT: dict[type, str] = {
     "reuses page, and deleting the account of whoever stored it keeps the key without their name",
     PortalReuse: "a reuse published on an open-data portal, public there like the awards: it names the "
     "organiser who published it, whose role stays",
+    Webhook: "an event's webhooks, registered by an organiser whose role stays: they belong to the event, "
+    "and their deliveries name no person",
 }
 
 

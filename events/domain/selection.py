@@ -7,6 +7,8 @@ Rules kept here:
 - The team is told by mail, queued in the same transaction as the change, in each member's
   language and with the message. The organiser may decide without mailing yet (`notify=False`),
   for instance to prepare every decision before announcing them.
+- A decision that changes is news for the event's webhooks (`events.domain.webhooks`), queued in the
+  same transaction; the organiser's message to the team is not part of it.
 - Advancing: a selected team gets a *draft entry in the next round for the same challenge*, its
   title and summary carried over, so the team finds it ready on its entries page. Creating the draft
   (rather than marking the team "eligible") needs no new state and is what the team sees next;
@@ -23,6 +25,7 @@ from itertools import pairwise
 from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
+from events.domain import webhooks
 from events.domain.entries import snapshot
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_id
@@ -149,6 +152,13 @@ async def set_selection(
         entry.selection, entry.selection_message = wanted, message
         if notify and wanted != Selection.PENDING:
             await _mail_decision(entry, event, base_url)
+        if fresh.selection != wanted:
+            await webhooks.emit(
+                event,
+                webhooks.SELECTION_DECIDED,
+                lambda: webhooks.entry_data(entry, event, base_url or ""),
+                base_url=base_url or "",
+            )
     log.info("entry %s marked %s by user %s", entry.id, wanted, user.id)
     return entry
 

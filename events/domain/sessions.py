@@ -20,6 +20,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from events import broker
+from events.domain import webhooks
 from events.domain.assignments import compute_assignments
 from events.domain.errors import FormErrors
 from events.domain.public_vote import tally
@@ -52,6 +53,8 @@ TRANSITIONS: dict[SessionStatus, set[SessionStatus]] = {
     SessionStatus.PUBLISHED: set(),
 }
 
+# What the event's webhooks are told when a session reaches a status.
+NEWS = {SessionStatus.CLOSED: webhooks.SESSION_LOCKED, SessionStatus.PUBLISHED: webhooks.RESULTS_PUBLISHED}
 
 # A whole sentence per status, so that each language agrees it with "session" (French: publiée).
 NOW_MESSAGES = {
@@ -127,7 +130,8 @@ async def set_session_status(
     session and freezes the results, publishing makes them public. Nothing goes back.
 
     Opening mails the seated jurors (each in their language, with the link to their jury page built
-    from `base_url`) in the same transaction. Without `base_url` (seeds, scripts) nobody is mailed."""
+    from `base_url`) in the same transaction. Without `base_url` (seeds, scripts) nobody is mailed.
+    Closing (locking) and publishing tell the event's webhooks, in the same transaction."""
     try:
         target = SessionStatus(status)
     except ValueError:
@@ -170,6 +174,15 @@ async def set_session_status(
         elif target == SessionStatus.PUBLISHED:
             updates["published_at"] = now
         await JurySession.filter(id=current.id).update(**updates)
+        if target in NEWS:
+            for name, value in updates.items():
+                setattr(current, name, value)
+            await webhooks.emit(
+                current.event_id,
+                NEWS[target],
+                lambda: webhooks.session_data(current, base_url or ""),
+                base_url=base_url or "",
+            )
     for name, value in updates.items():
         setattr(session, name, value)
     log.info("jury session %s is now %s", session.id, target)

@@ -6,7 +6,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0013_api_tokens')]
+    dependencies = [('models', '0014_webhooks')]
 
     initial = False
 

@@ -49,6 +49,7 @@ from events.models.jury import (
 from events.models.mail import MailStatus, OutboxMessage
 from events.models.reuses import PortalKey, PortalReuse
 from events.models.teams import JoinRequest, JoinRequestStatus, Registration, Team, TeamChallenge, TeamMember
+from events.models.webhooks import DeliveryStatus, Webhook, WebhookDelivery
 
 __all__ = [
     "Announcement",
@@ -69,6 +70,7 @@ __all__ = [
     "DatasetAccess",
     "DatasetStatus",
     "DeadlineReminder",
+    "DeliveryStatus",
     "Entry",
     "EntryDataset",
     "EntryFile",
@@ -110,4 +112,6 @@ __all__ = [
     "TokenScope",
     "User",
     "UserSession",
+    "Webhook",
+    "WebhookDelivery",
 ]

@@ -30,6 +30,7 @@ from events.routes import (
     selection,
     teams,
     votes,
+    webhooks,
 )
 from events.templating import STATIC_DIR
 
@@ -39,6 +40,7 @@ def all_routes() -> list[BaseRoute]:
         # Organiser routes first: /events/new must win over the public /events/{slug}.
         *organiser.routes,
         *announcements.routes,
+        *webhooks.routes,
         *datapackage.routes,
         *rounds.routes,
         *criteria.routes,

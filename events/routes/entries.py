@@ -164,7 +164,12 @@ async def edit_entry(request: Request):
     answer = await submit(
         request,
         entry_rules.save_entry_form(
-            entry=entry, event=event, user=request.state.user, form=form, submit=submitting
+            entry=entry,
+            event=event,
+            user=request.state.user,
+            form=form,
+            submit=submitting,
+            base_url=request.app.state.settings.base_url,
         ),
         done=_("Your entry is submitted. Every member of the team gets a receipt by mail.")
         if submitting

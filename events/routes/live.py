@@ -293,7 +293,9 @@ async def next_slot(request: Request):
 
 async def lock_session(request: Request):
     async def action(session: JurySession, values: dict[str, str]) -> str:
-        await session_rules.set_session_status(session=session, status=SessionStatus.CLOSED)
+        await session_rules.set_session_status(
+            session=session, status=SessionStatus.CLOSED, base_url=request.app.state.settings.base_url
+        )
         return _("The session is locked: no more score changes, the results are frozen.")
 
     return await _act(request, action)

@@ -51,6 +51,7 @@ from events.models import (
     ChallengeStatus,
     Criterion,
     Dataset,
+    DeliveryStatus,
     Entry,
     EntryFile,
     EntryStatus,
@@ -68,6 +69,8 @@ from events.models import (
     Team,
     TeamMember,
     User,
+    Webhook,
+    WebhookDelivery,
 )
 from events.routes import live as live_routes
 from events.settings import Settings
@@ -157,6 +160,16 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("announcement_page", "GET"): EVERYONE,
     ("event_feed", "GET"): EVERYONE,
     ("site_feed", "GET"): EVERYONE,
+    # webhooks of event 1 ({webhook_id} is its webhook, to an address the guard refuses before any
+    # connection; {delivery_id} is a delivery it gave up): organisers and admins only
+    ("manage_webhooks", "GET"): ORGANISER_1,
+    ("manage_webhooks", "POST"): ORGANISER_1,
+    ("webhook_page", "GET"): ORGANISER_1,
+    ("webhook_page", "POST"): ORGANISER_1,
+    ("rotate_webhook_secret", "POST"): ORGANISER_1,
+    ("delete_webhook", "POST"): ORGANISER_1,
+    ("ping_webhook", "POST"): ORGANISER_1,
+    ("redeliver", "POST"): ORGANISER_1,
     # new events; invitations ({token} is a real invitation to event 1, for any signed-in user)
     ("create_event", "GET"): EVENT_CREATORS,
     ("create_event", "POST"): EVENT_CREATORS,
@@ -399,6 +412,12 @@ POST_SUCCESS: dict[str, int | str] = {
     "manage_announcements": 422,
     "edit_announcement": 422,
     "delete_announcement": "/events/{slug}/manage/announcements",
+    "manage_webhooks": 422,
+    "webhook_page": 422,
+    "rotate_webhook_secret": 200,  # the page again, with the new secret shown once
+    "delete_webhook": "/events/{slug}/manage/webhooks",
+    "ping_webhook": "/events/{slug}/manage/webhooks/{webhook_id}#deliveries",
+    "redeliver": "/events/{slug}/manage/webhooks/{webhook_id}#deliveries",
     "delete_file": "/events/{slug}/entries/{entry_id}/edit#files",
     "accept_dataset_terms": "/events/{slug}/datasets/{dataset_id}#files",
     "register": 422,
@@ -540,6 +559,8 @@ class World:
     invitation_1: Invitation | None = None  # the unanswered invitation to event 1 behind invitation_token
     announcement_1: Announcement | None = None  # an announcement of event 1
     api_token_1: ApiToken | None = None  # organiser_1's personal API token for event 1
+    webhook_1: Webhook | None = None  # a webhook of event 1
+    delivery_1: WebhookDelivery | None = None  # a delivery it gave up
 
 
 async def _user(role: str, **fields) -> User:
@@ -627,6 +648,11 @@ async def world(db, settings) -> World:
             user=users["organiser_1"], name="Matrix", event_id=str(event_1.id), scope="write"
         )
     ).token
+    # An address the guard refuses before connecting (a documentation range): pressing "Send a
+    # test" or "Send again" here reaches no network.
+    webhook_1 = await Webhook.create(
+        event=event_1, url="http://192.0.2.1/hook", secret="whsec_" + "m" * 43, kinds=["ping"]
+    )
     return World(
         users,
         event_1,
@@ -645,6 +671,10 @@ async def world(db, settings) -> World:
         invitation_1=invitation_1,
         announcement_1=await Announcement.create(event=event_1, title="Announcement One", body="News"),
         api_token_1=api_token_1,
+        webhook_1=webhook_1,
+        delivery_1=await WebhookDelivery.create(
+            webhook=webhook_1, kind="ping", payload="{}", status=DeliveryStatus.GAVE_UP, attempts=1
+        ),
     )
 
 
@@ -714,6 +744,8 @@ def _known_params(route: Route, world: World) -> dict[str, str]:
         "invitation_id": str(world.invitation_1.id if world.invitation_1 else 0),
         "announcement_id": str(world.announcement_1.id if world.announcement_1 else 0),
         "token_id": str(world.api_token_1.id if world.api_token_1 else 0),
+        "webhook_id": str(world.webhook_1.id if world.webhook_1 else 0),
+        "delivery_id": str(world.delivery_1.id if world.delivery_1 else 0),
     }
 
 

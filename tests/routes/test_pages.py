@@ -28,6 +28,7 @@ from events.models import (
     Challenge,
     Criterion,
     Dataset,
+    DeliveryStatus,
     Entry,
     Event,
     EventRole,
@@ -39,6 +40,8 @@ from events.models import (
     Round,
     TeamMember,
     User,
+    Webhook,
+    WebhookDelivery,
 )
 from seeds.demo import DEMO_PASSWORD, load_demo
 from tests.conftest import TEST_DATABASE_URL
@@ -422,6 +425,18 @@ PAGES = [
         lambda params: i18n.gettext("Edit the announcement %(title)s", title=params["announcement_title"]),
         frozenset({"admin", "organiser"}),
     ),
+    Page(
+        f"/events/{PROGRAMME}/manage/webhooks",
+        "manage_webhooks",
+        text("Webhooks"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/webhooks/{{webhook_id}}",
+        "webhook_page",
+        text("Webhook"),
+        frozenset({"admin", "organiser"}),
+    ),
     Page("/api/docs", "api_docs", text("hackcity API"), EVERYONE),
     Page("/admin", "users", text("Administration"), frozenset({"admin"})),
     Page("/admin/events/new", "new_event", text("Create an event"), frozenset({"admin"})),
@@ -585,7 +600,31 @@ async def page_params(secret_key: str) -> dict[str, str]:
     membership = await TeamMember.get(
         event__slug=PROGRAMME, user__email=ACCOUNTS["participant"]
     ).select_related("team")
+    # A webhook of the programme with a delivery in each state of its log.
+    webhook = await Webhook.create(
+        event=programme,
+        url="https://hooks.example.org/datacity",
+        secret="whsec_" + "x" * 43,
+        kinds=["entry.submitted", "announcement.posted"],
+    )
+    for status, kind, code, error in (
+        (DeliveryStatus.DELIVERED, "entry.submitted", 200, ""),
+        (DeliveryStatus.FAILED, "announcement.posted", 500, "http_error"),
+        (DeliveryStatus.GAVE_UP, "ping", None, "forbidden_address"),
+        (DeliveryStatus.PENDING, "results.published", None, ""),
+    ):
+        await WebhookDelivery.create(
+            webhook=webhook,
+            kind=kind,
+            payload="{}",
+            status=status,
+            attempts=0 if status == DeliveryStatus.PENDING else 1,
+            last_status_code=code,
+            last_error=error,
+            next_attempt_at=datetime.now(UTC) if status == DeliveryStatus.FAILED else None,
+        )
     return {
+        "webhook_id": str(webhook.id),
         "my_team": membership.team.name,
         "announcement_id": str(news.id),
         "announcement_title": news.title,

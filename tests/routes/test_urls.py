@@ -66,6 +66,7 @@ def test_every_route_that_names_a_row_by_id_uses_the_convertor():
         "announcement_id",
         "criterion_id",
         "dataset_id",
+        "delivery_id",
         "entry_id",
         "file_id",
         "invitation_id",
@@ -74,6 +75,7 @@ def test_every_route_that_names_a_row_by_id_uses_the_convertor():
         "session_id",
         "token_id",
         "user_id",
+        "webhook_id",
     ]
     for r in routes:
         for name, convertor in r.param_convertors.items():
