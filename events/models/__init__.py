@@ -23,6 +23,7 @@ from events.models.events import (
     EventStatus,
     GalleryMode,
     Invitation,
+    InvitedRole,
     Role,
     Round,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "EventStatus",
     "GalleryMode",
     "Invitation",
+    "InvitedRole",
     "JoinRequest",
     "JoinRequestStatus",
     "JurySession",
