@@ -19,9 +19,9 @@ async def test_existing_invitations_are_kept_and_participants_can_be_invited(dat
         event = await Event.create(slug="e", title="E")
         # the table as 0013 left it: no name, no team_name, so plain SQL
         conn = ctx.connections.get("default")
+        insert = "INSERT INTO invitation (event_id, email, role, token_hash, created_at) VALUES "
         await conn.execute_query(
-            "INSERT INTO invitation (event_id, email, role, token_hash, created_at) VALUES "
-            f"({int(event.id)}, 'juror@example.org', 'juror', '{'a' * 64}', CURRENT_TIMESTAMP)"
+            insert + f"({int(event.id)}, 'juror@example.org', 'juror', '{'a' * 64}', CURRENT_TIMESTAMP)"
         )
 
     await _migrate(database_url)

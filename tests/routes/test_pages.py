@@ -141,6 +141,12 @@ PAGES = [
         text("People and roles"),
         frozenset({"hackathon_organiser"}),
     ),
+    Page(
+        f"/events/{PROGRAMME}/manage/people/import",
+        "import_people",
+        text("Import people from a CSV file"),
+        frozenset({"admin", "organiser"}),
+    ),
     Page(f"/events/{PROGRAMME}/datasets", "dataset_catalogue", text("Datasets"), EVERYONE),
     Page(
         f"/events/{PROGRAMME}/datasets/{{dataset_id}}", "dataset_page", from_data("dataset_title"), EVERYONE
@@ -433,6 +439,7 @@ NOT_PAGES = {
     "reuse_csv": "CSV download of a dataset's reuse report",
     "registrants_csv": "CSV download of the registrants",
     "teams_csv": "CSV download of the teams",
+    "people_template": "CSV template of the import of people",
     "entries_csv": "CSV download of the entries",
     "jury_results_csv": "CSV download of a jury's results",
     "jury_results_json": "JSON download of a jury's results",
