@@ -94,7 +94,7 @@ async def grant(event: Event, user: User, role: Role, challenge: Challenge | Non
     log.info("role %s granted on event %s to user %s", role, event.id, user.id)
 
 
-async def store_invitation(
+def new_invitation(
     *,
     event: Event,
     email: str,
@@ -104,20 +104,10 @@ async def store_invitation(
     jury_session: JurySession | None = None,
     name: str = "",
     team_name: str = "",
-) -> str:
-    """Store an invitation (its token hashed) and return the token, for the link to mail. A new
-    invitation replaces an unanswered one for the same place (a participant has one place per event,
-    whatever the team), so one link works. The caller holds the transaction."""
+) -> tuple[str, Invitation]:
+    """An invitation not saved yet, and its token: the token is mailed once, only its hash is stored."""
     token = secrets.token_urlsafe(32)
-    await Invitation.filter(
-        event_id=event.id,
-        email=email,
-        role=role,
-        challenge_id=challenge.id if challenge else None,
-        jury_session_id=jury_session.id if jury_session else None,
-        accepted_at__isnull=True,
-    ).delete()
-    await Invitation.create(
+    invitation = Invitation(
         event=event,
         email=email,
         role=role,
@@ -128,6 +118,37 @@ async def store_invitation(
         name=name,
         team_name=team_name,
     )
+    return token, invitation
+
+
+async def store_invitation(
+    *,
+    event: Event,
+    email: str,
+    role: InvitedRole,
+    invited_by: User,
+    challenge: Challenge | None = None,
+    jury_session: JurySession | None = None,
+) -> str:
+    """Store an invitation and return its token, for the link to mail. A new invitation replaces an
+    unanswered one for the same place, so one link works. The caller holds the transaction."""
+    await Invitation.filter(
+        event_id=event.id,
+        email=email,
+        role=role,
+        challenge_id=challenge.id if challenge else None,
+        jury_session_id=jury_session.id if jury_session else None,
+        accepted_at__isnull=True,
+    ).delete()
+    token, invitation = new_invitation(
+        event=event,
+        email=email,
+        role=role,
+        invited_by=invited_by,
+        challenge=challenge,
+        jury_session=jury_session,
+    )
+    await invitation.save()
     return token
 
 

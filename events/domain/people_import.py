@@ -46,8 +46,8 @@ from tortoise.transactions import in_transaction
 from events.domain import invitations, registration, teams, throttle
 from events.domain.errors import FormErrors
 from events.domain.events import role_label
-from events.i18n import _, format_megabytes, format_number, ngettext
-from events.mail import mail_address
+from events.i18n import _, format_megabytes, format_number, in_language, ngettext
+from events.mail import queue_mails
 from events.models import (
     Challenge,
     ChallengeOwner,
@@ -513,7 +513,11 @@ class _State:
     memberships: dict[int, Team] = field(default_factory=dict)  # user id -> team
     # unanswered, unexpired invitations: (email, role, challenge id) -> team name
     pending: dict[tuple[str, str, int | None], str] = field(default_factory=dict)
+    # unanswered invitations, expired or not, that a new one to the same place replaces:
+    # (email, role, challenge id) -> ids (the invitations to a jury session are not replaced)
+    replaceable: dict[tuple[str, str, int | None], list[int]] = field(default_factory=dict)
     teams: dict[str, Team] = field(default_factory=dict)  # name key -> team
+    spellings: dict[str, str] = field(default_factory=dict)  # name key -> a new team's name, as first written
 
 
 async def _state(event: Event, people: list[Person], now: datetime) -> _State:
@@ -523,14 +527,13 @@ async def _state(event: Event, people: list[Person], now: datetime) -> _State:
         for user in await User.filter(email__in=chunk, is_active=True):
             state.users[user.email] = user
         for invitation in await Invitation.filter(
-            event_id=event.id,
-            email__in=chunk,
-            accepted_at__isnull=True,
-            created_at__gte=now - invitations.INVITATION_LIFETIME,
+            event_id=event.id, email__in=chunk, accepted_at__isnull=True
         ):
-            state.pending[(invitation.email, str(invitation.role), invitation.challenge_id)] = (
-                invitation.team_name
-            )
+            place = (invitation.email, str(invitation.role), invitation.challenge_id)
+            if invitation.created_at >= now - invitations.INVITATION_LIFETIME:
+                state.pending[place] = invitation.team_name
+            if invitation.jury_session_id is None:
+                state.replaceable.setdefault(place, []).append(invitation.id)
     user_ids = [user.id for user in state.users.values()]
     for chunk in _chunks(user_ids):
         for user_id, role in await EventRole.filter(event_id=event.id, user_id__in=chunk).values_list(
@@ -551,6 +554,11 @@ async def _state(event: Event, people: list[Person], now: datetime) -> _State:
     return state
 
 
+def place_of(person: Person) -> tuple[str, str, int | None]:
+    """Where an invitation invites: a participant has one place per event, whatever the team."""
+    return (person.email, str(person.role), person.challenge.id if person.challenge else None)
+
+
 def _decide_role(person: Person, state: _State) -> None:
     if person.user is not None:
         has = (person.user.id, str(person.role)) in state.roles
@@ -561,7 +569,7 @@ def _decide_role(person: Person, state: _State) -> None:
         else:
             person.action = Action.GRANT
         return
-    if (person.email, str(person.role), person.challenge.id if person.challenge else None) in state.pending:
+    if place_of(person) in state.pending:
         person.action, person.why = Action.SKIP, _("already invited")
     else:
         person.action = Action.INVITE
@@ -569,9 +577,10 @@ def _decide_role(person: Person, state: _State) -> None:
 
 def _decide_participant(person: Person, state: _State, problems: Problems, header: str) -> None:
     wanted = teams.name_key(person.team) if person.team else ""
-    existing = state.teams.get(wanted) if wanted else None
-    if existing is not None:
-        person.team = existing.name  # as the team writes itself
+    if wanted:
+        # As the team writes itself, else as the file first wrote it: one team, one spelling.
+        existing = state.teams.get(wanted)
+        person.team = existing.name if existing else state.spellings.setdefault(wanted, person.team)
     user = person.user
     current = state.memberships.get(user.id) if user else None
     if current is not None:
@@ -588,7 +597,7 @@ def _decide_participant(person: Person, state: _State, problems: Problems, heade
     if user is not None and user.id in state.registered and not wanted:
         person.action, person.why = Action.SKIP, _("already registered")
         return
-    pending = state.pending.get((person.email, str(InvitedRole.PARTICIPANT), None))
+    pending = state.pending.get(place_of(person))
     if pending is not None and teams.name_key(pending) == wanted:
         person.action, person.why = Action.SKIP, _("already invited")
     else:
@@ -629,7 +638,13 @@ async def _check_team_sizes(
             )
 
 
-async def plan(*, event: Event, sheet: Sheet, now: datetime | None = None) -> list[Person]:
+@dataclass(frozen=True)
+class Plan:
+    people: list[Person]
+    replaced: list[int]  # the unanswered invitations the new ones replace
+
+
+async def plan(*, event: Event, sheet: Sheet, now: datetime | None = None) -> Plan:
     """What each line of the sheet will do; ImportRefused with every problem found."""
     now = now or datetime.now(UTC)
     problems = Problems()
@@ -653,7 +668,13 @@ async def plan(*, event: Event, sheet: Sheet, now: datetime | None = None) -> li
             _decide_role(person, state)
     await _check_team_sizes(event, people, state, problems, team_header, now)
     problems.check()
-    return people
+    replaced = [
+        invitation_id
+        for person in people
+        if person.action == Action.INVITE
+        for invitation_id in state.replaceable.get(place_of(person), [])
+    ]
+    return Plan(people, replaced)
 
 
 # --- the import -----------------------------------------------------------------------------------------
@@ -715,14 +736,26 @@ class Summary:
 
 
 async def _write(
-    *, event: Event, people: list[Person], invited_by: User, base_url: str, default_language: str
+    *,
+    event: Event,
+    people: list[Person],
+    replaced: list[int],
+    invited_by: User,
+    base_url: str,
+    default_language: str,
 ) -> None:
+    """Every line's change, a few statements at a time (a file may hold 2,000 people, and on SQLite
+    the app waits for the transaction)."""
+    for chunk in _chunks(replaced):
+        await Invitation.filter(id__in=chunk, accepted_at__isnull=True).delete()
+    stored: list[Invitation] = []
+    mails: list[tuple[str, str, str]] = []
     for person in people:
         if person.action == Action.GRANT:
             assert person.user is not None
             await invitations.grant(event, person.user, Role(person.role), person.challenge)
         elif person.action == Action.INVITE:
-            token = await invitations.store_invitation(
+            token, invitation = invitations.new_invitation(
                 event=event,
                 email=person.email,
                 role=person.role,
@@ -731,6 +764,7 @@ async def _write(
                 name=person.name,
                 team_name=person.team,
             )
+            stored.append(invitation)
             compose = invitations.invitation_mail(
                 event=event,
                 role=person.role,
@@ -741,8 +775,12 @@ async def _write(
                 team_name=person.team,
             )
             # In the language of the account holding the address (a participant may have one), else
-            # in the instance's.
-            await mail_address(person.email, compose, default_language=default_language)
+            # in the instance's (as `mail_address` does).
+            with in_language(person.user.language if person.user else default_language):
+                subject, body = compose()
+            mails.append((person.email, subject, body))
+    await Invitation.bulk_create(stored, batch_size=CHUNK)
+    await queue_mails(mails)
 
 
 async def import_people(
@@ -761,16 +799,18 @@ async def import_people(
     imported too often (nothing written either)."""
     sheet = read_sheet(data)
     if check_only:
-        return Summary(await plan(event=event, sheet=sheet, now=now), checked_only=True)
+        return Summary((await plan(event=event, sheet=sheet, now=now)).people, checked_only=True)
     async with in_transaction():
         # One import into an event at a time: the second plans with what the first wrote.
         await Event.select_for_update().filter(id=event.id).first()
-        people = await plan(event=event, sheet=sheet, now=now)
+        planned = await plan(event=event, sheet=sheet, now=now)
+        people = planned.people
         if any(person.action == Action.INVITE for person in people):
             await throttle.people_import(inviter_id=invited_by.id)
         await _write(
             event=event,
             people=people,
+            replaced=planned.replaced,
             invited_by=invited_by,
             base_url=base_url,
             default_language=default_language,

@@ -563,6 +563,9 @@ async def test_invited_participants_register_accept_and_land_in_their_team(
     # the link worked once
     again = await post_form(bob, links["bob@example.org"], page=f"/events/{SLUG}")
     assert again.status_code == 404
+    # the invitation, with the name and team the organiser gave, is in the invitee's data
+    exported = (await bob.get("/account/export")).json()["invitations_received"]
+    assert [(i["role"], i["name"], i["team"]) for i in exported] == [("participant", "Bob", "Les Écureuils")]
 
 
 async def test_a_participant_already_in_another_team_keeps_the_invitation_open(
@@ -651,3 +654,17 @@ async def test_the_page_links_the_template_and_the_people_page_links_the_import(
     response = await upload(organiser, template.content, check=True)
     assert response.status_code == 200  # the template imports as it is
     assert [row[3] for row in report(response)] == ["an invitation is mailed"] * 3
+
+
+async def test_a_file_of_two_thousand_people_is_imported_at_once(event, organiser):
+    lines = "".join(f"p{n}@example.org;P {n};participant;Team {n // 3}\n" for n in range(2000))
+
+    response = await upload(organiser, "email;name;role;team\n" + lines)
+
+    assert response.status_code == 303
+    assert await Invitation.filter(role="participant").count() == 2000
+    assert await OutboxMessage.all().count() == 2000
+    assert await Invitation.filter(team_name="Team 666").count() == 2
+    again = await upload(organiser, "email;name;role;team\n" + lines)
+    assert "2000 lines skipped (already done)" in await flashed(organiser, again)
+    assert await OutboxMessage.all().count() == 2000
