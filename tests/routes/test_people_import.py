@@ -7,6 +7,7 @@ registering places them in their team; the team size, the allowed domains, the r
 
 from __future__ import annotations
 
+import asyncio
 import html
 import re
 from datetime import UTC, datetime, timedelta
@@ -668,3 +669,25 @@ async def test_a_file_of_two_thousand_people_is_imported_at_once(event, organise
     again = await upload(organiser, "email;name;role;team\n" + lines)
     assert "2000 lines skipped (already done)" in await flashed(organiser, again)
     assert await OutboxMessage.all().count() == 2000
+
+
+async def test_two_imports_of_one_file_at_once_invite_each_person_once(event, organiser, make_client):
+    await make_user("admin@example.org", is_admin=True)
+    admin = make_client()
+    await sign_in(admin, "admin@example.org")
+    lines = "".join(f"p{n}@example.org,participant,Team {n // 3}\n" for n in range(60))
+
+    answers = await asyncio.gather(
+        upload(organiser, "email,role,team\n" + lines), upload(admin, "email,role,team\n" + lines)
+    )
+
+    assert [answer.status_code for answer in answers] == [303, 303]
+    texts = sorted([await flashed(organiser, answers[0]), await flashed(admin, answers[1])])
+    assert texts == [
+        "People imported: 0 invitations mailed, 0 roles given at once to existing accounts, "
+        "60 lines skipped (already done).",
+        "People imported: 60 invitations mailed, 0 roles given at once to existing accounts, "
+        "0 lines skipped (already done).",
+    ]
+    assert await Invitation.all().count() == 60
+    assert await OutboxMessage.all().count() == 60
