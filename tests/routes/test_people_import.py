@@ -691,3 +691,28 @@ async def test_two_imports_of_one_file_at_once_invite_each_person_once(event, or
     ]
     assert await Invitation.all().count() == 60
     assert await OutboxMessage.all().count() == 60
+
+
+async def test_two_invitees_accepting_at_once_make_one_team(event, organiser, outbox, make_client):
+    await upload(
+        organiser, "email,role,team\nada@example.org,participant,Blue\nbob@example.org,participant,Blue\n"
+    )
+    mailbox = await outbox()
+    browsers = []
+    for email in ("ada@example.org", "bob@example.org"):
+        user = await make_user(email)
+        await Registration.create(event=event, user=user, rules_accepted_at=datetime.now(UTC))
+        browser = make_client()
+        await sign_in(browser, email)
+        link = mailbox.link_in(mailbox.last_to(email), "/invitations/")
+        browsers.append((browser, link, await csrf_from(browser, link)))
+
+    answers = await asyncio.gather(
+        *(browser.post(link, data={"csrf_token": token}) for browser, link, token in browsers)
+    )
+
+    assert [answer.status_code for answer in answers] == [303, 303]
+    team = await Team.get(event=event)
+    assert team.name == "Blue"
+    assert await TeamMember.filter(team=team).count() == 2
+    assert await TeamMember.filter(team=team, is_captain=True).count() == 1
