@@ -42,13 +42,26 @@ CLAIM_LEASE = timedelta(minutes=15)
 _wake = asyncio.Event()
 
 
-async def queue_mail(*, to: str, subject: str, body: str) -> OutboxMessage:
+def _subject(subject: str) -> str:
     # No header injection through a title: line breaks and other spacing become one space. The
     # no-break spaces of French typography (« titre », Lyon : …) are text, and stay.
-    subject = " ".join(_SUBJECT_SPACING.split(subject)).strip()
-    message = await OutboxMessage.create(to=to, subject=subject[:300], body=body)
+    return " ".join(_SUBJECT_SPACING.split(subject)).strip()[:300]
+
+
+async def queue_mail(*, to: str, subject: str, body: str) -> OutboxMessage:
+    message = await OutboxMessage.create(to=to, subject=_subject(subject), body=body)
     _wake.set()
     return message
+
+
+async def queue_mails(messages: Iterable[tuple[str, str, str]]) -> int:
+    """Queue many (to, subject, body) messages a few statements at a time (an import's invitations,
+    inside its transaction); returns how many."""
+    rows = [OutboxMessage(to=to, subject=_subject(subject), body=body) for to, subject, body in messages]
+    if rows:
+        await OutboxMessage.bulk_create(rows, batch_size=500)
+        _wake.set()
+    return len(rows)
 
 
 async def mail_users(users: Iterable[User], compose: Callable[[User], tuple[str, str]]) -> int:

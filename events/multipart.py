@@ -50,12 +50,16 @@ class _Part:
         self.size = 0
 
 
-async def receive_file(request: Request, storage: Storage, *, max_bytes: int) -> ReceivedFile:
+async def receive_file(
+    request: Request, storage: Storage, *, max_bytes: int, check_content: bool = True
+) -> ReceivedFile:
     """Stream the `file` part of a multipart request into storage and check it.
 
     Raises UnreadableRequest (400: not a whole multipart upload, or no file), HTTPException 413
     (over `max_bytes`), or FileRefused (extension or content not accepted). Nothing is left in
-    storage on any failure.
+    storage on any failure. `check_content=False` skips the check of the content against the
+    extension (`files.ContentCheck`, made for files served back to browsers): for a file the server
+    only reads, whose reader checks it (the import of people takes Windows-1252 CSV files).
     """
     boundary = multipart_boundary(request.headers.get("content-type", ""))
     if boundary is None:
@@ -141,11 +145,12 @@ async def receive_file(request: Request, storage: Storage, *, max_bytes: int) ->
                     state["refusal"] = refusal  # keep reading (and dropping) the body, then refuse
                 else:
                     upload = storage.begin(max_bytes=max_bytes)
-                    check = ContentCheck(extension)
+                    check = ContentCheck(extension) if check_content else None
             if pending_data:
-                if upload is not None and check is not None:
+                if upload is not None:
                     for data in pending_data:
-                        check.feed(data)
+                        if check is not None:
+                            check.feed(data)
                         await upload.write(data)
                 pending_data.clear()
         parser.finalize()
@@ -153,9 +158,10 @@ async def receive_file(request: Request, storage: Storage, *, max_bytes: int) ->
             raise UnreadableRequest(_("The file arrived incomplete: nothing was stored. Send it again."))
         if state["refusal"] is not None:
             raise state["refusal"]
-        if upload is None or check is None:
+        if upload is None:
             raise UnreadableRequest(_("Choose a file to upload."))
-        check.finish(upload.head, upload.size)
+        if check is not None:
+            check.finish(upload.head, upload.size)
         stored = await upload.commit()
         committed = True
         return ReceivedFile(stored=stored, name=name, extension=extension)

@@ -35,10 +35,12 @@ def _say(what: Said, result: Any) -> str:
 
 @dataclass
 class Submitted:
-    """The answer to a form: `response` (the redirect) when the domain accepted it, else `errors`."""
+    """The answer to a form: `response` (the redirect) when the domain accepted it, else `errors`,
+    and the refusal itself (`refusal`), for a page that shows more than its messages (a report)."""
 
     response: Response | None = None
     errors: dict[str | None, str] = field(default_factory=dict)
+    refusal: FormErrors | None = None
 
 
 async def submit(request: Request, action: Awaitable[T], *, done: Said | None, then: Said) -> Submitted:
@@ -48,7 +50,7 @@ async def submit(request: Request, action: Awaitable[T], *, done: Said | None, t
     try:
         result = await action
     except FormErrors as error:
-        return Submitted(errors=error.errors)
+        return Submitted(errors=error.errors, refusal=error)
     if done is not None:
         flash(request, _say(done, result), "success")
     return Submitted(response=RedirectResponse(_say(then, result), status_code=303))

@@ -24,18 +24,20 @@ from events.domain.numbers import parse_int
 from events.domain.retention import clean_retention
 from events.domain.rounds import clean_questions
 from events.i18n import _, lazy
-from events.models import Event, EventKind, EventRole, EventStatus, Role, Round, User
+from events.models import Event, EventKind, EventRole, EventStatus, InvitedRole, Role, Round, User
 
 log = logging.getLogger("hackcity.events")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # Paths under /events/ that a slug would hide.
 RESERVED_SLUGS = frozenset({"new"})
 MAX_TEXT = 20_000
+# By `InvitedRole`: the event roles, and the participant's place an invitation may offer.
 ROLE_LABELS = {
-    Role.ORGANISER: lazy("Organiser"),
-    Role.CHALLENGE_OWNER: lazy("Challenge owner"),
-    Role.JUROR: lazy("Juror"),
-    Role.MENTOR: lazy("Mentor"),
+    InvitedRole.ORGANISER: lazy("Organiser"),
+    InvitedRole.CHALLENGE_OWNER: lazy("Challenge owner"),
+    InvitedRole.JUROR: lazy("Juror"),
+    InvitedRole.MENTOR: lazy("Mentor"),
+    InvitedRole.PARTICIPANT: lazy("Participant"),
 }
 # The rounds each preset creates; the event's `kind` keeps which preset it came from (the
 # judging criteria of each preset hang off it in a later step).
@@ -54,8 +56,9 @@ STATUS_TRANSITIONS = {
 }
 
 
-def role_label(role: Role | str) -> str:
-    return _(ROLE_LABELS[Role(role)])
+def role_label(role: Role | InvitedRole | str) -> str:
+    """A role (or an invitation's participant place) in the reader's language."""
+    return _(ROLE_LABELS[InvitedRole(role)])
 
 
 def preset_label(kind: EventKind | str) -> str:

@@ -4,7 +4,9 @@ invitation, and the invitations still waiting for an answer.
 
 An invitation's token is mailed once and stored only as a hash; it works once, for 30 days. A
 challenge owner's invitation also gives the ownership of its challenge, and a juror's may name a
-jury session, which accepting it seats them on.
+jury session, which accepting it seats them on. A participant's invitation (made by an import of
+people, `events.domain.people_import`) gives no role: its holder registers for the event first, and
+accepting it then places them in the team it names (`teams.join_named_team`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import hashlib
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -22,6 +25,8 @@ from tortoise.transactions import in_transaction
 from events.domain import throttle
 from events.domain.errors import FormErrors
 from events.domain.events import role_label
+from events.domain.registration import registration_of
+from events.domain.teams import join_named_team
 from events.i18n import _
 from events.mail import mail_address
 from events.models import (
@@ -30,10 +35,12 @@ from events.models import (
     Event,
     EventRole,
     Invitation,
+    InvitedRole,
     JurySession,
     JurySessionJuror,
     Role,
     SessionStatus,
+    Team,
     User,
 )
 
@@ -74,6 +81,140 @@ class InviteResult:
     email: str
 
 
+def email_problem(email: str) -> str | None:
+    """Why an address (stripped, lower-cased) cannot be invited, or None."""
+    if not email or len(email) > 254 or not EMAIL_RE.match(email):
+        return _("Enter an email address like name@example.org.")
+    return None
+
+
+async def grant(event: Event, user: User, role: Role, challenge: Challenge | None = None) -> None:
+    """Give an account a role at once (idempotent), with the ownership of `challenge` for an owner."""
+    await _grant(event, user, role, challenge)
+    log.info("role %s granted on event %s to user %s", role, event.id, user.id)
+
+
+def new_invitation(
+    *,
+    event: Event,
+    email: str,
+    role: InvitedRole,
+    invited_by: User,
+    challenge: Challenge | None = None,
+    jury_session: JurySession | None = None,
+    name: str = "",
+    team_name: str = "",
+) -> tuple[str, Invitation]:
+    """An invitation not saved yet, and its token: the token is mailed once, only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        event=event,
+        email=email,
+        role=role,
+        challenge=challenge,
+        jury_session=jury_session,
+        token_hash=_token_hash(token),
+        invited_by=invited_by,
+        name=name,
+        team_name=team_name,
+    )
+    return token, invitation
+
+
+async def store_invitation(
+    *,
+    event: Event,
+    email: str,
+    role: InvitedRole,
+    invited_by: User,
+    challenge: Challenge | None = None,
+    jury_session: JurySession | None = None,
+) -> str:
+    """Store an invitation and return its token, for the link to mail. A new invitation replaces an
+    unanswered one for the same place, so one link works. The caller holds the transaction."""
+    await Invitation.filter(
+        event_id=event.id,
+        email=email,
+        role=role,
+        challenge_id=challenge.id if challenge else None,
+        jury_session_id=jury_session.id if jury_session else None,
+        accepted_at__isnull=True,
+    ).delete()
+    token, invitation = new_invitation(
+        event=event,
+        email=email,
+        role=role,
+        invited_by=invited_by,
+        challenge=challenge,
+        jury_session=jury_session,
+    )
+    await invitation.save()
+    return token
+
+
+def invitation_mail(
+    *,
+    event: Event,
+    role: InvitedRole,
+    invited_by: User,
+    link: str,
+    challenge: Challenge | None = None,
+    jury_session: JurySession | None = None,
+    name: str = "",
+    team_name: str = "",
+) -> Callable[[], tuple[str, str]]:
+    """The invitation's mail, composed when called (in the recipient's language, see `mail_address`)."""
+
+    def compose() -> tuple[str, str]:
+        greeting = _("Hello %(name)s,", name=name) if name else _("Hello,")
+        subject = _("You are invited to %(event)s on hackcity", event=event.title)
+        if role == InvitedRole.PARTICIPANT:
+            if team_name:
+                offer = _(
+                    "%(name)s invites you to take part in %(event)s, in the team “%(team)s”.",
+                    name=invited_by.name,
+                    event=event.title,
+                    team=team_name,
+                )
+            else:
+                offer = _(
+                    "%(name)s invites you to take part in %(event)s.", name=invited_by.name, event=event.title
+                )
+            return subject, (
+                greeting
+                + "\n\n"
+                + offer
+                + "\n\n"
+                + _(
+                    "To accept, open this link (valid for 30 days), sign in or create an account, and "
+                    "register for the event:\n\n%(link)s\n\nIf you did not expect it, ignore this message.\n",
+                    link=link,
+                )
+            )
+        if challenge:
+            place = _("the challenge “%(title)s” of", title=challenge.title)
+        elif jury_session:
+            place = _("the jury “%(name)s” of", name=jury_session.name)
+        else:
+            place = ""
+        return subject, (
+            greeting
+            + "\n\n"
+            + _(
+                "%(name)s invites you to join %(place)s %(event)s as %(role)s.\n\n"
+                "To accept, open this link (valid for 30 days), then sign in or create an account "
+                "with any email address:\n\n%(link)s\n\nIf you did not expect it, ignore this message.\n",
+                name=invited_by.name,
+                place=place,
+                event=event.title,
+                role=role_label(role),
+                link=link,
+            )
+        )
+
+    return compose
+
+
 async def invite(
     *,
     event: Event,
@@ -91,11 +232,13 @@ async def invite(
 
     A juror's invitation may name a jury session (`jury_session`): accepting it also seats the
     juror there (the caller seats an existing account itself). A mailed invitation counts
-    towards the rate limits of `throttle.invitation` (RateLimited)."""
+    towards the rate limits of `throttle.invitation` (RateLimited). Participants are invited by an
+    import of people (`events.domain.people_import`), not here."""
     email = email.strip().lower()
     errors: dict[str | None, str] = {}
-    if not email or len(email) > 254 or not EMAIL_RE.match(email):
-        errors["email"] = _("Enter an email address like name@example.org.")
+    problem = email_problem(email)
+    if problem:
+        errors["email"] = problem
     if role not in {r.value for r in Role}:
         errors["role"] = _("Choose a role.")
     if errors:
@@ -103,50 +246,26 @@ async def invite(
     chosen = Role(role)
     user = await User.get_or_none(email=email, is_active=True)
     if user is not None:
-        await _grant(event, user, chosen, challenge)
-        log.info("role %s granted on event %s to user %s", chosen, event.id, user.id)
+        await grant(event, user, chosen, challenge)
         return InviteResult(granted=True, email=email)
     await throttle.invitation(inviter_id=invited_by.id, email=email)
-    token = secrets.token_urlsafe(32)
     async with in_transaction():
-        # A new invitation replaces an unanswered one for the same place: one link works.
-        await Invitation.filter(
-            event_id=event.id,
-            email=email,
-            role=chosen,
-            challenge_id=challenge.id if challenge else None,
-            jury_session_id=jury_session.id if jury_session else None,
-            accepted_at__isnull=True,
-        ).delete()
-        await Invitation.create(
+        token = await store_invitation(
             event=event,
             email=email,
-            role=chosen,
+            role=InvitedRole(chosen),
+            invited_by=invited_by,
             challenge=challenge,
             jury_session=jury_session,
-            token_hash=_token_hash(token),
-            invited_by=invited_by,
         )
-    link = f"{base_url}/invitations/{token}"
-
-    def compose() -> tuple[str, str]:
-        if challenge:
-            place = _("the challenge “%(title)s” of", title=challenge.title)
-        elif jury_session:
-            place = _("the jury “%(name)s” of", name=jury_session.name)
-        else:
-            place = ""
-        return _("You are invited to %(event)s on hackcity", event=event.title), _(
-            "Hello,\n\n%(name)s invites you to join %(place)s %(event)s as %(role)s.\n\n"
-            "To accept, open this link (valid for 30 days), then sign in or create an account "
-            "with any email address:\n\n%(link)s\n\nIf you did not expect it, ignore this message.\n",
-            name=invited_by.name,
-            place=place,
-            event=event.title,
-            role=role_label(chosen),
-            link=link,
-        )
-
+    compose = invitation_mail(
+        event=event,
+        role=InvitedRole(chosen),
+        invited_by=invited_by,
+        link=f"{base_url}/invitations/{token}",
+        challenge=challenge,
+        jury_session=jury_session,
+    )
     # Nobody holds this address (an account would have had the role at once): the instance's language.
     await mail_address(email, compose, default_language=default_language)
     log.info("invitation %s on event %s sent by user %s", chosen, event.id, invited_by.id)
@@ -168,10 +287,12 @@ async def find_invitation(token: str, *, now: datetime | None = None) -> Invitat
 
 @dataclass(frozen=True)
 class Accepted:
-    """An invitation just accepted, and whether its invitee now sits on its jury session."""
+    """An invitation just accepted, whether its invitee now sits on its jury session, and the team
+    a participant's invitation placed them in."""
 
     invitation: Invitation
     seated: bool
+    team: Team | None = None
 
 
 async def accept_invitation(*, token: str, user: User, now: datetime | None = None) -> Accepted | None:
@@ -179,13 +300,20 @@ async def accept_invitation(*, token: str, user: User, now: datetime | None = No
 
     A juror's invitation that names a jury session also seats the user on it, while the session is
     still scheduled or open; an open session's assignments are recomputed so the new juror takes a
-    share of the entries. None when the token is unknown, expired or already used."""
+    share of the entries. A participant's invitation needs the user registered for the event
+    (FormErrors otherwise) and places them in the team it names, created if the event has none of
+    that name (FormErrors, the invitation left unanswered, when that cannot be done). None when the
+    token is unknown, expired or already used."""
     from events.domain import assignments, seats  # jury sessions build on events, not the reverse
 
     now = now or datetime.now(UTC)
     invitation = await find_invitation(token, now=now)
     if invitation is None:
         return None
+    participant = invitation.role == InvitedRole.PARTICIPANT
+    if participant and await registration_of(event=invitation.event, user=user) is None:
+        raise FormErrors({None: _("Register for the event first, then accept the invitation.")})
+    team = None
     async with in_transaction():
         # The conditional update is what makes the token single-use, even for two parallel clicks.
         claimed = await Invitation.filter(id=invitation.id, accepted_at__isnull=True).update(
@@ -193,7 +321,14 @@ async def accept_invitation(*, token: str, user: User, now: datetime | None = No
         )
         if not claimed:
             return None
-        await _grant(invitation.event, user, Role(invitation.role), invitation.challenge)
+        if participant:
+            # Refused (full, already in another team): the transaction is rolled back, the link still works.
+            if invitation.team_name:
+                team = await join_named_team(
+                    event=invitation.event, user=user, name=invitation.team_name, now=now
+                )
+        else:
+            await _grant(invitation.event, user, Role(invitation.role), invitation.challenge)
         session = invitation.jury_session
         if session is not None and invitation.role == Role.JUROR:
             session = await JurySession.get(id=session.id)  # its status now, not when the mail left
@@ -207,7 +342,7 @@ async def accept_invitation(*, token: str, user: User, now: datetime | None = No
     seated = invitation.jury_session is not None and await JurySessionJuror.exists(
         session_id=invitation.jury_session.id, user_id=user.id
     )
-    return Accepted(invitation, seated)
+    return Accepted(invitation, seated, team)
 
 
 @dataclass(frozen=True)

@@ -244,6 +244,8 @@ async def _account_records(user: User) -> dict[str, Any]:
                 "event": i.event.slug,
                 "role": str(i.role),
                 "email": i.email,
+                "name": i.name,
+                "team": i.team_name,
                 "created_at": _iso(i.created_at),
                 "accepted_at": _iso(i.accepted_at),
             }
@@ -254,6 +256,8 @@ async def _account_records(user: User) -> dict[str, Any]:
                 "event": i.event.slug,
                 "role": str(i.role),
                 "email": i.email,
+                "name": i.name,
+                "team": i.team_name,
                 "created_at": _iso(i.created_at),
                 "accepted_at": _iso(i.accepted_at),
             }

@@ -311,6 +311,43 @@ async def join_by_invite(*, token: str, user: User, secret_key: str, now: dateti
     return team
 
 
+async def join_named_team(*, event: Event, user: User, name: str, now: datetime | None = None) -> Team:
+    """Place a registered user in the event's team of this name (case and accents aside), as an
+    organiser's invitation to a team says: they join it if it exists (a seat must be free), else they
+    create it and are its captain. Two invitees accepting at once: one creates it, the other joins.
+
+    Refused (FormErrors) when the user is not registered, is already in another team, or the team is
+    full; nothing changes then."""
+    key = name_key(name)
+    for _attempt in range(2):
+        team = await Team.get_or_none(event_id=event.id, name_key=key)
+        current = await membership(event=event, user=user)
+        if current is not None:
+            if team is not None and current.team_id == team.id:
+                return team
+            raise FormErrors(
+                {
+                    None: _(
+                        "You are already in the team “%(current)s” of this event: leave it before you "
+                        "join “%(team)s”.",
+                        current=current.team.name,
+                        team=team.name if team else " ".join(name.split()),
+                    )
+                }
+            )
+        if team is None:
+            try:
+                return await create_team(event=event, user=user, name=name)
+            except FormErrors as error:
+                if set(error.errors) != {"name"}:
+                    raise
+                continue  # another invitee created it meanwhile: join it
+        await _require_registration(event, user)
+        await _add_member(team, user, now)
+        return team
+    raise FormErrors({None: _("The team could not be joined. Try again.")})
+
+
 async def request_to_join(
     *, event: Event, user: User, team_id: str, base_url: str, message: str = ""
 ) -> JoinRequest:

@@ -66,6 +66,9 @@ SIGNUP_CLIENT = Rule("signup-client", free=20, delay=MINUTE, cap=HOUR, window=HO
 # Invitations mailed by one person (organisers' and teams' alike), and to one address.
 INVITE = Rule("invite", free=30, delay=MINUTE, cap=HOUR, window=HOUR)
 INVITE_EMAIL = Rule("invite-email", free=3, delay=10 * MINUTE, cap=2 * HOUR, window=DAY)
+# Imports of people that mail invitations, by one organiser (each may mail up to 2,000 at once, so the
+# import counts once here instead of once per invitation in INVITE and INVITE_EMAIL).
+PEOPLE_IMPORT = Rule("people-import", free=10, delay=10 * MINUTE, cap=2 * HOUR, window=DAY)
 
 
 def digest(*parts: str) -> str:
@@ -199,6 +202,19 @@ async def invitation(*, inviter_id: int, email: str) -> None:
         refusal=lambda minutes: ngettext(
             "This address received several invitations recently. Try again in %(num)s minute.",
             "This address received several invitations recently. Try again in %(num)s minutes.",
+            minutes,
+        ),
+    )
+
+
+async def people_import(*, inviter_id: int) -> None:
+    """Count an import of people about to mail its invitations; RateLimited after too many."""
+    await hit(
+        PEOPLE_IMPORT,
+        str(inviter_id),
+        refusal=lambda minutes: ngettext(
+            "You imported many files of people in a short time. Try again in %(num)s minute.",
+            "You imported many files of people in a short time. Try again in %(num)s minutes.",
             minutes,
         ),
     )

@@ -23,6 +23,7 @@ from events.models.events import (
     EventStatus,
     GalleryMode,
     Invitation,
+    InvitedRole,
     Role,
     Round,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "EventStatus",
     "GalleryMode",
     "Invitation",
+    "InvitedRole",
     "JoinRequest",
     "JoinRequestStatus",
     "JurySession",

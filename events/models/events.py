@@ -41,6 +41,17 @@ class Role(StrEnum):
     MENTOR = "mentor"
 
 
+class InvitedRole(StrEnum):
+    """What an invitation offers: one of the roles above, or a participant's place. Participants hold
+    no role (they register and join a team), so PARTICIPANT is never an `EventRole`."""
+
+    ORGANISER = "organiser"
+    CHALLENGE_OWNER = "challenge_owner"
+    JUROR = "juror"
+    MENTOR = "mentor"
+    PARTICIPANT = "participant"
+
+
 class Event(Model):
     id = fields.IntField(primary_key=True)
     slug = fields.CharField(max_length=80, unique=True)
@@ -122,14 +133,19 @@ class Round(Model):
 
 
 class Invitation(Model):
-    """A role offered by email to someone who may not have an account yet."""
+    """A role, or a participant's place, offered by email to someone who may not have an account yet."""
 
     id = fields.IntField(primary_key=True)
     event: fields.ForeignKeyRelation[Event] = fields.ForeignKeyField(
         "models.Event", related_name="invitations", on_delete=fields.CASCADE
     )
     email = fields.CharField(max_length=254)
-    role = fields.CharEnumField(Role, max_length=20)
+    role = fields.CharEnumField(InvitedRole, max_length=20)
+    # The invitee's name as the organiser wrote it (an import of people), for the mail and the list.
+    # db_default: the columns can be added to a table that already holds invitations.
+    name = fields.CharField(max_length=120, default="", db_default="")
+    # For a participant: the team they join once they accept (created by the first one who accepts).
+    team_name = fields.CharField(max_length=100, default="", db_default="")
     # For a challenge owner: the challenge they will own once they accept.
     challenge = fields.ForeignKeyField(
         "models.Challenge", related_name="invitations", null=True, on_delete=fields.CASCADE

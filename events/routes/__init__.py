@@ -23,6 +23,7 @@ from events.routes import (
     jury_sessions,
     live,
     organiser,
+    people_import,
     public,
     reuses,
     rounds,
@@ -39,6 +40,7 @@ def all_routes() -> list[BaseRoute]:
     return [
         # Organiser routes first: /events/new must win over the public /events/{slug}.
         *organiser.routes,
+        *people_import.routes,
         *announcements.routes,
         *webhooks.routes,
         *datapackage.routes,

@@ -11,11 +11,12 @@ from events.domain import dashboard as dashboard_rules
 from events.domain import events as event_rules
 from events.domain import invitations, schedule
 from events.domain.errors import FormErrors, RateLimited
+from events.domain.registration import registration_of
 from events.domain.rounds import QUESTION_KINDS, question_kind_label
 from events.flash import flash
 from events.forms import checkbox, read_form
 from events.i18n import _
-from events.models import Event, EventKind, EventStatus, Role
+from events.models import Event, EventKind, EventStatus, InvitedRole, Role
 from events.outcomes import act, submit
 from events.routes.rounds import question_row_count, question_rows, question_values
 from events.templating import refused, render
@@ -252,50 +253,76 @@ async def cancel_invitation(request: Request):
 
 
 async def invitation(request: Request):
-    """An invitation link from a mail. GET shows it; only the POST accepts (no GET changes state)."""
+    """An invitation link from a mail. GET shows it; only the POST accepts (no GET changes state).
+    A participant's invitation asks its holder to register for the event first."""
     token = request.path_params["token"]
+    errors: dict = {}
     if request.method == "POST":
-        answer = await invitations.accept_invitation(token=token, user=request.state.user)
-        if answer is None:
-            return render(request, "events/invitation.html", {"invitation": None}, status_code=404)
-        accepted, seated = answer.invitation, answer.seated
-        if seated:
-            flash(
-                request,
-                _(
-                    "You are now a juror of “%(session)s” in %(event)s: confirm your seat and declare "
-                    "your conflicts of interest.",
-                    session=accepted.jury_session.name,
-                    event=accepted.event.title,
-                ),
-                "success",
-            )
+        try:
+            answer = await invitations.accept_invitation(token=token, user=request.state.user)
+        except FormErrors as error:
+            errors = error.errors
         else:
-            flash(
-                request,
-                _(
-                    "You are now %(role)s of %(event)s.",
-                    role=event_rules.role_label(accepted.role),
-                    event=accepted.event.title,
-                ),
-                "success",
-            )
-        if seated:
-            target = f"/events/{accepted.event.slug}/jury/{accepted.jury_session.id}"
-        elif accepted.challenge is not None:
-            target = f"/events/{accepted.event.slug}/manage/challenges/{accepted.challenge.slug}/edit"
-        elif accepted.role == Role.ORGANISER:
-            target = _manage_url(accepted.event)
-        else:
-            target = f"/events/{accepted.event.slug}"
-        return RedirectResponse(target, status_code=303)
+            if answer is None:
+                return render(request, "events/invitation.html", {"invitation": None}, status_code=404)
+            return _accepted(request, answer)
     found = await invitations.find_invitation(token)
+    registered = (
+        found is not None
+        and found.role == InvitedRole.PARTICIPANT
+        and await registration_of(event=found.event, user=request.state.user) is not None
+    )
     return render(
         request,
         "events/invitation.html",
-        {"invitation": found, "token": token},
-        status_code=200 if found else 404,
+        {"invitation": found, "token": token, "registered": registered, "errors": errors},
+        status_code=(422 if errors else 200) if found else 404,
     )
+
+
+def _accepted(request: Request, answer: invitations.Accepted) -> RedirectResponse:
+    """Say what accepting gave, and go where it can be used."""
+    accepted, seated = answer.invitation, answer.seated
+    if seated:
+        flash(
+            request,
+            _(
+                "You are now a juror of “%(session)s” in %(event)s: confirm your seat and declare "
+                "your conflicts of interest.",
+                session=accepted.jury_session.name,
+                event=accepted.event.title,
+            ),
+            "success",
+        )
+    elif answer.team is not None:
+        flash(request, _("Welcome to the team “%(name)s”.", name=answer.team.name), "success")
+    elif accepted.role == InvitedRole.PARTICIPANT:
+        flash(
+            request,
+            _("You take part in %(event)s: the invitation is accepted.", event=accepted.event.title),
+            "success",
+        )
+    else:
+        flash(
+            request,
+            _(
+                "You are now %(role)s of %(event)s.",
+                role=event_rules.role_label(accepted.role),
+                event=accepted.event.title,
+            ),
+            "success",
+        )
+    if seated:
+        target = f"/events/{accepted.event.slug}/jury/{accepted.jury_session.id}"
+    elif accepted.role == InvitedRole.PARTICIPANT:
+        target = f"/events/{accepted.event.slug}/team"
+    elif accepted.challenge is not None:
+        target = f"/events/{accepted.event.slug}/manage/challenges/{accepted.challenge.slug}/edit"
+    elif accepted.role == Role.ORGANISER:
+        target = _manage_url(accepted.event)
+    else:
+        target = f"/events/{accepted.event.slug}"
+    return RedirectResponse(target, status_code=303)
 
 
 routes = [

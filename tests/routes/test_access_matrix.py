@@ -124,6 +124,10 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("people", "POST"): ORGANISER_1,
     ("remove_person", "POST"): ORGANISER_1,
     ("cancel_invitation", "POST"): ORGANISER_1,  # {invitation_id} is the pending invitation to event 1
+    # the import of people from a CSV file (an empty form is a 400: no file) and its template
+    ("import_people", "GET"): ORGANISER_1,
+    ("import_people", "POST"): ORGANISER_1,
+    ("people_template", "GET"): ORGANISER_1,
     ("edit_event", "GET"): ORGANISER_1,
     ("edit_event", "POST"): ORGANISER_1,
     ("event_status", "POST"): ORGANISER_1,
@@ -383,6 +387,7 @@ POST_SUCCESS: dict[str, int | str] = {
     "people": 422,
     "remove_person": "/events/{slug}/manage/people",
     "cancel_invitation": "/events/{slug}/manage/people",
+    "import_people": 400,
     "edit_event": 422,
     "event_status": "/events/{slug}/manage",
     "participation": 422,

@@ -144,6 +144,12 @@ PAGES = [
         text("People and roles"),
         frozenset({"hackathon_organiser"}),
     ),
+    Page(
+        f"/events/{PROGRAMME}/manage/people/import",
+        "import_people",
+        text("Import people from a CSV file"),
+        frozenset({"admin", "organiser"}),
+    ),
     Page(f"/events/{PROGRAMME}/datasets", "dataset_catalogue", text("Datasets"), EVERYONE),
     Page(
         f"/events/{PROGRAMME}/datasets/{{dataset_id}}", "dataset_page", from_data("dataset_title"), EVERYONE
@@ -461,6 +467,7 @@ NOT_PAGES = {
     "entry_reuse_json": "JSON download of an entry's reuse record for a portal",
     "registrants_csv": "CSV download of the registrants",
     "teams_csv": "CSV download of the teams",
+    "people_template": "CSV template of the import of people",
     "entries_csv": "CSV download of the entries",
     "jury_results_csv": "CSV download of a jury's results",
     "jury_results_json": "JSON download of a jury's results",
