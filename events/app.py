@@ -23,7 +23,9 @@ from events.csrf import CSRFMiddleware
 from events.db import tortoise_config
 from events.forms import UnreadableRequest
 from events.i18n import _, lazy
+from events.logs import configure_logging
 from events.mail import run_outbox_worker
+from events.metrics import MetricsMiddleware
 from events.middleware import (
     API_PREFIX,
     AccessLogMiddleware,
@@ -134,13 +136,14 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     """Build the ASGI app. Tests pass `manage_database=False` and set up Tortoise themselves."""
     settings = settings or Settings.from_env()
     settings.check()
-    logging.basicConfig(level=logging.DEBUG if settings.debug else logging.INFO)
+    configure_logging(log_format=settings.log_format, debug=settings.debug)
     # python-multipart logs a warning (and file details at INFO) for each part a client sends: a
     # hostile client could fill the log. The request itself still shows in the access log (400).
     logging.getLogger("python_multipart").setLevel(logging.ERROR)
 
     middleware = [
         Middleware(ForwardedClientMiddleware, trusted=settings.trusted_proxies),
+        *([Middleware(MetricsMiddleware)] if settings.metrics_token else []),
         Middleware(AccessLogMiddleware),
         Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
         Middleware(ErrorPageMiddleware, render_error=render_error),
