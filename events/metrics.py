@@ -28,7 +28,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest, multiprocess
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+    multiprocess,
+)
 from prometheus_client.core import GaugeMetricFamily
 from starlette.datastructures import Headers
 from starlette.routing import Match
@@ -41,6 +49,9 @@ MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 UNMATCHED = "unmatched"
 
+# The `_created` timestamps of counters and histograms: not exported in multiprocess mode, so not
+# exported at all (one app process shows what several would).
+disable_created_metrics()
 REGISTRY = CollectorRegistry()
 REQUESTS = Counter(
     "hackcity_http_requests",

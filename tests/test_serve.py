@@ -117,6 +117,17 @@ def _scrape(base_url: str) -> dict:
     }
 
 
+def _health_check(port: int, base_url: str) -> subprocess.CompletedProcess:
+    environment = {"PATH": os.environ["PATH"], "PORT": str(port), "BASE_URL": base_url}
+    return subprocess.run(
+        [sys.executable, str(ROOT / "docker" / "healthcheck.py")],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+
+
 HEALTH = ("hackcity_http_requests_total", (("method", "GET"), ("route", "/healthz"), ("status", "2xx")))
 
 
@@ -169,8 +180,15 @@ def test_served_app_logs_json_lines_and_counts_requests_in_the_metrics_directory
         assert _get(server.base_url + "/metrics")[0] == 401
         scrape = _scrape(server.base_url)
         files = sorted(path.name for path in metrics_dir.iterdir())
+        # the image's health check (docker/healthcheck.py) sends BASE_URL's host, which the app accepts
+        checks = [
+            _health_check(port, base_url).returncode
+            for base_url in (server.base_url, "https://somewhere-else.example.org")
+        ]
     finally:
         server.stop()
+
+    assert checks == [0, 1]
 
     assert scrape[HEALTH] == server.healthy + 4
     assert scrape[("hackcity_queue_length", (("queue", "outbox"),))] == 0
@@ -182,7 +200,8 @@ def test_served_app_logs_json_lines_and_counts_requests_in_the_metrics_directory
     assert {"time", "level", "logger", "message"} <= set(records[0])
     assert any(r["logger"] == "uvicorn.error" and "Started server process" in r["message"] for r in records)
     access = [r for r in records if r["logger"] == "hackcity.access" and r.get("path") == "/healthz"]
-    assert len(access) == server.healthy + 4
+    assert [r["status"] for r in access] == [200] * (server.healthy + 4 + 1) + [400]
+    access = access[: server.healthy + 4]
     last = access[-1]
     assert (last["method"], last["status"], last["request_id"]) == ("GET", 200, "proxy-id-0123456789")
     assert last["duration_ms"] >= 0
