@@ -9,6 +9,7 @@ import logging
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
@@ -53,6 +54,7 @@ ERROR_TITLES = {
     500: lazy("Something went wrong"),
 }
 OTHER_ERROR_TITLE = lazy("Error")
+NOT_COMPRESSED = (*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/octet-stream", "application/pdf")
 
 
 def _error_message(status: int) -> str:
@@ -146,6 +148,10 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
         *([Middleware(MetricsMiddleware)] if settings.metrics_token else []),
         Middleware(AccessLogMiddleware),
         Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+        # Pages, CSS, scripts, JSON and CSV compressed; never the live pages' event streams (each
+        # event must leave at once) nor uploaded files (sent as application/octet-stream, often
+        # compressed already). Pages show the CSRF token masked anew each time (BREACH).
+        Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6, exclude_content_types=NOT_COMPRESSED),
         Middleware(ErrorPageMiddleware, render_error=render_error),
     ]
     if settings.production:

@@ -1,7 +1,6 @@
 """Thin HTTP handlers, grouped by audience. `all_routes()` is the app's whole URL map."""
 
 from starlette.routing import BaseRoute, Mount
-from starlette.staticfiles import StaticFiles
 
 from events.api import api_routes
 from events.routes import (
@@ -31,7 +30,7 @@ from events.routes import (
     teams,
     votes,
 )
-from events.templating import STATIC_DIR
+from events.templating import STATIC_DIR, StaticAssets
 
 
 def all_routes() -> list[BaseRoute]:
@@ -63,5 +62,5 @@ def all_routes() -> list[BaseRoute]:
         *api_tokens.routes,
         *admin.routes,
         *api_routes(),
-        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        Mount("/static", app=StaticAssets(directory=STATIC_DIR), name="static"),
     ]
