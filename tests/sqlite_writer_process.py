@@ -1,8 +1,7 @@
 """A writer on a SQLite file in a process of its own, for tests/test_sqlite_transactions.py.
 
-`python -m tests.sqlite_writer_process PATH ENGINE COUNT` connects with the app's configuration
-(`ENGINE` `app`), or with Tortoise's own SQLite client (`stock`, what the app used before its
-transactions began IMMEDIATE), prints `ready`, waits for a line on standard input (so that both
+`python -m tests.sqlite_writer_process PATH COUNT` connects with the app's configuration, prints
+`ready`, waits for a line on standard input (so that both
 processes start together), then runs COUNT transactions that each read a counter, wait a moment
 and write it back plus one: the shape of most of the app's writes (read, check, then write).
 It prints one JSON line: how many committed, and the errors.
@@ -20,11 +19,8 @@ from tortoise.transactions import in_transaction
 from events.db import tortoise_config
 
 
-async def run(path: str, engine: str, count: int) -> dict:
-    config = tortoise_config(f"sqlite://{path}")
-    if engine == "stock":
-        config["connections"]["default"]["engine"] = "tortoise.backends.sqlite"
-    await Tortoise.init(config=config)
+async def run(path: str, count: int) -> dict:
+    await Tortoise.init(config=tortoise_config(f"sqlite://{path}"))
     committed, errors = 0, []
     try:
         print("ready", flush=True)
@@ -46,5 +42,5 @@ async def run(path: str, engine: str, count: int) -> dict:
 
 
 if __name__ == "__main__":
-    path, engine, count = sys.argv[1:]
-    print(json.dumps(asyncio.run(run(path, engine, int(count)))), flush=True)
+    path, count = sys.argv[1:]
+    print(json.dumps(asyncio.run(run(path, int(count)))), flush=True)

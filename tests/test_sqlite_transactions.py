@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from tortoise import connections
+from tortoise.exceptions import OperationalError
 
 from events.db import tortoise_config
 from events.sqlite_backend import ImmediateSqliteClient
@@ -27,12 +28,12 @@ def _counter_database(path: Path) -> None:
         database.execute("INSERT INTO counter VALUES (1, 0)")
 
 
-def _race(path: Path, engine: str) -> list[dict]:
+def _race(path: Path) -> list[dict]:
     """Two writer processes on one file, released together; each one's JSON report."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "tests.sqlite_writer_process", str(path), engine, str(COUNT)],
+            [sys.executable, "-m", "tests.sqlite_writer_process", str(path), str(COUNT)],
             cwd=ROOT,
             env=env,
             stdin=subprocess.PIPE,
@@ -102,22 +103,48 @@ def test_two_processes_writing_one_file_wait_for_each_other_and_lose_nothing(tmp
     path = tmp_path / "race.sqlite3"
     _counter_database(path)
 
-    reports = _race(path, "app")
+    reports = _race(path)
 
     assert [report["errors"] for report in reports] == [[], []]
     assert [report["committed"] for report in reports] == [COUNT, COUNT]
     assert _value(path) == 2 * COUNT  # every read-then-write saw the other's writes: none lost
 
 
-def test_with_deferred_transactions_the_same_race_fails_with_database_is_locked(tmp_path):
-    """What the app did before: Tortoise's own client begins DEFERRED, and the second writer fails at
-    once instead of waiting (the case the test above guards against)."""
+async def test_with_deferred_transactions_a_read_then_write_fails_at_once_after_another_write(tmp_path):
+    """What the app did before, step by step: Tortoise's own client begins DEFERRED; a transaction
+    reads, another connection writes and commits, then the transaction's write fails at once with
+    "database is locked" (its snapshot is stale: waiting cannot help, so the busy timeout does not
+    apply). With BEGIN IMMEDIATE the other connection is the one that waits, and nothing fails."""
+    from tortoise import Tortoise
+
     path = tmp_path / "deferred.sqlite3"
     _counter_database(path)
 
-    reports = _race(path, "stock")
+    async def read_then_write(engine: str) -> str:
+        config = tortoise_config(f"sqlite://{path}")
+        if engine == "stock":
+            config["connections"]["default"]["engine"] = "tortoise.backends.sqlite"
+        await Tortoise.init(config=config)
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            async with connections.get("default")._in_transaction() as transaction:
+                await transaction.execute_query("SELECT value FROM counter")
+                try:
+                    other.execute("UPDATE counter SET value = value + 10")  # autocommit
+                except sqlite3.OperationalError as error:
+                    outcome = f"other: {error}"
+                else:
+                    outcome = "other: written"
+                try:
+                    await transaction.execute_query("UPDATE counter SET value = value + 1")
+                except OperationalError as error:
+                    return f"{outcome}; ours: {error}"
+            return f"{outcome}; ours: written"
+        finally:
+            other.close()
+            await Tortoise.close_connections()
 
-    errors = [error for report in reports for error in report["errors"]]
-    assert errors
-    assert all("locked" in error for error in errors), errors
-    assert _value(path) == sum(report["committed"] for report in reports)
+    assert await read_then_write("stock") == "other: written; ours: database is locked"
+    assert _value(path) == 10
+    assert await read_then_write("app") == "other: database is locked; ours: written"
+    assert _value(path) == 11
