@@ -9,6 +9,7 @@ import logging
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
@@ -24,7 +25,9 @@ from events.db import tortoise_config
 from events.domain import webhooks
 from events.forms import UnreadableRequest
 from events.i18n import _, lazy
+from events.logs import configure_logging
 from events.mail import run_outbox_worker
+from events.metrics import MetricsMiddleware
 from events.middleware import (
     API_PREFIX,
     AccessLogMiddleware,
@@ -53,6 +56,7 @@ ERROR_TITLES = {
     500: lazy("Something went wrong"),
 }
 OTHER_ERROR_TITLE = lazy("Error")
+NOT_COMPRESSED = (*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/octet-stream", "application/pdf")
 
 
 def _error_message(status: int) -> str:
@@ -136,7 +140,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     """Build the ASGI app. Tests pass `manage_database=False` and set up Tortoise themselves."""
     settings = settings or Settings.from_env()
     settings.check()
-    logging.basicConfig(level=logging.DEBUG if settings.debug else logging.INFO)
+    configure_logging(log_format=settings.log_format, debug=settings.debug)
     # python-multipart logs a warning (and file details at INFO) for each part a client sends: a
     # hostile client could fill the log. The request itself still shows in the access log (400).
     logging.getLogger("python_multipart").setLevel(logging.ERROR)
@@ -146,8 +150,13 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
 
     middleware = [
         Middleware(ForwardedClientMiddleware, trusted=settings.trusted_proxies),
+        *([Middleware(MetricsMiddleware)] if settings.metrics_token else []),
         Middleware(AccessLogMiddleware),
         Middleware(SecurityHeadersMiddleware, hsts=settings.secure_cookies),
+        # Pages, CSS, scripts, JSON and CSV compressed; never the live pages' event streams (each
+        # event must leave at once) nor uploaded files (sent as application/octet-stream, often
+        # compressed already). Pages show the CSRF token masked anew each time (BREACH).
+        Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6, exclude_content_types=NOT_COMPRESSED),
         Middleware(ErrorPageMiddleware, render_error=render_error),
     ]
     if settings.production:

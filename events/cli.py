@@ -7,7 +7,10 @@ import argparse
 import asyncio
 import getpass
 import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 from tortoise import Tortoise
 from tortoise.context import TortoiseContext
@@ -252,15 +255,60 @@ def cmd_purge(settings: Settings, args) -> int:
     return 0
 
 
-def cmd_serve(settings: Settings, args) -> int:
-    import uvicorn
+def _worker_count(args) -> int:
+    """--workers, else WEB_CONCURRENCY (which uvicorn would read by itself), else one."""
+    if args.workers is not None:
+        return args.workers
+    try:
+        return int(os.environ.get("WEB_CONCURRENCY", "1"))
+    except ValueError:
+        return 0
 
-    if (args.workers or 1) > 1 and settings.database_url.startswith("sqlite"):
+
+def _metrics_directory() -> str | None:
+    """prometheus_client's multiprocess mode: each worker writes its metrics to files in
+    PROMETHEUS_MULTIPROC_DIR and /metrics adds them up (events/metrics.py). Set before the app is
+    imported, emptied at each start (the files of a previous run would count twice); a temporary
+    directory when unset, returned to be removed at the end."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        for stale in Path(directory).glob("*.db"):
+            stale.unlink()
+        return None
+    directory = tempfile.mkdtemp(prefix="hackcity-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = directory
+    return directory
+
+
+def cmd_serve(settings: Settings, args) -> int:
+    from events.logs import uvicorn_log_config
+
+    workers = _worker_count(args)
+    if workers < 1:
+        print("hackcity: --workers (or WEB_CONCURRENCY) must be a number, at least 1", file=sys.stderr)
+        return 2
+    if workers > 1 and settings.database_url.startswith("sqlite"):
         print(
-            "hackcity: SQLite serves one process: drop --workers, or use PostgreSQL for several",
+            f"hackcity: {workers} workers asked for, but SQLite serves one process: its writes go "
+            "through one connection and live updates travel in memory. Drop --workers (and "
+            "WEB_CONCURRENCY), or set DATABASE_URL to a PostgreSQL database for several workers.",
             file=sys.stderr,
         )
         return 2
+    temporary = _metrics_directory() if settings.metrics_token else None
+    log_config = uvicorn_log_config(settings.log_format)
+    try:
+        _run_uvicorn(settings, args, workers, log_config)
+    finally:
+        if temporary:
+            shutil.rmtree(temporary, ignore_errors=True)
+    return 0
+
+
+def _run_uvicorn(settings: Settings, args, workers: int, log_config: dict | None) -> None:
+    import uvicorn
+
     uvicorn.run(
         "events.app:create_app",
         factory=True,
@@ -271,9 +319,9 @@ def cmd_serve(settings: Settings, args) -> int:
         proxy_headers=False,
         log_level="info",
         access_log=False,  # AccessLogMiddleware logs requests without the tokens in mailed links
-        workers=args.workers,
+        workers=workers,
+        **({"log_config": log_config} if log_config else {}),
     )
-    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -15,6 +15,8 @@ cookie is never read there (docs/SECURITY.md, "The API").
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hmac
 import secrets
 from urllib.parse import parse_qs
@@ -37,6 +39,36 @@ def csrf_token(request: HTTPConnection) -> str:
         token = secrets.token_urlsafe(32)
         request.session["csrf"] = token
     return token
+
+
+def masked_csrf_token(request: HTTPConnection) -> str:
+    """The session's token as a page shows it: a fresh random pad, then the token XOR the pad
+    (base64url). Each response carries other bytes for the same token, so compressing pages
+    (gzip) cannot leak it to someone who makes a page reflect guesses next to it (BREACH)."""
+    token = csrf_token(request).encode()
+    if not token:
+        return ""
+    pad = secrets.token_bytes(len(token))
+    return base64.urlsafe_b64encode(pad + bytes(a ^ b for a, b in zip(token, pad, strict=True))).decode()
+
+
+def unmask(supplied: str) -> str:
+    """The token a masked value carries ("" when it is not one)."""
+    try:
+        data = base64.urlsafe_b64decode(supplied.encode("ascii"))
+    except (UnicodeEncodeError, binascii.Error, ValueError):
+        return ""
+    half = len(data) // 2
+    if not half or len(data) % 2:
+        return ""
+    return bytes(a ^ b for a, b in zip(data[:half], data[half:], strict=True)).decode("latin-1")
+
+
+def _matches(supplied: str, expected: str) -> bool:
+    """A masked token (what pages show), or the bare token (a page rendered before masking)."""
+    # compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError)
+    bare = hmac.compare_digest(supplied.encode(), expected.encode())
+    return hmac.compare_digest(unmask(supplied).encode("latin-1"), expected.encode()) or bare
 
 
 class CSRFError(Exception):
@@ -75,8 +107,7 @@ class CSRFMiddleware:
                 # and a form with too many fields is the handler's to refuse with a 400 that says so
                 supplied = parse_qs(body.decode("latin-1")).get(FIELD, [""])[0]
                 receive = _replay(body, receive)
-            # compared as bytes: compare_digest refuses str with non-ASCII characters (a TypeError)
-            if not supplied or not hmac.compare_digest(str(supplied).encode(), str(expected).encode()):
+            if not supplied or not _matches(str(supplied), str(expected)):
                 raise CSRFError("token missing or wrong")
         except CSRFError as error:
             response = await self.on_error(scope, error.reason)

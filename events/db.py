@@ -24,7 +24,9 @@ MODEL_MODULES = [
 MIGRATIONS_MODULE = "events.migrations"
 
 # SQLite: one connection per process (Tortoise), WAL so readers never wait for the writer,
-# and a busy timeout so a second process (CLI, worker) waits instead of failing.
+# and a busy timeout so a second process (CLI, worker) waits instead of failing; transactions
+# begin IMMEDIATE (events/sqlite_backend.py) so that the wait applies to them too.
+SQLITE_ENGINE = "events.sqlite_backend"
 SQLITE_PRAGMAS = {"journal_mode": "WAL", "foreign_keys": "ON", "busy_timeout": 10000, "synchronous": "NORMAL"}
 
 
@@ -42,6 +44,7 @@ def connection_config(database_url: str) -> dict[str, Any]:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn["credentials"].update(SQLITE_PRAGMAS)
+        conn["engine"] = SQLITE_ENGINE
     return conn
 
 

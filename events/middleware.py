@@ -11,7 +11,8 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from events import i18n
-from events.logs import safe_log
+from events.logs import new_request_id, safe_log
+from events.logs import request_id as current_request_id
 
 log = logging.getLogger("hackcity")
 # Under this prefix, the JSON API: authenticated by a token only, never by the session cookie.
@@ -208,7 +209,10 @@ def loggable_path(path: str) -> str:
 class AccessLogMiddleware:
     """One line per request, without query strings or the tokens that mailed links carry.
 
-    Replaces uvicorn's access log, which would record password-reset links.
+    Replaces uvicorn's access log, which would record password-reset links. It also gives the
+    request its id (the proxy's X-Request-ID when it is a plain token, else a new one): every log
+    line written while serving it carries the id in JSON logs, and the response sends it back in
+    X-Request-ID.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -221,25 +225,40 @@ class AccessLogMiddleware:
             return
         status = 500
         started = time.perf_counter()
+        request_id = new_request_id(Headers(scope=scope).get("x-request-id"))
+        token = current_request_id.set(request_id)
 
         async def recording_send(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                MutableHeaders(scope=message).setdefault("X-Request-ID", request_id)
             await send(message)
 
         try:
             await self.app(scope, receive, recording_send)
         finally:
-            client = scope.get("client") or ("-", 0)
+            client = safe_log((scope.get("client") or ("-", 0))[0], 64)
+            method = safe_log(scope.get("method", ""), 10)
+            path = loggable_path(scope.get("path", ""))
+            duration = (time.perf_counter() - started) * 1000
             self.log.info(
                 "%s %s %s %s %.0fms",
-                safe_log(client[0], 64),
-                safe_log(scope.get("method", ""), 10),
-                loggable_path(scope.get("path", "")),
+                client,
+                method,
+                path,
                 status,
-                (time.perf_counter() - started) * 1000,
+                duration,
+                extra={
+                    "client": client,
+                    "method": method,
+                    "path": path,
+                    "status": status,
+                    "duration_ms": round(duration, 1),
+                    "request_id": request_id,
+                },
             )
+            current_request_id.reset(token)
 
 
 class CurrentUserMiddleware:
@@ -264,7 +283,7 @@ class CurrentUserMiddleware:
             i18n.set_language(i18n.negotiate(request.headers.get("accept-language"), self.default_language))
             await self.app(scope, receive, send)
             return
-        if not scope["path"].startswith(("/static/", "/healthz")):
+        if not scope["path"].startswith(("/static/", "/healthz", "/metrics")):
             user = await self.load_user(request)
         request.state.user = user
         i18n.set_language(choose_language(request, user, self.default_language))

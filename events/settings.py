@@ -12,6 +12,7 @@ from starlette.config import Config
 
 DEFAULT_SECRET_KEY = "change-me"  # noqa: S105 (the value the app refuses to start with)
 LANGUAGES = ("fr", "en")
+LOG_FORMATS = ("text", "json")
 
 
 class SettingsError(RuntimeError):
@@ -43,6 +44,10 @@ class Settings:
     fetch_allow_private: bool = False
     # Requests a personal API token may make in an hour before the API answers 429.
     api_rate_limit: int = 1000
+    # Operations: the token Prometheus sends to read /metrics (empty: /metrics is 404), and the
+    # log format ("text" for people, "json" for a log collector: one object per line).
+    metrics_token: str = ""
+    log_format: str = "text"
 
     @classmethod
     def from_env(cls, env_file: str | os.PathLike | None = ".env") -> Settings:
@@ -73,6 +78,8 @@ class Settings:
             forwarded_allow_ips=tuple(p.strip() for p in proxies.split(",") if p.strip()),
             fetch_allow_private=config("FETCH_ALLOW_PRIVATE", cast=bool, default=False),
             api_rate_limit=config("API_RATE_LIMIT", cast=int, default=1000),
+            metrics_token=config("METRICS_TOKEN", default=""),
+            log_format=config("LOG_FORMAT", default="text").strip().lower(),
         )
         return settings
 
@@ -121,6 +128,10 @@ class Settings:
             raise SettingsError("MAX_UPLOAD_MB must be at least 1")
         if self.api_rate_limit < 1:
             raise SettingsError("API_RATE_LIMIT must be at least 1")
+        if self.log_format not in LOG_FORMATS:
+            raise SettingsError(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
+        if self.metrics_token and len(self.metrics_token) < 16:
+            raise SettingsError("METRICS_TOKEN must be at least 16 characters (or empty: no /metrics)")
         if self.team_quota_mb < self.max_upload_mb:
             raise SettingsError("TEAM_QUOTA_MB must be at least MAX_UPLOAD_MB")
         if self.production and (

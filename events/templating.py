@@ -9,11 +9,15 @@ from typing import Any
 
 import jinja2
 from markupsafe import Markup
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
+from starlette.types import Scope
 
 from events import i18n
-from events.csrf import csrf_token
+from events.csrf import masked_csrf_token
 from events.domain.awards import award_title
 from events.domain.errors import RateLimited
 from events.domain.events import role_label
@@ -27,12 +31,33 @@ TEMPLATE_DIR = ROOT / "templates"
 STATIC_DIR = ROOT / "static"
 
 
-def _static_version(path: str) -> str:
-    try:
-        digest = hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
-    except OSError:
-        digest = "0"
-    return digest
+_static_versions: dict[str, str] = {}
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def static_version(path: str) -> str:
+    """The first 10 hex digits of the file's SHA-256, read once per process: pages link
+    `/static/<path>?v=<version>`, so a new version of a file is a new address."""
+    if path not in _static_versions:
+        try:
+            _static_versions[path] = hashlib.sha256((STATIC_DIR / path).read_bytes()).hexdigest()[:10]
+        except OSError:
+            return "0"
+    return _static_versions[path]
+
+
+class StaticAssets(StaticFiles):
+    """Our static files. Asked for with the version of their current content (what `static_url`
+    writes), they are cached for a year, `immutable`: a browser never asks again, and a change is a
+    new address. Otherwise (no version, an old one) they must be revalidated (ETag)."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        if response.status_code in (200, 304):
+            asked = QueryParams(scope.get("query_string", b"")).get("v")
+            current = bool(asked) and asked == static_version(path.replace("\\", "/"))
+            response.headers["Cache-Control"] = IMMUTABLE if current else "no-cache"
+        return response
 
 
 _JSON_IN_HTML = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -67,12 +92,9 @@ def build_environment() -> jinja2.Environment:
     env.filters["megabytes"] = i18n.format_megabytes
     env.filters["award_title"] = award_title
     env.tests["web_url"] = is_web_url
-    versions: dict[str, str] = {}
 
     def static_url(path: str) -> str:
-        if path not in versions:
-            versions[path] = _static_version(path)
-        return f"/static/{path}?v={versions[path]}"
+        return f"/static/{path}?v={static_version(path)}"
 
     env.globals.update(
         static_url=static_url,
@@ -94,7 +116,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     """Render a page with what the base layout needs: user, CSRF token, flash messages, language."""
     ctx: dict[str, Any] = {
         "user": getattr(request.state, "user", None),
-        "csrf_token": csrf_token(request),
+        "csrf_token": masked_csrf_token(request),
         "flashes": pop_flashes(request),
         "language": i18n.get_language(),
         "nav": getattr(request.state, "nav", {}),

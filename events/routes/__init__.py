@@ -1,7 +1,6 @@
 """Thin HTTP handlers, grouped by audience. `all_routes()` is the app's whole URL map."""
 
 from starlette.routing import BaseRoute, Mount
-from starlette.staticfiles import StaticFiles
 
 from events.api import api_routes
 from events.routes import (
@@ -22,6 +21,7 @@ from events.routes import (
     jury_results,
     jury_sessions,
     live,
+    metrics,
     organiser,
     people_import,
     public,
@@ -33,7 +33,7 @@ from events.routes import (
     votes,
     webhooks,
 )
-from events.templating import STATIC_DIR
+from events.templating import STATIC_DIR, StaticAssets
 
 
 def all_routes() -> list[BaseRoute]:
@@ -62,10 +62,11 @@ def all_routes() -> list[BaseRoute]:
         *jury.routes,
         *votes.routes,
         *public.routes,
+        *metrics.routes,
         *auth.routes,
         *account.routes,
         *api_tokens.routes,
         *admin.routes,
         *api_routes(),
-        Mount("/static", app=StaticFiles(directory=STATIC_DIR), name="static"),
+        Mount("/static", app=StaticAssets(directory=STATIC_DIR), name="static"),
     ]

@@ -96,6 +96,9 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("terms", "GET"): EVERYONE,
     ("language", "POST"): EVERYONE,
     ("healthz", "GET"): EVERYONE,
+    # Prometheus metrics: the METRICS_TOKEN only, never a session; without it (as here) a 404
+    # to everyone (tests/test_metrics.py reads them with the token)
+    ("metrics", "GET"): frozenset(),
     # accounts
     ("signup", "GET"): ANONYMOUS,
     ("signup", "POST"): ANONYMOUS,
@@ -510,6 +513,7 @@ REFUSAL["revoke_api_token"] = 404
 PUBLIC_REFUSAL = {"gallery", "challenge_gallery", "entry_page", "download_file", "public_results"}
 PUBLIC_REFUSAL.add("public_vote")  # a session's public vote, when the session has none
 PUBLIC_REFUSAL.add("api_entry")  # an entry of the API outside the public gallery
+PUBLIC_REFUSAL.add("metrics")  # no METRICS_TOKEN in the tests' settings: the address does not exist
 # API routes that take a personal token only: a session cookie is never read there, so every role
 # of this matrix, signed in or not, gets 401 (tests/api/test_tokens.py uses the tokens).
 TOKEN_ONLY = {name for (name, _method), roles in ACCESS.items() if name.startswith("api_") and not roles}

@@ -590,9 +590,13 @@ async def test_stream_sends_heartbeats_and_ends_after_its_lifetime(db, make_clie
     assert broker.subscriber_count(session_channel(world.session.id)) == 0
 
 
-async def test_stream_is_not_buffered_and_a_client_that_leaves_unsubscribes(db, app, make_client):
+@pytest.mark.parametrize("accept_encoding", [None, b"gzip, deflate, br"])
+async def test_stream_is_not_buffered_and_a_client_that_leaves_unsubscribes(
+    db, app, make_client, accept_encoding
+):
     """Straight through the ASGI app and its whole middleware stack: each event leaves as it is
-    written, while the stream is open, and a disconnect ends the stream and its subscription."""
+    written, while the stream is open, and a disconnect ends the stream and its subscription. A
+    browser asks for gzip: the stream is never compressed (compression would hold events back)."""
     world = await _world()
     organiser = await _as(make_client, "orga@example.org")
     juror = await _as(make_client, world.jurors[0].email)
@@ -608,7 +612,8 @@ async def test_stream_is_not_buffered_and_a_client_that_leaves_unsubscribes(db, 
         "raw_path": path.encode(),
         "query_string": b"",
         "root_path": "",
-        "headers": [(b"host", b"testserver"), (b"cookie", cookie.encode())],
+        "headers": [(b"host", b"testserver"), (b"cookie", cookie.encode())]
+        + ([(b"accept-encoding", accept_encoding)] if accept_encoding else []),
         "client": ("203.0.113.9", 50002),
         "server": ("testserver", 80),
     }
@@ -639,6 +644,7 @@ async def test_stream_is_not_buffered_and_a_client_that_leaves_unsubscribes(db, 
     running = asyncio.create_task(app(scope, receive, send))
     start = await asyncio.wait_for(sent.get(), STREAM_TIMEOUT)
     assert (start["type"], start["status"]) == ("http.response.start", 200)
+    assert b"content-encoding" not in dict(start["headers"])
     assert "event: progress" in await body_until("event: progress")  # the first state, stream open
     entry_url = f"/events/{world.event.slug}/jury/{world.session.id}/entries/{world.entries[0].id}"
     await post_form(

@@ -452,6 +452,7 @@ NOT_PAGES = {
     "control_room_events": "server-sent events of a session's control room",
     "juror_live_events": "server-sent events of a juror's live page",
     "healthz": "JSON health check",
+    "metrics": "Prometheus metrics (text), for the METRICS_TOKEN only",
     "export": "JSON download of one's data",
     "calendar": "iCalendar download of the schedule",
     "hackathon_json": "schema.org JSON-LD of the event (hackathon.json)",

@@ -92,6 +92,7 @@ async def test_upload_is_stored_under_a_generated_name_and_downloaded_as_an_atta
     )
     assert download.headers["x-content-type-options"] == "nosniff"
     assert download.headers["content-security-policy"] == "sandbox"
+    assert "content-encoding" not in download.headers  # httpx asked for gzip: files go as they are
 
 
 async def test_organiser_downloads_a_file_another_team_does_not(world, alice, entry, make_client):
