@@ -151,11 +151,12 @@ def offset_z(offset: float, others: list[float]) -> float | None:
 
 def calibrate(panel: Panel) -> Calibration:
     """The calibration of a panel's jurors (see the module docstring)."""
-    by_entry: dict[int, dict[int, float]] = defaultdict(dict)
     by_juror: dict[int, dict[int, float]] = defaultdict(dict)
+    sums: dict[int, list[float]] = defaultdict(lambda: [0, 0.0])  # entry → (sheets, sum of totals)
     for entry_id, juror_id, total in panel.sheets:
-        by_entry[entry_id][juror_id] = total
         by_juror[juror_id][entry_id] = total
+        sums[entry_id][0] += 1
+        sums[entry_id][1] += total
     measured = []  # (juror, sheets, mean, spread, shared, offset, agreement)
     for juror_id in sorted(by_juror):
         own = by_juror[juror_id]
@@ -165,10 +166,10 @@ def calibrate(panel: Panel) -> Calibration:
         mine: list[float] = []
         consensus: list[float] = []
         for entry_id, total in sorted(own.items()):
-            others = [value for other, value in by_entry[entry_id].items() if other != juror_id]
-            if others:
+            count, summed = sums[entry_id]
+            if count > 1:  # the others' mean: the entry's sum without this juror's total
                 mine.append(total)
-                consensus.append(_mean(others))
+                consensus.append((summed - total) / (count - 1))
         offset = _mean([a - b for a, b in zip(mine, consensus, strict=True)]) if mine else None
         measured.append((juror_id, len(totals), mean, spread, len(mine), offset, spearman(mine, consensus)))
     offsets = {item[0]: item[5] for item in measured if item[5] is not None}
@@ -190,10 +191,10 @@ def calibrate(panel: Panel) -> Calibration:
             JurorCalibration(juror_id, sheets, mean, spread, shared, offset, z, agreement, tuple(flags))
         )
     everyone = sorted(by_juror)
-    common = sorted(entry for entry, scores in by_entry.items() if len(scores) == len(everyone))
+    common = sorted(entry for entry, (count, _sum) in sums.items() if count == len(everyone))
     w = kendall_w([[by_juror[juror][entry] for entry in common] for juror in everyone]) if common else None
     now = ranking(panel)
-    other = ranking(panel.with_options(zscore=not panel.zscore))
+    other = ranking(panel, zscore=not panel.zscore)
     changes: dict[int, list[RankChange]] = {}
     for challenge_id, order in now.items():
         places = {entry: rank for rank, entry in enumerate(other[challenge_id], 1)}

@@ -15,9 +15,11 @@ juror counted once it is the session's ranking (tests/domain/test_stability.py c
   first of its challenge, and in which it is among the first k (k: the number of the challenge's
   prizes once awards are given, else 3). An entry left without a sheet in a resample is never first
   nor in the top k there. B = 1000 resamples by default, drawn by a `random.Random` with a fixed
-  seed, so the figures are the same at every reading of the same sheets; for a very large panel B
-  is lowered so that the work (resamples × sheets) stays within `WORK_BUDGET`, and the page says how
-  many resamples were drawn.
+  seed, so the figures are the same at every reading of the same sheets. For a large panel B is
+  lowered so that the work (resamples × (entries + sheets)) stays within `WORK_BUDGET` (about a
+  second of Python), and the page says how many resamples were drawn; past 7,500 entries and
+  sheets (fewer than `MIN_RESAMPLES` would fit) neither check is made while a page waits, and the
+  page says so.
 - **Leave one juror out**: the ranking without each juror in turn. A juror "decides the winner"
   when the first entry of a challenge is another one without them; the first k are compared too
   ("without juror C, X and Y swap places").
@@ -29,6 +31,7 @@ change between two readings of the page.
 
 from __future__ import annotations
 
+import copy
 import heapq
 import math
 import random
@@ -36,7 +39,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
-from operator import add, itemgetter, mul
+from operator import itemgetter, mul
 from typing import Any
 
 from events.domain.sql import rows as _rows
@@ -45,7 +48,7 @@ from events.models import Award, JurySession, SheetStatus
 RESAMPLES = 1000
 SEED = 14  # fixed: the same sheets give the same figures at every reading
 DEFAULT_TOP = 3  # k when a challenge has no prize yet
-WORK_BUDGET = 1_000_000  # resamples × sheets at most (about a second of Python)
+WORK_BUDGET = 1_500_000  # resamples × (entries + sheets) at most: about a second of Python
 MIN_RESAMPLES = 200
 DIGITS = 6
 
@@ -64,14 +67,6 @@ class Panel:
         """The jurors with at least one counted sheet, in id order."""
         return tuple(sorted({juror for _entry, juror, _total in self.sheets}))
 
-    def with_options(self, *, zscore: bool | None = None, trimmed: bool | None = None) -> Panel:
-        return Panel(
-            self.entries,
-            self.sheets,
-            self.zscore if zscore is None else zscore,
-            self.trimmed if trimmed is None else trimmed,
-        )
-
 
 def _picker(positions: list[int]):
     """A C-level function taking a sequence to the items at `positions`, always as a tuple."""
@@ -82,13 +77,19 @@ def _picker(positions: list[int]):
 
 
 class _Prepared:
-    """The panel's sheets grouped for repeated rankings: per entry the positions of its jurors and
-    their totals, per juror (count, sum, sum of squares, own mean, own spread), per challenge its
+    """The panel's sheets grouped for repeated rankings: per entry the positions of its jurors, their
+    totals and the totals' z-values, per juror (count, sum, sum of squares), per challenge its
     entries. A ranking then costs a few C-level passes per entry (`map`, `sum`), not a Python loop
-    per sheet: a page draws a thousand of them."""
+    per sheet: a page draws a thousand of them.
+
+    Why z-values: a juror's normalised total is M + S × (total − m_j) / s_j (see
+    `events.domain.results`), and only M and S (the mean and spread of all the counted totals)
+    change from one resample to the next; z = (total − m_j) / s_j (0 when s_j = 0) does not. So an
+    entry's normalised sum is n × M + S × Σ z, and the trimmed mean drops its lowest and highest z."""
 
     def __init__(self, panel: Panel):
-        self.panel = panel
+        self.zscore = panel.zscore
+        self.trimmed = panel.trimmed
         self.jurors = panel.jurors
         index = {juror: position for position, juror in enumerate(self.jurors)}
         by_entry: dict[int, list[tuple[int, float]]] = defaultdict(list)
@@ -100,11 +101,18 @@ class _Prepared:
             stats[position][1] += total
             stats[position][2] += total * total
         self.stats = [(n, s1, s2) for n, s1, s2 in stats]
-        self.own = []
+        own = []
         for n, s1, s2 in self.stats:
             mean = s1 / n
-            self.own.append((mean, math.sqrt(max(s2 / n - mean * mean, 0.0))))
-        self.challenges: dict[int, list[tuple[int, Any, tuple[float, ...]]]] = defaultdict(list)
+            own.append((mean, math.sqrt(max(s2 / n - mean * mean, 0.0))))
+
+        def z(position: int, total: float) -> float:
+            mean, spread = own[position]
+            return 0.0 if spread < 1e-9 else (total - mean) / spread
+
+        self.challenges: dict[int, list[tuple[int, Any, tuple[float, ...], tuple[float, ...]]]] = defaultdict(
+            list
+        )
         for entry_id, challenge_id in sorted(panel.entries, key=lambda item: (item[1], item[0])):
             sheets = by_entry.get(entry_id, [])
             self.challenges[challenge_id].append(
@@ -112,13 +120,14 @@ class _Prepared:
                     entry_id,
                     _picker([position for position, _total in sheets]) if sheets else None,
                     tuple(total for _position, total in sheets),
+                    tuple(z(position, total) for position, total in sheets),
                 )
             )
 
-    def coefficients(self, counts: list[int]) -> list[tuple[float, float]] | None:
-        """Each juror's (a, b) for the z-score mapping, as `events.domain.results.coefficients` gives
-        them with each juror counted `counts[j]` times; None without normalisation."""
-        if not self.panel.zscore:
+    def scale(self, counts: list[int]) -> tuple[float, float] | None:
+        """(M, S): the mean and the population spread of the counted totals, each juror counted
+        `counts[j]` times (S = 0 when they do not vary); None without normalisation."""
+        if not self.zscore:
             return None
         n = s1 = s2 = 0.0
         for c, (jn, js1, js2) in zip(counts, self.stats, strict=True):
@@ -130,49 +139,38 @@ class _Prepared:
             return None
         mean = s1 / n
         spread = math.sqrt(max(s2 / n - mean * mean, 0.0))
-        result = []
-        for own_mean, own_spread in self.own:
-            if own_spread < 1e-9 or spread < 1e-9:
-                result.append((0.0, mean))
-            else:
-                result.append((spread / own_spread, mean - spread * own_mean / own_spread))
-        return result
+        return mean, (spread if spread >= 1e-9 else 0.0)
 
     def ranking(
         self, counts: list[int], tops: dict[int, int] | None = None
     ) -> dict[int, list[tuple[int, bool]]]:
         """Per challenge, its entries in ranking order as (entry id, has a counted sheet), with each
         juror counted `counts[j]` times; only the first `tops[challenge]` when `tops` is given."""
-        coef = self.coefficients(counts)
-        if coef is None:
-            scale, shift = None, None
-        else:
-            scale = [c * a for c, (a, _b) in zip(counts, coef, strict=True)]
-            shift = [c * b for c, (_a, b) in zip(counts, coef, strict=True)]
-            slopes = [a for a, _b in coef]
-            offsets = [b for _a, b in coef]
-        trimmed = self.panel.trimmed
+        scale = self.scale(counts)
+        trimmed = self.trimmed
         result: dict[int, list[tuple[int, bool]]] = {}
         for challenge_id, entries in self.challenges.items():
             keyed = []
-            for entry_id, pick, totals in entries:
+            for entry_id, pick, totals, zs in entries:
                 cs = pick(counts) if pick is not None else ()
                 n = sum(cs)
                 if not n:
                     keyed.append(((1, 0.0, 0.0, 0, entry_id), entry_id, False))
                     continue
                 raw = sum(map(mul, cs, totals))
+                cut = trimmed and n >= 3
                 if scale is None:
-                    norm_sum = raw
-                    if trimmed and n >= 3:
+                    score = raw
+                    if cut:
                         drawn = list(compress(totals, cs))
-                        norm_sum -= max(drawn) + min(drawn)
+                        score -= max(drawn) + min(drawn)
+                    score /= n - 2 if cut else n
                 else:
-                    norm_sum = sum(map(mul, pick(scale), totals)) + sum(pick(shift))
-                    if trimmed and n >= 3:
-                        drawn = list(compress(map(add, map(mul, pick(slopes), totals), pick(offsets)), cs))
-                        norm_sum -= max(drawn) + min(drawn)
-                score = norm_sum / (n - 2) if trimmed and n >= 3 else norm_sum / n
+                    zsum = sum(map(mul, cs, zs))
+                    if cut:
+                        drawn = list(compress(zs, cs))
+                        zsum -= max(drawn) + min(drawn)
+                    score = scale[0] + scale[1] * zsum / (n - 2 if cut else n)
                 keyed.append(
                     ((0, -round(score, DIGITS), -round(raw / n, DIGITS), -n, entry_id), entry_id, True)
                 )
@@ -184,11 +182,23 @@ class _Prepared:
         return result
 
 
-def ranking(panel: Panel, counts: list[int] | None = None) -> dict[int, list[int]]:
+@lru_cache(maxsize=8)
+def prepare(panel: Panel) -> _Prepared:
+    """The panel grouped for rankings, kept a while: the stability report and the calibration of
+    the same page share it."""
+    return _Prepared(panel)
+
+
+def ranking(
+    panel: Panel, counts: list[int] | None = None, *, zscore: bool | None = None
+) -> dict[int, list[int]]:
     """Per challenge, its entry ids in ranking order (scored first), every juror counted once unless
-    `counts` (aligned with `panel.jurors`) says how many times."""
-    prepared = _Prepared(panel)
+    `counts` (aligned with `panel.jurors`) says how many times; `zscore` overrides the panel's."""
+    prepared = prepare(panel)
     weights = counts if counts is not None else [1] * len(prepared.jurors)
+    if zscore is not None and zscore != prepared.zscore:
+        prepared = copy.copy(prepared)
+        prepared.zscore = zscore
     return {
         challenge: [entry for entry, _scored in rows] for challenge, rows in prepared.ranking(weights).items()
     }
@@ -252,15 +262,17 @@ class ChallengeStability:
 class Stability:
     """A session's stability report (see the module docstring)."""
 
-    resamples: int  # how many were drawn (0: fewer than two jurors, nothing to resample)
+    resamples: int  # how many were drawn (0: fewer than two jurors, or too large a panel)
     seed: int
     jurors: tuple[int, ...]  # the jurors with a counted sheet, in id order
     challenges: dict[int, ChallengeStability]
     labels: dict[int, str] = field(default_factory=dict)  # juror id → anonymous label
+    too_large: bool = False  # not checked: more sheets than `WORK_BUDGET` allows
+    sheets: int = 0
 
     @property
     def checked(self) -> bool:
-        """Whether there was anything to check: two jurors or more with counted sheets."""
+        """Whether it was checked: two jurors or more with counted sheets, and not too many sheets."""
         return self.resamples > 0
 
     def label(self, juror_id: int) -> str:
@@ -275,9 +287,11 @@ class Stability:
 
 
 def resamples_for(panel: Panel, wanted: int = RESAMPLES) -> int:
-    """B, lowered for a very large panel so that resamples × sheets stays within `WORK_BUDGET`."""
-    sheets = max(len(panel.sheets), 1)
-    return max(min(wanted, WORK_BUDGET // sheets), min(wanted, MIN_RESAMPLES))
+    """B, lowered for a large panel so that resamples × (entries + sheets) stays within
+    `WORK_BUDGET`; 0 when that leaves fewer than `MIN_RESAMPLES` (too large to check while a page
+    waits). A ranking costs a few C-level passes per entry and one step per sheet."""
+    resamples = min(wanted, WORK_BUDGET // max(len(panel.entries) + len(panel.sheets), 1))
+    return resamples if resamples >= min(wanted, MIN_RESAMPLES) else 0
 
 
 def _top(rows: list[tuple[int, bool]], k: int) -> tuple[int, ...]:
@@ -290,7 +304,7 @@ def analyse(
 ) -> Stability:
     """The bootstrap and the leave-one-juror-out check of a panel. `tops`: (challenge id, k) for the
     challenges whose k is not `DEFAULT_TOP`. Pure: the same arguments give the same report."""
-    prepared = _Prepared(panel)
+    prepared = prepare(panel)
     jurors = prepared.jurors
     size = len(jurors)
     ks = {challenge: max(DEFAULT_TOP, 1) for challenge in prepared.challenges}
@@ -312,7 +326,7 @@ def analyse(
                 if position == 0:
                     first[entry_id] += 1
     without = []
-    for position in range(size if size >= 2 else 0):
+    for position in range(size if drawn else 0):
         counts = [1] * size
         counts[position] = 0
         without.append(prepared.ranking(counts))
@@ -385,8 +399,18 @@ def report(
 ) -> Stability:
     """The stability report of a panel, its jurors labelled as the results label them."""
     labels = {int(juror): label for juror, label in results.get("juror_labels", {}).items()}
-    found = analyse(panel, tops, resamples_for(panel), seed)
-    return Stability(found.resamples, found.seed, found.jurors, found.challenges, labels)
+    resamples = resamples_for(panel)
+    if not resamples:
+        return Stability(0, seed, panel.jurors, {}, labels, too_large=True, sheets=len(panel.sheets))
+    found = analyse(panel, tops, resamples, seed)
+    return Stability(
+        found.resamples,
+        found.seed,
+        found.jurors,
+        found.challenges,
+        labels,
+        sheets=len(panel.sheets),
+    )
 
 
 async def session_stability(

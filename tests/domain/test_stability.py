@@ -176,12 +176,17 @@ def test_one_juror_leaves_nothing_to_resample():
 
 
 def test_resamples_stay_within_the_work_budget():
-    small = panel({A: {X: 1}})
-    assert stability.resamples_for(small) == 1000
-    big = Panel(((X, CH),), tuple((X, juror, 1.0) for juror in range(2500)))
-    assert stability.resamples_for(big) == 400
-    huge = Panel(((X, CH),), tuple((X, juror, 1.0) for juror in range(50_000)))
-    assert stability.resamples_for(huge) == 200  # never below
+    # The work is resamples × (entries + sheets), at most 1,500,000.
+    def sized(sheets: int) -> Panel:
+        return Panel(((X, CH),), tuple((X, juror, 1.0) for juror in range(sheets)))
+
+    assert stability.resamples_for(panel({A: {X: 1}})) == 1000
+    assert stability.resamples_for(sized(2499)) == 600
+    assert stability.resamples_for(sized(7499)) == 200
+    huge = sized(7500)
+    assert stability.resamples_for(huge) == 0  # fewer than 200 would fit: not checked on a page
+    found = stability.report(huge, {"juror_labels": {}})
+    assert (found.checked, found.too_large, found.sheets, found.challenges) == (False, True, 7500, {})
 
 
 def test_k_is_the_number_of_a_challenges_prizes():
