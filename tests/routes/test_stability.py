@@ -87,7 +87,7 @@ async def test_the_results_page_says_how_stable_the_ranking_is(db, make_client):
     entry = world.entries[0]
     assert (
         f'<svg class="chart" role="img" viewBox="0 0 150 34" width="150" height="34" '
-        f'aria-labelledby="chart-{entry.id}-title chart-{entry.id}-desc">'
+        f'aria-labelledby="chart-{entry.id}-title" aria-describedby="chart-{entry.id}-desc">'
     ) in stability
     assert f'<title id="chart-{entry.id}-title">Entry 0</title>' in stability
     assert (
