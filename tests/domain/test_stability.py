@@ -12,6 +12,7 @@ from events.domain import assignments, stability
 from events.domain.results import compute_results
 from events.domain.stability import Panel, analyse, ranking
 from events.models import AssignmentMode, Challenge, ChallengeStatus
+from events.templating import templates
 from tests.jury_world import NOW, add_team_with_entry, make_jury_world, score
 
 X, Y, Z = 11, 12, 13  # entry ids of the hand-made panels
@@ -193,3 +194,21 @@ def test_k_is_the_number_of_a_challenges_prizes():
     awards = [{"challenge_id": 4}, {"challenge_id": 4}, {"challenge_id": None}, {"challenge_id": 2}]
     assert stability.tops_from_awards(awards) == ((2, 1), (4, 2))
     assert stability.tops_from_awards([]) == ()
+
+
+def test_each_kind_of_change_has_its_sentence(english):
+    # The sentences of the results page (templates/jury_admin/_stability.html), one per kind of change.
+    report = stability.Stability(1000, stability.SEED, (A, B, C), {}, {A: "A", B: "B", C: "C"})
+    titles = {X: "Xylo", Y: "Yoyo", Z: "Zeta"}
+    sentence = templates.env.from_string(
+        '{% import "jury_admin/_stability.html" as st %}{{ st.effect_sentence(report, effect, 3, titles) }}'
+    )
+
+    def say(before: tuple[int, ...], after: tuple[int, ...]) -> str:
+        effect = stability.JurorEffect(B, before, after)
+        return sentence.render(report=report, effect=effect, titles=titles)
+
+    assert say((X, Y, Z), (Y, X, Z)) == "Without juror B, “Xylo” and “Yoyo” swap places."
+    assert say((X, Y, Z), (Z, X, Y)) == "Without juror B, “Zeta” would be first instead of “Xylo”."
+    assert say((X, Y, Z), (X, Z)) == "Without juror B, the first 3 would be, in order: “Xylo”, “Zeta”."
+    assert say((X, Y), ()) == "Without juror B, no entry of this challenge would have a score."
