@@ -313,8 +313,20 @@ def _dropped(values: list[float], trimmed: bool) -> dict[int, str]:
     return {lowest: "lowest", highest: "highest"}
 
 
+async def explanation_results(session: JurySession) -> dict[str, Any]:
+    """What an explanation reads: the frozen snapshot, else the ranking as it stands (no averages)."""
+    if session.results_snapshot is not None:
+        return session.results_snapshot
+    return await compute_results(session=session, criteria=False)
+
+
 async def explain_entry(
-    *, session: JurySession, entry_id: int, challenge_id: int, viewer_id: int | None = None
+    *,
+    session: JurySession,
+    entry_id: int,
+    challenge_id: int,
+    viewer_id: int | None = None,
+    results: dict[str, Any] | None = None,
 ) -> Explanation | None:
     """How one entry's result came about, in a constant number of queries; None when the entry is
     not in the session's results.
@@ -330,7 +342,8 @@ async def explain_entry(
     only change left is a deletion (a juror's account): `Explanation.missing` says so.
     """
     frozen = session.results_snapshot is not None
-    results = session.results_snapshot if frozen else await compute_results(session=session, criteria=False)
+    if results is None:  # the caller may have them already (`explanation_results`)
+        results = await explanation_results(session)
     row = next((r for r in results.get("entries", []) if r["entry_id"] == entry_id), None)
     if row is None:
         return None

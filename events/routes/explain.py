@@ -1,5 +1,7 @@
 """How one entry's result came about in a jury session: its per-criterion averages, each juror's
-total under an anonymous label, and what normalisation and the trimmed mean changed.
+total under an anonymous label, what normalisation and the trimmed mean changed, and how stable its
+place is (its share of resamples first and in the top k, its rank without each juror; nothing
+about the other entries, which a juror reading it may be conflicted with).
 
 Who may read it: the event's organisers (and admins) at any time, provisional while the session is
 open; the session's jurors once it is closed, so that anyone on the jury can check the results,
@@ -14,6 +16,7 @@ from starlette.requests import Request
 from events.auth import SIGNED_IN, not_found, route
 from events.domain import assignments as assignment_rules
 from events.domain import results as results_rules
+from events.domain import stability as stability_rules
 from events.domain.criteria import format_number
 from events.domain.results import TIE_BREAK
 from events.i18n import _
@@ -60,11 +63,19 @@ async def explain_entry(request: Request):
     allowed, as_organiser = await _may_read(user, event, session, entry)
     if not allowed:
         raise not_found(request)
+    results = await results_rules.explanation_results(session)
     explanation = await results_rules.explain_entry(
-        session=session, entry_id=entry.id, challenge_id=entry.challenge_id, viewer_id=user.id
+        session=session,
+        entry_id=entry.id,
+        challenge_id=entry.challenge_id,
+        viewer_id=user.id,
+        results=results,
     )
     if explanation is None:
         raise not_found(request)
+    # How stable its place is: this entry's figures only (a juror may be conflicted with another).
+    _panel, stability = await stability_rules.session_stability(session, results)
+    found = stability.for_entry(entry.id)
     return render(
         request,
         "jury_admin/explain.html",
@@ -75,6 +86,10 @@ async def explain_entry(request: Request):
             "explanation": explanation,
             "row": explanation.row,
             "as_organiser": as_organiser,
+            "stability": stability,
+            "challenge_stability": found[0] if found else None,
+            "entry_stability": found[1] if found else None,
+            "viewer_id": user.id,
             "tie_break": [_(rule) for rule in TIE_BREAK],
             "format_number": format_number,
         },

@@ -1,5 +1,6 @@
-"""Organiser pages for a jury session's results: the ranking with its explanation links, and its
-exports (results as CSV and JSON, every score as CSV)."""
+"""Organiser pages for a jury session's results: the ranking with its explanation links, how stable
+it is (bootstrap over jurors, leave one juror out), the jurors' calibration, and the exports
+(results as CSV and JSON, the stability figures as CSV and JSON, every score as CSV)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from starlette.responses import Response
 
 from events.auth import ORGANISER, route
 from events.csv_export import attachment, csv_response
+from events.domain import calibration as calibration_rules
 from events.domain import criteria as criteria_rules
 from events.domain import jury_exports as export_rules
 from events.domain import results as results_rules
+from events.domain import stability as stability_rules
 from events.domain.results import TIE_BREAK
 from events.i18n import _
 from events.models import Event
@@ -28,6 +31,8 @@ async def jury_results(request: Request):
     by_challenge: dict[int, list[dict]] = {}
     for row in results["entries"]:
         by_challenge.setdefault(row["challenge_id"], []).append(row)
+    panel, stability = await stability_rules.session_stability(session, results, names.awards)
+    calibration = calibration_rules.calibrate(panel)
     return render(
         request,
         "jury_admin/results.html",
@@ -40,6 +45,10 @@ async def jury_results(request: Request):
             "frozen": session.results_snapshot is not None,
             "tie_break": [_(rule) for rule in TIE_BREAK],
             "format_number": criteria_rules.format_number,
+            "titles": {entry_id: entry.title for entry_id, entry in names.entries.items()},
+            "stability": stability,
+            "calibration": calibration,
+            "thresholds": {"z": calibration_rules.OFFSET_Z, "agreement": calibration_rules.AGREEMENT},
         },
     )
 
@@ -75,6 +84,35 @@ async def jury_results_json(request: Request):
     )
 
 
+async def _stability(request: Request):
+    event: Event = request.state.event
+    session = await session_or_404(request, event)
+    results = await results_rules.session_results(session)
+    names = await export_rules.names_for(session, results)
+    _panel, stability = await stability_rules.session_stability(session, results, names.awards)
+    titles = {entry_id: entry.title for entry_id, entry in names.entries.items()}
+    return event, session, stability, titles, names.challenges
+
+
+async def jury_stability_csv(request: Request):
+    event, session, stability, titles, challenges = await _stability(request)
+    header, rows = stability_rules.stability_table(stability, titles, challenges)
+    return csv_response(f"{event.slug}-jury-{session.id}-stability.csv", header, rows)
+
+
+async def jury_stability_json(request: Request):
+    event, session, stability, titles, challenges = await _stability(request)
+    return _download(
+        json.dumps(
+            stability_rules.stability_json(session, stability, titles, challenges),
+            ensure_ascii=False,
+            indent=2,
+        ),
+        "application/json",
+        f"{event.slug}-jury-{session.id}-stability.json",
+    )
+
+
 async def jury_scores_csv(request: Request):
     event: Event = request.state.event
     session = await session_or_404(request, event)
@@ -88,5 +126,7 @@ routes = [
     route(_SESSION + "/results", jury_results, access=ORGANISER),
     route(_SESSION + "/results.csv", jury_results_csv, access=ORGANISER),
     route(_SESSION + "/results.json", jury_results_json, access=ORGANISER),
+    route(_SESSION + "/stability.csv", jury_stability_csv, access=ORGANISER),
+    route(_SESSION + "/stability.json", jury_stability_json, access=ORGANISER),
     route(_SESSION + "/scores.csv", jury_scores_csv, access=ORGANISER),
 ]

@@ -506,6 +506,11 @@ def test_a_jury_scores_on_phones_and_publishes_its_results(contexts, server, ass
         expect(ranked.nth(row_index).get_by_role("cell")).to_have_text(
             [rank, team, two_places, two_places, str(sheets)]
         )
+    # How stable the ranking is (a figure per entry, named by its title) and the jurors' calibration.
+    expect(organiser.get_by_role("heading", name=en("How stable is this ranking?"))).to_be_visible()
+    winner = RANKING[0][1]
+    expect(organiser.get_by_role("img", name=winner, exact=True)).to_be_visible()
+    expect(organiser.get_by_role("heading", name=en("Jurors' calibration"))).to_be_visible()
     check(organiser, "en")
 
     # The score log, filtered by juror, and the recount from it: the frozen results come out again.

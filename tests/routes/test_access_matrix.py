@@ -257,6 +257,8 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("jury_results", "GET"): ORGANISER_1,
     ("jury_results_csv", "GET"): ORGANISER_1,
     ("jury_results_json", "GET"): ORGANISER_1,
+    ("jury_stability_csv", "GET"): ORGANISER_1,
+    ("jury_stability_json", "GET"): ORGANISER_1,
     ("jury_scores_csv", "GET"): ORGANISER_1,
     # the score log of {session_id} (filtered, as CSV) and the recount from it
     ("jury_score_log", "GET"): ORGANISER_1,

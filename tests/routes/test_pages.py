@@ -472,6 +472,8 @@ NOT_PAGES = {
     "entries_csv": "CSV download of the entries",
     "jury_results_csv": "CSV download of a jury's results",
     "jury_results_json": "JSON download of a jury's results",
+    "jury_stability_csv": "CSV download of how stable a jury's ranking is",
+    "jury_stability_json": "JSON download of how stable a jury's ranking is",
     "jury_scores_csv": "CSV download of a jury's scores",
     "jury_score_log_csv": "CSV download of a jury's score log",
     # Its heading depends on who follows the link: rendered by tests/routes/test_teams.py

@@ -365,6 +365,53 @@ async def test_the_organisers_session_page_costs_the_same_for_2_or_8_jurors(db, 
     assert len(small) == SESSION_PAGE_QUERIES[ON_POSTGRES], small.report()
 
 
+async def test_the_organisers_results_page_costs_the_same_for_2_or_8_jurors(db, make_client):
+    """The organiser's results page: the ranking, how stable it is (a thousand rankings recomputed
+    in memory, never a query per resample) and the jurors' calibration. The same statements for 3
+    entries and 2 jurors as for 30 entries and 8 jurors, open and then closed with an award; its
+    stability exports too."""
+    world = await _world()
+    organiser = await make_user("organiser@example.org")
+    await EventRole.create(event=world.event, user=organiser, role=Role.ORGANISER)
+    await _score_some(world)
+    client = make_client()
+    await sign_in(client, organiser.email)
+    base = f"/events/{world.event.slug}/manage/juries/{world.session.id}"
+
+    async def measure() -> dict[str, Queries]:
+        counts: dict[str, Queries] = {}
+        for name in ("results", "stability.csv", "stability.json"):
+            async with count_queries() as counts[name]:
+                response = await client.get(f"{base}/{name}")
+            assert response.status_code == 200, name
+            if name == "results":
+                assert "How stable is this ranking?" in response.text
+                assert "Jurors' calibration" in response.text
+        return counts
+
+    small = await measure()
+    await _grow(world, *LARGE)
+    large = await measure()
+    assert {name: len(q) for name, q in large.items()} == {name: len(q) for name, q in small.items()}, {
+        name: q.report() for name, q in large.items()
+    }
+    page = await client.get(f"{base}/results")
+    assert page.text.count('class="chart"') == 30
+    assert page.text.count('<th scope="row">Juror ') == 8  # the calibration's rows
+    await sessions.set_session_status(session=world.session, status="closed")
+    top = (await JurySession.get(id=world.session.id)).results_snapshot["entries"][0]["entry_id"]
+    await awards.give_award(
+        session=await JurySession.get(id=world.session.id),
+        challenge_id=world.challenge.id,
+        entry_id=top,
+        title="First prize",
+    )
+    closed = await measure()  # the frozen snapshot replaces the computation: fewer statements still
+    assert all(len(closed[name]) < len(small[name]) for name in small), {
+        name: q.report() for name, q in closed.items()
+    }
+
+
 # --- the pages that matter, on the demo data: absolute counts ---------------------------------------
 #
 # Each page is measured on the demo as loaded (the number pinned below), then after the event grew by
