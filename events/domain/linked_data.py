@@ -4,7 +4,8 @@
   hackathon.json format): name, dates, place, its challenges (`about`, each with the datasets it
   offers), its sponsors, and the entries the public gallery shows (`workPerformed`, each with its
   team and the datasets it reuses). It is served at `/events/{slug}/hackathon.json` and embedded in
-  the event page.
+  the event page, there with the gallery's first `EMBEDDED_WORKS` entries only (the page stays the
+  same size whatever the gallery holds; the document at hackathon.json lists them all).
 - `dataset(...)` is one dataset as a schema.org `Dataset`, with its licence, publisher, catalogue and
   files, embedded in the dataset page.
 
@@ -34,6 +35,7 @@ from events.models import (
 )
 
 CONTEXT = "https://schema.org"
+EMBEDDED_WORKS = 24  # entries in the event page's JSON-LD (`works_limit`)
 
 
 def _when(value: datetime | None) -> str | None:
@@ -106,9 +108,11 @@ async def hackathon(
     base_url: str,
     challenges: list[Challenge] | None = None,
     rounds: list[Round] | None = None,
+    works_limit: int | None = None,
 ) -> dict[str, Any]:
     """The event as schema.org `Hackathon`, with what its public pages show (see the module).
-    A page that already holds the event's published challenges or its rounds (in order) passes them."""
+    A page that already holds the event's published challenges or its rounds (in order) passes them;
+    `works_limit` keeps the gallery's first entries only (in the gallery's order)."""
     event_url = f"{base_url}/events/{event.slug}"
     if challenges is None:
         challenges = await Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED).order_by(
@@ -127,7 +131,9 @@ async def hackathon(
         organiser=False,
         last_round_id=stage.id if stage else None,
     )
-    entries = await gallery.gallery_entries(event=event, viewer=anyone) if anyone.public else []
+    entries = (
+        await gallery.gallery_entries(event=event, viewer=anyone, limit=works_limit) if anyone.public else []
+    )
     reused: dict[int, list[Dataset]] = {}
     for link in (
         await EntryDataset.filter(entry_id__in=[e.id for e in entries])
