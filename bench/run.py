@@ -194,7 +194,7 @@ class Server:
 # --- the data ------------------------------------------------------------------------------------------
 
 
-async def prepare(url: str, upload_dir: Path, divisor: int) -> dict[str, Any]:
+async def prepare(url: str, upload_dir: str, divisor: int) -> dict[str, Any]:
     """Migrate, load the demo and the large event, seat the bench's jurors; return what the run needs."""
     from tortoise import Tortoise, connections
 
@@ -221,7 +221,7 @@ async def prepare(url: str, upload_dir: Path, divisor: int) -> dict[str, Any]:
     await apply_migrations(url, quiet=True)
     await Tortoise.init(config=tortoise_config(url))
     try:
-        storage = LocalStorage(upload_dir)
+        storage = LocalStorage(Path(upload_dir))
         started = time.perf_counter()
         await load_demo(storage=storage)
         large = await load_large(scale=LARGE.divided(divisor) if divisor > 1 else LARGE, storage=storage)
@@ -277,8 +277,8 @@ async def prepare(url: str, upload_dir: Path, divisor: int) -> dict[str, Any]:
         await Tortoise.close_connections()
 
 
-async def saved_state(url: str, session_id: int, since: datetime) -> tuple[dict, dict]:
-    """(sheet juror, entry, criterion) -> log lines since `since`, and -> the stored value."""
+async def saved_state(url: str, session_id: int, since: str) -> dict[str, list]:
+    """The value log lines written since `since` per (juror, entry, criterion), and every stored score."""
     from tortoise import Tortoise
 
     from events.db import tortoise_config
@@ -288,16 +288,13 @@ async def saved_state(url: str, session_id: int, since: datetime) -> tuple[dict,
     try:
         lines: dict[tuple[int, int, int], int] = {}
         for juror, entry, criterion in await ScoreLogEntry.filter(
-            sheet__session_id=session_id, created_at__gte=since, field="value"
+            sheet__session_id=session_id, created_at__gte=datetime.fromisoformat(since), field="value"
         ).values_list("juror_id", "sheet__entry_id", "criterion_id"):
             lines[(juror, entry, criterion)] = lines.get((juror, entry, criterion), 0) + 1
-        values = {
-            (juror, entry, criterion): value
-            for juror, entry, criterion, value in await Score.filter(
-                sheet__session_id=session_id
-            ).values_list("sheet__juror_id", "sheet__entry_id", "criterion_id", "value")
-        }
-        return lines, values
+        values = await Score.filter(sheet__session_id=session_id).values_list(
+            "sheet__juror_id", "sheet__entry_id", "criterion_id", "value"
+        )
+        return {"lines": [[*key, count] for key, count in lines.items()], "values": [list(v) for v in values]}
     finally:
         await Tortoise.close_connections()
 
@@ -313,6 +310,25 @@ async def user_ids(url: str, emails: list[str]) -> dict[str, int]:
         return dict(await User.filter(email__in=emails).values_list("email", "id"))
     finally:
         await Tortoise.close_connections()
+
+
+TASKS = {"prepare": prepare, "saved_state": saved_state, "user_ids": user_ids}
+
+
+def db_task(task: str, **params: Any) -> Any:
+    """Run one of the database steps above in a process of its own: Tortoise keeps per-model state
+    (its compiled queries) from the first database it was given, so one process cannot go from
+    SQLite to PostgreSQL."""
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, str(Path(__file__)), "--task", task, json.dumps(params)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"bench step {task} failed:\n{done.stderr[-4000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 # --- signing in ----------------------------------------------------------------------------------------
@@ -439,7 +455,9 @@ async def measure_saves(
         seconds=seconds,
         next_request=upsert_request(name),
     )
-    lines, values = await saved_state(url, plan["live"], since)
+    state = db_task("saved_state", url=url, session_id=plan["live"], since=since.isoformat())
+    lines = {(j, e, c): count for j, e, c, count in state["lines"]}
+    values = {(j, e, c): value for j, e, c, value in state["values"]}
     lost_log = sum(1 for key, count in writer.saved.items() if lines.get(key, 0) != count)
     wrong = sum(1 for key, value in writer.sent.items() if values.get(key) != value)
     extra = sum(1 for key in lines if key not in writer.saved)
@@ -459,7 +477,7 @@ async def bench_backend(
     run = BackendRun(name=name, workers=workers, version=version)
     print(f"\n== {name}, {workers} worker(s): loading the large data …", flush=True)
     upload_dir = work / f"uploads-{name.lower()}"
-    plan = await prepare(url, upload_dir, args.divisor)
+    plan = db_task("prepare", url=url, upload_dir=str(upload_dir), divisor=args.divisor)
     run.seed_seconds, run.counts = plan["seed_seconds"], plan["counts"]
     print(f"   loaded in {run.seed_seconds:.1f} s: {run.counts}", flush=True)
     app_port, ceiling_port = free_port(), free_port()
@@ -532,7 +550,7 @@ async def bench_backend(
             work / f"ceiling-{name}.log",
         )
         # Signing the bench's jurors in while the ceiling starts (both wait on the same cores).
-        ids = await user_ids(url, plan["bench_jurors"])
+        ids = db_task("user_ids", url=url, emails=plan["bench_jurors"])
         signed = []
         for start in range(0, JURORS, 8):
             signed += await asyncio.gather(
@@ -922,4 +940,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--task"]:
+        print(json.dumps(asyncio.run(TASKS[sys.argv[2]](**json.loads(sys.argv[3])))))
+        raise SystemExit(0)
     raise SystemExit(asyncio.run(main(parse())))

@@ -99,3 +99,30 @@ async def test_the_event_page_embeds_the_first_entries_and_hackathon_json_all(la
     assert {key: value for key, value in embedded.items() if key != "workPerformed"} == {
         key: value for key, value in document.items() if key != "workPerformed"
     }
+
+
+async def test_the_organisers_session_page_lists_the_assignments_a_page_at_a_time(large, make_client):
+    from events.domain import session_overview
+    from events.models import Assignment, JurySession
+    from seeds.demo import DEMO_PASSWORD
+    from seeds.large import NATIONAL_JURY, ORGANISER_EMAIL
+    from tests.conftest import ON_POSTGRES
+    from tests.helpers import sign_in
+    from tests.routes.test_query_counts import SESSION_PAGE_QUERIES
+
+    organiser = make_client()
+    await sign_in(organiser, ORGANISER_EMAIL, DEMO_PASSWORD)
+    session = await JurySession.get(event=large, name=NATIONAL_JURY)
+    assert await Assignment.filter(session=session).count() == SMALL.teams * 5 == 205
+    assert session_overview.ASSIGNMENTS_PER_PAGE == 100
+    url = f"/events/{SLUG}/manage/juries/{session.id}"
+    rows = []
+    for number in (1, 2, 3, 4):
+        async with count_queries() as queries:
+            page = await organiser.get(f"{url}?page={number}")
+        assert page.status_code == 200
+        assert len(queries) == SESSION_PAGE_QUERIES[ON_POSTGRES], queries.report()
+        table = page.text[page.text.rindex("<tbody>") : page.text.rindex("</tbody>")]
+        rows.append(table.count("<tr>"))
+        assert f"{min(number, 3)} of 3" in page.text or f"{min(number, 3)} sur 3" in page.text
+    assert rows == [100, 100, 5, 5]
