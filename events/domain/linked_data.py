@@ -54,8 +54,10 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if value not in (None, "", [], {})}
 
 
-def _dataset_ref(dataset: Dataset, event_url: str) -> dict[str, Any]:
-    return {"@type": "Dataset", "name": dataset.title, "url": f"{event_url}/datasets/{dataset.id}"}
+def _dataset_ref(dataset: tuple[int, str], event_url: str) -> dict[str, Any]:
+    """A dataset named by (id, title): all the event's description needs of it."""
+    dataset_id, title = dataset
+    return {"@type": "Dataset", "name": title, "url": f"{event_url}/datasets/{dataset_id}"}
 
 
 def dataset(*, dataset: Dataset, event: Event, base_url: str, show_addresses: bool) -> dict[str, Any]:
@@ -118,13 +120,14 @@ async def hackathon(
         challenges = await Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED).order_by(
             "position", "id"
         )
-    offered: dict[int, list[Dataset]] = {}
-    for link in (
+    # The datasets' ids and titles only: a catalogue of hundreds would otherwise be read whole.
+    offered: dict[int, list[tuple[int, str]]] = {}
+    for challenge_id, dataset_id, title in (
         await ChallengeDataset.filter(challenge_id__in=[c.id for c in challenges])
-        .select_related("dataset")
         .order_by("-is_primary", "dataset__title", "id")
+        .values_list("challenge_id", "dataset_id", "dataset__title")
     ):
-        offered.setdefault(link.challenge_id, []).append(link.dataset)
+        offered.setdefault(challenge_id, []).append((dataset_id, title))
     stage = (rounds[-1] if rounds else None) if rounds is not None else await gallery.last_round(event)
     anyone = gallery.Viewer(
         public=gallery.is_public(event, stage, datetime.now(UTC)),
@@ -134,13 +137,13 @@ async def hackathon(
     entries = (
         await gallery.gallery_entries(event=event, viewer=anyone, limit=works_limit) if anyone.public else []
     )
-    reused: dict[int, list[Dataset]] = {}
-    for link in (
+    reused: dict[int, list[tuple[int, str]]] = {}
+    for entry_id, dataset_id, title in (
         await EntryDataset.filter(entry_id__in=[e.id for e in entries])
-        .select_related("dataset")
         .order_by("dataset__title", "id")
+        .values_list("entry_id", "dataset_id", "dataset__title")
     ):
-        reused.setdefault(link.entry_id, []).append(link.dataset)
+        reused.setdefault(entry_id, []).append((dataset_id, title))
     sponsors = sorted({name for challenge in challenges for name in challenge.sponsors or [] if name})
     return _clean(
         {

@@ -211,7 +211,9 @@ async def dataset_catalogue(request: Request):
         .order_by("title", "id")
         .values_list("id", "licence_spdx", "licence_title", "publisher", "formats")
     )
-    challenges = await Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED)
+    challenges = await Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED).only(
+        "id", "slug", "title", "position"
+    )
     chosen = {
         name: request.query_params.get(name, "")[:300]
         for name in ("licence", "publisher", "format", "challenge")

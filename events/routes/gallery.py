@@ -31,8 +31,11 @@ async def _gallery(request: Request, challenge: Challenge | None):
     entries = await gallery_rules.gallery_entries(
         event=event, viewer=viewer, challenge=challenge, offset=page.offset, limit=page.per_page
     )
-    challenges = await Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED).order_by(
-        "position", "id"
+    # The menu of challenges: their names and addresses only, not their Markdown texts.
+    challenges = (
+        await Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED)
+        .order_by("position", "id")
+        .only("id", "slug", "title", "position")
     )
     return render(
         request,
