@@ -48,7 +48,7 @@ test: install-test
 	$(BIN)/python -m pytest -n 2
 
 # The large demo data, the app and its ceiling under load, on SQLite and on PostgreSQL when a server
-# answers on 127.0.0.1:5432; writes docs/PERFORMANCE.md. QUICK=1: a one-minute smoke that writes nothing.
+# answers on 127.0.0.1:5432; writes docs/PERFORMANCE.md. QUICK=1: a short smoke run that writes nothing.
 bench: install-bench
 	$(BIN)/python bench/run.py $(if $(QUICK),--quick)
 

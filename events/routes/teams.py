@@ -26,6 +26,7 @@ from events.paging import asked_page, page_of, pager
 from events.templating import refused, render
 
 TEAMS_PER_PAGE = 50
+REGISTRANTS_PER_PAGE = 100
 
 
 def _team_url(event: Event) -> str:
@@ -89,12 +90,18 @@ async def register(request: Request):
 
 async def registrants(request: Request):
     event: Event = request.state.event
+    total = await registration_rules.count_registrants(event=event)
+    page = page_of(total=total, per_page=REGISTRANTS_PER_PAGE, asked=asked_page(request))
     return render(
         request,
         "teams/registrants.html",
         {
             "event": event,
-            "registrants": await registration_rules.registrants(event=event),
+            "registrants": await registration_rules.registrants(
+                event=event, offset=page.offset, limit=page.per_page
+            ),
+            "page": page,
+            "pager": pager(request, page),
             "questions": registration_rules.questions(event),
         },
     )

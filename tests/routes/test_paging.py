@@ -21,6 +21,8 @@ from tests.routes.test_query_counts import PAGE_QUERIES
 SMALL = LARGE.divided(20)
 CARD_TITLE = re.compile(r'<li class="card">\s*<h2>(?:<a href="[^"]*">)?([^<]+)<')
 TEAMS_PAGE_QUERIES = 5  # event, count, the page's teams, their members (with names), their challenges
+# user session, event, role, count, the page's registrants (with their users), their teams
+REGISTRANTS_PAGE_QUERIES = 6
 
 
 @pytest.fixture
@@ -126,3 +128,36 @@ async def test_the_organisers_session_page_lists_the_assignments_a_page_at_a_tim
         rows.append(table.count("<tr>"))
         assert f"{min(number, 3)} of 3" in page.text or f"{min(number, 3)} sur 3" in page.text
     assert rows == [100, 100, 5, 5]
+
+
+async def test_the_registrants_show_a_page_at_a_time_and_the_export_everyone(large, make_client, monkeypatch):
+    from events.models import Registration
+    from seeds.demo import DEMO_PASSWORD
+    from seeds.large import ORGANISER_EMAIL
+    from tests.helpers import sign_in
+
+    monkeypatch.setattr(team_routes, "REGISTRANTS_PER_PAGE", 40)
+    organiser = make_client()
+    await sign_in(organiser, ORGANISER_EMAIL, DEMO_PASSWORD)
+    emails = list(
+        await Registration.filter(event=large)
+        .order_by("created_at", "id")
+        .values_list("user__email", flat=True)
+    )
+    assert len(emails) == SMALL.participants == 150
+    shown = []
+    for number in (1, 2, 3, 4, 5):
+        async with count_queries() as queries:
+            page = await organiser.get(f"/events/{SLUG}/manage/registrants?page={number}")
+        assert page.status_code == 200
+        assert len(queries) == REGISTRANTS_PAGE_QUERIES, queries.report()
+        if number <= 4:
+            shown += re.findall(r"<td>([^<]+@[^<]+)</td>", page.text)
+        assert "150" in page.text
+    assert shown == emails
+    export = await organiser.get(f"/events/{SLUG}/manage/registrants.csv")
+    assert export.status_code == 200
+    assert export.text.count("@grand-defi.demo.hackcity.fr") == 150
+    first_team = await Team.get(members__user__email=emails[0])
+    assert f"{emails[0]}," in export.text
+    assert first_team.name in export.text.split(f"{emails[0]},", 1)[1].split("\n", 1)[0]
