@@ -1,12 +1,13 @@
 # The two commands of the README: `make run` (the demo) and `make test` (lint and tests on SQLite).
 # `.ci/run` calls `make test`, then runs the same suite on PostgreSQL and the browser tests.
+# `make bench` (docs/PERFORMANCE.md) is a benchmark of about 10 minutes, never part of `make test` or CI.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test run test lint format messages clean
+.PHONY: install install-test install-bench run test bench lint format messages clean
 
 $(VENV)/.runtime: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,8 +21,15 @@ $(VENV)/.test: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(VENV)/.runtime $@
 
+$(VENV)/.bench: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $(VENV)/.runtime $@
+
 install: $(VENV)/.runtime
 install-test: $(VENV)/.test
+install-bench: $(VENV)/.bench
 
 data/.secret_key:
 	mkdir -p data
@@ -38,6 +46,11 @@ test: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest -n 2
+
+# The large demo data, the app and its ceiling under load, on SQLite and on PostgreSQL when a server
+# answers on 127.0.0.1:5432; writes docs/PERFORMANCE.md. QUICK=1: a short smoke run that writes nothing.
+bench: install-bench
+	$(BIN)/python bench/run.py $(if $(QUICK),--quick)
 
 format: install-test
 	$(BIN)/ruff format .

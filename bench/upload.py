@@ -19,6 +19,7 @@ import secrets
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import tracemalloc
 from datetime import UTC, datetime, timedelta
@@ -47,6 +48,31 @@ from events.settings import Settings
 
 CHUNK = 64 * 1024
 BOUNDARY = "benchboundary0123456789"
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+class _PeakRSS(threading.Thread):
+    """The highest RSS of this process while it runs (the whole-life peak would count the set-up)."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = _rss_mb()
+        self._done = threading.Event()
+
+    def run(self) -> None:
+        while not self._done.wait(0.005):
+            self.peak = max(self.peak, _rss_mb())
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+        self.peak = max(self.peak, _rss_mb())
 
 
 def _stored_bytes(folder: Path) -> int:
@@ -104,6 +130,9 @@ async def run(megabytes: int) -> None:
                     yield block
                 yield f"\r\n--{BOUNDARY}--\r\n".encode()
 
+            rss_before = _rss_mb()
+            sampler = _PeakRSS()
+            sampler.start()
             tracemalloc.start()
             started = time.perf_counter()
             response = await client.post(
@@ -114,6 +143,7 @@ async def run(megabytes: int) -> None:
             elapsed = time.perf_counter() - started
             _current, peak = tracemalloc.get_traced_memory()
             tracemalloc.stop()
+            sampler.stop()
     stored = _stored_bytes(upload_dir)
     shutil.rmtree(upload_dir, ignore_errors=True)
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux
@@ -121,7 +151,12 @@ async def run(megabytes: int) -> None:
     print(f"sent              {megabytes} MB in {elapsed:.1f} s ({megabytes / elapsed:.0f} MB/s)")
     print(f"stored on disk    {stored / 1024 / 1024:.1f} MB (then removed)")
     print(f"heap peak         {peak / 1024 / 1024:.1f} MB (tracemalloc, while streaming)")
+    print(f"RSS before        {rss_before:.1f} MB (the process, just before the upload)")
     print(f"process peak RSS  {rss_kb / 1024:.1f} MB (getrusage, whole process)")
+    print(f"RSS peak, upload  {sampler.peak:.1f} MB (sampled every 5 ms while the upload streams)")
+    print(
+        f"growth            {sampler.peak - rss_before:.1f} MB (RSS peak during the upload minus RSS before)"
+    )
 
 
 def main() -> None:

@@ -50,22 +50,41 @@ def cmd_seed(settings: Settings, args) -> int:
     from events.storage_backends import storage_for
     from seeds.demo import DemoAlreadyLoaded, load_demo
 
+    large = args.scale == "large"
+
     async def work():
+        from events.models import User
+
         storage = storage_for(settings)
         try:
-            return await load_demo(only_if_empty=not args.force, storage=storage)
+            if large:
+                from seeds import large as large_seed
+
+                if not args.force and await User.exists():
+                    return False, None
+                await load_demo(only_if_empty=True, storage=storage)
+                return True, await large_seed.load_large(scale=large_seed.LARGE, storage=storage)
+            return await load_demo(only_if_empty=not args.force, storage=storage), None
         finally:
             await storage.close()
 
+    from seeds.large import LargeAlreadyLoaded
+
     try:
-        loaded = asyncio.run(_with_orm(settings.database_url, work))
-    except DemoAlreadyLoaded as error:
+        loaded, event = asyncio.run(_with_orm(settings.database_url, work))
+    except (DemoAlreadyLoaded, LargeAlreadyLoaded) as error:
         print(error, file=sys.stderr)
         return 1
-    if loaded:
-        print("Demo data loaded.")
-    else:
+    if not loaded:
         print("The database already holds data: demo data not loaded (use --force to add it anyway).")
+    elif event is not None:
+        print(
+            f"Demo data and the large event loaded: /events/{event.slug}, jury sessions "
+            f"{event.national_session_id} (published) and {event.live_session_id} (live now); "
+            f"check a session with `hackcity recount {event.national_session_id}`."
+        )
+    else:
+        print("Demo data loaded.")
     return 0
 
 
@@ -334,6 +353,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="apply the database migrations")
     seed = sub.add_parser("seed", help="load the deterministic demo data (only into an empty database)")
     seed.add_argument("--force", action="store_true", help="load even if the database holds data")
+    seed.add_argument(
+        "--scale",
+        choices=("demo", "large"),
+        default="demo",
+        help="large: the demo, then one event of 800 teams, 300 datasets and two juries (for benchmarks)",
+    )
     sub.add_parser("remind", help="mail draft entries' teams 24 hours before a deadline (for cron)")
     sub.add_parser("sweep-uploads", help="delete uploaded files that no entry names")
     move = sub.add_parser(

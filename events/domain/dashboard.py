@@ -11,7 +11,16 @@ from events.domain import schedule
 from events.domain.retention import RetentionStatus, retention_status
 from events.domain.rounds import overlapping_rounds
 from events.i18n import _, ngettext
-from events.models import Challenge, ChallengeStatus, Dataset, DatasetStatus, Event, EventRole, Round
+from events.models import (
+    Challenge,
+    ChallengeDataset,
+    ChallengeStatus,
+    Dataset,
+    DatasetStatus,
+    Event,
+    EventRole,
+    Round,
+)
 
 
 @dataclass(frozen=True)
@@ -26,16 +35,20 @@ class Dashboard:
 async def dashboard(*, event: Event, now: datetime | None = None) -> Dashboard:
     """Counts, the timeline and what needs the organiser's attention."""
     rounds = await Round.filter(event_id=event.id).order_by("position", "id")
-    challenges = await Challenge.filter(event_id=event.id).prefetch_related("dataset_links")
-    datasets = await Dataset.filter(event_id=event.id)
+    # A few columns of each: a catalogue of hundreds read whole (JSON metadata included) costs more
+    # than the rest of the page.
+    challenges = await Challenge.filter(event_id=event.id).values_list("id", "title", "status")
+    offering = set(
+        await ChallengeDataset.filter(challenge__event_id=event.id).values_list("challenge_id", flat=True)
+    )
+    datasets = await Dataset.filter(event_id=event.id).values_list("title", "status", "licence_spdx")
     people = await EventRole.filter(event_id=event.id).distinct().values_list("user_id", flat=True)
     items = schedule.timeline(event, rounds)
     attention: list[str] = []
-    active = [c for c in challenges if c.status in (ChallengeStatus.DRAFT, ChallengeStatus.PUBLISHED)]
-    for challenge in active:
-        if not challenge.dataset_links:
-            attention.append(_("The challenge “%(title)s” offers no dataset.", title=challenge.title))
-    proposed = sum(1 for c in challenges if c.status == ChallengeStatus.PROPOSED)
+    for challenge_id, title, status in challenges:
+        if status in (ChallengeStatus.DRAFT, ChallengeStatus.PUBLISHED) and challenge_id not in offering:
+            attention.append(_("The challenge “%(title)s” offers no dataset.", title=title))
+    proposed = sum(1 for _id, _title, status in challenges if status == ChallengeStatus.PROPOSED)
     if proposed:
         attention.append(
             ngettext(
@@ -44,13 +57,13 @@ async def dashboard(*, event: Event, now: datetime | None = None) -> Dashboard:
                 proposed,
             )
         )
-    if not any(c.status == ChallengeStatus.PUBLISHED for c in challenges):
+    if not any(status == ChallengeStatus.PUBLISHED for _id, _title, status in challenges):
         attention.append(_("No challenge is published yet."))
-    for dataset in datasets:
-        if dataset.status == DatasetStatus.GONE:
-            attention.append(_("The dataset “%(title)s” is gone at its source.", title=dataset.title))
-        if not dataset.licence_spdx:
-            attention.append(_("The dataset “%(title)s” has no known licence.", title=dataset.title))
+    for title, status, licence_spdx in datasets:
+        if status == DatasetStatus.GONE:
+            attention.append(_("The dataset “%(title)s” is gone at its source.", title=title))
+        if not licence_spdx:
+            attention.append(_("The dataset “%(title)s” has no known licence.", title=title))
     for first, second in overlapping_rounds(rounds):
         attention.append(
             _(

@@ -453,15 +453,31 @@ async def _check_admitted(team_id: int, stage: Round, challenge_id: int) -> None
 
 
 async def snapshot(entry: Entry) -> dict[str, Any]:
-    links = await EntryDataset.filter(entry_id=entry.id).select_related("dataset").order_by("dataset_id")
-    files = await EntryFile.filter(entry_id=entry.id).order_by("id")
-    data: dict[str, Any] = {name: getattr(entry, name) for name in ENTRY_FIELDS}
-    data.update(
-        status=str(entry.status),
-        answers=entry.answers,
-        datasets=[{"id": link.dataset_id, "title": link.dataset.title, "note": link.note} for link in links],
-        files=[{"id": f.id, "name": f.original_name, "size": f.size, "sha256": f.sha256} for f in files],
+    return (await snapshots([entry]))[entry.id]
+
+
+async def snapshots(entries: list[Entry]) -> dict[int, dict[str, Any]]:
+    """What an entry revision keeps of each entry (its fields, datasets and files), for many entries
+    in two queries."""
+    ids = [entry.id for entry in entries]
+    links = (
+        await EntryDataset.filter(entry_id__in=ids)
+        .select_related("dataset")
+        .order_by("entry_id", "dataset_id")
     )
+    files = await EntryFile.filter(entry_id__in=ids).order_by("id")
+    data: dict[int, dict[str, Any]] = {}
+    for entry in entries:
+        data[entry.id] = {name: getattr(entry, name) for name in ENTRY_FIELDS}
+        data[entry.id].update(status=str(entry.status), answers=entry.answers, datasets=[], files=[])
+    for link in links:
+        data[link.entry_id]["datasets"].append(
+            {"id": link.dataset_id, "title": link.dataset.title, "note": link.note}
+        )
+    for f in files:
+        data[f.entry_id]["files"].append(
+            {"id": f.id, "name": f.original_name, "size": f.size, "sha256": f.sha256}
+        )
     return data
 
 

@@ -124,14 +124,38 @@ async def viewer_for(*, event: Event, user: User | None, now: datetime | None = 
     )
 
 
-async def gallery_entries(*, event: Event, viewer: Viewer, challenge: Challenge | None = None) -> list[Entry]:
-    """The gallery's entries. Organisers see what it will show even while it is not public."""
-    if viewer.last_round_id is None:
-        return []
+def gallery_query(event: Event, viewer: Viewer, challenge: Challenge | None):
     query = Entry.filter(event_id=event.id, round_id=viewer.last_round_id, status=EntryStatus.SUBMITTED)
     if challenge is not None:
         query = query.filter(challenge_id=challenge.id)
-    return await query.select_related("team", "challenge").order_by("challenge__position", "title", "id")
+    return query
+
+
+async def gallery_entries(
+    *,
+    event: Event,
+    viewer: Viewer,
+    challenge: Challenge | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[Entry]:
+    """The gallery's entries (from `offset`, at most `limit` of them). Organisers see what it will show
+    even while it is not public."""
+    if viewer.last_round_id is None:
+        return []
+    query = (
+        gallery_query(event, viewer, challenge)
+        .select_related("team", "challenge")
+        .order_by("challenge__position", "title", "id")
+        .offset(offset)
+    )
+    return await (query.limit(limit) if limit is not None else query)
+
+
+async def count_gallery_entries(*, event: Event, viewer: Viewer, challenge: Challenge | None = None) -> int:
+    if viewer.last_round_id is None:
+        return 0
+    return await gallery_query(event, viewer, challenge).count()
 
 
 async def readable_entry(*, event: Event, entry_id: int, viewer: Viewer) -> Entry | None:
@@ -175,15 +199,21 @@ async def entries_details(entries: list[Entry]) -> dict[int, EntryDetails]:
         .select_related("user")
         .order_by("joined_at", "id")
     )
+    by_team: dict[int, list[TeamMember]] = {}
+    for member in members:
+        by_team.setdefault(member.team_id, []).append(member)
+    by_entry: dict[int, list[EntryDataset]] = {}
+    for link in links:
+        by_entry.setdefault(link.entry_id, []).append(link)
+    files_of: dict[int, list[EntryFile]] = {}
+    for f in files:
+        files_of.setdefault(f.entry_id, []).append(f)
     details = {}
     for entry in entries:
-        team = [m for m in members if m.team_id == entry.team_id]
+        team = by_team.get(entry.team_id, [])
         names = [m.user.name for m in team if m.user.opt_in_publish_name and m.user.name]
         details[entry.id] = EntryDetails(
-            [link for link in links if link.entry_id == entry.id],
-            [f for f in files if f.entry_id == entry.id],
-            names,
-            len(team) - len(names),
+            by_entry.get(entry.id, []), files_of.get(entry.id, []), names, len(team) - len(names)
         )
     return details
 

@@ -4,7 +4,8 @@
   hackathon.json format): name, dates, place, its challenges (`about`, each with the datasets it
   offers), its sponsors, and the entries the public gallery shows (`workPerformed`, each with its
   team and the datasets it reuses). It is served at `/events/{slug}/hackathon.json` and embedded in
-  the event page.
+  the event page, there with the gallery's first `EMBEDDED_WORKS` entries only (the page stays the
+  same size whatever the gallery holds; the document at hackathon.json lists them all).
 - `dataset(...)` is one dataset as a schema.org `Dataset`, with its licence, publisher, catalogue and
   files, embedded in the dataset page.
 
@@ -34,6 +35,7 @@ from events.models import (
 )
 
 CONTEXT = "https://schema.org"
+EMBEDDED_WORKS = 24  # entries in the event page's JSON-LD (`works_limit`)
 
 
 def _when(value: datetime | None) -> str | None:
@@ -52,8 +54,10 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in data.items() if value not in (None, "", [], {})}
 
 
-def _dataset_ref(dataset: Dataset, event_url: str) -> dict[str, Any]:
-    return {"@type": "Dataset", "name": dataset.title, "url": f"{event_url}/datasets/{dataset.id}"}
+def _dataset_ref(dataset: tuple[int, str], event_url: str) -> dict[str, Any]:
+    """A dataset named by (id, title): all the event's description needs of it."""
+    dataset_id, title = dataset
+    return {"@type": "Dataset", "name": title, "url": f"{event_url}/datasets/{dataset_id}"}
 
 
 def dataset(*, dataset: Dataset, event: Event, base_url: str, show_addresses: bool) -> dict[str, Any]:
@@ -106,35 +110,40 @@ async def hackathon(
     base_url: str,
     challenges: list[Challenge] | None = None,
     rounds: list[Round] | None = None,
+    works_limit: int | None = None,
 ) -> dict[str, Any]:
     """The event as schema.org `Hackathon`, with what its public pages show (see the module).
-    A page that already holds the event's published challenges or its rounds (in order) passes them."""
+    A page that already holds the event's published challenges or its rounds (in order) passes them;
+    `works_limit` keeps the gallery's first entries only (in the gallery's order)."""
     event_url = f"{base_url}/events/{event.slug}"
     if challenges is None:
         challenges = await Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED).order_by(
             "position", "id"
         )
-    offered: dict[int, list[Dataset]] = {}
-    for link in (
+    # The datasets' ids and titles only: a catalogue of hundreds would otherwise be read whole.
+    offered: dict[int, list[tuple[int, str]]] = {}
+    for challenge_id, dataset_id, title in (
         await ChallengeDataset.filter(challenge_id__in=[c.id for c in challenges])
-        .select_related("dataset")
         .order_by("-is_primary", "dataset__title", "id")
+        .values_list("challenge_id", "dataset_id", "dataset__title")
     ):
-        offered.setdefault(link.challenge_id, []).append(link.dataset)
+        offered.setdefault(challenge_id, []).append((dataset_id, title))
     stage = (rounds[-1] if rounds else None) if rounds is not None else await gallery.last_round(event)
     anyone = gallery.Viewer(
         public=gallery.is_public(event, stage, datetime.now(UTC)),
         organiser=False,
         last_round_id=stage.id if stage else None,
     )
-    entries = await gallery.gallery_entries(event=event, viewer=anyone) if anyone.public else []
-    reused: dict[int, list[Dataset]] = {}
-    for link in (
+    entries = (
+        await gallery.gallery_entries(event=event, viewer=anyone, limit=works_limit) if anyone.public else []
+    )
+    reused: dict[int, list[tuple[int, str]]] = {}
+    for entry_id, dataset_id, title in (
         await EntryDataset.filter(entry_id__in=[e.id for e in entries])
-        .select_related("dataset")
         .order_by("dataset__title", "id")
+        .values_list("entry_id", "dataset_id", "dataset__title")
     ):
-        reused.setdefault(link.entry_id, []).append(link.dataset)
+        reused.setdefault(entry_id, []).append((dataset_id, title))
     sponsors = sorted({name for challenge in challenges for name in challenge.sponsors or [] if name})
     return _clean(
         {

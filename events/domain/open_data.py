@@ -157,10 +157,10 @@ class GalleryEntry:
 async def gallery_entries(event: Event, *, after: int, limit: int) -> Page[GalleryEntry]:
     """The public gallery's entries: none while the gallery is not public."""
     viewer = await _anyone(event)
-    shown = await gallery.gallery_entries(event=event, viewer=viewer) if viewer.public else []
-    found = page_of(shown, key=lambda e: e.id, after=after, limit=limit)
-    if found.items:
-        await Entry.fetch_for_list(found.items, "round")
+    if not viewer.public or viewer.last_round_id is None:
+        return Page([], None)
+    query = gallery.gallery_query(event, viewer, None).select_related("team", "challenge", "round")
+    found = await page_query(query, after=after, limit=limit)
     details = await gallery.entries_details(found.items)
     return Page([GalleryEntry(e, details[e.id]) for e in found.items], found.after)
 

@@ -22,8 +22,14 @@ _hasher = PasswordHasher()  # argon2id with the library's recommended parameters
 # with the current ones. The test suite turns this off (tests/conftest.py): its users carry a
 # deliberately cheap hash, and rehashing it at every sign-in would cost the production price.
 REHASH_ON_LOGIN = True
-# A hash of a random password, verified when the email is unknown so timing does not tell.
-_DUMMY_HASH = _hasher.hash("hackcity-dummy-password-for-timing")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random password, verified when the email is unknown so timing does not tell. Made
+    on first use rather than at import: a hash costs tens of milliseconds and 64 MB of memory, which
+    every process start (the app's workers, each CLI command) would pay."""
+    return _hasher.hash("hackcity-dummy-password-for-timing")
 
 
 @cache
@@ -54,7 +60,7 @@ async def hash_password(password: str) -> str:
 async def verify_password(password_hash: str | None, password: str) -> bool:
     def verify() -> bool:
         try:
-            return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+            return _hasher.verify(password_hash or _dummy_hash(), password) and password_hash is not None
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 

@@ -184,14 +184,23 @@ async def register(
     return existing
 
 
-async def registrants(*, event: Event) -> list[Registration]:
-    """Registrations in order, each with its user and `team_name` (or "")."""
-    rows = await Registration.filter(event_id=event.id).select_related("user").order_by("created_at", "id")
-    memberships = await TeamMember.filter(event_id=event.id).select_related("team")
-    teams = {m.user_id: m.team.name for m in memberships}
+async def registrants(*, event: Event, offset: int = 0, limit: int | None = None) -> list[Registration]:
+    """Registrations in order (from `offset`, at most `limit`), each with its user and `team_name` (or
+    ""): two queries, whatever their number."""
+    query = Registration.filter(event_id=event.id).select_related("user").order_by("created_at", "id")
+    rows = await (query.offset(offset).limit(limit) if limit is not None else query)
+    members = TeamMember.filter(event_id=event.id)
+    if limit is not None:  # a page: its people only (the export reads everyone)
+        members = members.filter(user_id__in=[row.user_id for row in rows])
+    memberships = await members.values_list("user_id", "team__name")
+    teams = dict(memberships)
     for row in rows:
         row.team_name = teams.get(row.user_id, "")  # type: ignore[attr-defined]
     return rows
+
+
+async def count_registrants(*, event: Event) -> int:
+    return await Registration.filter(event_id=event.id).count()
 
 
 def _answer_text(value: Any) -> str:

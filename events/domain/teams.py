@@ -211,10 +211,14 @@ class PublicTeam:
     names: list[str] = field(default_factory=list)
 
 
-async def public_teams(*, event: Event) -> list[PublicTeam]:
-    teams = await Team.filter(event_id=event.id).order_by("name", "id")
-    members = await TeamMember.filter(event_id=event.id).select_related("user").order_by("joined_at", "id")
-    links = await TeamChallenge.filter(team__event_id=event.id).select_related("challenge")
+async def public_teams(*, event: Event, offset: int = 0, limit: int | None = None) -> list[PublicTeam]:
+    """The event's teams by name (from `offset`, at most `limit`), with their size, their published
+    challenges and the names of the members who publish theirs: three queries, whatever the number."""
+    query = Team.filter(event_id=event.id).order_by("name", "id").offset(offset)
+    teams = await (query.limit(limit) if limit is not None else query)
+    ids = [team.id for team in teams]
+    members = await TeamMember.filter(team_id__in=ids).select_related("user").order_by("joined_at", "id")
+    links = await TeamChallenge.filter(team_id__in=ids).select_related("challenge")
     listed = {t.id: PublicTeam(team=t, challenges=[], size=0) for t in teams}
     for member in members:
         entry = listed[member.team_id]
@@ -225,6 +229,10 @@ async def public_teams(*, event: Event) -> list[PublicTeam]:
         if link.challenge.status == ChallengeStatus.PUBLISHED:
             listed[link.team_id].challenges.append(link.challenge)
     return list(listed.values())
+
+
+async def count_teams(*, event: Event) -> int:
+    return await Team.filter(event_id=event.id).count()
 
 
 # --- creating a team -------------------------------------------------------------------------------

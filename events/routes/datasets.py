@@ -16,6 +16,7 @@ from events.forms import checkbox, read_form
 from events.i18n import _
 from events.models import Challenge, ChallengeDataset, ChallengeStatus, Dataset, DatasetStatus, Event
 from events.outcomes import submit
+from events.paging import asked_page, page_of, pager
 from events.templating import render
 
 MANUAL_FIELDS = ("title", "publisher", "licence", "url", "description")
@@ -197,27 +198,38 @@ async def restrict_dataset(request: Request):
 # --- public ---------------------------------------------------------------------------------------
 
 
+CATALOGUE_PER_PAGE = 50
+
+
 async def dataset_catalogue(request: Request):
-    """The catalogue with filters in the query string (plain GET forms: no script needed)."""
+    """The catalogue with filters in the query string (plain GET forms: no script needed), a page at a
+    time. The filters' choices come from the whole catalogue, read as a few columns; only the page's
+    datasets are read whole."""
     event: Event = request.state.event
-    datasets = await Dataset.filter(event_id=event.id)
-    challenges = await Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED)
+    facts = await (
+        Dataset.filter(event_id=event.id)
+        .order_by("title", "id")
+        .values_list("id", "licence_spdx", "licence_title", "publisher", "formats")
+    )
+    challenges = await Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED).only(
+        "id", "slug", "title", "position"
+    )
     chosen = {
         name: request.query_params.get(name, "")[:300]
         for name in ("licence", "publisher", "format", "challenge")
     }
     options = {
-        "licence": sorted({_licence_key(d) for d in datasets if _licence_key(d)}),
-        "publisher": sorted({d.publisher for d in datasets if d.publisher}),
-        "format": sorted({f for d in datasets for f in d.formats}),
+        "licence": sorted({_licence_key(spdx, title) for _id, spdx, title, _p, _f in facts} - {""}),
+        "publisher": sorted({publisher for _id, _s, _t, publisher, _f in facts if publisher}),
+        "format": sorted({name for *_rest, formats in facts for name in formats or []}),
     }
-    shown = datasets
+    shown = facts
     if chosen["licence"]:
-        shown = [d for d in shown if _licence_key(d) == chosen["licence"]]
+        shown = [row for row in shown if _licence_key(row[1], row[2]) == chosen["licence"]]
     if chosen["publisher"]:
-        shown = [d for d in shown if d.publisher == chosen["publisher"]]
+        shown = [row for row in shown if row[3] == chosen["publisher"]]
     if chosen["format"]:
-        shown = [d for d in shown if chosen["format"] in d.formats]
+        shown = [row for row in shown if chosen["format"] in (row[4] or [])]
     if chosen["challenge"]:
         challenge = next((c for c in challenges if c.slug == chosen["challenge"]), None)
         linked = set()
@@ -225,14 +237,19 @@ async def dataset_catalogue(request: Request):
             linked = set(
                 await ChallengeDataset.filter(challenge_id=challenge.id).values_list("dataset_id", flat=True)
             )
-        shown = [d for d in shown if d.id in linked]
+        shown = [row for row in shown if row[0] in linked]
+    page = page_of(total=len(shown), per_page=CATALOGUE_PER_PAGE, asked=asked_page(request))
+    ids = [row[0] for row in shown[page.offset : page.offset + page.per_page]]
+    datasets = await Dataset.filter(id__in=ids).order_by("title", "id") if ids else []
     return render(
         request,
         "datasets/catalogue.html",
         {
             "event": event,
-            "datasets": shown,
-            "total": len(datasets),
+            "datasets": datasets,
+            "page": page,
+            "pager": pager(request, page),
+            "total": len(facts),
             "challenges": challenges,
             "options": options,
             "chosen": chosen,
@@ -242,8 +259,8 @@ async def dataset_catalogue(request: Request):
     )
 
 
-def _licence_key(dataset: Dataset) -> str:
-    return dataset.licence_spdx or dataset.licence_title
+def _licence_key(spdx: str, title: str) -> str:
+    return spdx or title
 
 
 async def dataset_page(request: Request):

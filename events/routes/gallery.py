@@ -15,7 +15,10 @@ from events.domain import gallery as gallery_rules
 from events.domain import portals
 from events.forms import fits
 from events.models import Challenge, ChallengeStatus, Dataset, Event
+from events.paging import asked_page, page_of, pager
 from events.templating import render
+
+GALLERY_PER_PAGE = 48
 
 
 async def _gallery(request: Request, challenge: Challenge | None):
@@ -23,9 +26,16 @@ async def _gallery(request: Request, challenge: Challenge | None):
     viewer = await gallery_rules.viewer_for(event=event, user=request.state.user)
     if not viewer.public and not viewer.organiser:
         raise not_found(request)
-    entries = await gallery_rules.gallery_entries(event=event, viewer=viewer, challenge=challenge)
-    challenges = await Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED).order_by(
-        "position", "id"
+    total = await gallery_rules.count_gallery_entries(event=event, viewer=viewer, challenge=challenge)
+    page = page_of(total=total, per_page=GALLERY_PER_PAGE, asked=asked_page(request))
+    entries = await gallery_rules.gallery_entries(
+        event=event, viewer=viewer, challenge=challenge, offset=page.offset, limit=page.per_page
+    )
+    # The menu of challenges: their names and addresses only, not their Markdown texts.
+    challenges = (
+        await Challenge.filter(event_id=event.id, status=ChallengeStatus.PUBLISHED)
+        .order_by("position", "id")
+        .only("id", "slug", "title", "position")
     )
     return render(
         request,
@@ -35,6 +45,8 @@ async def _gallery(request: Request, challenge: Challenge | None):
             "challenge": challenge,
             "challenges": challenges,
             "entries": entries,
+            "page": page,
+            "pager": pager(request, page),
             "viewer": viewer,
         },
     )

@@ -32,6 +32,7 @@ from events.models import (
     SessionStatus,
 )
 from events.outcomes import submit
+from events.paging import asked_page, pager
 from events.templating import refused, render
 
 MODE_LABELS = {
@@ -171,7 +172,7 @@ async def new_jury_session(request: Request):
 
 async def _session_page(request: Request, session: JurySession, *, values: dict, errors: dict):
     """The session's page (`session_overview` reads it), with the forms' errors and what was typed."""
-    overview = await overview_rules.session_overview(session)
+    overview = await overview_rules.session_overview(session, page=asked_page(request))
     return render(
         request,
         "jury_admin/session.html",
@@ -188,6 +189,8 @@ async def _session_page(request: Request, session: JurySession, *, values: dict,
             "shortlist_max": shortlist_rules.MAX_TOP,
             "conflicts": overview.conflicts,
             "assignments": overview.assignments,
+            "assignments_page": overview.assignments_page,
+            "assignments_pager": pager(request, overview.assignments_page),
             "entries_in_scope": overview.entries_in_scope,
             "criteria_count": overview.criteria_count,
             "next_statuses": overview.next_statuses,

@@ -48,7 +48,11 @@ async def event_page(request: Request):
             "open_votes": await public_vote.open_votes(event) if event.is_published else [],
             "has_results": event.is_published and await published.has_published_results(event),
             "linked_data": await linked_data.hackathon(
-                event=event, base_url=_base_url(request), challenges=challenges, rounds=rounds
+                event=event,
+                base_url=_base_url(request),
+                challenges=challenges,
+                rounds=rounds,
+                works_limit=linked_data.EMBEDDED_WORKS,
             )
             if linked_data.is_listed(event)
             else None,

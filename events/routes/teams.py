@@ -22,7 +22,11 @@ from events.forms import checkbox, read_form, safe_next
 from events.i18n import _
 from events.models import Challenge, ChallengeStatus, Event, Team, TeamMember
 from events.outcomes import submit
+from events.paging import asked_page, page_of, pager
 from events.templating import refused, render
+
+TEAMS_PER_PAGE = 50
+REGISTRANTS_PER_PAGE = 100
 
 
 def _team_url(event: Event) -> str:
@@ -86,12 +90,18 @@ async def register(request: Request):
 
 async def registrants(request: Request):
     event: Event = request.state.event
+    total = await registration_rules.count_registrants(event=event)
+    page = page_of(total=total, per_page=REGISTRANTS_PER_PAGE, asked=asked_page(request))
     return render(
         request,
         "teams/registrants.html",
         {
             "event": event,
-            "registrants": await registration_rules.registrants(event=event),
+            "registrants": await registration_rules.registrants(
+                event=event, offset=page.offset, limit=page.per_page
+            ),
+            "page": page,
+            "pager": pager(request, page),
             "questions": registration_rules.questions(event),
         },
     )
@@ -311,8 +321,13 @@ async def choose_challenges(request: Request):
 
 async def team_list(request: Request):
     event: Event = request.state.event
+    total = await team_rules.count_teams(event=event)
+    page = page_of(total=total, per_page=TEAMS_PER_PAGE, asked=asked_page(request))
+    teams = await team_rules.public_teams(event=event, offset=page.offset, limit=page.per_page)
     return render(
-        request, "teams/list.html", {"event": event, "teams": await team_rules.public_teams(event=event)}
+        request,
+        "teams/list.html",
+        {"event": event, "teams": teams, "page": page, "pager": pager(request, page)},
     )
 
 
