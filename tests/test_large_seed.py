@@ -38,7 +38,7 @@ from events.models import (
     TeamMember,
     User,
 )
-from events.storage import storage_for
+from events.storage_backends import storage_for
 from seeds.demo import load_demo
 from seeds.large import DOMAIN, LARGE, LIVE_JURY, NATIONAL_JURY, SLUG, LargeAlreadyLoaded, load_large
 from tests.test_seeds import MODELS, NOW, canonical_dump, fresh_database
