@@ -83,7 +83,7 @@ JUROR_SHEETS = (
 RANKING = (
     ("1", ENTRIES[0], TEAMS[0], "78.33"),
     ("2", ENTRIES[1], TEAMS[1], "68.33"),
-    ("3", ENTRIES[2], TEAMS[2], "35"),
+    ("3", ENTRIES[2], TEAMS[2], "35.00"),  # a column of scores: two decimals
 )
 
 
