@@ -25,7 +25,7 @@ import time
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 log = logging.getLogger("hackcity.storage")
@@ -96,7 +96,37 @@ def check_key(key: str) -> str:
     return key
 
 
-class LocalPendingUpload:
+class CountedUpload:
+    """What every backend's pending upload does with the bytes it receives, before storing them:
+    check it is still open, count them against the limit (discarding the upload past it), keep the
+    first HEAD_BYTES for the type check, hash them. Subclasses set the attributes and `discard`."""
+
+    size: int
+    max_bytes: int
+    head: bytes
+    _hash: Any
+    _closed: bool
+
+    async def discard(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    async def _count(self, data: bytes) -> None:
+        if self._closed:
+            raise RuntimeError("upload already finished")
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            await self.discard()
+            raise FileTooLarge
+        if len(self.head) < HEAD_BYTES:
+            self.head += data[: HEAD_BYTES - len(self.head)]
+        self._hash.update(data)
+
+
+class LocalPendingUpload(CountedUpload):
     """A file being received: bytes go to `tmp/<random>.part`, counted and hashed as they come."""
 
     def __init__(self, storage: LocalStorage, max_bytes: int, key: str | None = None) -> None:
@@ -113,20 +143,8 @@ class LocalPendingUpload:
         self._file = os.fdopen(fd, "wb", buffering=0)
         self._closed = False
 
-    @property
-    def sha256(self) -> str:
-        return self._hash.hexdigest()
-
     async def write(self, data: bytes) -> None:
-        if self._closed:
-            raise RuntimeError("upload already finished")
-        self.size += len(data)
-        if self.size > self.max_bytes:
-            await self.discard()
-            raise FileTooLarge
-        if len(self.head) < HEAD_BYTES:
-            self.head += data[: HEAD_BYTES - len(self.head)]
-        self._hash.update(data)
+        await self._count(data)
         self._buffer += data
         if len(self._buffer) >= WRITE_BUFFER:
             await self._flush_buffer()

@@ -39,11 +39,10 @@ from aiobotocore.session import AioSession, get_session
 from botocore.exceptions import BotoCoreError, ClientError
 
 from events.storage import (
-    HEAD_BYTES,
     KEY_RE,
     ORPHAN_AGE_SECONDS,
     READ_CHUNK,
-    FileTooLarge,
+    CountedUpload,
     S3Location,
     StorageUnavailable,
     StoredFile,
@@ -76,7 +75,7 @@ def _missing(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound")
 
 
-class S3PendingUpload:
+class S3PendingUpload(CountedUpload):
     """A file being received: counted and hashed as it comes, sent part by part."""
 
     def __init__(self, storage: S3Storage, max_bytes: int, key: str | None) -> None:
@@ -93,20 +92,8 @@ class S3PendingUpload:
         self._parts: list[dict] = []
         self._closed = False
 
-    @property
-    def sha256(self) -> str:
-        return self._hash.hexdigest()
-
     async def write(self, data: bytes) -> None:
-        if self._closed:
-            raise RuntimeError("upload already finished")
-        self.size += len(data)
-        if self.size > self.max_bytes:
-            await self.discard()
-            raise FileTooLarge
-        if len(self.head) < HEAD_BYTES:
-            self.head += data[: HEAD_BYTES - len(self.head)]
-        self._hash.update(data)
+        await self._count(data)
         self._buffer += data
         self.max_buffered = max(self.max_buffered, len(self._buffer))
         while len(self._buffer) >= PART_SIZE:

@@ -227,9 +227,8 @@ class NewSecret:
     secret: str  # shown once, in the answer to the form
 
 
-async def create_webhook(
-    *, event: Event, user: User, url: str, kinds: list[str], allow_private: bool
-) -> NewSecret:
+def _read_form(url: str, kinds: list[str], *, allow_private: bool) -> tuple[str, list[str]]:
+    """The address and kinds of a webhook's form, checked together: FormErrors names every mistake."""
     errors: dict[str | None, str] = {}
     try:
         url = check_url(url, allow_private=allow_private)
@@ -241,6 +240,13 @@ async def create_webhook(
         errors.update(error.errors)
     if errors:
         raise FormErrors(errors)
+    return url, kinds
+
+
+async def create_webhook(
+    *, event: Event, user: User, url: str, kinds: list[str], allow_private: bool
+) -> NewSecret:
+    url, kinds = _read_form(url, kinds, allow_private=allow_private)
     async with in_transaction():
         # The event's row is locked (PostgreSQL; SQLite writes in turn): parallel forms cannot
         # get past the limit.
@@ -265,17 +271,7 @@ async def update_webhook(
     *, webhook: Webhook, url: str, kinds: list[str], active: bool, allow_private: bool
 ) -> Webhook:
     """Change the address, the kinds and whether it is on. Turning it off gives up what waits."""
-    errors: dict[str | None, str] = {}
-    try:
-        url = check_url(url, allow_private=allow_private)
-    except FormErrors as error:
-        errors.update(error.errors)
-    try:
-        kinds = read_kinds(kinds)
-    except FormErrors as error:
-        errors.update(error.errors)
-    if errors:
-        raise FormErrors(errors)
+    url, kinds = _read_form(url, kinds, allow_private=allow_private)
     async with in_transaction():
         webhook.url, webhook.kinds, webhook.active = url, kinds, active
         await webhook.save(update_fields=["url", "kinds", "active"])
