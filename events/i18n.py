@@ -83,15 +83,18 @@ def pgettext(context: str, message: str, **variables) -> str:
 
 
 def ngettext(singular: str, plural: str, n: int, **variables) -> str:
+    """The catalogue's form for `n`, with `num` written in the reader's language ("2 000", "2,000")."""
     text = catalogue(get_language()).ngettext(singular, plural, n)
-    variables.setdefault("num", n)
+    variables.setdefault("num", format_number(n, 0))
     return text % variables
 
 
 def ngettext_for_templates(singular: str, plural: str, n: int) -> str:
-    """The catalogue's form for `n`, unformatted: Jinja's newstyle `ngettext` formats it itself,
-    with `num` and every other variable of the call (`ngettext` above knows only `num` here)."""
-    return catalogue(get_language()).ngettext(singular, plural, n)
+    """The catalogue's form for `n`, with `num` already written in the reader's language: Jinja's
+    newstyle `ngettext` formats the rest itself, with every other variable of the call, but would
+    write `num` as a bare integer ("2000" in a French page)."""
+    text = catalogue(get_language()).ngettext(singular, plural, n)
+    return text.replace("%(num)s", format_number(n, 0))
 
 
 _ = gettext

@@ -25,6 +25,7 @@ from tortoise.transactions import in_transaction
 from events.domain import throttle
 from events.domain.errors import FormErrors
 from events.domain.events import role_label
+from events.domain.paging import Page, page_of
 from events.domain.registration import registration_of
 from events.domain.teams import join_named_team
 from events.i18n import _
@@ -345,21 +346,54 @@ async def accept_invitation(*, token: str, user: User, now: datetime | None = No
     return Accepted(invitation, seated, team)
 
 
+INVITATIONS_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class Unanswered:
+    """An invitation nobody has accepted yet, and whether its link still works."""
+
+    invitation: Invitation
+    expires_at: datetime
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at <= datetime.now(UTC)
+
+
 @dataclass(frozen=True)
 class People:
-    """The organisers' people page: who holds a role, and the invitations waiting for an answer."""
+    """The organisers' people page: who holds a role, and a page of the unanswered invitations
+    (newest first; an import can send thousands), with how many of them have expired."""
 
     roles: list[EventRole]
-    invitations: list[Invitation]
+    invitations: list[Unanswered]
+    page: Page
+    expired: int
 
 
-async def people(event: Event) -> People:
-    """The roles of the event with their holders (by role, then name), and its pending invitations."""
+async def people(event: Event, *, page: int | None = None) -> People:
+    """The roles of the event with their holders (by role, then name), and its unanswered invitations."""
     roles = await EventRole.filter(event_id=event.id).select_related("user").order_by("role", "user__name")
-    return People(roles=roles, invitations=await pending_invitations(event))
+    unanswered = Invitation.filter(event_id=event.id, accepted_at__isnull=True)
+    listed = page_of(total=await unanswered.count(), per_page=INVITATIONS_PER_PAGE, asked=page)
+    shown = (
+        await unanswered.select_related("challenge")
+        .order_by("-created_at", "-id")
+        .offset(listed.offset)
+        .limit(listed.per_page)
+    )
+    expired = await unanswered.filter(created_at__lte=datetime.now(UTC) - INVITATION_LIFETIME).count()
+    return People(
+        roles=roles,
+        invitations=[Unanswered(i, i.created_at + INVITATION_LIFETIME) for i in shown],
+        page=listed,
+        expired=expired,
+    )
 
 
 async def pending_invitations(event: Event) -> list[Invitation]:
+    """Every unanswered invitation of the event, expired ones included (they can still be cancelled)."""
     return (
         await Invitation.filter(event_id=event.id, accepted_at__isnull=True)
         .select_related("challenge")

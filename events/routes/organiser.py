@@ -18,6 +18,7 @@ from events.forms import checkbox, read_form
 from events.i18n import _
 from events.models import Event, EventKind, EventStatus, InvitedRole, Role
 from events.outcomes import act, submit
+from events.paging import asked_page, pager
 from events.routes.rounds import question_row_count, question_rows, question_values
 from events.templating import refused, render
 
@@ -208,7 +209,7 @@ async def people(request: Request):
                     "success",
                 )
             return RedirectResponse(_manage_url(event, "/people"), status_code=303)
-    page = await invitations.people(event)
+    page = await invitations.people(event, page=asked_page(request))
     response = render(
         request,
         "events/people.html",
@@ -216,6 +217,9 @@ async def people(request: Request):
             "event": event,
             "people": page.roles,
             "invitations": page.invitations,
+            "invitations_page": page.page,
+            "invitations_pager": pager(request, page.page),
+            "expired": page.expired,
             "roles": list(Role),
             "errors": errors,
             "values": values,

@@ -9,7 +9,7 @@ import pytest
 from events import i18n
 from events.domain import invitations
 from events.domain.errors import FormErrors
-from events.models import Event, EventRole, EventStatus, Invitation, Role
+from events.models import Event, EventRole, EventStatus, Invitation, Role, User
 from tests.helpers import csrf_from, make_user, post_form, sign_in
 
 
@@ -199,3 +199,44 @@ async def test_domain_cancel_is_scoped_to_the_event_and_refuses_an_accepted_invi
     assert await invitations.cancel_invitation(event=event, invitation_id=pending.id) is True
     assert not await Invitation.exists(id=pending.id)
     assert [i.id for i in await invitations.pending_invitations(event)] == []
+
+
+async def test_people_page_says_which_invitations_have_expired_and_pages_them(client):
+    """An import can leave thousands of invitations unanswered: the page shows them a hundred at a
+    time, newest first, and says which links no longer work (they last INVITATION_LIFETIME)."""
+    event = await organiser_of("datacity", "orga@example.org")
+    now = datetime.now(UTC)
+    await Invitation.bulk_create(
+        [
+            Invitation(
+                event=event,
+                email=f"person{n:03}@example.org",
+                role="participant",
+                token_hash=f"{n:064x}",
+                # two a day, back to more than the lifetime ago: the oldest have expired
+                created_at=now - invitations.INVITATION_LIFETIME * (n / 100),
+            )
+            for n in range(150)
+        ]
+    )
+    stale = await Invitation.filter(created_at__lte=now - invitations.INVITATION_LIFETIME).count()
+    assert 0 < stale < 150
+    await sign_in(client, "orga@example.org")
+
+    first = await client.get("/events/datacity/manage/people")
+    second = await client.get("/events/datacity/manage/people?page=2")
+
+    assert first.status_code == second.status_code == 200
+    assert "150 invitations waiting for an answer" in first.text
+    assert f"({stale} have expired)" in first.text
+    assert first.text.count("/cancel") == 100 and second.text.count("/cancel") == 50
+    assert "person000@example.org" in first.text and "person000@example.org" not in second.text
+    assert "person149@example.org" in second.text
+    assert "valid until" in first.text and "expired on" not in first.text.split("person099")[0]
+    assert second.text.count("expired on") == stale
+    assert 'rel="next"' in first.text and 'rel="prev"' in second.text
+
+    await User.filter(email="orga@example.org").update(language="fr")
+    french = await client.get("/events/datacity/manage/people?page=2")
+    assert "150 invitations en attente de réponse (50 ont expiré)" in french.text
+    assert "expirée le" in french.text

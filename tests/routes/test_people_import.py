@@ -667,7 +667,7 @@ async def test_a_file_of_two_thousand_people_is_imported_at_once(event, organise
     assert await OutboxMessage.all().count() == 2000
     assert await Invitation.filter(team_name="Team 666").count() == 2
     again = await upload(organiser, "email;name;role;team\n" + lines)
-    assert "2000 lines skipped (already done)" in await flashed(organiser, again)
+    assert "2,000 lines skipped (already done)" in await flashed(organiser, again)  # locale-formatted
     assert await OutboxMessage.all().count() == 2000
 
 
