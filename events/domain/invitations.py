@@ -193,16 +193,16 @@ def invitation_mail(
                 )
             )
         if challenge:
-            place = _("the challenge “%(title)s” of", title=challenge.title)
+            place = _("the challenge “%(title)s” of", title=challenge.title) + " "
         elif jury_session:
-            place = _("the jury “%(name)s” of", name=jury_session.name)
+            place = _("the jury “%(name)s” of", name=jury_session.name) + " "
         else:
-            place = ""
+            place = ""  # "to join DataCity", one space
         return subject, (
             greeting
             + "\n\n"
             + _(
-                "%(name)s invites you to join %(place)s %(event)s as %(role)s.\n\n"
+                "%(name)s invites you to join %(place)s%(event)s as %(role)s.\n\n"
                 "To accept, open this link (valid for 30 days), then sign in or create an account "
                 "with any email address:\n\n%(link)s\n\nIf you did not expect it, ignore this message.\n",
                 name=invited_by.name,

@@ -335,7 +335,7 @@ async def test_an_invitation_to_an_unknown_address_is_in_the_instance_language(d
     assert await Invitation.filter(email="newcomer@example.org").count() == 1
     mail = (await outbox()).last_to("newcomer@example.org")
     assert mail["Subject"] == "You are invited to DataCity Lyon on hackcity"
-    assert body_of(mail).startswith("Hello,\n\nOlga invites you to join  DataCity Lyon as Mentor.")
+    assert body_of(mail).startswith("Hello,\n\nOlga invites you to join DataCity Lyon as Mentor.")
 
 
 async def test_the_instance_language_is_the_setting_not_a_constant(settings, db, outbox):
