@@ -26,6 +26,7 @@ from tortoise.transactions import in_transaction
 
 from events import i18n
 from events.domain import public_vote
+from events.domain.deliberation import final_rows
 from events.domain.errors import FormErrors
 from events.domain.results import session_results
 from events.i18n import _, lazy
@@ -175,7 +176,8 @@ async def award_board(session: JurySession) -> AwardBoard:
     """Per challenge: the ranking, its suggestion, the prizes text and the awards given; then the
     public prize with the tally. A constant number of queries."""
     results = await session_results(session)
-    rows: list[dict[str, Any]] = results["entries"]  # ordered by challenge, then rank
+    # ordered by challenge, then rank: the final ranking, once the jury has deliberated
+    rows: list[dict[str, Any]] = final_rows(results)
     entries = {e.id: e for e in await Entry.filter(id__in=[r["entry_id"] for r in rows])}
     teams = dict(await Team.filter(id__in={r["team_id"] for r in rows}).values_list("id", "name"))
     challenges = {

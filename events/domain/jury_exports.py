@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from events.domain.deliberation import final_rows
 from events.domain.public_vote import vote_counts
 from events.models import Award, Challenge, Criterion, Entry, JurySession, Score, ScoreSheet, Team, User
 
@@ -60,9 +61,11 @@ def results_table(results: dict[str, Any], names: Names) -> tuple[list[str], lis
         "sheets",
         "trimmed",
         "tie_broken",
+        "computed_rank",
+        "deliberated",
     ]
     rows: list[list[Any]] = []
-    for row in results["entries"]:
+    for row in final_rows(results):  # the final ranking; the computed rank beside it
         rows.append(
             [
                 names.challenges.get(row["challenge_id"], ""),
@@ -76,6 +79,8 @@ def results_table(results: dict[str, Any], names: Names) -> tuple[list[str], lis
                 row["sheets"],
                 row["trimmed"],
                 row["tie_broken"],
+                row["computed_rank"],
+                row["deliberated"],
             ]
         )
     return header, rows
@@ -84,7 +89,7 @@ def results_table(results: dict[str, Any], names: Names) -> tuple[list[str], lis
 def results_json(session: JurySession, results: dict[str, Any], names: Names) -> dict[str, Any]:
     """The results with the titles they refer to; jurors stay anonymous (their labels only)."""
     entries = []
-    for row in results["entries"]:
+    for row in final_rows(results):  # with computed_rank and deliberated
         entries.append(
             {
                 **{key: value for key, value in row.items() if key != "criteria"},
@@ -111,6 +116,8 @@ def results_json(session: JurySession, results: dict[str, Any], names: Names) ->
         "trimmed": results["trimmed"],
         "public_vote": names.votes is not None,
         "entries": entries,
+        # the jury's changes to the computed ranking, oldest first, each with its reason
+        "deliberation": results.get("deliberation") or [],
         "awards": [
             {
                 **award,

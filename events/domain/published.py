@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from events.domain.deliberation import final_rows
 from events.models import (
     Challenge,
     Criterion,
@@ -28,6 +29,7 @@ class RankedEntry:
     entry: Entry
     score: float | None
     sheets: int
+    deliberated: bool = False  # this place was decided in deliberation, not by the computed ranking
 
 
 @dataclass
@@ -68,8 +70,8 @@ async def entries_with_feedback(event: Event, entry_ids: list[int]) -> set[int]:
 
 
 def _rows(session: JurySession) -> list[dict[str, Any]]:
-    snapshot = session.results_snapshot or {}
-    return list(snapshot.get("entries", []))
+    """The final ranking: as computed, with the deliberation's changes (`events.domain.deliberation`)."""
+    return final_rows(session.results_snapshot)
 
 
 async def public_results(event: Event) -> list[SessionResults]:
@@ -88,7 +90,9 @@ async def public_results(event: Event) -> list[SessionResults]:
             if entry is None or challenge is None:
                 continue
             ranking = by_challenge.setdefault(challenge.id, ChallengeRanking(challenge))
-            ranking.entries.append(RankedEntry(row["rank"], entry, row["score"], row["sheets"]))
+            ranking.entries.append(
+                RankedEntry(row["rank"], entry, row["score"], row["sheets"], row["deliberated"])
+            )
         ordered = sorted(by_challenge.values(), key=lambda r: (r.challenge.position, r.challenge.id))
         results.append(SessionResults(session, ordered))
     return results

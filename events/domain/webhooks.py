@@ -44,6 +44,7 @@ from tortoise.expressions import Q, Subquery
 from tortoise.transactions import in_transaction
 
 from events.domain import fetching
+from events.domain.deliberation import final_rows
 from events.domain.errors import FormErrors
 from events.i18n import _, lazy, ngettext
 from events.models import (
@@ -419,7 +420,7 @@ async def session_data(session: JurySession, base_url: str) -> dict[str, Any]:
     }
     if session.published_at is None:
         return data
-    rows = list((session.results_snapshot or {}).get("entries", []))
+    rows = final_rows(session.results_snapshot)  # the jury's final ranking
     entries = {
         entry.id: entry
         for entry in await Entry.filter(id__in=[row["entry_id"] for row in rows]).select_related("team")
@@ -441,6 +442,7 @@ async def session_data(session: JurySession, base_url: str) -> dict[str, Any]:
             {
                 "rank": row["rank"],
                 "score": row["score"],
+                "deliberated": row["deliberated"],  # place decided in deliberation
                 "entry": {
                     "id": entry.id,
                     "title": entry.title,

@@ -311,3 +311,30 @@ class Award(Model):
         table = "award"
         ordering = ["position", "id"]
         unique_together = (("session", "challenge", "title"),)
+
+
+class DeliberationChange(Model):
+    """A place in a locked session's ranking that the jury decided differently from the computed one,
+    with its written reason. Append-only: a change is never edited or deleted; moving an entry back
+    is another change with its own reason. Placing the entry is done by `events.domain.deliberation`."""
+
+    id = fields.IntField(primary_key=True)
+    session = fields.ForeignKeyField(
+        "models.JurySession", related_name="deliberation_changes", on_delete=fields.CASCADE
+    )
+    entry = fields.ForeignKeyField(
+        "models.Entry", related_name="deliberation_changes", on_delete=fields.CASCADE
+    )
+    challenge_id = fields.IntField()
+    computed_place = fields.IntField()  # the entry's place in the computed ranking
+    from_place = fields.IntField()  # its place before this change (earlier changes applied)
+    to_place = fields.IntField()
+    reason = fields.TextField()
+    decided_by = fields.ForeignKeyField(
+        "models.User", related_name="deliberation_changes", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "deliberation_change"
+        ordering = ["id"]

@@ -18,6 +18,7 @@ from events.domain import assignments as assignment_rules
 from events.domain import results as results_rules
 from events.domain import stability as stability_rules
 from events.domain.criteria import format_number
+from events.domain.deliberation import changes_of, final_rows
 from events.domain.results import TIE_BREAK
 from events.i18n import _
 from events.models import (
@@ -76,6 +77,7 @@ async def explain_entry(request: Request):
     # How stable its place is: this entry's figures only (a juror may be conflicted with another).
     _panel, stability = await stability_rules.session_stability(session, results)
     found = stability.for_entry(entry.id)
+    final = next((r for r in final_rows(session.results_snapshot) if r["entry_id"] == entry.id), None)
     return render(
         request,
         "jury_admin/explain.html",
@@ -90,6 +92,8 @@ async def explain_entry(request: Request):
             "challenge_stability": found[0] if found else None,
             "entry_stability": found[1] if found else None,
             "viewer_id": user.id,
+            "final": final,
+            "deliberation": changes_of(session.results_snapshot, entry.id),
             "tie_break": [_(rule) for rule in TIE_BREAK],
             "format_number": format_number,
         },

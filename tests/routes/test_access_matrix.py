@@ -284,6 +284,9 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     # removing an award the session does not have sends back to the page)
     ("jury_awards", "GET"): ORGANISER_1,
     ("jury_awards", "POST"): ORGANISER_1,
+    # deliberation ({session_id} is scheduled: the page shows, a change is refused with 422)
+    ("jury_deliberation", "GET"): ORGANISER_1,
+    ("jury_deliberation", "POST"): ORGANISER_1,
     ("remove_award", "POST"): ORGANISER_1,
     # juror pages ({session_id} is a scheduled session of event 1 where juror_1 has a seat; {entry_id}
     # is not in its scope, so the phone page and its actions are 404 to all, see REFUSAL; they are
@@ -459,6 +462,7 @@ POST_SUCCESS: dict[str, int | str] = {
     "copy_round_grid": "/events/{slug}/manage/rounds/{round_id}/criteria/challenges/{challenge}",
     "drop_challenge_grid": "/events/{slug}/manage/rounds/{round_id}/criteria",
     "jury_awards": 422,
+    "jury_deliberation": 422,
     "remove_award": "/events/{slug}/manage/juries/{session_id}/awards",
     "juror_session": "/events/{slug}/jury/{session_id}",
     "live_build_agenda": 422,
