@@ -536,6 +536,36 @@ def test_a_jury_scores_on_phones_and_publishes_its_results(contexts, server, ass
     )
     check(organiser, "en")
 
+    # Deliberation: a move needs the jury's reason; the entry moves, the places say so; moved back.
+    organiser.goto(session_url)
+    organiser.get_by_role("link", name=en("Deliberation: the final ranking and the jury's reasons")).click()
+    organiser.wait_for_url(f"**{base}/manage/juries/{session_id}/deliberation")
+    final = organiser.get_by_role("table", name=CHALLENGE)
+    organiser.get_by_label(en("Entry"), exact=True).select_option(label=f"3. {ENTRIES[2]}")
+    organiser.get_by_label(en("New place in its challenge")).fill("2")
+    organiser.get_by_label(en("The jury's reason")).fill("Too short")
+    organiser.get_by_role("button", name=en("Record this change")).click()
+    expect(organiser.get_by_role("alert")).to_contain_text(en("Please correct the following:"))
+    expect(organiser.get_by_label(en("New place in its challenge"))).to_have_value("2")
+    check(organiser, "en")
+    organiser.get_by_label(en("The jury's reason")).fill("The jury saw the only prototype tested on site.")
+    organiser.get_by_role("button", name=en("Record this change")).click()
+    expect(flash(organiser)).to_contain_text(
+        en("The entry is now at place %(place)s; the reason is in the log.", place=2)
+    )
+    expect(final.get_by_role("rowheader")).to_have_text([ENTRIES[0], ENTRIES[2], ENTRIES[1]])
+    expect(final.get_by_text(en("decided in deliberation"))).to_have_count(2)
+    check(organiser, "en")
+    organiser.get_by_label(en("Entry"), exact=True).select_option(label=f"2. {ENTRIES[2]}")
+    organiser.get_by_label(en("New place in its challenge")).fill("3")
+    organiser.get_by_label(en("The jury's reason")).fill("On reflection the computed order stands.")
+    organiser.get_by_role("button", name=en("Record this change")).click()
+    expect(final.get_by_role("rowheader")).to_have_text([entry for _rank, entry, _team, _score in RANKING])
+    expect(final.get_by_text(en("decided in deliberation"))).to_have_count(0)
+    expect(
+        organiser.get_by_role("table", name=en("Log of the deliberation")).get_by_role("row")
+    ).to_have_count(3)
+
     # A juror's page no longer takes scores.
     jury_pages[0].reload()
     expect(
