@@ -268,6 +268,7 @@ def cmd_purge(settings: Settings, args) -> int:
         "expired_sessions": "Expired sessions",
         "old_rate_limits": "Old rate-limit counters",
         "old_mail": "Old mail",
+        "old_webhook_deliveries": "Old webhook deliveries",
     }
     for kind, count in report.other.items():
         print(f"{labels[kind]}: {count} {would}deleted")

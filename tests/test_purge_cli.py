@@ -100,5 +100,6 @@ def test_purge_command_dry_run_then_real_run_then_nothing_left(tmp_path):
         "Expired sessions: 0 deleted",
         "Old rate-limit counters: 0 deleted",
         "Old mail: 0 deleted",
+        "Old webhook deliveries: 0 deleted",
     ]
     assert asyncio.run(_state(url)) == (events, registrations, members, teams, sessions)

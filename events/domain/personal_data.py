@@ -33,6 +33,7 @@ from events.models import (
     ConflictOfInterest,
     DatasetAcceptance,
     DatasetAccess,
+    DeliberationChange,
     Entry,
     EntryFile,
     EntryRevision,
@@ -88,6 +89,7 @@ EXPORTED: dict[str, tuple[type[Model], ...]] = {
     "portal_keys": (PortalKey,),
     "portal_reuses": (PortalReuse,),
     "webhooks": (Webhook,),
+    "deliberation_changes": (DeliberationChange,),
 }
 # Models that refer to a person but are left out of the export, with the reason. Empty today:
 # add a model here only with a reason a reader of docs/PRIVACY.md would accept.
@@ -154,6 +156,21 @@ async def export_data(user: User) -> dict[str, Any]:
     data["webhooks"] = [
         {"event": w.event.slug, "url": w.url, "kinds": list(w.kinds), "registered_at": _iso(w.created_at)}
         for w in await Webhook.filter(created_by_id=user.id).select_related("event").order_by("id")
+    ]
+    # Changes of a ranking this person recorded in a jury's deliberation, with the reason written.
+    data["deliberation_changes"] = [
+        {
+            "event": c.session.event.slug,
+            "session": c.session.name,
+            "entry": c.entry.title,
+            "from_place": c.from_place,
+            "to_place": c.to_place,
+            "reason": c.reason,
+            "recorded_at": _iso(c.created_at),
+        }
+        for c in await DeliberationChange.filter(decided_by_id=user.id)
+        .select_related("session__event", "entry")
+        .order_by("id")
     ]
     return data
 

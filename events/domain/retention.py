@@ -15,7 +15,8 @@
   conditional update of `purged_at`, which also takes SQLite's write lock at once). `purged_at`
   tells the organisers when.
 - Beside events: server-side sessions past their lifetime, rate-limit counters older than
-  `RATE_LIMIT_RETENTION` and mail that left the outbox more than `MAIL_RETENTION` ago.
+  `RATE_LIMIT_RETENTION`, mail that left the outbox more than `MAIL_RETENTION` ago and finished
+  webhook deliveries older than `WEBHOOK_DELIVERY_RETENTION`.
 
 `purge(dry_run=True)` counts the same rows without changing anything.
 """
@@ -47,6 +48,8 @@ from events.models import (
     Dataset,
     DatasetAcceptance,
     DatasetAccess,
+    DeliberationChange,
+    DeliveryStatus,
     Entry,
     EntryFile,
     EntryRevision,
@@ -72,6 +75,7 @@ from events.models import (
     User,
     UserSession,
     Webhook,
+    WebhookDelivery,
 )
 
 log = logging.getLogger("hackcity.retention")
@@ -84,6 +88,8 @@ MAX_RETENTION_MONTHS = 60
 RATE_LIMIT_RETENTION = timedelta(days=2)
 # Sent, logged or failed mail: bodies hold links and names, and nothing reads them after delivery.
 MAIL_RETENTION = timedelta(days=30)
+# Finished webhook deliveries (their payloads name entries and teams) are kept this long for the log.
+WEBHOOK_DELIVERY_RETENTION = timedelta(days=30)
 # Placeholder accounts that take the jurors' place once an event is purged. No sign-up can take such an
 # address (the domain has no dot), and the accounts cannot sign in.
 ANONYMOUS_JUROR_EMAIL = "anonymous-juror-{n}@invalid"
@@ -124,6 +130,8 @@ KEPT: dict[type, str] = {
     "reuses page, and deleting the account of whoever stored it keeps the key without their name",
     PortalReuse: "a reuse published on an open-data portal, public there like the awards: it names the "
     "organiser who published it, whose role stays",
+    DeliberationChange: "a change of a ranking in deliberation, with the jury's reason: part of how the "
+    "published results came about, it names the organiser who recorded it, whose role stays",
     Webhook: "an event's webhooks, registered by an organiser whose role stays: they belong to the event, "
     "and their deliveries name no person",
 }
@@ -426,6 +434,14 @@ async def purge_old_mail(*, now: datetime, dry_run: bool = False) -> int:
     return await _delete(OutboxMessage.filter(status__in=done, created_at__lt=now - MAIL_RETENTION), dry_run)
 
 
+async def purge_old_webhook_deliveries(*, now: datetime, dry_run: bool = False) -> int:
+    """Webhook deliveries delivered or given up more than WEBHOOK_DELIVERY_RETENTION ago; those
+    still to try stay, whatever their age."""
+    done = [DeliveryStatus.DELIVERED, DeliveryStatus.GAVE_UP]
+    old = now - WEBHOOK_DELIVERY_RETENTION
+    return await _delete(WebhookDelivery.filter(status__in=done, created_at__lt=old), dry_run)
+
+
 async def purge(
     *,
     session_lifetime: timedelta,
@@ -433,7 +449,8 @@ async def purge(
     dry_run: bool = False,
     language: str = "fr",
 ) -> PurgeReport:
-    """Purge every event past its retention, and expired sessions, old rate-limit counters and old mail.
+    """Purge every event past its retention, and expired sessions, old rate-limit counters, old mail
+    and old webhook deliveries.
 
     `session_lifetime` is the web layer's (events.auth.SESSION_LIFETIME). `language` names the
     placeholder jurors when they are first made. A dry run counts and changes nothing.
@@ -457,6 +474,7 @@ async def purge(
         ),
         "old_rate_limits": await purge_old_rate_limits(now=now, dry_run=dry_run),
         "old_mail": await purge_old_mail(now=now, dry_run=dry_run),
+        "old_webhook_deliveries": await purge_old_webhook_deliveries(now=now, dry_run=dry_run),
     }
     if not dry_run and any(report.other.values()):
         log.info("purged %s", ", ".join(f"{kind}={n}" for kind, n in report.other.items()))

@@ -22,6 +22,7 @@ from events.models import (
     ConflictOfInterest,
     DatasetAcceptance,
     DatasetAccess,
+    DeliveryStatus,
     Entry,
     EntryFile,
     EntryRevision,
@@ -43,6 +44,8 @@ from events.models import (
     Throttle,
     User,
     UserSession,
+    Webhook,
+    WebhookDelivery,
 )
 from tests.jury_world import NOW, make_jury_world, member_with_everything, score
 
@@ -141,6 +144,17 @@ async def other_rows():
     ):
         message = await OutboxMessage.create(to="s@example.org", subject="S", body="B", status=status)
         await OutboxMessage.filter(id=message.id).update(created_at=AFTER - age)
+    hooks = await Event.create(slug="hooks", title="Hooks")
+    webhook = await Webhook.create(event=hooks, url="https://example.org/hook", secret="s", kinds=[])
+    for age, delivery_status in (
+        (timedelta(days=40), DeliveryStatus.DELIVERED),
+        (timedelta(days=40), DeliveryStatus.FAILED),  # still to retry: stays
+        (timedelta(days=3), DeliveryStatus.GAVE_UP),
+    ):
+        delivery = await WebhookDelivery.create(
+            webhook=webhook, kind="test", payload="{}", status=delivery_status
+        )
+        await WebhookDelivery.filter(id=delivery.id).update(created_at=AFTER - age)
 
 
 EXPECTED = {
@@ -179,7 +193,12 @@ async def test_dry_run_counts_everything_and_changes_nothing(db):
     assert await dump(db) == before
     assert [(e.slug, e.counts) for e in report.events] == [("datacity", EXPECTED)]
     assert report.events[0].purge_on == datetime(2027, 6, 2, 10, tzinfo=UTC)
-    assert report.other == {"expired_sessions": 1, "old_rate_limits": 1, "old_mail": 1}
+    assert report.other == {
+        "expired_sessions": 1,
+        "old_rate_limits": 1,
+        "old_mail": 1,
+        "old_webhook_deliveries": 1,
+    }
     assert (await Event.get(id=world.event.id)).purged_at is None
 
 
@@ -295,7 +314,12 @@ async def test_purge_of_sessions_rate_limits_and_mail(db):
     report = await _purge()
 
     assert report.events == []
-    assert report.other == {"expired_sessions": 1, "old_rate_limits": 1, "old_mail": 1}
+    assert report.other == {
+        "expired_sessions": 1,
+        "old_rate_limits": 1,
+        "old_mail": 1,
+        "old_webhook_deliveries": 1,
+    }
     assert await UserSession.all().values_list("key_hash", flat=True) == ["b" * 64]
     assert await Throttle.all().count() == 1
     assert sorted(await OutboxMessage.all().values_list("status", flat=True)) == [
@@ -314,7 +338,12 @@ async def test_second_run_does_nothing_and_recent_event_is_untouched(db):
     report = await _purge()
 
     assert report.events == []
-    assert report.other == {"expired_sessions": 0, "old_rate_limits": 0, "old_mail": 0}
+    assert report.other == {
+        "expired_sessions": 0,
+        "old_rate_limits": 0,
+        "old_mail": 0,
+        "old_webhook_deliveries": 0,
+    }
     assert await dump(db) == after_first
     recent = await Event.get(id=recent.id)
     assert recent.purged_at is None
@@ -374,7 +403,7 @@ def test_the_privacy_doc_describes_every_kind_the_purge_counts():
     from tests.domain.test_personal_data import DOC
 
     text = DOC.read_text(encoding="utf-8")
-    kinds = [*retention.KINDS, "expired_sessions", "old_rate_limits", "old_mail"]
+    kinds = [*retention.KINDS, "expired_sessions", "old_rate_limits", "old_mail", "old_webhook_deliveries"]
     assert [kind for kind in kinds if f"| `{kind}` |" not in text] == []
 
 
