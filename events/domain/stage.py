@@ -55,7 +55,8 @@ def token_matches(session: JurySession, token: str | None, *, secret_key: str) -
     """Whether `token` is the session's current one, compared in constant time."""
     if not token or len(token) != TOKEN_LENGTH:
         return False
-    return hmac.compare_digest(stage_token(session, secret_key=secret_key), token)
+    # As bytes: compare_digest refuses a str with characters outside ASCII.
+    return hmac.compare_digest(stage_token(session, secret_key=secret_key).encode(), token.encode())
 
 
 def is_public(event: Event, session: JurySession) -> bool:

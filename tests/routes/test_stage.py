@@ -347,6 +347,7 @@ async def test_without_public_vote_the_stage_needs_the_link(db, make_client):
     assert (await anonymous.get(_stage(world))).status_code == 404
     assert (await anonymous.get(_stage(world, "?key=" + "0" * 40))).status_code == 404
     assert (await anonymous.get(_stage(world, "?key=" + token[:-1]))).status_code == 404
+    assert (await anonymous.get(_stage(world, "?key=" + "é" * 40))).status_code == 404
     assert (await member.get(_stage(world))).status_code == 404
     assert (await anonymous.get(_stage(world, "/events"))).status_code == 404
     page = await anonymous.get(_stage(world, f"?key={token}"))
@@ -365,7 +366,7 @@ async def test_a_public_vote_in_a_published_event_opens_the_stage_to_anyone(db, 
     assert '<html lang="fr">' in page.text
     vote_url = f"{BASE_URL}/events/{world.event.slug}/vote/{world.session.id}"
     assert f'<p class="stage__qr-url">{vote_url}</p>' in page.text
-    assert '<svg role="img" aria-label="QR code : Votez pour votre équipe préférée"' in page.text
+    assert '<svg role="img" aria-label="QR code\u00a0: Votez pour votre équipe préférée"' in page.text
     assert f'data-stream="{_stage(world, "/events")}"' in page.text
     await world.event.__class__.filter(id=world.event.id).update(status=EventStatus.DRAFT)
     assert (await anonymous.get(_stage(world))).status_code == 404
