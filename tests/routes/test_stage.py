@@ -67,8 +67,9 @@ async def _public(world: JuryWorld) -> None:
 
 
 async def _with_awards(world: JuryWorld) -> list[Award]:
-    """Every pitch done, the session closed, and three awards: the challenge's first and second
-    prizes and the public's prize (given unscored: the results list them). Returned in the reveal order: second, first, public."""
+    """The session closed and three awards (entries need no score to be in the results): the
+    challenge's first and second prizes, and the public's. In the reveal order: second, first,
+    public."""
     await sessions.set_session_status(session=world.session, status="closed")
     first = await give_award(
         session=world.session,
@@ -197,10 +198,7 @@ async def test_awards_are_revealed_one_by_one_and_never_before(db, make_client):
     assert '<p class="stage__award-title">Second prize · Mobility</p>' in shown[1]
     assert '<p class="stage__team">Team 2</p>' in shown[1]
     assert '<p class="stage__award-title">First prize · Mobility</p>' in shown[2]
-    assert (
-        '<li data-award="{}">Second prize · Mobility: <strong>Team 2</strong></li>'.format(second.id)
-        in shown[2]
-    )
+    assert f'<li data-award="{second.id}">Second prize · Mobility: <strong>Team 2</strong></li>' in shown[2]
     assert '<p class="stage__award-title">Prix des Lumières</p>' in shown[3]
     assert '<p class="stage__team">Team 0</p>' in shown[3]
     control = (await organiser.get(_control(world))).text
@@ -259,7 +257,7 @@ async def test_revealing_before_the_session_is_locked_is_refused_in_the_page(
 
 async def test_reveal_refuses_a_bad_step_and_when_nothing_is_left(db, make_client):
     world = await _world()
-    (award, *_rest) = await _with_awards(world)
+    await _with_awards(world)
     organiser = await _organiser(make_client)
 
     bad = await post_form(organiser, _control(world, "/stage/reveal"), {"step": "all"}, page=_control(world))
