@@ -179,9 +179,11 @@ class StageState:
 
 def _phase(session: JurySession, slots: list[PitchSlot]) -> str:
     statuses = {slot.status for slot in slots}
+    if session.status in AWARDABLE:  # locked: a slot left live is over too
+        return "awards"
     if SlotStatus.LIVE in statuses:
         return "pitch"
-    if session.status in AWARDABLE or (slots and SlotStatus.PENDING not in statuses):
+    if slots and SlotStatus.PENDING not in statuses:
         return "awards"
     if statuses & {SlotStatus.DONE, SlotStatus.LOCKED}:
         return "between"

@@ -490,3 +490,16 @@ async def test_titles_are_escaped_on_the_stage(db, make_client):
     assert "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<dd>&lt;b&gt;bold&lt;/b&gt;</dd>" in page
+
+
+async def test_a_session_locked_during_a_pitch_shows_the_awards(db, make_client):
+    world = await _world()
+    await live_rules.build_agenda(session=world.session)
+    await live_rules.next_slot(session=world.session)
+    await sessions.set_session_status(session=world.session, status="closed")
+    client = await _organiser(make_client)
+
+    body = _body((await client.get(_stage(world))).text)
+
+    assert 'data-phase="awards"' in body
+    assert "stage-timer" not in body
