@@ -3,7 +3,9 @@
 - Two brokers with their own listener connections hear each other's messages, and a broker whose
   connection is killed reconnects and tells its subscribers to read everything again.
 - Two uvicorn processes of the app on the same database: the control room's stream is read on
-  process A while a juror saves a score, and an organiser presses "Next slot", on process B.
+  process A while a juror saves a score, and an organiser presses "Next slot", on process B; the
+  stage screen's stream, opened with its sharing link on process A, follows the next slots, their
+  timer and the reveal of an award pressed on process B.
 
 Skipped on SQLite (one process by design): CI runs the suite on PostgreSQL too.
 """
@@ -21,6 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -28,7 +31,9 @@ import pytest
 from tortoise import connections
 
 from events.broker import APPLICATION_NAME, RESYNC, Broker
-from events.models import SlotStatus
+from events.domain import live as live_rules
+from events.domain.awards import give_award
+from events.models import Award, JurySession, SlotStatus
 from tests.conftest import ON_POSTGRES, free_port
 from tests.helpers import DEFAULT_PASSWORD, TOKEN_RE
 from tests.routes.test_live import _control, _world
@@ -245,3 +250,74 @@ async def test_a_score_saved_on_one_process_reaches_the_stream_of_another(db, tw
         for client in (watcher, scorer, organiser_b):
             await client.aclose()
     assert re.search(r"hackcity\.live.*listener connection failed", server_a.log()) is None
+
+
+async def test_the_stage_screen_on_one_process_follows_the_control_room_on_another(db, two_servers):
+    """The projector opens the sharing link on process A; the organiser, on process B, starts the
+    pitches, locks the session and reveals an award: the stage's stream follows each step, and the
+    award not revealed yet never reaches it."""
+    server_a, server_b = two_servers
+    world = await _world()
+    organiser_b = await _signed_in(server_b.base_url, "orga@example.org")
+    control = (await organiser_b.get(_control(world))).text
+    link = re.search(r'id="stage-link" class="stage-link" type="text" readonly value="([^"]+)"', control)
+    assert link is not None, control[-2000:]
+    stage_url = link.group(1).replace(server_b.base_url, "", 1).replace("&amp;", "&")
+    path, query = stage_url.split("?", 1)
+    projector = httpx.AsyncClient(base_url=server_a.base_url, timeout=10)
+    assert (await projector.get(path)).status_code == 404  # not public: the link is needed
+    events: asyncio.Queue = asyncio.Queue()
+    try:
+        async with projector.stream("GET", f"{path}/events?{query}", timeout=30) as stream:
+            assert stream.status_code == 200
+            reader = asyncio.create_task(_read_events(stream, events))
+            try:
+                first = await _next_event(events, "stage")
+                assert first["phase"] == "before"
+
+                await _post(organiser_b, _control(world, "/agenda/build"), {"duration": "7"}, _control(world))
+                await _post(organiser_b, _control(world, "/next"), {}, _control(world))
+                pitch = await _next_event(events, "stage", lambda data: data["phase"] == "pitch")
+                assert '<p class="stage__team">Team 0</p>' in pitch["html"]
+                assert "Next: Team 1, Entry 0" not in pitch["html"]
+                assert "Next: Team 1, Entry 1" in pitch["html"]
+                started = await live_rules.current_slot(world.session)
+                assert pitch["timer_end"] == (started.started_at + timedelta(minutes=7)).isoformat()
+
+                await _post(organiser_b, _control(world, "/next"), {}, _control(world))
+                following = await _next_event(
+                    events, "stage", lambda data: '<p class="stage__team">Team 1</p>' in data["html"]
+                )
+                assert following["timer_end"] != pitch["timer_end"]
+
+                await _post(organiser_b, _control(world, "/lock-session"), {}, _control(world))
+                await _next_event(events, "stage", lambda data: data["phase"] == "awards")
+                session = await JurySession.get(id=world.session.id)
+                first_prize = await give_award(
+                    session=session,
+                    challenge_id=world.challenge.id,
+                    entry_id=world.entries[2].id,
+                    title="First prize",
+                )
+                second_prize = await give_award(
+                    session=session,
+                    challenge_id=world.challenge.id,
+                    entry_id=world.entries[1].id,
+                    title="Second prize",
+                )
+                revealed = await _post(
+                    organiser_b, _control(world, "/stage/reveal"), {"step": "next"}, _control(world)
+                )
+                assert revealed.status_code == 303
+                shown = await _next_event(events, "stage", lambda data: "data-award" in data["html"])
+                assert f'data-award="{second_prize.id}"' in shown["html"]
+                assert f'data-award="{first_prize.id}"' not in shown["html"]
+                assert "Team 2" not in shown["html"]
+            finally:
+                reader.cancel()
+                await asyncio.gather(reader, return_exceptions=True)
+    finally:
+        for client in (projector, organiser_b):
+            await client.aclose()
+    assert (await Award.get(id=second_prize.id)).revealed_at is not None
+    assert (await Award.get(id=first_prize.id)).revealed_at is None

@@ -102,6 +102,9 @@ class JurySession(Model):
     results_snapshot = fields.JSONField(null=True)  # frozen when the session closes
     locked_at = fields.DatetimeField(null=True)
     published_at = fields.DatetimeField(null=True)
+    # The stage screen's sharing link is derived from this random value (never shown), which the
+    # organiser replaces to turn the old link off. db_default: added to a table that holds sessions.
+    stage_secret = fields.CharField(max_length=64, default="", db_default="")
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -306,6 +309,8 @@ class Award(Model):
     title = fields.CharField(max_length=200)
     position = fields.IntField(default=0)
     created_at = fields.DatetimeField(auto_now_add=True)
+    # When the organiser revealed it on the stage screen (demo day), NULL until then.
+    revealed_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "award"

@@ -24,11 +24,13 @@ from starlette.types import Receive, Scope, Send
 from events import broker, i18n
 from events.auth import ORGANISER, SIGNED_IN, not_found, route
 from events.domain import assignments as assignment_rules
+from events.domain import awards as award_rules
 from events.domain import live as live_rules
 from events.domain import schedule, scoring
 from events.domain import seats as seat_rules
 from events.domain import sessions as session_rules
 from events.domain import sheets as sheet_rules
+from events.domain import stage as stage_rules
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_id
 from events.flash import flash
@@ -136,11 +138,27 @@ async def _control_page(
             "clock": lambda value: _clock(value, event),
             "local_input": lambda value: schedule.local_input(value, event.timezone),
             "server_now": datetime.now(UTC).isoformat(),
+            "stage": await _stage_panel(request, session),
             "values": {"duration": str(live_rules.DEFAULT_DURATION), **(values or {})},
             "errors": errors or {},
         },
         status_code=422 if errors else 200,
     )
+
+
+async def _stage_panel(request: Request, session: JurySession) -> dict[str, Any]:
+    """The control room's stage section: the screen's address, its sharing link, the reveal."""
+    event: Event = request.state.event
+    settings = request.app.state.settings
+    return {
+        "url": stage_rules.stage_path(event, session),
+        "public": stage_rules.is_public(event, session),
+        "link": stage_rules.stage_link(
+            event, session, secret_key=settings.secret_key, base_url=settings.base_url
+        ),
+        "reveal": await stage_rules.reveal_progress(session),
+        "can_reveal": award_rules.can_award(session),
+    }
 
 
 async def control_room(request: Request):
@@ -301,6 +319,30 @@ async def lock_session(request: Request):
     return await _act(request, action)
 
 
+async def reveal_award(request: Request):
+    """The stage screen's reveal: `step` is "next" (the next award) or "back" (hide the last one)."""
+
+    async def action(session: JurySession, values: dict[str, str]) -> str:
+        step = values.get("step", "")
+        award = await stage_rules.move_reveal(session=session, step=step)
+        title = award_rules.award_title(award.title)
+        if step == "next":
+            return _("On the stage screen now: %(title)s.", title=title)
+        return _("Hidden again from the stage screen: %(title)s.", title=title)
+
+    return await _act(request, action)
+
+
+async def rotate_stage_link(request: Request):
+    """A new sharing link for the stage screen: the old one stops working."""
+
+    async def action(session: JurySession, values: dict[str, str]) -> str:
+        await stage_rules.rotate_stage_link(session=session)
+        return _("The stage screen has a new link: the old one no longer works.")
+
+    return await _act(request, action)
+
+
 # --- the juror's live page ------------------------------------------------------------------------
 
 
@@ -376,9 +418,13 @@ class EventStream(StreamingResponse):
             await self._generator.aclose()  # type: ignore[attr-defined]
 
 
-async def _follow(session_id: int, state) -> AsyncIterator[str]:
-    """The common loop of both streams: subscribe first (nothing is missed between the first
-    state and the first message), send the state, then what each batch of messages changes."""
+async def _follow(
+    session_id: int, state, followed: tuple[SessionStatus, ...] = FOLLOWED
+) -> AsyncIterator[str]:
+    """The common loop of the streams: subscribe first (nothing is missed between the first
+    state and the first message), send the state, then what each batch of messages changes.
+    A session whose status is not in `followed` ends the stream (the stage follows every status:
+    the awards are revealed once the session is locked)."""
     loop = asyncio.get_running_loop()
     with broker.subscribe(broker.session_channel(session_id)) as subscription:
         yield f"retry: {RETRY_MS}\n\n"
@@ -387,7 +433,7 @@ async def _follow(session_id: int, state) -> AsyncIterator[str]:
             return
         for chunk in await state(session, {"resync"}, None):
             yield chunk
-        if session.status not in FOLLOWED:
+        if session.status not in followed:
             yield sse("end", {"status": str(session.status)})
             return
         deadline = loop.time() + STREAM_LIFETIME
@@ -403,7 +449,7 @@ async def _follow(session_id: int, state) -> AsyncIterator[str]:
                     return  # this process is stopping: the browser reconnects after RETRY_MS
                 for chunk in await state(session, kinds, messages):
                     yield chunk
-            if session.status not in FOLLOWED:
+            if session.status not in followed:
                 yield sse("end", {"status": str(session.status)})
                 return
             if message is None:
@@ -490,6 +536,8 @@ routes = [
     route(_LIVE + "/lock-slot", lock_slot, access=ORGANISER, methods=_POST, name="live_lock_slot"),
     route(_LIVE + "/next", next_slot, access=ORGANISER, methods=_POST, name="live_next_slot"),
     route(_LIVE + "/lock-session", lock_session, access=ORGANISER, methods=_POST, name="live_lock_session"),
+    route(_LIVE + "/stage/reveal", reveal_award, access=ORGANISER, methods=_POST, name="live_reveal_award"),
+    route(_LIVE + "/stage/link", rotate_stage_link, access=ORGANISER, methods=_POST, name="live_stage_link"),
     # A seat on the session is the authorisation (checked in each handler): 404 to anyone else.
     route(_JUROR, juror_live, access=SIGNED_IN),
     route(_JUROR + "/events", juror_live_events, access=SIGNED_IN),

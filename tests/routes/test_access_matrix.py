@@ -326,6 +326,15 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("live_lock_session", "POST"): ORGANISER_1,
     ("juror_live", "GET"): frozenset({"juror_1"}),
     ("juror_live_events", "GET"): frozenset({"juror_1"}),
+    # the stage screen: {session_id} has no public vote, so organisers only (a link's token is
+    # tested in tests/routes/test_stage.py), 404 to anyone else; the reveal answers 422 (the
+    # session is not locked), a new link 303; the printed cards are the organisers'.
+    ("stage_screen", "GET"): ORGANISER_1,
+    ("stage_events", "GET"): ORGANISER_1,
+    ("live_reveal_award", "POST"): ORGANISER_1,
+    ("live_stage_link", "POST"): ORGANISER_1,
+    ("jurors_card", "GET"): ORGANISER_1,
+    ("visitors_card", "GET"): ORGANISER_1,
     # the JSON API: public reads for everyone (and their CORS preflight), whatever the session; the
     # organisers' routes take a personal token only, so every session cookie gets 401 (TOKEN_ONLY).
     # {entry_id} is not in a public gallery: 404 to all (PUBLIC_REFUSAL).
@@ -473,6 +482,8 @@ POST_SUCCESS: dict[str, int | str] = {
     "live_lock_slot": 422,
     "live_next_slot": 422,
     "live_lock_session": 422,
+    "live_reveal_award": 422,
+    "live_stage_link": "/events/{slug}/manage/juries/{session_id}/live",
     "set_active": "/admin",
     "new_event": 422,
     "forget_portal_key": "/events/{slug}/manage/reuses",
@@ -518,6 +529,7 @@ REFUSAL["revoke_api_token"] = 404
 # anonymous visitors included: a gallery that is not public, an entry that is not in it.
 PUBLIC_REFUSAL = {"gallery", "challenge_gallery", "entry_page", "download_file", "public_results"}
 PUBLIC_REFUSAL.add("public_vote")  # a session's public vote, when the session has none
+PUBLIC_REFUSAL.update({"stage_screen", "stage_events"})  # a stage that is not public, without its link
 PUBLIC_REFUSAL.add("api_entry")  # an entry of the API outside the public gallery
 PUBLIC_REFUSAL.add("metrics")  # no METRICS_TOKEN in the tests' settings: the address does not exist
 # API routes that take a personal token only: a session cookie is never read there, so every role

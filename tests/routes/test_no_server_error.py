@@ -139,7 +139,7 @@ FIXED_QUERIES = (
 )
 # Server-sent event streams: with the world's real ids they stay open (the live pages listen), so
 # only the hostile path parameters, which end them at once with a 404, are sent to them.
-STREAMS = frozenset({"control_room_events", "juror_live_events"})
+STREAMS = frozenset({"control_room_events", "juror_live_events", "stage_events"})
 # Names every POST also carries, whatever the page offers: fields a form never shows included.
 GENERIC_FIELDS = ("id", "user_id", "role", "is_admin", "next", "action", "position", "direction", "score")
 FIELD_RE = re.compile(r"""(?:form|values|data|raw)(?:\.get|\.getlist)?[(\[]\s*["']([a-z_][a-z0-9_]*)["']""")

@@ -394,6 +394,18 @@ PAGES = [
         text("Control room: %(name)s", name=LIVE_JURY),
         frozenset({"admin", "organiser"}),
     ),
+    Page(
+        f"/events/{PROGRAMME}/manage/juries/{{live_session_id}}/live/cards/jurors",
+        "jurors_card",
+        text("Jurors' card: %(name)s", name=LIVE_JURY),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
+        f"/events/{PROGRAMME}/manage/juries/{{live_session_id}}/live/cards/visitors",
+        "visitors_card",
+        text("Visitors' card: %(name)s", name=LIVE_JURY),
+        frozenset({"admin", "organiser"}),
+    ),
     Page(f"/events/{HACKATHON}/results", "public_results", text("Results"), EVERYONE),
     Page(
         f"/events/{HACKATHON}/entries/{{entry_id}}/feedback",
@@ -451,6 +463,10 @@ PAGES = [
 NOT_PAGES = {
     "control_room_events": "server-sent events of a session's control room",
     "juror_live_events": "server-sent events of a juror's live page",
+    # The projector's full-screen page, without the site's header and footer: rendered in both
+    # languages by tests/routes/test_stage.py, and checked by axe in tests/e2e/test_stage.py
+    "stage_screen": "the demo-day stage screen",
+    "stage_events": "server-sent events of the stage screen",
     "healthz": "JSON health check",
     "metrics": "Prometheus metrics (text), for the METRICS_TOKEN only",
     "export": "JSON download of one's data",
