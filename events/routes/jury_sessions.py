@@ -20,10 +20,10 @@ from events.forms import as_id, checkbox, read_form
 from events.i18n import _, lazy, ngettext
 from events.models import (
     AssignmentMode,
-    JudgingMode,
     Challenge,
     Event,
     Invitation,
+    JudgingMode,
     JurySession,
     JurySessionChallenge,
     JurySessionJuror,

@@ -218,7 +218,7 @@ async def test_the_organiser_creates_a_pairwise_session_and_reads_its_ranking(db
     ranking = json.loads((await client.get(base + "/comparisons.json")).text)
     assert [row["kind"] for row in ranking["comparisons"]] == ["vote"] * 4
     rows = csv_rows(await client.get(base + "/comparisons.csv"))
-    assert rows[0][:4] == ["id", "juror", "kind", "previous_id"]
+    assert rows[0][:4] == ["id", "juror", "juror_email", "kind"]
     assert len(rows) == 5
     results = json.loads((await client.get(base + "/results.json")).text)
     assert results["entries"][0]["uncertainty"] > 0
