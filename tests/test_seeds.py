@@ -16,8 +16,6 @@ from events.db import MODEL_MODULES
 from events.domain.portals import detect_portal
 from events.domain.results import ranking, recount_from_log
 from events.models import (
-    Comparison,
-    PairwiseState,
     Announcement,
     Assignment,
     Award,
@@ -25,6 +23,7 @@ from events.models import (
     ChallengeDataset,
     ChallengeOwner,
     ChallengeStatus,
+    Comparison,
     ConflictKind,
     ConflictOfInterest,
     Criterion,
@@ -42,6 +41,7 @@ from events.models import (
     JurySession,
     JurySessionChallenge,
     JurySessionJuror,
+    PairwiseState,
     PitchSlot,
     PortalKind,
     PublicVote,

@@ -18,7 +18,7 @@ from events.models import (
     Round,
     User,
 )
-from tests.helpers import csv_rows, make_user, post_form, sign_in
+from tests.helpers import csv_rows, post_form, sign_in
 from tests.jury_world import JuryWorld, open_jury_world
 
 STEP_RE = re.compile(r'name="step" value="(\d+)"')
