@@ -27,7 +27,8 @@ class RankedEntry:
     rank: int
     entry: Entry
     score: float | None
-    sheets: int
+    sheets: int  # comparisons, in a pairwise session
+    uncertainty: float | None = None  # a pairwise session's: the standard error of `score`
 
 
 @dataclass
@@ -88,7 +89,7 @@ async def public_results(event: Event) -> list[SessionResults]:
             if entry is None or challenge is None:
                 continue
             ranking = by_challenge.setdefault(challenge.id, ChallengeRanking(challenge))
-            ranking.entries.append(RankedEntry(row["rank"], entry, row["score"], row["sheets"]))
+            ranking.entries.append(RankedEntry(row["rank"], entry, row["score"], row["sheets"], row.get("uncertainty")))
         ordered = sorted(by_challenge.values(), key=lambda r: (r.challenge.position, r.challenge.id))
         results.append(SessionResults(session, ordered))
     return results
