@@ -89,7 +89,9 @@ async def public_results(event: Event) -> list[SessionResults]:
             if entry is None or challenge is None:
                 continue
             ranking = by_challenge.setdefault(challenge.id, ChallengeRanking(challenge))
-            ranking.entries.append(RankedEntry(row["rank"], entry, row["score"], row["sheets"], row.get("uncertainty")))
+            ranking.entries.append(
+                RankedEntry(row["rank"], entry, row["score"], row["sheets"], row.get("uncertainty"))
+            )
         ordered = sorted(by_challenge.values(), key=lambda r: (r.challenge.position, r.challenge.id))
         results.append(SessionResults(session, ordered))
     return results
