@@ -332,3 +332,27 @@ async def act(
     log.info("juror %s: pairwise %s in session %s", juror.id, action, session.id)
     await broker.publish(broker.session_channel(session.id), {"type": "progress", "juror": juror.id})
     return action
+
+
+@dataclass(frozen=True)
+class EntryComparison:
+    """One vote or skip that involved an entry, for its explanation page."""
+
+    juror_id: int
+    kind: ComparisonKind
+    other_id: int | None  # the other entry of the pair (None: the entry was skipped first)
+    won: bool | None  # None for a skip
+    undone: bool
+
+
+def entry_comparisons(rows: list[LogRow], entry_id: int) -> list[EntryComparison]:
+    """The votes and skips that involved the entry, in order, with whether they were undone."""
+    undone = {row.undone_of_id for row in rows if row.kind == ComparisonKind.UNDO}
+    found = []
+    for row in rows:
+        if row.kind == ComparisonKind.UNDO or entry_id not in (row.previous_id, row.current_id):
+            continue
+        other = row.current_id if row.previous_id == entry_id else row.previous_id
+        won = None if row.kind == ComparisonKind.SKIP else row.winner_id == entry_id
+        found.append(EntryComparison(row.juror_id, row.kind, other, won, row.id in undone))
+    return found

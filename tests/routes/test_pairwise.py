@@ -220,5 +220,11 @@ async def test_the_organiser_creates_a_pairwise_session_and_reads_its_ranking(db
     rows = csv_rows(await client.get(base + "/comparisons.csv"))
     assert rows[0][:4] == ["id", "juror", "juror_email", "kind"]
     assert len(rows) == 5
+    session_page = await client.get(base)
+    assert "pairwise: jurors compare entries two by two" in session_page.text
+    explained = await client.get(f"{base}/results/{world.entries[0].id}")
+    assert explained.status_code == 200
+    assert "Its comparisons" in explained.text and "Against" in explained.text
+    assert "of resamples" in explained.text
     results = json.loads((await client.get(base + "/results.json")).text)
     assert results["entries"][0]["uncertainty"] > 0
