@@ -297,6 +297,9 @@ async def act(
         elif action in (Action.PREVIOUS, Action.CURRENT):
             if previous is None:
                 raise _stale()
+            if not {previous, current} <= set(await allowed_entries(current_session, juror.id)):
+                # A conflict declared since the pair was shown: no verdict on that team.
+                raise FormErrors({None: _("You have a conflict of interest with this team.")})
             winner, loser = (previous, current) if action == Action.PREVIOUS else (current, previous)
             row = {"kind": ComparisonKind.VOTE, "previous_id": previous, "current_id": current}
             row.update(winner_id=winner, loser_id=loser)

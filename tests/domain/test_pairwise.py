@@ -153,3 +153,19 @@ async def test_closing_freezes_the_ranking_of_the_votes(db):
     assert all(row["uncertainty"] > 0 for row in snapshot["entries"])
     with pytest.raises(FormErrors):
         await _step(world, world.jurors[0], "undo")
+
+
+async def test_no_vote_on_a_team_conflicted_since_the_pair_was_shown(db):
+    world = await _world(teams=3, jurors=1)
+    juror = world.jurors[0]
+    await _step(world, juror, "start")
+    state = await _step(world, juror, "start")
+    await ConflictOfInterest.create(
+        session=world.session, juror=juror, team_id=world.teams[1].id, kind="declared", declared_at=NOW
+    )
+    with pytest.raises(FormErrors):
+        await _step(world, juror, "current")
+    assert state.current_id == world.entries[1].id
+    assert not await Comparison.exists(session_id=world.session.id)
+    state = await _step(world, juror, "skip")  # the way on: the next entry
+    assert state.current_id == world.entries[2].id
