@@ -1,10 +1,13 @@
-"""Demo juries: a published final jury for the Lyon hackathon and a live selection jury open today in Paris.
+"""Demo juries: a published final jury and a pairwise mentors' prize for the Lyon hackathon, and a
+live selection jury open today in Paris.
 
 - Hackathon Mobilités Lyon 2026: the hackathon final grid on its round, a final jury of four jurors
   (one declared a conflict with a team when accepting), every sheet scored, commented and submitted
   through `events.domain.sheets` at moments inside the scoring window (so the score log is the real
   history, one undone change included), the public's vote, then the session closed, the challenges'
   prizes awarded to the top entry of each challenge (and the public's prize) and the results published.
+  Its "Prix des mentors": a pairwise session of three jurors (one conflict declared, one comparison
+  undone and given again), closed and published with its stability report.
 - DataCity Paris 2026: the DataCity selection grid on the "Candidature" round, a session of three
   jurors open today (from this morning to tonight, Europe/Paris) with its agenda of auditions: the
   first pitch is over, the second is live, the others are to come. jure1 has submitted two sheets,
@@ -22,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from events.domain import awards, live, public_vote, seats, sessions, sheets
+from events.domain import awards, live, pairwise, public_vote, seats, sessions, sheets
 from events.domain.criteria import apply_preset
 from events.i18n import _current, set_language
 from events.models import (
@@ -32,7 +35,9 @@ from events.models import (
     EntryStatus,
     Event,
     EventRole,
+    JudgingMode,
     JurySession,
+    PairwiseState,
     Role,
     Round,
     ScoreSheet,
@@ -69,6 +74,7 @@ async def load_juries(*, paris: Event, lyon: Event, users: dict[str, User], cloc
     token = set_language("fr")
     try:
         await _lyon_final(lyon, users)
+        await _lyon_mentors(lyon, users)
         await _paris_live(paris, users, clock=clock)
     finally:
         _current.reset(token)
@@ -160,6 +166,79 @@ async def _lyon_final(event: Event, users: dict[str, User]) -> JurySession:
     return session
 
 
+# --- Lyon: the mentors' prize, judged two by two ------------------------------------------------------
+
+
+async def _lyon_mentors(event: Event, users: dict[str, User]) -> JurySession:
+    """A pairwise session on the same round: three jurors walk from entry to entry, each answer
+    given by `MENTORS_PREFERENCE` (jure4 puts Part-Dieu Fluide first, so the ranking is not
+    unanimous), one conflict declared, one comparison undone and answered again; then closed and
+    published, its ranking and stability report on the results page."""
+    stage = await Round.get(event=event, name="Hackathon")
+    assert stage.deadline is not None
+    opens_at = stage.deadline + timedelta(hours=1)
+    closes_at = opens_at + timedelta(hours=4)
+    session = await sessions.create_session(
+        stage=stage, name=MENTORS_JURY, opens_at=opens_at, closes_at=closes_at, mode=JudgingMode.PAIRWISE
+    )
+    entries = await _entries_by_team(stage)
+    for index, email in enumerate(MENTORS_JURORS):
+        await _seat(session, event, users[email])
+        conflicts = [entries[team].team_id for juror, team in MENTORS_CONFLICTS if juror == email]
+        await seats.accept_seat(
+            session=session,
+            juror=users[email],
+            conflict_team_ids=conflicts,
+            now=opens_at - timedelta(days=2, hours=-index),
+        )
+    await sessions.set_session_status(session=session, status=SessionStatus.OPEN, now=opens_at)
+    titles = {entry.id: team for team, entry in entries.items()}
+    at = opens_at + timedelta(minutes=45)
+    for email in MENTORS_JURORS:
+        juror = users[email]
+        at = await _walk(session, juror, titles, MENTORS_PREFERENCE[email], at=at, undo=email == MENTORS_UNDO)
+    await sessions.set_session_status(session=session, status=SessionStatus.CLOSED, now=closes_at)
+    await sessions.set_session_status(
+        session=session, status=SessionStatus.PUBLISHED, now=closes_at + timedelta(minutes=40)
+    )
+    return session
+
+
+async def _walk(
+    session: JurySession,
+    juror: User,
+    titles: dict[int, str],
+    preference: tuple[str, ...],
+    *,
+    at: datetime,
+    undo: bool,
+) -> datetime:
+    """A juror's walk through the pairwise page, one step every two minutes from `at`: the first
+    entry, the second, then a vote per entry served (the one `preference` puts first wins) until
+    none is left; with `undo`, the first vote is undone and given again."""
+
+    async def press(action: str) -> PairwiseState:
+        nonlocal at
+        state = await PairwiseState.get_or_none(session_id=session.id, juror_id=juror.id)
+        await pairwise.act(
+            session=session, juror=juror, action=action, step=state.step if state else 0, now=at
+        )
+        at += timedelta(minutes=2)
+        return await PairwiseState.get(session_id=session.id, juror_id=juror.id)
+
+    await press(pairwise.Action.START)
+    state = await press(pairwise.Action.START)
+    while state.current_id is not None:
+        before, now = titles[state.previous_id], titles[state.current_id]
+        better = preference.index(before) < preference.index(now)
+        if undo:  # the wrong button first, then undone
+            await press(pairwise.Action.CURRENT if better else pairwise.Action.PREVIOUS)
+            await press(pairwise.Action.UNDO)
+            undo = False
+        state = await press(pairwise.Action.PREVIOUS if better else pairwise.Action.CURRENT)
+    return at
+
+
 async def _public_votes(
     session: JurySession, users: dict[str, User], entries: dict[str, Entry], *, at: datetime
 ) -> None:
@@ -246,6 +325,32 @@ async def _paris_live(event: Event, users: dict[str, User], *, clock: datetime) 
 
 
 # --- the juries' contents --------------------------------------------------------------------------------
+
+MENTORS_JURY = "Prix des mentors"
+MENTORS_JURORS = ["jure1@demo.hackcity.fr", "jure2@demo.hackcity.fr", "jure4@demo.hackcity.fr"]
+# (juror, team): declared when accepting the seat; that team is never shown to them.
+MENTORS_CONFLICTS = (("jure2@demo.hackcity.fr", "Covoit'Lyon"),)
+MENTORS_UNDO = "jure1@demo.hackcity.fr"
+# Each juror's answers: the first team of their order wins every comparison it is in.
+MENTORS_ORDER = ("Vélo'v Prédictif", "Part-Dieu Fluide", "Quai Malin", "Covoit'Lyon", "Station Pleine")
+MENTORS_PREFERENCE = {
+    "jure1@demo.hackcity.fr": (*MENTORS_ORDER, "Zone Partagée"),
+    "jure2@demo.hackcity.fr": (
+        "Vélo'v Prédictif",
+        "Part-Dieu Fluide",
+        "Zone Partagée",
+        "Quai Malin",
+        "Station Pleine",
+    ),
+    "jure4@demo.hackcity.fr": (
+        "Part-Dieu Fluide",
+        "Vélo'v Prédictif",
+        "Covoit'Lyon",
+        "Quai Malin",
+        "Zone Partagée",
+        "Station Pleine",
+    ),
+}
 
 LYON_JURORS = [
     "jure1@demo.hackcity.fr",

@@ -57,6 +57,7 @@ async def make_jury_world(
     opens_at: datetime | None = NOW - timedelta(hours=1),
     closes_at: datetime | None = NOW + timedelta(hours=1),
     open_session: bool = True,
+    judging: str = "rubric",
 ) -> JuryWorld:
     """`grid` rows are (scale_min, scale_max, step, weight)."""
     event = await Event.create(slug="datacity", title="DataCity", status=EventStatus.PUBLISHED)
@@ -95,6 +96,7 @@ async def make_jury_world(
         k=k,
         normalisation=normalisation,
         trimmed=trimmed,
+        mode=judging,
     )
     for user in seated:
         await seats.add_juror(session=session, user=user)

@@ -23,6 +23,7 @@ from events.models import (
     ChallengeDataset,
     ChallengeOwner,
     ChallengeStatus,
+    Comparison,
     ConflictKind,
     ConflictOfInterest,
     Criterion,
@@ -40,6 +41,7 @@ from events.models import (
     JurySession,
     JurySessionChallenge,
     JurySessionJuror,
+    PairwiseState,
     PitchSlot,
     PortalKind,
     PublicVote,
@@ -58,7 +60,7 @@ from events.models import (
     User,
 )
 from seeds.demo import DEMO_PASSWORD, DemoAlreadyLoaded, load_demo
-from seeds.jury import LYON_CONFLICT, PARIS_JURY, paris_window
+from seeds.jury import LYON_CONFLICT, LYON_JURY, MENTORS_JURY, PARIS_JURY, paris_window
 from tests.conftest import TEST_DATABASE_URL, drop_postgres_database
 from tests.helpers import make_user, post_form, sign_in
 
@@ -91,6 +93,8 @@ MODELS = [
     PitchSlot,
     PublicVote,
     Award,
+    Comparison,
+    PairwiseState,
     Announcement,
 ]
 # Written by the database or salted on purpose: the only columns allowed to differ between loads.
@@ -468,19 +472,21 @@ MINUTE = NOW.replace(second=0, microsecond=0)
 
 async def test_demo_jurors_hold_the_juror_role_of_the_events_they_judge(demo):
     sessions = await JurySession.all().select_related("event")
-    assert len(sessions) == 2
+    assert len(sessions) == 3
     for session in sessions:
         seated = await JurySessionJuror.filter(session=session).values_list("user__email", flat=True)
         jurors = await EventRole.filter(event=session.event, role=Role.JUROR).values_list(
             "user__email", flat=True
         )
         assert set(seated) <= set(jurors), session.name
-    lyon = await JurySessionJuror.filter(session__event__slug=LYON).values_list("user__email", flat=True)
+    lyon = await JurySessionJuror.filter(session__event__slug=LYON, session__name=LYON_JURY).values_list(
+        "user__email", flat=True
+    )
     assert sorted(lyon) == [f"jure{n}@demo.hackcity.fr" for n in (1, 2, 3, 4)]
 
 
 async def test_demo_hackathon_jury_is_scored_locked_and_published_on_its_grid(demo):
-    session = await JurySession.get(event__slug=LYON)
+    session = await JurySession.get(event__slug=LYON, name=LYON_JURY)
     stage = await Round.get(id=session.round_id)
     criteria = await Criterion.filter(round=stage).order_by("position")
     assert session.status == SessionStatus.PUBLISHED
@@ -512,7 +518,7 @@ async def test_demo_hackathon_jury_is_scored_locked_and_published_on_its_grid(de
 
 
 async def test_demo_hackathon_jury_has_one_declared_conflict_respected_by_the_assignment(demo):
-    session = await JurySession.get(event__slug=LYON)
+    session = await JurySession.get(event__slug=LYON, name=LYON_JURY)
     conflicts = await ConflictOfInterest.filter(session=session).select_related("juror", "team")
     juror, team, reason = LYON_CONFLICT
     assert [(c.juror.email, c.team.name, c.kind, c.reason) for c in conflicts] == [
@@ -529,7 +535,7 @@ async def test_demo_hackathon_jury_has_one_declared_conflict_respected_by_the_as
 
 
 async def test_demo_hackathon_awards_go_to_each_challenge_winner_and_the_public_favourite(demo):
-    session = await JurySession.get(event__slug=LYON)
+    session = await JurySession.get(event__slug=LYON, name=LYON_JURY)
     winners = {
         row["challenge_id"]: row["entry_id"]
         for row in session.results_snapshot["entries"]
@@ -599,7 +605,7 @@ async def test_loading_the_demo_twice_adds_no_jury_row(db):
     assert await load_demo() is False
 
     assert [await model.all().count() for model in MODELS] == before
-    assert await JurySession.all().count() == 2
+    assert await JurySession.all().count() == 3
 
 
 async def test_demo_results_page_shows_the_ranking_and_the_awards(db, client):
@@ -684,3 +690,28 @@ async def test_demo_entries_credit_the_dataset_version_they_declared_not_a_later
         assert link.declared_version <= current
     for link in submitted:
         assert link.declared_version <= link.entry.submitted_at, (link.entry.title, link.dataset.title)
+
+
+async def test_demo_mentors_prize_is_judged_two_by_two_and_published_with_its_stability(db, client):
+    assert await load_demo(now=NOW) is True
+    session = await JurySession.get(event__slug=LYON, name=MENTORS_JURY)
+    assert session.mode == "pairwise"
+    assert session.status == SessionStatus.PUBLISHED
+    log = await Comparison.filter(session=session).order_by("id").values_list("kind", "juror__email")
+    assert [kind for kind, _email in log].count("undo") == 1
+    assert {email for _kind, email in log} == {f"jure{n}@demo.hackcity.fr" for n in (1, 2, 4)}
+    conflicted = await ConflictOfInterest.get(session=session, juror__email="jure2@demo.hackcity.fr")
+    covoit = await Entry.get(event__slug=LYON, team_id=conflicted.team_id)
+    assert not await Comparison.filter(
+        session=session, juror__email="jure2@demo.hackcity.fr", current=covoit
+    ).exists()
+    snapshot = session.results_snapshot
+    assert snapshot["mode"] == "pairwise" and snapshot["comparisons"] == len(log) - 2
+    await sign_in(client, "organisateur@demo.hackcity.fr", DEMO_PASSWORD)
+    page = await client.get(
+        f"/events/{LYON}/manage/juries/{session.id}/results", headers={"Accept-Language": "en"}
+    )
+    assert page.status_code == 200
+    assert "des tirages" in page.text
+    public = await client.get(f"/events/{LYON}/results")
+    assert MENTORS_JURY in html.unescape(public.text)

@@ -1,6 +1,6 @@
 """Crowd-BT: pairwise judging that learns how far to trust each juror, chooses the next entry a juror
 should see, and infers a ranking from the comparisons. Pure Python, no database: the core of a
-future pairwise judging mode (no model or page uses it yet), and what `bench/pairwise.py` measures.
+pairwise judging mode (`events.domain.pairwise`), and what `bench/pairwise.py` measures.
 
 The model (Chen, Bennett, Collins-Thompson and Horvitz, "Pairwise ranking aggregation in a
 crowdsourced setting", WSDM 2013; Gavel runs the same at hackathon expos):

@@ -12,7 +12,18 @@ from typing import Any
 
 from events.domain.deliberation import final_rows
 from events.domain.public_vote import vote_counts
-from events.models import Award, Challenge, Criterion, Entry, JurySession, Score, ScoreSheet, Team, User
+from events.models import (
+    Award,
+    Challenge,
+    Comparison,
+    Criterion,
+    Entry,
+    JurySession,
+    Score,
+    ScoreSheet,
+    Team,
+    User,
+)
 
 
 @dataclass
@@ -49,6 +60,8 @@ def _title(names: Names, entry_id: int) -> str:
 
 def results_table(results: dict[str, Any], names: Names) -> tuple[list[str], list[list[Any]]]:
     """The ranking as a header and rows, for the CSV export (`events.csv_export`); scores stay numbers."""
+    if results.get("mode") == "pairwise":
+        return _pairwise_table(results, names)
     header = [
         "challenge",
         "rank",
@@ -86,6 +99,31 @@ def results_table(results: dict[str, Any], names: Names) -> tuple[list[str], lis
     return header, rows
 
 
+def _pairwise_table(results: dict[str, Any], names: Names) -> tuple[list[str], list[list[Any]]]:
+    """A pairwise ranking: each entry's Crowd-BT strength (mu), its standard error and variance
+    (sigma²), its comparisons and wins."""
+    header = ["challenge", "rank", "entry_id", "entry", "team", "strength", "uncertainty", "variance"]
+    header += ["comparisons", "wins", "tie_broken"]
+    rows: list[list[Any]] = []
+    for row in results["entries"]:
+        rows.append(
+            [
+                names.challenges.get(row["challenge_id"], ""),
+                row["rank"],
+                row["entry_id"],
+                _title(names, row["entry_id"]),
+                names.teams.get(row["team_id"], ""),
+                row["score"],
+                row["uncertainty"],
+                round(row["uncertainty"] ** 2, 6),
+                row["sheets"],
+                row["wins"],
+                row["tie_broken"],
+            ]
+        )
+    return header, rows
+
+
 def results_json(session: JurySession, results: dict[str, Any], names: Names) -> dict[str, Any]:
     """The results with the titles they refer to; jurors stay anonymous (their labels only)."""
     entries = []
@@ -112,6 +150,8 @@ def results_json(session: JurySession, results: dict[str, Any], names: Names) ->
     return {
         "session": {"id": session.id, "name": session.name, "status": str(session.status)},
         "computed_at": results["computed_at"],
+        "mode": results.get("mode", "rubric"),
+        **({"comparisons": results["comparisons"]} if "comparisons" in results else {}),
         "normalisation": results["normalisation"],
         "trimmed": results["trimmed"],
         "public_vote": names.votes is not None,
@@ -184,3 +224,71 @@ async def scores_table(session: JurySession) -> tuple[list[str], list[list[Any]]
                 ]
             )
     return header, rows
+
+
+async def comparisons_log(session: JurySession) -> list[dict[str, Any]]:
+    """Every row of a pairwise session's comparison log, undo rows included, in order, with the
+    juror's name and email (organisers only, like the scores) and the entries' titles."""
+    rows = (
+        await Comparison.filter(session_id=session.id)
+        .order_by("id")
+        .values(
+            "id",
+            "juror_id",
+            "kind",
+            "previous_id",
+            "current_id",
+            "winner_id",
+            "loser_id",
+            "undone_of_id",
+            "step",
+            "created_at",
+        )
+    )
+    jurors = {
+        user_id: (name, email)
+        for user_id, name, email in await User.filter(id__in={row["juror_id"] for row in rows}).values_list(
+            "id", "name", "email"
+        )
+    }
+    titles = dict(await Entry.filter(event_id=session.event_id).values_list("id", "title"))
+    return [
+        {
+            "id": row["id"],
+            "juror": jurors.get(row["juror_id"], ("", ""))[0],
+            "juror_email": jurors.get(row["juror_id"], ("", ""))[1],
+            "kind": str(row["kind"]),
+            "previous_id": row["previous_id"],
+            "previous": titles.get(row["previous_id"], ""),
+            "current_id": row["current_id"],
+            "current": titles.get(row["current_id"], ""),
+            "winner_id": row["winner_id"],
+            "loser_id": row["loser_id"],
+            "undone_of": row["undone_of_id"],
+            "step": row["step"],
+            "created_at": row["created_at"].isoformat(),
+        }
+        for row in rows
+    ]
+
+
+def comparisons_table(log: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """The comparison log as CSV rows, one per log row."""
+    return list(COMPARISON_COLUMNS), [[row[column] for column in COMPARISON_COLUMNS] for row in log]
+
+
+COMPARISON_COLUMNS = (
+    "id",
+    "juror",
+    "juror_email",
+    "kind",
+    "previous_id",
+    "previous",
+    "current_id",
+    "current",
+    "winner_id",
+    "loser_id",
+    "undone_of",
+    "step",
+    "created_at",
+)

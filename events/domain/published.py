@@ -28,8 +28,9 @@ class RankedEntry:
     rank: int
     entry: Entry
     score: float | None
-    sheets: int
+    sheets: int  # comparisons, in a pairwise session
     deliberated: bool = False  # this place was decided in deliberation, not by the computed ranking
+    uncertainty: float | None = None  # a pairwise session's: the standard error of `score`
 
 
 @dataclass
@@ -91,7 +92,9 @@ async def public_results(event: Event) -> list[SessionResults]:
                 continue
             ranking = by_challenge.setdefault(challenge.id, ChallengeRanking(challenge))
             ranking.entries.append(
-                RankedEntry(row["rank"], entry, row["score"], row["sheets"], row["deliberated"])
+                RankedEntry(
+                    row["rank"], entry, row["score"], row["sheets"], row["deliberated"], row.get("uncertainty")
+                )
             )
         ordered = sorted(by_challenge.values(), key=lambda r: (r.challenge.position, r.challenge.id))
         results.append(SessionResults(session, ordered))

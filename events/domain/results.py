@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from events.domain import crowd_bt, pairwise
 from events.domain.criteria import criteria_for
 from events.domain.scoring import replay, scope_query, weighted_total
 from events.domain.sql import rows as _rows
@@ -50,6 +51,7 @@ from events.i18n import lazy
 from events.models import (
     Assignment,
     Criterion,
+    JudgingMode,
     JurySession,
     JurySessionJuror,
     Normalisation,
@@ -201,7 +203,10 @@ async def compute_results(
     *, session: JurySession, now: datetime | None = None, criteria: bool = True
 ) -> dict[str, Any]:
     """The session's results as JSON-ready data (what the snapshot freezes), from SQL aggregates:
-    the ranking, with each entry's per-criterion averages unless `criteria` is False."""
+    the ranking, with each entry's per-criterion averages unless `criteria` is False. A pairwise
+    session's come from its comparisons (`events.domain.pairwise`, which builds on this module)."""
+    if session.mode == JudgingMode.PAIRWISE:
+        return await _pairwise_results(session, now)
     base = [session.id, SheetStatus.SUBMITTED.value, True]
     coef: dict[int, tuple[float, float]] = {}
     if session.normalisation == Normalisation.ZSCORE:
@@ -256,6 +261,46 @@ async def compute_results(
         # What a juror's total became (a * total + b): the explanation applies the frozen mapping.
         "coefficients": {str(juror_id): [a, b] for juror_id, (a, b) in sorted(coef.items())},
         "entries": results,
+    }
+
+
+async def _pairwise_results(session: JurySession, now: datetime | None) -> dict[str, Any]:
+    """A pairwise session's results in the same shape, from the comparisons nobody undid
+    (`events.domain.pairwise`): `score` is the entry's Crowd-BT strength (None without a
+    comparison, so it ranks last), `uncertainty` its standard error; the entries of every challenge
+    share one scale, ranks are within each challenge; `comparisons` counts the votes."""
+    scope = await _scope(session)
+    standing = pairwise.votes(await pairwise.log_rows(session.id))
+    estimates = {e.entry: e for e in crowd_bt.rank(standing, [entry_id for entry_id, _c, _t in scope])}
+    rows = []
+    for entry_id, challenge_id, team_id in scope:
+        estimate = estimates[entry_id]
+        compared = estimate.comparisons > 0
+        rows.append(
+            {
+                "entry_id": entry_id,
+                "challenge_id": challenge_id,
+                "team_id": team_id,
+                "sheets": estimate.comparisons,
+                "wins": estimate.wins,
+                "raw_mean": None,
+                "score": _number(estimate.strength) if compared else None,
+                "uncertainty": _number(estimate.uncertainty),
+                "difference": None,
+                "trimmed": False,
+            }
+        )
+    jurors = sorted(await JurySessionJuror.filter(session_id=session.id).values_list("user_id", flat=True))
+    return {
+        "session_id": session.id,
+        "mode": str(JudgingMode.PAIRWISE),
+        "computed_at": (now or datetime.now(UTC)).isoformat(),
+        "normalisation": "none",
+        "trimmed": False,
+        "comparisons": len(standing),
+        "juror_labels": {str(juror_id): juror_label(index) for index, juror_id in enumerate(jurors)},
+        "coefficients": {},
+        "entries": rank(rows),
     }
 
 

@@ -34,6 +34,7 @@ from events.models import (
     Challenge,
     Criterion,
     Event,
+    JudgingMode,
     JurySession,
     JurySessionChallenge,
     JurySessionJuror,
@@ -89,18 +90,23 @@ async def create_session(
     normalisation: str = "none",
     trimmed: bool = False,
     public_vote: bool = False,
+    mode: JudgingMode | str = JudgingMode.RUBRIC,
 ) -> JurySession:
-    """A scheduled session for a round (`stage`) and some of its challenges (none: all of them)."""
+    """A scheduled session for a round (`stage`) and some of its challenges (none: all of them).
+    The judging `mode` is chosen once, here: a pairwise session has no grid to score."""
     errors: dict[str | None, str] = {}
     name = _clean_name(name, errors)
     if opens_at and closes_at and closes_at <= opens_at:
         errors["closes_at"] = _("The end of scoring must come after its start.")
     if assignment_mode == AssignmentMode.K and not 1 <= k <= 50:
         errors["k"] = _("Enter between %(min)s and %(max)s jurors per entry.", min=1, max=50)
+    if mode not in {m.value for m in JudgingMode}:
+        errors["mode"] = _("Choose a judging mode.")
     if errors:
         raise FormErrors(errors)
     async with in_transaction():
         session = await JurySession.create(
+            mode=JudgingMode(mode),
             event_id=stage.event_id,
             round=stage,
             name=name,
@@ -154,7 +160,7 @@ async def set_session_status(
             )
         updates: dict[str, Any] = {"status": target}
         if target == SessionStatus.OPEN:
-            if not await Criterion.exists(round_id=current.round_id):
+            if current.mode == JudgingMode.RUBRIC and not await Criterion.exists(round_id=current.round_id):
                 raise FormErrors({"status": _("Add the grid's criteria before opening the session.")})
             if not await JurySessionJuror.exists(session_id=current.id):
                 raise FormErrors({"status": _("Invite at least one juror before opening the session.")})

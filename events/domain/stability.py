@@ -42,6 +42,7 @@ from itertools import compress
 from operator import itemgetter, mul
 from typing import Any
 
+from events.domain import crowd_bt, pairwise
 from events.domain.sql import rows as _rows
 from events.models import Award, JurySession, SheetStatus
 
@@ -269,6 +270,7 @@ class Stability:
     labels: dict[int, str] = field(default_factory=dict)  # juror id → anonymous label
     too_large: bool = False  # not checked: more sheets than `WORK_BUDGET` allows
     sheets: int = 0
+    resampled: str = "jurors"  # what a resample draws: "jurors", or "comparisons" in pairwise mode
 
     @property
     def checked(self) -> bool:
@@ -423,6 +425,115 @@ async def session_stability(
     return panel, report(panel, results, tops)
 
 
+# --- pairwise sessions: a bootstrap over comparisons -------------------------------------------------
+
+PAIRWISE_RESAMPLES = 200
+PAIRWISE_BUDGET = 40_000  # resamples × (votes + entries) at most: each resample fits Crowd-BT again
+PAIRWISE_MIN_RESAMPLES = 50
+
+
+def _pairwise_ranking(
+    votes: list[crowd_bt.Comparison], entries: tuple[tuple[int, int], ...], tolerance: float
+) -> dict[int, list[tuple[int, bool]]]:
+    """Per challenge, its entries in Crowd-BT order as (entry id, compared at least once), with the
+    tie-break of `events.domain.results.rank` (compared first, strength, comparisons, entry id)."""
+    estimates = {
+        e.entry: e for e in crowd_bt.rank(votes, [entry for entry, _c in entries], tolerance=tolerance)
+    }
+    by_challenge: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+    for entry_id, challenge_id in sorted(entries, key=lambda item: (item[1], item[0])):
+        by_challenge[challenge_id].append((entry_id, estimates[entry_id].comparisons > 0))
+
+    def key(item: tuple[int, bool]) -> tuple:
+        estimate = estimates[item[0]]
+        return (not item[1], -round(estimate.strength, DIGITS), -estimate.comparisons, item[0])
+
+    return {challenge: sorted(rows, key=key) for challenge, rows in by_challenge.items()}
+
+
+@lru_cache(maxsize=32)
+def analyse_pairwise(
+    votes: tuple[crowd_bt.Comparison, ...],
+    entries: tuple[tuple[int, int], ...],
+    tops: tuple[tuple[int, int], ...] = (),
+    resamples: int = PAIRWISE_RESAMPLES,
+    seed: int = SEED,
+) -> Stability:
+    """The bootstrap over a pairwise session's votes (as many drawn as there are, with
+    replacement, the ranking fitted again each time) and the ranking without each juror's votes.
+    Pure: the same arguments give the same report."""
+    jurors = tuple(sorted({vote.juror for vote in votes}))
+    base = _pairwise_ranking(list(votes), entries, 1e-9)
+    ks = {challenge: DEFAULT_TOP for challenge in base}
+    ks.update({challenge: max(k, 1) for challenge, k in tops if challenge in ks})
+    first: dict[int, int] = defaultdict(int)
+    top: dict[int, int] = defaultdict(int)
+    drawn = resamples if len(jurors) >= 1 and len(votes) >= 2 else 0
+    rng = random.Random(seed)
+    for _ in range(drawn):
+        sample = [votes[rng.randrange(len(votes))] for _ in votes]
+        for challenge, rows in _pairwise_ranking(sample, entries, 1e-6).items():
+            for position, (entry_id, compared) in enumerate(rows[: ks[challenge]]):
+                if not compared:
+                    break
+                top[entry_id] += 1
+                if position == 0:
+                    first[entry_id] += 1
+    without = [
+        _pairwise_ranking([vote for vote in votes if vote.juror != juror], entries, 1e-9)
+        for juror in (jurors if drawn and len(jurors) >= 2 else ())
+    ]
+    challenges = {}
+    for challenge_id, rows in base.items():
+        k = ks[challenge_id]
+        places = [
+            {entry: rank for rank, (entry, _c) in enumerate(other[challenge_id], 1)} for other in without
+        ]
+        items = [
+            EntryStability(
+                entry_id=entry_id,
+                rank=rank,
+                scored=compared,
+                first=first[entry_id] / drawn if drawn else 0.0,
+                top=top[entry_id] / drawn if drawn else 0.0,
+                ranks_without=tuple(place[entry_id] for place in places),
+            )
+            for rank, (entry_id, compared) in enumerate(rows, 1)
+        ]
+        before = _top(rows, k)
+        effects = [
+            JurorEffect(jurors[position], before, after)
+            for position, other in enumerate(without)
+            if (after := _top(other[challenge_id], k)) != before
+        ]
+        challenges[challenge_id] = ChallengeStability(challenge_id, k, items, effects)
+    return Stability(drawn, seed, jurors if without else (), challenges, resampled="comparisons")
+
+
+async def pairwise_stability(
+    session: JurySession, results: dict[str, Any], awards: list[dict[str, Any]] | None = None
+) -> Stability:
+    """A pairwise session's stability report, from the votes nobody undid (two queries, three
+    without `awards`). Resamples are lowered to stay within `PAIRWISE_BUDGET`; too few: not checked."""
+    votes = tuple(pairwise.votes(await pairwise.log_rows(session.id)))
+    entries = tuple((row["entry_id"], row["challenge_id"]) for row in results.get("entries", []))
+    tops = tops_from_awards(awards) if awards is not None else await award_tops(session)
+    labels = {int(juror): label for juror, label in results.get("juror_labels", {}).items()}
+    resamples = min(PAIRWISE_RESAMPLES, PAIRWISE_BUDGET // max(len(votes) + len(entries), 1))
+    if resamples < PAIRWISE_MIN_RESAMPLES:
+        return Stability(0, SEED, (), {}, labels, too_large=True, sheets=len(votes), resampled="comparisons")
+    found = analyse_pairwise(votes, entries, tops, resamples)
+    return Stability(
+        found.resamples,
+        found.seed,
+        found.jurors,
+        found.challenges,
+        labels,
+        sheets=len(votes),
+        resampled="comparisons",
+    )
+
+
 # --- exports -----------------------------------------------------------------------------------------
 
 
@@ -476,7 +587,7 @@ def stability_json(
         "method": {
             "resamples": stability.resamples,
             "seed": stability.seed,
-            "resampled": "jurors, with replacement",
+            "resampled": f"{stability.resampled}, with replacement",
             "jurors": [stability.label(juror) for juror in stability.jurors],
         },
         "challenges": [

@@ -36,6 +36,11 @@ class AssignmentMode(StrEnum):
     K = "k"  # each entry gets k jurors, balanced across jurors
 
 
+class JudgingMode(StrEnum):
+    RUBRIC = "rubric"  # jurors score each assigned entry on the grid's criteria
+    PAIRWISE = "pairwise"  # jurors compare entries two by two (events.domain.pairwise)
+
+
 class Normalisation(StrEnum):
     NONE = "none"
     ZSCORE = "zscore"
@@ -93,6 +98,9 @@ class JurySession(Model):
     status = fields.CharEnumField(SessionStatus, max_length=12, default=SessionStatus.SCHEDULED)
     opens_at = fields.DatetimeField(null=True)
     closes_at = fields.DatetimeField(null=True)
+    mode = fields.CharEnumField(
+        JudgingMode, max_length=10, default=JudgingMode.RUBRIC, db_default=JudgingMode.RUBRIC.value
+    )
     assignment_mode = fields.CharEnumField(AssignmentMode, max_length=5, default=AssignmentMode.ALL)
     k = fields.IntField(default=3)
     blind = fields.BooleanField(default=False)  # team members' names hidden from jurors
@@ -236,6 +244,73 @@ class ScoreLogEntry(Model):
     class Meta:
         table = "score_log_entry"
         ordering = ["id"]
+
+
+class ComparisonKind(StrEnum):
+    VOTE = "vote"  # the juror said which of the two entries is better
+    SKIP = "skip"  # the juror skipped the current entry: no verdict, it is not served to them again
+    UNDO = "undo"  # cancels the juror's last vote or skip (`undone_of`)
+
+
+class Comparison(Model):
+    """Append-only log of a pairwise session: each vote, skip and undo of a juror, never changed
+    nor deleted. A vote says which of `previous` (the entry seen before) and `current` won; an undo
+    is a new row pointing at the row it cancels. The ranking reads the votes nobody undid.
+
+    `step` is the juror's position in the session when the row was written (their
+    `PairwiseState.step`): the UNIQUE constraint refuses a replayed form even between two processes.
+    """
+
+    id = fields.IntField(primary_key=True)
+    session = fields.ForeignKeyField(
+        "models.JurySession", related_name="comparisons", on_delete=fields.CASCADE
+    )
+    juror = fields.ForeignKeyField("models.User", related_name="comparisons", on_delete=fields.CASCADE)
+    kind = fields.CharEnumField(ComparisonKind, max_length=5)
+    previous = fields.ForeignKeyField(
+        "models.Entry", related_name="compared_as_previous", null=True, on_delete=fields.CASCADE
+    )
+    current = fields.ForeignKeyField(
+        "models.Entry", related_name="compared_as_current", null=True, on_delete=fields.CASCADE
+    )
+    winner = fields.ForeignKeyField(
+        "models.Entry", related_name="comparisons_won", null=True, on_delete=fields.CASCADE
+    )
+    loser = fields.ForeignKeyField(
+        "models.Entry", related_name="comparisons_lost", null=True, on_delete=fields.CASCADE
+    )
+    undone_of = fields.ForeignKeyField(
+        "models.Comparison", related_name="undone_by", null=True, on_delete=fields.CASCADE
+    )
+    step = fields.IntField()
+    created_at = fields.DatetimeField()
+
+    class Meta:
+        table = "comparison"
+        ordering = ["id"]
+        unique_together = (("session", "juror", "step"),)
+
+
+class PairwiseState(Model):
+    """Where a juror stands in a pairwise session (Gavel's "prev" and "next"): the entry they saw
+    before and the one they see now. Derived state, rewritten at each step; the log is `Comparison`."""
+
+    id = fields.IntField(primary_key=True)
+    session = fields.ForeignKeyField(
+        "models.JurySession", related_name="pairwise_states", on_delete=fields.CASCADE
+    )
+    juror = fields.ForeignKeyField("models.User", related_name="pairwise_states", on_delete=fields.CASCADE)
+    previous = fields.ForeignKeyField(
+        "models.Entry", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    current = fields.ForeignKeyField("models.Entry", related_name=False, null=True, on_delete=fields.SET_NULL)
+    # Incremented at every action: the forms carry it, so a form sent twice is refused the second time.
+    step = fields.IntField(default=0)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "pairwise_state"
+        unique_together = (("session", "juror"),)
 
 
 class SlotStatus(StrEnum):

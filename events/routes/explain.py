@@ -15,6 +15,7 @@ from starlette.requests import Request
 
 from events.auth import SIGNED_IN, not_found, route
 from events.domain import assignments as assignment_rules
+from events.domain import pairwise as pairwise_rules
 from events.domain import results as results_rules
 from events.domain import stability as stability_rules
 from events.domain.criteria import format_number
@@ -65,6 +66,8 @@ async def explain_entry(request: Request):
     if not allowed:
         raise not_found(request)
     results = await results_rules.explanation_results(session)
+    if pairwise_rules.is_pairwise(session):
+        return await _explain_pairwise(request, session, entry, results, as_organiser)
     explanation = await results_rules.explain_entry(
         session=session,
         entry_id=entry.id,
@@ -96,6 +99,44 @@ async def explain_entry(request: Request):
             "deliberation": changes_of(session.results_snapshot, entry.id),
             "tie_break": [_(rule) for rule in TIE_BREAK],
             "format_number": format_number,
+        },
+    )
+
+
+async def _explain_pairwise(
+    request: Request, session: JurySession, entry: Entry, results: dict, as_organiser: bool
+):
+    """A pairwise session's entry: its strength and uncertainty, the comparisons it was in (the
+    other entries named to organisers only: a juror may be conflicted with them) and how stable
+    its place is."""
+    row = next((row for row in results["entries"] if row["entry_id"] == entry.id), None)
+    if row is None:
+        raise not_found(request)
+    comparisons = pairwise_rules.entry_comparisons(await pairwise_rules.log_rows(session.id), entry.id)
+    titles = {}
+    if as_organiser:
+        ids = {item.other_id for item in comparisons if item.other_id is not None}
+        titles = dict(await Entry.filter(id__in=ids).values_list("id", "title"))
+    stability = await stability_rules.pairwise_stability(session, results)
+    found = stability.for_entry(entry.id)
+    labels = {int(juror): label for juror, label in results.get("juror_labels", {}).items()}
+    return render(
+        request,
+        "jury_admin/explain_pairwise.html",
+        {
+            "event": request.state.event,
+            "session": session,
+            "entry": entry,
+            "row": row,
+            "frozen": session.results_snapshot is not None,
+            "comparisons": comparisons,
+            "titles": titles,
+            "labels": labels,
+            "as_organiser": as_organiser,
+            "stability": stability,
+            "challenge_stability": found[0] if found else None,
+            "entry_stability": found[1] if found else None,
+            "viewer_id": request.state.user.id,
         },
     )
 

@@ -14,6 +14,7 @@ from events.csv_export import attachment, csv_response
 from events.domain import calibration as calibration_rules
 from events.domain import criteria as criteria_rules
 from events.domain import jury_exports as export_rules
+from events.domain import pairwise as pairwise_rules
 from events.domain import results as results_rules
 from events.domain import stability as stability_rules
 from events.domain.results import TIE_BREAK
@@ -31,8 +32,12 @@ async def jury_results(request: Request):
     by_challenge: dict[int, list[dict]] = {}
     for row in results["entries"]:
         by_challenge.setdefault(row["challenge_id"], []).append(row)
-    panel, stability = await stability_rules.session_stability(session, results, names.awards)
-    calibration = calibration_rules.calibrate(panel)
+    if pairwise_rules.is_pairwise(session):  # no sheets: no calibration, a bootstrap over comparisons
+        stability = await stability_rules.pairwise_stability(session, results, names.awards)
+        calibration = None
+    else:
+        panel, stability = await stability_rules.session_stability(session, results, names.awards)
+        calibration = calibration_rules.calibrate(panel)
     return render(
         request,
         "jury_admin/results.html",
@@ -89,7 +94,10 @@ async def _stability(request: Request):
     session = await session_or_404(request, event)
     results = await results_rules.session_results(session)
     names = await export_rules.names_for(session, results)
-    _panel, stability = await stability_rules.session_stability(session, results, names.awards)
+    if pairwise_rules.is_pairwise(session):
+        stability = await stability_rules.pairwise_stability(session, results, names.awards)
+    else:
+        _panel, stability = await stability_rules.session_stability(session, results, names.awards)
     titles = {entry_id: entry.title for entry_id, entry in names.entries.items()}
     return event, session, stability, titles, names.challenges
 
@@ -120,6 +128,32 @@ async def jury_scores_csv(request: Request):
     return csv_response(f"{event.slug}-jury-{session.id}-scores.csv", header, rows)
 
 
+async def jury_comparisons_csv(request: Request):
+    """A pairwise session's comparison log, undo rows included (a rubric session's is empty)."""
+    event: Event = request.state.event
+    session = await session_or_404(request, event)
+    header, rows = export_rules.comparisons_table(await export_rules.comparisons_log(session))
+    return csv_response(f"{event.slug}-jury-{session.id}-comparisons.csv", header, rows)
+
+
+async def jury_comparisons_json(request: Request):
+    """The comparison log and the ranking inferred from it, with each entry's uncertainty."""
+    event: Event = request.state.event
+    session = await session_or_404(request, event)
+    results = await results_rules.session_results(session)
+    data = {
+        "comparisons": await export_rules.comparisons_log(session),
+        "ranking": export_rules.results_json(
+            session, results, await export_rules.names_for(session, results)
+        ),
+    }
+    return _download(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        "application/json",
+        f"{event.slug}-jury-{session.id}-comparisons.json",
+    )
+
+
 _SESSION = "/events/{slug}/manage/juries/{session_id:id}"
 
 routes = [
@@ -129,4 +163,6 @@ routes = [
     route(_SESSION + "/stability.csv", jury_stability_csv, access=ORGANISER),
     route(_SESSION + "/stability.json", jury_stability_json, access=ORGANISER),
     route(_SESSION + "/scores.csv", jury_scores_csv, access=ORGANISER),
+    route(_SESSION + "/comparisons.csv", jury_comparisons_csv, access=ORGANISER),
+    route(_SESSION + "/comparisons.json", jury_comparisons_json, access=ORGANISER),
 ]

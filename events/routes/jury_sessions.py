@@ -23,6 +23,7 @@ from events.models import (
     Challenge,
     Event,
     Invitation,
+    JudgingMode,
     JurySession,
     JurySessionChallenge,
     JurySessionJuror,
@@ -39,6 +40,16 @@ MODE_LABELS = {
     AssignmentMode.ALL: lazy("every juror scores every entry"),
     AssignmentMode.K: lazy("k jurors per entry, balanced"),
 }
+
+
+JUDGING_LABELS = {
+    JudgingMode.RUBRIC: lazy("rubric: each juror scores entries on the grid's criteria"),
+    JudgingMode.PAIRWISE: lazy("pairwise: jurors compare entries two by two (large expos)"),
+}
+
+
+def _judging_modes() -> dict[str, str]:
+    return {mode.value: _(label) for mode, label in JUDGING_LABELS.items()}
 
 
 def _modes() -> dict[str, str]:
@@ -88,7 +99,12 @@ async def _session_fields(event: Event, values: dict[str, str], *, with_round: b
     stays), or FormErrors for what it cannot read."""
     errors: dict = {}
     stage = None
+    judging = {}
     if with_round:
+        if values.get("mode", JudgingMode.RUBRIC.value) not in {m.value for m in JudgingMode}:
+            errors["mode"] = _("Choose a judging mode.")
+        else:
+            judging["mode"] = JudgingMode(values.get("mode", JudgingMode.RUBRIC.value))
         if (round_id := as_id(values.get("round"))) is not None:
             stage = await Round.get_or_none(id=round_id, event_id=event.id)
         if stage is None:
@@ -120,6 +136,7 @@ async def _session_fields(event: Event, values: dict[str, str], *, with_round: b
         raise FormErrors(errors)
     return {
         **({"stage": stage} if with_round else {}),
+        **judging,
         "name": values.get("name", ""),
         "challenge_ids": challenge_ids,
         "assignment_mode": AssignmentMode(mode),
@@ -139,7 +156,12 @@ async def _create(event: Event, values: dict[str, str]) -> JurySession:
 
 async def new_jury_session(request: Request):
     event: Event = request.state.event
-    values: dict = {"assignment_mode": AssignmentMode.ALL.value, "k": "3", "normalisation": "none"}
+    values: dict = {
+        "mode": JudgingMode.RUBRIC.value,
+        "assignment_mode": AssignmentMode.ALL.value,
+        "k": "3",
+        "normalisation": "none",
+    }
     errors: dict = {}
     if request.method == "POST":
         values = await read_form(request)
@@ -163,6 +185,7 @@ async def new_jury_session(request: Request):
             ],
             "challenges": await Challenge.filter(event_id=event.id).order_by("title"),
             "modes": _modes(),
+            "judging_modes": _judging_modes(),
             "values": values,
             "errors": errors,
         },
@@ -195,6 +218,7 @@ async def _session_page(request: Request, session: JurySession, *, values: dict,
             "criteria_count": overview.criteria_count,
             "next_statuses": overview.next_statuses,
             "mode_label": _(MODE_LABELS[AssignmentMode(session.assignment_mode)]),
+            "judging_label": _(JUDGING_LABELS[JudgingMode(session.mode)]),
             "values": values,
             "errors": errors,
         },
@@ -312,6 +336,7 @@ async def edit_jury_session(request: Request):
             "stage": await Round.get(id=session.round_id),
             "challenges": await Challenge.filter(event_id=event.id).order_by("title"),
             "modes": _modes(),
+            "judging_modes": _judging_modes(),
             "values": values,
             "errors": errors,
             "only_window": session.status == SessionStatus.OPEN,

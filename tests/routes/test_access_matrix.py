@@ -260,6 +260,9 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("jury_stability_csv", "GET"): ORGANISER_1,
     ("jury_stability_json", "GET"): ORGANISER_1,
     ("jury_scores_csv", "GET"): ORGANISER_1,
+    # a pairwise session's comparison log ({session_id} is a rubric session: an empty log)
+    ("jury_comparisons_csv", "GET"): ORGANISER_1,
+    ("jury_comparisons_json", "GET"): ORGANISER_1,
     # the score log of {session_id} (filtered, as CSV) and the recount from it
     ("jury_score_log", "GET"): ORGANISER_1,
     ("jury_score_log_csv", "GET"): ORGANISER_1,
@@ -299,6 +302,10 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("juror_score", "POST"): frozenset(),
     ("juror_undo", "POST"): frozenset(),
     ("juror_recuse", "POST"): frozenset(),
+    # the pairwise page and its one form: {session_id} is a rubric session, so 404 to all, juror_1
+    # included (tested with a pairwise session in tests/routes/test_pairwise.py)
+    ("juror_pairwise", "GET"): frozenset(),
+    ("juror_pairwise", "POST"): frozenset(),
     # an entry's file through the session: its assigned jurors (without a conflict) and the event's
     # organisers, for an entry in the session's scope; {entry_id} is not, so 404 to all here (the
     # roles that get in are tested in tests/routes/test_jury_files.py)
@@ -513,6 +520,7 @@ REFUSAL.update(
             "juror_score",
             "juror_undo",
             "juror_recuse",
+            "juror_pairwise",
             "juror_file",
             "team_feedback",
             "cast_public_vote",
