@@ -93,7 +93,12 @@ async def public_results(event: Event) -> list[SessionResults]:
             ranking = by_challenge.setdefault(challenge.id, ChallengeRanking(challenge))
             ranking.entries.append(
                 RankedEntry(
-                    row["rank"], entry, row["score"], row["sheets"], row["deliberated"], row.get("uncertainty")
+                    row["rank"],
+                    entry,
+                    row["score"],
+                    row["sheets"],
+                    deliberated=row["deliberated"],
+                    uncertainty=row.get("uncertainty"),
                 )
             )
         ordered = sorted(by_challenge.values(), key=lambda r: (r.challenge.position, r.challenge.id))
