@@ -126,6 +126,8 @@ def _finish(
             "score": None,
             "difference": None,
             "trimmed": False,
+            "low": None,  # the lowest and highest (normalised) total of its jurors: the spread
+            "high": None,
         }
         if agg and agg["n"]:
             n = int(agg["n"])
@@ -140,6 +142,8 @@ def _finish(
                 raw_mean=_number(raw_mean),
                 score=_number(score),
                 difference=_number(round(score, DIGITS) - round(raw_mean, DIGITS)),
+                low=_number(agg["norm_min"]),
+                high=_number(agg["norm_max"]),
             )
         results.append(row)
     return rank(results)
