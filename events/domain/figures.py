@@ -273,3 +273,18 @@ def score_spread(rows: Sequence[tuple[str, dict]]) -> Figure | None:
         return None
     highest = max(max(score, high) for _title, score, _low, high in items)
     return ranges(items, maximum=max(SCORE_MAX, highest))
+
+
+def profile(lines: Sequence) -> tuple[Figure, list]:
+    """The explanation's figure: each criterion's average for the entry as a share of its scale (a
+    bar), against the average of the challenge's entries (a mark), from `CriterionAverage` lines
+    (events.domain.results). Criteria the entry has no value for are left out; returns the figure
+    and the lines drawn, row by row."""
+    drawn = [line for line in lines if line.average is not None]
+    figure = bars(
+        [(line.criterion.name, line.share(line.average) or 0.0) for line in drawn],
+        references=[line.share(line.challenge_average) for line in drawn],
+        maximum=100.0,
+        integer=False,
+    )
+    return figure, drawn
