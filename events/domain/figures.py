@@ -33,13 +33,14 @@ MAX_ITEMS = 30  # rows of a figure that lists entries: the first ones (their tab
 SCORE_MAX = 100.0  # sheet totals and scores are on 0-100
 
 
-def nice_step(span: float, count: int = 4) -> float:
-    """A round step (1, 2 or 5 times a power of ten) that cuts `span` in about `count` parts."""
+def nice_step(span: float, count: int = 4, integer: bool = False) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten; no 2.5 for `integer` counts) that cuts
+    `span` in about `count` parts."""
     if span <= 0:
         return 1.0
     raw = span / count
     power = 10 ** math.floor(math.log10(raw))
-    for factor in (1, 2, 5, 10):
+    for factor in (1, 2, 5, 10) if integer else (1, 2, 2.5, 5, 10):
         if factor * power >= raw:
             return float(factor * power)
     return float(10 * power)  # pragma: no cover - the loop always returns
@@ -50,7 +51,7 @@ def nice_ticks(maximum: float, count: int = 4, integer: bool = False) -> list[fl
 
     `integer`: counts never get a tick between two whole numbers (0, 1, 2 rather than 0, 0.5, 1).
     """
-    step = nice_step(maximum, count)
+    step = nice_step(maximum, count, integer)
     if integer:
         step = max(step, 1.0)
     top = step * max(math.ceil(maximum / step - 1e-9), 1)
