@@ -77,9 +77,16 @@ def json_ld(data: dict[str, Any]) -> Markup:
 _ids = itertools.count(1)
 
 
-def unique_id(prefix: str) -> str:
-    """An id no other element of the page has (a table's caption, named by its scroll region)."""
-    return f"{prefix}-{next(_ids)}"
+@jinja2.pass_context
+def unique_id(context: jinja2.runtime.Context, prefix: str) -> str:
+    """An id no other element of the page has (a table's caption, named by its scroll region):
+    numbered from 1 in each page (the request keeps the count), so a page reads the same each time."""
+    request = context.get("request")
+    if request is None:  # a template rendered outside a request: unique in the process
+        return f"{prefix}-x{next(_ids)}"
+    number = getattr(request.state, "template_ids", 0) + 1
+    request.state.template_ids = number
+    return f"{prefix}-{number}"
 
 
 def figure_bars(items, labels: dict | None = None, **options: Any) -> figures.Figure:

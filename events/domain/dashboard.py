@@ -1,6 +1,6 @@
 """What an organiser's dashboard shows: the counts of the event's challenges, datasets, rounds and
-people, its timeline and next deadline, what needs the organiser's attention, and how long its
-personal data is kept."""
+people, its timeline and next deadline, what needs the organiser's attention, how long its
+personal data is kept, and the figures it draws (docs/FIGURES.md)."""
 
 from __future__ import annotations
 
@@ -34,8 +34,8 @@ from events.models import (
 
 MOST_REUSED = 10  # datasets in the dashboard's figure of reuses
 
-# The funnel's five counts in one statement. Parameters: the event's id five times, then the entry
-# statuses and selection it counts.
+# The funnel's five counts in one statement. Parameters: the event's id (four times), the submitted
+# status, the event's id, the selected decision.
 FUNNEL = (
     "SELECT (SELECT COUNT(*) FROM registration WHERE event_id = ?) AS registrants, "
     "(SELECT COUNT(*) FROM team WHERE event_id = ?) AS teams, "
@@ -54,10 +54,6 @@ class Figures:
     funnel: list[tuple[str, int]] = field(default_factory=list)  # (stage, count), FUNNEL_STAGES
     per_challenge: list[tuple[str, int]] = field(default_factory=list)  # (title, entries), by title
     reuse: list[tuple[str, int]] = field(default_factory=list)  # (title, entries): most reused first
-
-    @property
-    def reused_datasets(self) -> int:
-        return len(self.reuse)
 
 
 def days_of(moments: list[datetime], timezone: str) -> list[tuple[date, int]]:
