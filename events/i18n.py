@@ -12,12 +12,12 @@ import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -156,6 +156,14 @@ def format_day(value: datetime | None, timezone: str = "Europe/Paris", fmt: str 
     if value is None:
         return ""
     return format_date(_local(value, timezone).date(), DAY_PATTERN, locale=_locale())
+
+
+def format_calendar_day(value: date, short: bool = False) -> str:
+    """A calendar day (already local) in the reader's language: "6 décembre 2026", or short for the
+    labels of a figure's axis: "6 déc." / "Dec 6"."""
+    if short:
+        return format_skeleton("MMMd", value, locale=_locale())
+    return format_date(value, DAY_PATTERN, locale=_locale())
 
 
 def format_time(value: datetime | None, timezone: str = "Europe/Paris") -> str:

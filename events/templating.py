@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from starlette.types import Scope
 
 from events import i18n
 from events.csrf import masked_csrf_token
+from events.domain import figures
 from events.domain.awards import award_title
 from events.domain.errors import RateLimited
 from events.domain.events import role_label
@@ -72,6 +74,28 @@ def json_ld(data: dict[str, Any]) -> Markup:
     return Markup(f'<script type="application/ld+json">{text}</script>')  # noqa: S704 - escaped above
 
 
+_ids = itertools.count(1)
+
+
+@jinja2.pass_context
+def unique_id(context: jinja2.runtime.Context, prefix: str) -> str:
+    """An id no other element of the page has (a table's caption, named by its scroll region):
+    numbered from 1 in each page (the request keeps the count), so a page reads the same each time."""
+    request = context.get("request")
+    if request is None:  # a template rendered outside a request: unique in the process
+        return f"{prefix}-x{next(_ids)}"
+    number = getattr(request.state, "template_ids", 0) + 1
+    request.state.template_ids = number
+    return f"{prefix}-{number}"
+
+
+def figure_bars(items, labels: dict | None = None, **options: Any) -> figures.Figure:
+    """`figures.bars` for a template, the items' keys replaced by their `labels` in the reader's language."""
+    if labels:
+        items = [(labels.get(key, key), value) for key, value in items]
+    return figures.bars(items, **options)
+
+
 def build_environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
@@ -100,6 +124,11 @@ def build_environment() -> jinja2.Environment:
         static_url=static_url,
         format_when=i18n.format_when,
         format_day=i18n.format_day,
+        format_calendar_day=i18n.format_calendar_day,
+        unique_id=unique_id,
+        bars=figure_bars,
+        ranges=figures.ranges,
+        days=figures.columns,
         format_time=i18n.format_time,
         timezone_note=i18n.timezone_note,
         get_language=i18n.get_language,

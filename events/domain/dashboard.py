@@ -1,15 +1,20 @@
 """What an organiser's dashboard shows: the counts of the event's challenges, datasets, rounds and
-people, its timeline and next deadline, what needs the organiser's attention, and how long its
-personal data is kept."""
+people, its timeline and next deadline, what needs the organiser's attention, how long its
+personal data is kept, and the figures it draws (docs/FIGURES.md)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from tortoise.functions import Count
 
 from events.domain import schedule
 from events.domain.retention import RetentionStatus, retention_status
 from events.domain.rounds import overlapping_rounds
+from events.domain.sql import rows
 from events.i18n import _, ngettext
 from events.models import (
     Challenge,
@@ -17,10 +22,52 @@ from events.models import (
     ChallengeStatus,
     Dataset,
     DatasetStatus,
+    Entry,
+    EntryDataset,
+    EntryStatus,
     Event,
     EventRole,
+    Registration,
     Round,
+    Selection,
 )
+
+MOST_REUSED = 10  # datasets in the dashboard's figure of reuses
+
+# The funnel's five counts in one statement. Parameters: the event's id (four times), the submitted
+# status, the event's id, the selected decision.
+FUNNEL = (
+    "SELECT (SELECT COUNT(*) FROM registration WHERE event_id = ?) AS registrants, "
+    "(SELECT COUNT(*) FROM team WHERE event_id = ?) AS teams, "
+    "(SELECT COUNT(*) FROM entry WHERE event_id = ?) AS entries, "
+    "(SELECT COUNT(*) FROM entry WHERE event_id = ? AND status = ?) AS submitted, "
+    "(SELECT COUNT(*) FROM entry WHERE event_id = ? AND selection = ?) AS selected"
+)
+FUNNEL_STAGES = ("registrants", "teams", "entries", "submitted", "selected")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the dashboard draws (templates/_figures.html), each list in the order it is drawn."""
+
+    per_day: list[tuple[date, int]] = field(default_factory=list)  # every day, first to last
+    funnel: list[tuple[str, int]] = field(default_factory=list)  # (stage, count), FUNNEL_STAGES
+    per_challenge: list[tuple[str, int]] = field(default_factory=list)  # (title, entries), by title
+    reuse: list[tuple[str, int]] = field(default_factory=list)  # (title, entries): most reused first
+
+
+def days_of(moments: list[datetime], timezone: str) -> list[tuple[date, int]]:
+    """How many `moments` fell on each local day, from the first day to the last, empty days included."""
+    zone = ZoneInfo(timezone)
+    counted = Counter(moment.astimezone(zone).date() for moment in moments)
+    if not counted:
+        return []
+    day, last = min(counted), max(counted)
+    result = []
+    while day <= last:
+        result.append((day, counted.get(day, 0)))
+        day += timedelta(days=1)
+    return result
 
 
 @dataclass(frozen=True)
@@ -30,6 +77,44 @@ class Dashboard:
     next_deadline: schedule.Milestone | None
     attention: list[str]
     retention: RetentionStatus | None = None
+    figures: Figures = field(default_factory=Figures)
+
+
+async def figures(event: Event, challenges: list[tuple[int, str, str]]) -> Figures:
+    """The dashboard's figures in four queries, whatever the size of the event: registration dates,
+    the funnel's counts, entries grouped by challenge, and the most reused datasets."""
+    moments = await Registration.filter(event_id=event.id).values_list("created_at", flat=True)
+    counts = (
+        await rows(
+            FUNNEL,
+            [event.id] * 4 + [EntryStatus.SUBMITTED.value, event.id, Selection.SELECTED.value],
+        )
+    )[0]
+    per_challenge = Counter(
+        dict(
+            await Entry.filter(event_id=event.id)
+            .group_by("challenge_id")
+            .annotate(n=Count("id"))
+            .values_list("challenge_id", "n")
+        )
+    )
+    reused = (
+        await EntryDataset.filter(dataset__event_id=event.id)
+        .group_by("dataset_id", "dataset__title")
+        .annotate(n=Count("entry_id", distinct=True))
+        .order_by("-n", "dataset__title")
+        .limit(MOST_REUSED)
+        .values_list("dataset__title", "n")
+    )
+    return Figures(
+        per_day=days_of(list(moments), event.timezone),
+        funnel=[(stage, int(counts[stage])) for stage in FUNNEL_STAGES],
+        per_challenge=sorted(
+            ((title, per_challenge.get(challenge_id, 0)) for challenge_id, title, _status in challenges),
+            key=lambda item: item[0].casefold(),
+        ),
+        reuse=[(title, int(n)) for title, n in reused],
+    )
 
 
 async def dashboard(*, event: Event, now: datetime | None = None) -> Dashboard:
@@ -81,4 +166,5 @@ async def dashboard(*, event: Event, now: datetime | None = None) -> Dashboard:
         "people": len(set(people)),
     }
     privacy = await retention_status(event, now)
-    return Dashboard(counts, items, schedule.next_deadline(items, now), attention, privacy)
+    drawn = await figures(event, list(challenges))
+    return Dashboard(counts, items, schedule.next_deadline(items, now), attention, privacy, drawn)

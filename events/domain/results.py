@@ -128,6 +128,8 @@ def _finish(
             "score": None,
             "difference": None,
             "trimmed": False,
+            "low": None,  # the lowest and highest (normalised) total of its jurors: the spread
+            "high": None,
         }
         if agg and agg["n"]:
             n = int(agg["n"])
@@ -142,6 +144,8 @@ def _finish(
                 raw_mean=_number(raw_mean),
                 score=_number(score),
                 difference=_number(round(score, DIGITS) - round(raw_mean, DIGITS)),
+                low=_number(agg["norm_min"]),
+                high=_number(agg["norm_max"]),
             )
         results.append(row)
     return rank(results)
@@ -316,6 +320,16 @@ class CriterionAverage:
     criterion: Criterion
     average: float | None  # None: no counted sheet has a value for it
     values: int  # how many counted sheets gave a value
+    # The mean of the counted sheets' values for it over every entry of the same challenge in the
+    # session: what the explanation's profile compares the entry with. None: no value yet.
+    challenge_average: float | None = None
+
+    def share(self, value: float | None) -> float | None:
+        """A value as a percentage of the criterion's scale (0 at its minimum, 100 at its maximum)."""
+        span = self.criterion.scale_max - self.criterion.scale_min
+        if value is None or span <= 0:
+            return None
+        return round(100 * (value - self.criterion.scale_min) / span, 2)
 
 
 @dataclass(frozen=True)
@@ -416,12 +430,23 @@ async def explain_entry(
             base,
         )
     }
+    challenge_averages = {
+        item["criterion_id"]: _number(item["average"])
+        for item in await _rows(
+            "SELECT s.criterion_id AS criterion_id, AVG(s.value) AS average "
+            "FROM score_sheet sh JOIN score s ON s.sheet_id = sh.id JOIN entry e ON e.id = sh.entry_id "
+            "WHERE sh.session_id = ? AND sh.status = ? AND sh.assigned = ? AND e.challenge_id = ? "
+            "GROUP BY s.criterion_id",
+            [session.id, SheetStatus.SUBMITTED.value, True, challenge_id],
+        )
+    }
     grid = await criteria_for(session.round_id, challenge_id)
     criteria = [
         CriterionAverage(
             criterion,
             _number(averages[criterion.id]["average"]) if criterion.id in averages else None,
             int(averages[criterion.id]["n"]) if criterion.id in averages else 0,
+            challenge_averages.get(criterion.id),
         )
         for criterion in grid
     ]

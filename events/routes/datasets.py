@@ -271,6 +271,7 @@ async def dataset_page(request: Request):
     )
     access = await restricted.link_access(dataset=dataset, event=event, user=request.state.user)
     viewer = await gallery.viewer_for(event=event, user=request.state.user)
+    reuse = await gallery.reuse_report(dataset=dataset, viewer=viewer)
     return render(
         request,
         "datasets/dataset.html",
@@ -281,7 +282,8 @@ async def dataset_page(request: Request):
             "attribution": portals.attribution_line(dataset),
             "share_alike": portals.share_alike_warning(dataset),
             "access": access,
-            "reuse": await gallery.reuse_report(dataset=dataset, viewer=viewer),
+            "reuse": reuse,
+            "reuse_by_challenge": gallery.reuse_by_challenge(reuse),
             "reuse_viewer": viewer,
             "portal_reuses": await reuses.reuses_of(dataset),
             "linked_data": linked_data.dataset(

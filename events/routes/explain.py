@@ -16,6 +16,7 @@ from starlette.requests import Request
 from events.auth import SIGNED_IN, not_found, route
 from events.domain import assignments as assignment_rules
 from events.domain import pairwise as pairwise_rules
+from events.domain import figures as figure_rules
 from events.domain import results as results_rules
 from events.domain import stability as stability_rules
 from events.domain.criteria import format_number
@@ -81,6 +82,7 @@ async def explain_entry(request: Request):
     _panel, stability = await stability_rules.session_stability(session, results)
     found = stability.for_entry(entry.id)
     final = next((r for r in final_rows(session.results_snapshot) if r["entry_id"] == entry.id), None)
+    profile, profiled = figure_rules.profile(explanation.criteria)
     return render(
         request,
         "jury_admin/explain.html",
@@ -90,6 +92,8 @@ async def explain_entry(request: Request):
             "entry": entry,
             "explanation": explanation,
             "row": explanation.row,
+            "profile": profile,
+            "profiled": profiled,
             "as_organiser": as_organiser,
             "stability": stability,
             "challenge_stability": found[0] if found else None,

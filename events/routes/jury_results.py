@@ -13,6 +13,7 @@ from events.auth import ORGANISER, route
 from events.csv_export import attachment, csv_response
 from events.domain import calibration as calibration_rules
 from events.domain import criteria as criteria_rules
+from events.domain import figures as figure_rules
 from events.domain import jury_exports as export_rules
 from events.domain import pairwise as pairwise_rules
 from events.domain import results as results_rules
@@ -38,6 +39,23 @@ async def jury_results(request: Request):
     else:
         panel, stability = await stability_rules.session_stability(session, results, names.awards)
         calibration = calibration_rules.calibrate(panel)
+    # no spread of jurors' totals in a pairwise session: its scores are strengths, not totals
+    spreads = {}
+    if not pairwise_rules.is_pairwise(session):
+        spreads = {
+            challenge_id: figure_rules.score_spread(
+                [
+                    (
+                        names.entries[row["entry_id"]].title
+                        if row["entry_id"] in names.entries
+                        else str(row["entry_id"]),
+                        row,
+                    )
+                    for row in rows
+                ]
+            )
+            for challenge_id, rows in by_challenge.items()
+        }
     return render(
         request,
         "jury_admin/results.html",
@@ -47,6 +65,8 @@ async def jury_results(request: Request):
             "results": results,
             "names": names,
             "by_challenge": by_challenge,
+            "spreads": spreads,
+            "spread_limit": figure_rules.MAX_ITEMS,
             "frozen": session.results_snapshot is not None,
             "tie_break": [_(rule) for rule in TIE_BREAK],
             "format_number": criteria_rules.format_number,

@@ -9,6 +9,7 @@ from starlette.responses import RedirectResponse
 
 from events.auth import ORGANISER, not_found, route
 from events.domain import juror_invitations as invitation_rules
+from events.domain import paper_sheets as paper_rules
 from events.domain import schedule
 from events.domain import session_overview as overview_rules
 from events.domain import sessions as session_rules
@@ -205,6 +206,7 @@ async def _session_page(request: Request, session: JurySession, *, values: dict,
             "stage": overview.stage,
             "challenge_titles": overview.challenge_titles,
             "progress": overview.progress,
+            "progress_bars": [(item.seat.user.name, item.done) for item in overview.progress],
             "invitations": overview.invitations,
             "can_edit": overview.can_edit,
             "can_delete": overview.can_delete,
@@ -230,6 +232,17 @@ async def jury_session(request: Request):
     event: Event = request.state.event
     session = await session_or_404(request, event)
     return await _session_page(request, session, values={}, errors={})
+
+
+async def paper_sheets(request: Request):
+    """Each juror's paper score sheet, one per printed page (events.domain.paper_sheets)."""
+    event: Event = request.state.event
+    session = await session_or_404(request, event)
+    return render(
+        request,
+        "jury_admin/paper_sheets.html",
+        {"event": event, "session": session, "sheets": await paper_rules.paper_sheets(session)},
+    )
 
 
 async def invite_juror(request: Request):
@@ -426,6 +439,7 @@ routes = [
     route("/events/{slug}/manage/juries", manage_juries, access=ORGANISER),
     route("/events/{slug}/manage/juries/new", new_jury_session, access=ORGANISER, methods=_BOTH),
     route(_SESSION, jury_session, access=ORGANISER),
+    route(_SESSION + "/paper-sheets", paper_sheets, access=ORGANISER),
     route(_SESSION + "/jurors", invite_juror, access=ORGANISER, methods=_POST),
     route(_SESSION + "/status", jury_session_status, access=ORGANISER, methods=_POST),
     route(_SESSION + "/edit", edit_jury_session, access=ORGANISER, methods=_BOTH),

@@ -170,7 +170,7 @@ def test_organiser_sets_up_an_event_and_a_visitor_finds_it(new_page, portal, ass
 
     visitor.wait_for_url(f"**/events/{slug}")
     expect(visitor.get_by_role("heading", level=1)).to_have_text(event_title)
-    expect(visitor.get_by_role("table", name=t("Timeline"))).to_be_visible()
+    expect(visitor.get_by_role("table", name=t("Opening and closing dates"))).to_be_visible()
     expect(
         visitor.get_by_text(t("Times are %(city)s time (%(zone)s).", city="Paris", zone="Europe/Paris"))
     ).to_be_visible()

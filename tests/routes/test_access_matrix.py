@@ -255,6 +255,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("invite_juror", "POST"): ORGANISER_1,
     ("jury_session_status", "POST"): ORGANISER_1,
     ("jury_results", "GET"): ORGANISER_1,
+    ("paper_sheets", "GET"): ORGANISER_1,
     ("jury_results_csv", "GET"): ORGANISER_1,
     ("jury_results_json", "GET"): ORGANISER_1,
     ("jury_stability_csv", "GET"): ORGANISER_1,

@@ -313,6 +313,12 @@ PAGES = [
         frozenset({"admin", "organiser"}),
     ),
     Page(
+        f"/events/{PROGRAMME}/manage/juries/{{session_id}}/paper-sheets",
+        "paper_sheets",
+        text("Paper score sheets — %(name)s", name=JURY_SESSION),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
         f"/events/{PROGRAMME}/manage/juries/{{session_id}}/edit",
         "edit_jury_session",
         text("Edit the jury session %(name)s", name=JURY_SESSION),

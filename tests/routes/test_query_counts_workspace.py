@@ -45,7 +45,7 @@ EXPECTED = {
     "start_entry_refused": (15, 15),
     "entry_page": (13, 13),
     "save_entry": (17, 17),
-    "dashboard": (9, 9),
+    "dashboard": (13, 13),
     "people": (5, 5),
 }
 
