@@ -15,8 +15,8 @@ from starlette.requests import Request
 
 from events.auth import SIGNED_IN, not_found, route
 from events.domain import assignments as assignment_rules
-from events.domain import pairwise as pairwise_rules
 from events.domain import figures as figure_rules
+from events.domain import pairwise as pairwise_rules
 from events.domain import results as results_rules
 from events.domain import stability as stability_rules
 from events.domain.criteria import format_number
