@@ -3,6 +3,7 @@
 from events.models.accounts import Throttle, User, UserSession
 from events.models.announcements import Announcement, Audience
 from events.models.api_tokens import ApiToken, TokenScope
+from events.models.branding import Image, ImageRole, SiteSettings
 from events.models.challenges import Challenge, ChallengeDataset, ChallengeOwner, ChallengeStatus
 from events.models.datasets import Dataset, DatasetStatus, PortalKind
 from events.models.entries import (
@@ -82,6 +83,8 @@ __all__ = [
     "EventRole",
     "EventStatus",
     "GalleryMode",
+    "Image",
+    "ImageRole",
     "Invitation",
     "InvitedRole",
     "JoinRequest",
@@ -106,6 +109,7 @@ __all__ = [
     "Selection",
     "SessionStatus",
     "SheetStatus",
+    "SiteSettings",
     "SlotStatus",
     "Team",
     "TeamChallenge",
