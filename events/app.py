@@ -196,7 +196,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             await broker.start(settings.database_url)  # LISTEN on PostgreSQL, in memory on SQLite
             workers = [
                 asyncio.create_task(
-                    run_outbox_worker(smtp_url=settings.smtp_url, mail_from=settings.mail_from)
+                    run_outbox_worker(
+                        smtp_url=settings.smtp_url, mail_from=settings.mail_from, base_url=settings.base_url
+                    )
                 ),
                 asyncio.create_task(run_reminder_worker(base_url=settings.base_url)),
                 asyncio.create_task(run_purge_worker(language=settings.default_language)),

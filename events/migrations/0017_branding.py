@@ -46,4 +46,9 @@ class Migration(migrations.Migration):
             options={'table': 'site_settings', 'app': 'models', 'pk_attr': 'id', 'table_description': "The instance's identity, one row (id 1), edited by admins. An empty value means the default"},
             bases=['Model'],
         ),
+        ops.AddField(
+            model_name='OutboxMessage',
+            name='language',
+            field=fields.CharField(default='', db_default='', max_length=5),
+        ),
     ]
