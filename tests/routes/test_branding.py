@@ -15,8 +15,17 @@ import pytest
 from PIL import Image as PILImage
 
 from events.domain.entries import sweep_orphan_files
-from events.models import Challenge, ChallengeStatus, Event, EventRole, EventStatus, Image, ImageRole, Role
-from events.models import SiteSettings
+from events.models import (
+    Challenge,
+    ChallengeStatus,
+    Event,
+    EventRole,
+    EventStatus,
+    Image,
+    ImageRole,
+    Role,
+    SiteSettings,
+)
 from tests import images as made
 from tests.helpers import csrf_from, make_user, post_form, sign_in
 
@@ -183,7 +192,8 @@ async def test_the_logo_is_re_encoded_served_immutable_and_shown_in_the_header(a
         (
             b"GIF89a" + b"\x00" * 20,
             "x.gif",
-            "This file is not an image we accept: choose a PNG, JPEG, WebP or GIF image (SVG is not accepted).",
+            "This file is not an image we accept: choose a PNG, JPEG, WebP or GIF image "
+            "(SVG is not accepted).",
         ),
     ],
     ids=["svg", "bomb", "broken"],
@@ -222,7 +232,7 @@ async def test_organiser_adds_a_cover_two_sponsors_and_an_illustration_shown_on_
         kind="sponsor",
         position="2",
     )
-    assert second.status_code == 303, second.text[second.text.find("form-errors"):][:800]
+    assert second.status_code == 303, second.text[second.text.find("form-errors") :][:800]
     first = await upload(
         organiser,
         f"{MANAGE}/sponsors",

@@ -85,7 +85,10 @@ async def test_a_password_reset_is_sent_as_text_and_as_html(client, outbox, look
 
 
 def test_the_html_part_escapes_what_the_text_holds():
-    body = 'Hello <script>alert(1)</script> & co\n\nSee https://example.org/a?b=1&c="><img src=x onerror=alert(1)>.\nBye'
+    body = (
+        "Hello <script>alert(1)</script> & co\n\n"
+        'See https://example.org/a?b=1&c="><img src=x onerror=alert(1)>.\nBye'
+    )
     page = html_body(
         body, subject="<b>Hi</b>", language="en", branding=DEFAULT, base_url="https://hack.example"
     )
