@@ -95,12 +95,12 @@ def _check_colour(text: str, *, what: str) -> tuple[str, str | None]:
     if worst < AA_RATIO:
         measured = int(worst * 100) / 100  # rounded down: 4.499 never reads as 4.5
         return colour, _(
-            "%(what)s %(colour)s has a contrast ratio of %(ratio)s:1 with white (text on it, and it as "
-            "text on the page): at least %(needed)s:1 is needed (WCAG AA). Choose a darker colour.",
+            "%(what)s %(colour)s has a contrast ratio of %(ratio)s with white (text on it, and it as "
+            "text on the page): at least %(needed)s is needed (WCAG AA). Choose a darker colour.",
             what=what,
             colour=colour,
-            ratio=format_number(measured, 2),
-            needed=format_number(AA_RATIO, 1),
+            ratio=f"{format_number(measured, 2)}:1",  # a ratio, written as WCAG writes it
+            needed=f"{format_number(AA_RATIO, 1)}:1",
         )
     return colour, None
 

@@ -267,7 +267,8 @@ async def test_organiser_adds_a_cover_two_sponsors_and_an_illustration_shown_on_
     logos = re.findall(r'<img src="(/images/[^"]+)" alt="([^"]*)"', page)
     assert [alt for _url, alt in logos] == ["Open Data France", "Métropole &lt;Lyon&gt;", "La Fabrique"]
     assert f'<a href="https://www.grandlyon.com/" rel="noopener"><img src="{sponsors[1].url}"' in page
-    assert '<h2 id="sponsors">Sponsors</h2>' in page or '<h2 id="sponsors">Mécènes</h2>' in page
+    assert '<h2 id="sponsors">With the support of</h2>' in page
+    assert '<h2 id="partners">In partnership with</h2>' in page
     illustration = await Image.get(role=ImageRole.ILLUSTRATION)
     assert illustration.url in page  # on the challenge's card
     challenge_page = (await visitor.get(f"/events/{SLUG}/challenges/velo")).text
