@@ -14,6 +14,7 @@ import httpx
 import pytest
 from PIL import Image as PILImage
 
+from events.domain import branding
 from events.domain.entries import sweep_orphan_files
 from events.models import (
     Challenge,
@@ -28,6 +29,7 @@ from events.models import (
 )
 from tests import images as made
 from tests.helpers import csrf_from, make_user, post_form, sign_in
+from tests.querycount import count_queries
 
 SLUG = "datacity"
 ADMIN = "admin@example.org"
@@ -319,3 +321,22 @@ async def test_another_events_image_cannot_be_removed(event, organiser):
     answer = await post_form(organiser, f"{MANAGE}/{image.id}/remove", page=MANAGE)
     assert answer.status_code == 303
     assert await Image.filter(id=image.id).count() == 1
+
+
+async def test_pages_read_the_settings_from_the_process_cache_and_a_save_refreshes_it(
+    admin, app, make_client
+):
+    visitor = make_client()
+    await visitor.get("/")  # the first page of the process reads them
+    async with count_queries() as queries:
+        page = (await visitor.get("/")).text
+    assert not [sql for _method, sql in queries if "site_settings" in sql or '"image"' in sql], (
+        queries.report()
+    )
+    assert '<a class="brand" href="/">hackcity</a>' in page
+    saved = await post_form(admin, "/admin/settings", {"name": "Grenoble Data"}, page="/admin/settings")
+    assert saved.status_code == 303
+    assert '<a class="brand" href="/">Grenoble Data</a>' in (await visitor.get("/")).text
+    # Another process sees the change within the cache's lifetime (here: a cache of its own, expired).
+    other = branding.BrandingCache(ttl=0)
+    assert (await other.get()).name == "Grenoble Data"
