@@ -98,13 +98,13 @@ def clean_image(data: bytes, *, max_side: int) -> CleanImage:
                 source.load()
                 lossless = source.format in ("PNG", "GIF")  # drawings stay sharp: PNG again
                 pixels = ImageOps.exif_transpose(source)  # upright, as the camera meant it
+                return _encode(pixels, max_side, lossless=lossless)  # a mode it cannot convert: refused
         except ImageRefused:
             raise
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
             raise ImageRefused(_("This image would be too large once decoded: it is refused.")) from None
         except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
             raise _refuse_kind() from None
-    return _encode(pixels, max_side, lossless=lossless)
 
 
 def _encode(pixels: Image.Image, max_side: int, *, lossless: bool) -> CleanImage:
