@@ -57,7 +57,13 @@ ERROR_TITLES = {
     500: lazy("Something went wrong"),
 }
 OTHER_ERROR_TITLE = lazy("Error")
-NOT_COMPRESSED = (*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/octet-stream", "application/pdf")
+NOT_COMPRESSED = (
+    *DEFAULT_EXCLUDED_CONTENT_TYPES,
+    "application/octet-stream",
+    "application/pdf",
+    "image/png",  # images (events/routes/branding.py) are compressed already
+    "image/jpeg",
+)
 
 
 def _error_message(status: int) -> str:

@@ -164,11 +164,12 @@ async def test_the_logo_is_re_encoded_served_immutable_and_shown_in_the_header(a
     visitor = make_client()
     page = (await visitor.get("/")).text
     assert f'<img class="brand__logo" src="{logo.url}" alt="" width="512" height="256">hackcity</a>' in page
-    served = await visitor.get(logo.url)
+    served = await visitor.get(logo.url, headers={"Accept-Encoding": "gzip"})
     assert served.status_code == 200 and served.content == data
     assert served.headers["content-type"] == "image/jpeg"
     assert served.headers["cache-control"] == "public, max-age=31536000, immutable"
     assert served.headers["x-content-type-options"] == "nosniff"
+    assert "content-encoding" not in served.headers  # a JPEG is compressed already
     assert (await visitor.get(logo.url.replace(logo.sha256, "0" * 64))).status_code == 404
 
     # Replaced: the old address and bytes are gone.
