@@ -25,7 +25,8 @@ from events.multipart import InMemory, receive_file
 from events.outcomes import act, submit
 from events.templating import IMMUTABLE, render
 
-IMAGE_NAME_EXTENSIONS = {"png": "image/png", "jpg": "image/jpeg"}
+SETTINGS = "/admin/settings"
+IMAGE_EXTENSIONS = ("png", "jpg")  # what `Image.extension` names
 
 
 # --- instance settings -----------------------------------------------------------------------------
@@ -63,7 +64,7 @@ async def instance_settings(request: Request):
         return await _settings_page(request)
     values = await read_form(request)
     answer = await submit(
-        request, rules.save_settings(values), done=_("The settings are saved."), then="/admin/settings"
+        request, rules.save_settings(values), done=_("The settings are saved."), then=SETTINGS
     )
     if answer.response:
         _forget(request)
@@ -71,8 +72,18 @@ async def instance_settings(request: Request):
     return await _settings_page(request, values=dict(values), errors=answer.errors, status_code=422)
 
 
+class _Refused(Exception):
+    """An upload refused before its content is read: the errors for the page, and its status."""
+
+    def __init__(self, errors: dict, status_code: int) -> None:
+        super().__init__(errors)
+        self.errors = errors
+        self.status_code = status_code
+
+
 async def _receive_image(request: Request) -> tuple[bytes, dict[str, str]]:
-    """The uploaded image's bytes and the form's other fields; FormErrors (with a status) otherwise."""
+    """The uploaded image's bytes and the form's other fields; _Refused when there is none (400) or
+    it is over the limit (413)."""
     memory = InMemory()
     try:
         received = await receive_file(
@@ -87,13 +98,6 @@ async def _receive_image(request: Request) -> tuple[bytes, dict[str, str]]:
     return memory.data, received.fields
 
 
-class _Refused(Exception):
-    def __init__(self, errors: dict, status_code: int) -> None:
-        super().__init__(errors)
-        self.errors = errors
-        self.status_code = status_code
-
-
 async def upload_logo(request: Request):
     storage = request.app.state.storage
     try:
@@ -106,7 +110,7 @@ async def upload_logo(request: Request):
         request,
         rules.set_logo(storage=storage, data=data),
         done=_("The logo is saved."),
-        then="/admin/settings",
+        then=SETTINGS,
     )
     if answer.response:
         _forget(request)
@@ -120,7 +124,7 @@ async def remove_logo(request: Request):
         request,
         rules.remove_logo(storage=request.app.state.storage),
         done=_("The logo is removed."),
-        then="/admin/settings",
+        then=SETTINGS,
     )
     _forget(request)
     return response
@@ -229,7 +233,7 @@ async def remove_image(request: Request):
 async def serve_image(request: Request):
     """An image by its id and the hash of its bytes: cached a year, never sniffed, never run."""
     sha256, _dot, extension = request.path_params["name"].partition(".")
-    if len(sha256) != 64 or extension not in IMAGE_NAME_EXTENSIONS:
+    if len(sha256) != 64 or extension not in IMAGE_EXTENSIONS:
         raise not_found(request)
     image = await rules.image_at(request.path_params["image_id"], sha256)
     if image is None or image.extension != extension:
