@@ -23,6 +23,7 @@ from events.broker import broker
 from events.csrf import CSRFMiddleware
 from events.db import tortoise_config
 from events.domain import webhooks
+from events.domain.branding import BrandingCache
 from events.forms import UnreadableRequest
 from events.i18n import _, lazy
 from events.logs import configure_logging
@@ -56,7 +57,13 @@ ERROR_TITLES = {
     500: lazy("Something went wrong"),
 }
 OTHER_ERROR_TITLE = lazy("Error")
-NOT_COMPRESSED = (*DEFAULT_EXCLUDED_CONTENT_TYPES, "application/octet-stream", "application/pdf")
+NOT_COMPRESSED = (
+    *DEFAULT_EXCLUDED_CONTENT_TYPES,
+    "application/octet-stream",
+    "application/pdf",
+    "image/png",  # images (events/routes/branding.py) are compressed already
+    "image/jpeg",
+)
 
 
 def _error_message(status: int) -> str:
@@ -148,6 +155,7 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     # path. The fetcher and the webhooks log what they did themselves, naming the host only.
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
+    branding_cache = BrandingCache()  # the instance's settings, read on every page
     middleware = [
         Middleware(ForwardedClientMiddleware, trusted=settings.trusted_proxies),
         *([Middleware(MetricsMiddleware)] if settings.metrics_token else []),
@@ -176,7 +184,10 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             https_only=settings.secure_cookies,
         ),
         Middleware(
-            CurrentUserMiddleware, default_language=settings.default_language, load_user=auth.load_user
+            CurrentUserMiddleware,
+            default_language=settings.default_language,
+            load_user=auth.load_user,
+            load_branding=branding_cache.get,
         ),
         Middleware(CSRFMiddleware, origin=settings.origin, on_error=csrf_refused, exempt_prefix=API_PREFIX),
     ]
@@ -191,7 +202,9 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
             await broker.start(settings.database_url)  # LISTEN on PostgreSQL, in memory on SQLite
             workers = [
                 asyncio.create_task(
-                    run_outbox_worker(smtp_url=settings.smtp_url, mail_from=settings.mail_from)
+                    run_outbox_worker(
+                        smtp_url=settings.smtp_url, mail_from=settings.mail_from, base_url=settings.base_url
+                    )
                 ),
                 asyncio.create_task(run_reminder_worker(base_url=settings.base_url)),
                 asyncio.create_task(run_purge_worker(language=settings.default_language)),
@@ -217,4 +230,5 @@ def create_app(settings: Settings | None = None, *, manage_database: bool = True
     )
     app.state.settings = settings
     app.state.storage = storage_for(settings)  # one per process: an object store's client is pooled
+    app.state.branding = branding_cache
     return app

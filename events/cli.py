@@ -150,7 +150,7 @@ def cmd_remind(settings: Settings, _args) -> int:
 
 
 def cmd_sweep_uploads(settings: Settings, _args) -> int:
-    """Delete uploaded files that no entry names (left by a crash between the move and the commit)."""
+    """Delete uploaded files that no entry or image names (left by a crash between move and commit)."""
     from events.domain.entries import sweep_orphan_files
     from events.storage_backends import storage_for
 
@@ -361,7 +361,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="large: the demo, then one event of 800 teams, 300 datasets and two juries (for benchmarks)",
     )
     sub.add_parser("remind", help="mail draft entries' teams 24 hours before a deadline (for cron)")
-    sub.add_parser("sweep-uploads", help="delete uploaded files that no entry names")
+    sub.add_parser("sweep-uploads", help="delete uploaded files that no entry or image names")
     move = sub.add_parser(
         "migrate-uploads",
         help="copy every uploaded file to another storage (verified, skipping those already there)",

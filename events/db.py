@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "events.models.api_tokens",
     "events.models.reuses",
     "events.models.webhooks",
+    "events.models.branding",
 ]
 MIGRATIONS_MODULE = "events.migrations"
 

@@ -264,10 +264,11 @@ class AccessLogMiddleware:
 class CurrentUserMiddleware:
     """Loads the signed-in user (server-side session) and chooses the request's language."""
 
-    def __init__(self, app: ASGIApp, *, default_language: str, load_user) -> None:
+    def __init__(self, app: ASGIApp, *, default_language: str, load_user, load_branding=None) -> None:
         self.app = app
         self.default_language = default_language
         self.load_user = load_user
+        self.load_branding = load_branding  # the instance's settings, from the process's cache
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -285,6 +286,8 @@ class CurrentUserMiddleware:
             return
         if not scope["path"].startswith(("/static/", "/healthz", "/metrics")):
             user = await self.load_user(request)
+            if self.load_branding is not None:
+                request.state.branding = await self.load_branding()
         request.state.user = user
         i18n.set_language(choose_language(request, user, self.default_language))
         await self.app(scope, receive, send)

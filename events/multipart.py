@@ -15,17 +15,17 @@ would be stored with whatever bytes came). Nothing is left in storage then.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 
-from events.domain.files import ContentCheck, FileRefused, check_extension, display_name
+from events.domain.files import ContentCheck, FileRefused, check_extension, display_name, extension_of
 from events.forms import UnreadableRequest, multipart_boundary
 from events.i18n import _
-from events.storage import FileTooLarge, PendingUpload, Storage, StoredFile
+from events.storage import HEAD_BYTES, FileTooLarge, PendingUpload, Storage, StoredFile
 
 FILE_FIELD = "file"
 MAX_PARTS = 8
@@ -38,6 +38,48 @@ class ReceivedFile:
     stored: StoredFile
     name: str  # for display only
     extension: str
+    fields: dict[str, str] = field(default_factory=dict)  # the form's other fields (first value of each)
+
+
+class MemoryUpload:
+    """A received file kept in memory (the `PendingUpload` protocol), within its limit: for a small
+    file the server reads itself (a CSV of people, an image to re-encode) rather than stores."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self.head = b""
+        self.data = bytearray()
+
+    async def write(self, data: bytes) -> None:
+        self.size += len(data)
+        if self.size > self.max_bytes:
+            await self.discard()
+            raise FileTooLarge
+        if len(self.head) < HEAD_BYTES:
+            self.head += data[: HEAD_BYTES - len(self.head)]
+        self.data += data
+
+    async def commit(self) -> StoredFile:
+        return StoredFile(key="", size=self.size, sha256="", head=self.head)
+
+    async def discard(self) -> None:
+        self.data = bytearray()
+
+
+class InMemory:
+    """Where `receive_file` puts a file kept in memory: `upload` is the last one begun."""
+
+    def __init__(self) -> None:
+        self.upload: MemoryUpload | None = None
+
+    def begin(self, *, max_bytes: int) -> MemoryUpload:
+        self.upload = MemoryUpload(max_bytes)
+        return self.upload
+
+    @property
+    def data(self) -> bytes:
+        return bytes(self.upload.data) if self.upload is not None else b""
 
 
 class _Part:
@@ -48,10 +90,16 @@ class _Part:
         self.name = ""
         self.filename: str | None = None
         self.size = 0
+        self.data = bytearray()  # a field's value (not the file's bytes)
 
 
 async def receive_file(
-    request: Request, storage: Storage, *, max_bytes: int, check_content: bool = True
+    request: Request,
+    storage: Storage,
+    *,
+    max_bytes: int,
+    check_content: bool = True,
+    any_extension: bool = False,
 ) -> ReceivedFile:
     """Stream the `file` part of a multipart request into storage and check it.
 
@@ -60,6 +108,9 @@ async def receive_file(
     storage on any failure. `check_content=False` skips the check of the content against the
     extension (`files.ContentCheck`, made for files served back to browsers): for a file the server
     only reads, whose reader checks it (the import of people takes Windows-1252 CSV files).
+    `any_extension=True` also takes a name with any extension, for a reader that decides by the
+    content alone (images, which are decoded and re-encoded: events.domain.images). The form's
+    other fields come back in `fields`.
     """
     boundary = multipart_boundary(request.headers.get("content-type", ""))
     if boundary is None:
@@ -108,6 +159,8 @@ async def receive_file(
             pending_data.append(data[start:end])
         elif part.size > MAX_OTHER_PART_BYTES:
             raise HTTPException(status_code=413)
+        else:
+            part.data += data[start:end]
 
     def on_end() -> None:
         state["complete"] = True
@@ -140,7 +193,7 @@ async def receive_file(
             if state["file_part"] is not None and upload is None and state["refusal"] is None:
                 name = display_name(state["file_part"].filename or "")
                 try:
-                    extension = check_extension(name)
+                    extension = extension_of(name) if any_extension else check_extension(name)
                 except FileRefused as refusal:
                     state["refusal"] = refusal  # keep reading (and dropping) the body, then refuse
                 else:
@@ -164,7 +217,11 @@ async def receive_file(
             check.finish(upload.head, upload.size)
         stored = await upload.commit()
         committed = True
-        return ReceivedFile(stored=stored, name=name, extension=extension)
+        fields: dict[str, str] = {}
+        for part in parts:
+            if part.filename is None and part.name:
+                fields.setdefault(part.name, part.data.decode("utf-8", "replace").replace("\x00", ""))
+        return ReceivedFile(stored=stored, name=name, extension=extension, fields=fields)
     except FileTooLarge:
         raise HTTPException(status_code=413) from None
     except ClientDisconnect:

@@ -21,6 +21,7 @@ from events import i18n
 from events.csrf import masked_csrf_token
 from events.domain import figures
 from events.domain.awards import award_title
+from events.domain.branding import DEFAULT as DEFAULT_BRANDING
 from events.domain.errors import RateLimited
 from events.domain.events import role_label
 from events.domain.frequencies import frequency_label
@@ -152,17 +153,24 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         "errors": {},
         "values": {},
         "page_url": page_url(request),
+        "site_url": site_url(request),
+        # the instance's name, colours, logo and footer links (read by the middleware, cached)
+        "branding": getattr(request.state, "branding", DEFAULT_BRANDING),
     }
     ctx.update(context or {})
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)
 
 
+def site_url(request: Request) -> str:
+    """The site's public origin (BASE_URL, never the Host header), for addresses on other sites."""
+    settings = getattr(request.app.state, "settings", None) if "app" in request.scope else None
+    return settings.base_url.rstrip("/") if settings is not None else ""
+
+
 def page_url(request: Request) -> str | None:
     """The page's public address (from BASE_URL, never the Host header), for social cards."""
-    settings = getattr(request.app.state, "settings", None) if "app" in request.scope else None
-    if settings is None:
-        return None
-    return settings.base_url.rstrip("/") + request.url.path
+    site = site_url(request)
+    return site + request.url.path if site else None
 
 
 def refused(response, error: RateLimited):

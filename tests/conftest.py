@@ -252,7 +252,9 @@ def outbox(settings, smtp):
     smtp.messages.clear()
 
     async def flush() -> SMTPServer:
-        await deliver_pending(smtp_url=settings.smtp_url, mail_from=settings.mail_from)
+        await deliver_pending(
+            smtp_url=settings.smtp_url, mail_from=settings.mail_from, base_url=settings.base_url
+        )
         return smtp
 
     return flush

@@ -44,6 +44,7 @@ from events.models import (
     EntryStatus,
     Event,
     EventRole,
+    Image,
     Role,
     Round,
     Team,
@@ -782,9 +783,10 @@ async def remove_entry_file(
 
 
 async def sweep_orphan_files(storage, **age) -> int:
-    """Remove stored files that no EntryFile row names (crash between move and commit); `age` may
-    give `min_age_seconds` (the storage's default otherwise)."""
+    """Remove stored files that no EntryFile or Image row names (crash between move and commit);
+    `age` may give `min_age_seconds` (the storage's default otherwise)."""
     known = await EntryFile.all().values_list("storage_key", flat=True)
+    known += await Image.all().values_list("storage_key", flat=True)
     return await storage.sweep_orphans(known, **age)
 
 

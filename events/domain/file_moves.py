@@ -1,9 +1,9 @@
 """Moving the uploaded files from one storage to another (`hackcity migrate-uploads`).
 
-Every file an entry names is copied under the same key, streamed chunk by chunk from the source
-into the target, and counted and hashed on the way: it is committed in the target only when its
-size and SHA-256 are those its row recorded at upload. A file the target already holds with the
-recorded size is skipped, so the command can be run again after an interruption, or just before
+Every file an entry or an image row names is copied under the same key, streamed chunk by chunk from
+the source into the target, and counted and hashed on the way: it is committed in the target only
+when its size and SHA-256 are those its row recorded at upload. A file the target already holds with
+the recorded size is skipped, so the command can be run again after an interruption, or just before
 switching `UPLOAD_STORAGE`, and copies only what is new. Nothing is ever deleted from the source.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
-from events.models import EntryFile
+from events.models import EntryFile, Image
 from events.storage import FileTooLarge, Storage
 
 PARALLEL_COPIES = 4  # an object store answers each request in some milliseconds: overlap a few
@@ -33,6 +33,7 @@ class MoveReport:
 async def migrate_uploads(*, source: Storage, target: Storage) -> MoveReport:
     """Copy every file the database names from `source` to `target` (see the module's docstring)."""
     rows = await EntryFile.all().order_by("id").values_list("storage_key", "size", "sha256")
+    rows += await Image.all().order_by("id").values_list("storage_key", "size", "sha256")
     report = MoveReport()
     queue: asyncio.Queue[tuple[str, int, str]] = asyncio.Queue()
     for row in rows:

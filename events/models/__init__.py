@@ -3,6 +3,7 @@
 from events.models.accounts import Throttle, User, UserSession
 from events.models.announcements import Announcement, Audience
 from events.models.api_tokens import ApiToken, TokenScope
+from events.models.branding import Image, ImageRole, SiteSettings
 from events.models.challenges import Challenge, ChallengeDataset, ChallengeOwner, ChallengeStatus
 from events.models.datasets import Dataset, DatasetStatus, PortalKind
 from events.models.entries import (
@@ -90,6 +91,8 @@ __all__ = [
     "EventRole",
     "EventStatus",
     "GalleryMode",
+    "Image",
+    "ImageRole",
     "Invitation",
     "InvitedRole",
     "JoinRequest",
@@ -116,6 +119,7 @@ __all__ = [
     "Selection",
     "SessionStatus",
     "SheetStatus",
+    "SiteSettings",
     "SlotStatus",
     "Team",
     "TeamChallenge",

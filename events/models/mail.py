@@ -18,6 +18,9 @@ class OutboxMessage(Model):
     to = fields.CharField(max_length=254)
     subject = fields.CharField(max_length=300)
     body = fields.TextField()
+    # The language it is written in (the <html lang> of its HTML part). db_default: the column can
+    # be added to a table that already holds messages.
+    language = fields.CharField(max_length=5, default="", db_default="")
     status = fields.CharEnumField(MailStatus, max_length=10, default=MailStatus.PENDING, db_index=True)
     attempts = fields.IntField(default=0)
     last_error = fields.CharField(max_length=500, default="")

@@ -10,6 +10,7 @@ from events.routes import (
     api_tokens,
     auth,
     awards,
+    branding,
     challenges,
     criteria,
     datapackage,
@@ -43,6 +44,7 @@ def all_routes() -> list[BaseRoute]:
     return [
         # Organiser routes first: /events/new must win over the public /events/{slug}.
         *organiser.routes,
+        *branding.routes,
         *people_import.routes,
         *announcements.routes,
         *webhooks.routes,

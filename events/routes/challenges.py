@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from events.auth import ORGANISER, PUBLIC, SIGNED_IN, event_role, forbidden, not_found, roles_in, route
+from events.domain import branding
 from events.domain import challenges as challenge_rules
 from events.domain.errors import RateLimited
 from events.flash import flash
@@ -282,6 +283,7 @@ async def challenge_page(request: Request):
             "event": event,
             "challenge": challenge,
             "links": links,
+            "illustration": (await branding.illustrations([challenge.id])).get(challenge.id),
             "may_edit": user is not None
             and (await _organises(event, user) or await challenge_rules.is_owner(challenge, user)),
         },

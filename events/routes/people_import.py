@@ -22,46 +22,9 @@ from events.domain.files import FileRefused
 from events.forms import UnreadableRequest
 from events.i18n import _
 from events.models import Event
-from events.multipart import receive_file
+from events.multipart import InMemory, receive_file
 from events.outcomes import submit
-from events.storage import HEAD_BYTES, FileTooLarge, StoredFile
 from events.templating import refused, render
-
-
-class _MemoryUpload:
-    """A received file kept in memory (the `events.storage.PendingUpload` protocol), within its limit."""
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.head = b""
-        self.data = bytearray()
-
-    async def write(self, data: bytes) -> None:
-        self.size += len(data)
-        if self.size > self.max_bytes:
-            await self.discard()
-            raise FileTooLarge
-        if len(self.head) < HEAD_BYTES:
-            self.head += data[: HEAD_BYTES - len(self.head)]
-        self.data += data
-
-    async def commit(self) -> StoredFile:
-        return StoredFile(key="", size=self.size, sha256="", head=self.head)
-
-    async def discard(self) -> None:
-        self.data = bytearray()
-
-
-class _Memory:
-    """Where `receive_file` puts the uploaded file: `upload` is the last one begun."""
-
-    def __init__(self) -> None:
-        self.upload: _MemoryUpload | None = None
-
-    def begin(self, *, max_bytes: int) -> _MemoryUpload:
-        self.upload = _MemoryUpload(max_bytes)
-        return self.upload
 
 
 def _page(
@@ -97,7 +60,7 @@ async def import_people(request: Request):
         return _page(request)
     event: Event = request.state.event
     settings = request.app.state.settings
-    memory = _Memory()
+    memory = InMemory()
     try:
         received = await receive_file(request, memory, max_bytes=import_rules.MAX_BYTES, check_content=False)
     except FileRefused:

@@ -10,8 +10,8 @@ from tortoise import connections
 
 from events.auth import PUBLIC, not_found, roles_in, route
 from events.domain import announcements as announcement_rules
+from events.domain import branding, gallery, linked_data, public_vote, published, schedule
 from events.domain import events as event_rules
-from events.domain import gallery, linked_data, public_vote, published, schedule
 from events.forms import read_form, safe_next
 from events.i18n import LANGUAGES
 from events.models import Challenge, ChallengeStatus, Event, EventStatus, Round
@@ -44,6 +44,7 @@ async def event_page(request: Request):
             "next_deadline": schedule.next_deadline(milestones),
             "rounds": rounds,
             "challenges": challenges,
+            "images": await branding.event_images(event),
             "gallery_public": gallery.is_public(event, rounds[-1] if rounds else None, datetime.now(UTC)),
             "open_votes": await public_vote.open_votes(event) if event.is_published else [],
             "has_results": event.is_published and await published.has_published_results(event),

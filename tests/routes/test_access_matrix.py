@@ -41,7 +41,7 @@ import pytest
 from starlette.routing import Mount, Route
 
 from events.app import create_app
-from events.domain import api_tokens, tokens
+from events.domain import api_tokens, branding, tokens
 from events.domain import teams as team_rules
 from events.models import (
     Announcement,
@@ -58,6 +58,7 @@ from events.models import (
     Event,
     EventRole,
     EventStatus,
+    Image,
     Invitation,
     JurySession,
     JurySessionJuror,
@@ -75,6 +76,7 @@ from events.models import (
 from events.routes import live as live_routes
 from events.settings import Settings
 from events.storage_backends import storage_for
+from tests import images
 from tests.conftest import BASE_URL
 from tests.helpers import CHEAP_HASH, post_form, sign_in
 
@@ -389,6 +391,19 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     # platform administration
     ("users", "GET"): ADMIN,
     ("set_active", "POST"): ADMIN,
+    # the instance's identity (empty settings are valid: saved), its logo (an empty form is a 400: no
+    # file); an event's images ({image_id} is event 1's cover); images and colours are public
+    ("instance_settings", "GET"): ADMIN,
+    ("instance_settings", "POST"): ADMIN,
+    ("upload_logo", "POST"): ADMIN,
+    ("remove_logo", "POST"): ADMIN,
+    ("manage_images", "GET"): ORGANISER_1,
+    ("upload_cover", "POST"): ORGANISER_1,
+    ("add_sponsor", "POST"): ORGANISER_1,
+    ("upload_illustration", "POST"): ORGANISER_1,
+    ("remove_image", "POST"): ORGANISER_1,
+    ("serve_image", "GET"): EVERYONE,
+    ("stylesheet", "GET"): EVERYONE,
     ("new_event", "GET"): ADMIN,
     ("new_event", "POST"): ADMIN,
 }
@@ -493,6 +508,13 @@ POST_SUCCESS: dict[str, int | str] = {
     "live_reveal_award": 422,
     "live_stage_link": "/events/{slug}/manage/juries/{session_id}/live",
     "set_active": "/admin",
+    "instance_settings": "/admin/settings",
+    "upload_logo": 400,
+    "remove_logo": "/admin/settings",
+    "upload_cover": 400,
+    "add_sponsor": 400,
+    "upload_illustration": 400,
+    "remove_image": "/events/{slug}/manage/images",
     "new_event": 422,
     "forget_portal_key": "/events/{slug}/manage/reuses",
     "publish_reuse": 422,
@@ -597,6 +619,7 @@ class World:
     api_token_1: ApiToken | None = None  # organiser_1's personal API token for event 1
     webhook_1: Webhook | None = None  # a webhook of event 1
     delivery_1: WebhookDelivery | None = None  # a delivery it gave up
+    image_1: Image | None = None  # event 1's cover, stored where the app's storage looks
 
 
 async def _user(role: str, **fields) -> User:
@@ -711,6 +734,7 @@ async def world(db, settings) -> World:
         delivery_1=await WebhookDelivery.create(
             webhook=webhook_1, kind="ping", payload="{}", status=DeliveryStatus.GAVE_UP, attempts=1
         ),
+        image_1=await branding.set_cover(event=event_1, storage=storage_for(settings), data=images.png()),
     )
 
 
@@ -782,6 +806,8 @@ def _known_params(route: Route, world: World) -> dict[str, str]:
         "token_id": str(world.api_token_1.id if world.api_token_1 else 0),
         "webhook_id": str(world.webhook_1.id if world.webhook_1 else 0),
         "delivery_id": str(world.delivery_1.id if world.delivery_1 else 0),
+        "image_id": str(world.image_1.id if world.image_1 else 0),
+        "name": f"{world.image_1.sha256}.png" if world.image_1 else "x.png",
     }
 
 

@@ -464,6 +464,13 @@ PAGES = [
     Page("/api/docs", "api_docs", text("hackcity API"), EVERYONE),
     Page("/admin", "users", text("Administration"), frozenset({"admin"})),
     Page("/admin/events/new", "new_event", text("Create an event"), frozenset({"admin"})),
+    Page("/admin/settings", "instance_settings", text("Instance settings"), frozenset({"admin"})),
+    Page(
+        f"/events/{PROGRAMME}/manage/images",
+        "manage_images",
+        text("Images and sponsors"),
+        frozenset({"admin", "organiser"}),
+    ),
 ]
 # GET routes that answer something other than an HTML page.
 NOT_PAGES = {
@@ -501,6 +508,8 @@ NOT_PAGES = {
     # Its heading depends on who follows the link: rendered by tests/routes/test_teams.py
     "join_by_link": "a team's join link",
     "api_openapi": "the API's OpenAPI document (JSON)",
+    "serve_image": "an uploaded image (PNG or JPEG)",
+    "stylesheet": "the instance's colours (CSS)",
 }
 # The JSON API (tests/api/).
 NOT_PAGES.update(

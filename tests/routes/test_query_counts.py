@@ -423,9 +423,10 @@ LYON = "hackathon-mobilite-lyon-2026"  # archived: open gallery, published resul
 PARIS = "datacity-paris-2026"  # under way: its jury scores today
 GROWTH = 5
 PAGE_QUERIES = {
-    # event, rounds, challenges, public votes, published results?, then the linked data (challenge
-    # datasets, the public gallery's entries, their datasets) and the latest announcements
-    "event page": 9,
+    # event, rounds, challenges, its images (cover, logos, illustrations), public votes, published
+    # results?, then the linked data (challenge datasets, the public gallery's entries, their
+    # datasets) and the latest announcements
+    "event page": 10,
     "dataset catalogue": 4,  # event, the datasets' facets (a few columns), challenges, the page's datasets
     "gallery": 5,  # event, last round, count, the page's entries (with team and challenge), challenges
     "public results": 5,  # event, published sessions, entries (with team), challenges, awards
