@@ -182,8 +182,8 @@ async def test_the_batch_message_is_in_french_for_a_french_organiser(db, make_cl
     assert refused_alerts == [
         (
             "error",
-            "Rien n’a changé\u00a0: «\u00a0Brouillon vélo\u00a0» n’est pas déposé, et seul un projet déposé peut "
-            "recevoir une décision.",
+            "Rien n’a changé\u00a0: «\u00a0Brouillon vélo\u00a0» n’est pas déposé, "
+            "et seul un projet déposé peut recevoir une décision.",
         )
     ]
 
