@@ -233,6 +233,7 @@ async def decide_many(
             )
         refused = [found[i] for i in entry_ids if found[i].status != EntryStatus.SUBMITTED]
         if refused:
+            titles = ", ".join(_("“%(title)s”", title=entry.title) for entry in refused)
             raise FormErrors(
                 {
                     "entries": ngettext(
@@ -241,7 +242,7 @@ async def decide_many(
                         "Nothing was changed: %(titles)s are not submitted, and only a submitted entry "
                         "can be decided on.",
                         len(refused),
-                        titles=", ".join(_("“%(title)s”", title=entry.title) for entry in refused),
+                        titles=titles,
                     )
                 }
             )

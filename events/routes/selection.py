@@ -82,6 +82,13 @@ async def manage_entries(request: Request):
             "idle_teams": await selection_rules.teams_without_entry(event=event, stage=stage),
             "statuses": list(EntryStatus),
             "selections": list(Selection),
+            # The batch offers the decisions one makes in bulk first; "pending" undoes them.
+            "batch_choices": [
+                Selection.SELECTED,
+                Selection.WAITLISTED,
+                Selection.REJECTED,
+                Selection.PENDING,
+            ],
             "gallery_public": await gallery_rules.gallery_is_public(event=event),
             "gallery_opens_at": gallery_rules.opens_at(event, await gallery_rules.last_round(event)),
             "gallery_modes": list(GalleryMode),
