@@ -89,8 +89,17 @@ async def register(request: Request):
 
 
 async def registrants(request: Request):
+    """The registrants a page at a time, filtered by a GET form (in a team or not, a name or address),
+    with the counts of those in a team and those still looking for one."""
     event: Event = request.state.event
-    total = await registration_rules.count_registrants(event=event)
+    filters = registration_rules.read_registrant_filters(dict(request.query_params))
+    everyone = await registration_rules.count_registrants(event=event)
+    in_team = await registration_rules.count_registrants(
+        event=event, filters=registration_rules.RegistrantFilters(team="in_team")
+    )
+    total = {"": everyone, "in_team": in_team, "no_team": everyone - in_team}[filters.team]
+    if filters.search:
+        total = await registration_rules.count_registrants(event=event, filters=filters)
     page = page_of(total=total, per_page=REGISTRANTS_PER_PAGE, asked=asked_page(request))
     return render(
         request,
@@ -98,8 +107,10 @@ async def registrants(request: Request):
         {
             "event": event,
             "registrants": await registration_rules.registrants(
-                event=event, offset=page.offset, limit=page.per_page
+                event=event, offset=page.offset, limit=page.per_page, filters=filters
             ),
+            "filters": filters,
+            "counts": {"everyone": everyone, "in_team": in_team, "no_team": everyone - in_team},
             "page": page,
             "pager": pager(request, page),
             "questions": registration_rules.questions(event),
