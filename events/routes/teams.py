@@ -118,6 +118,36 @@ async def registrants(request: Request):
     )
 
 
+async def manage_teams(request: Request):
+    """The organisers' list of teams: members with their addresses, challenges, entries; filtered by a
+    GET form (a challenge, submitted or not), with the counts, a page at a time."""
+    event: Event = request.state.event
+    challenges = await Challenge.filter(event_id=event.id).order_by("position", "id")
+    filters = team_rules.read_team_filters(dict(request.query_params), challenges)
+    by_challenge = team_rules.TeamFilters(challenge_id=filters.challenge_id)
+    everyone = await team_rules.count_managed_teams(event=event, filters=by_challenge)
+    submitted = await team_rules.count_managed_teams(
+        event=event, filters=team_rules.TeamFilters(challenge_id=filters.challenge_id, entries="submitted")
+    )
+    counts = {"": everyone, "submitted": submitted, "not_submitted": everyone - submitted}
+    page = page_of(total=counts[filters.entries], per_page=TEAMS_PER_PAGE, asked=asked_page(request))
+    return render(
+        request,
+        "teams/manage.html",
+        {
+            "event": event,
+            "challenges": challenges,
+            "filters": filters,
+            "counts": counts,
+            "teams": await team_rules.managed_teams(
+                event=event, filters=filters, offset=page.offset, limit=page.per_page
+            ),
+            "page": page,
+            "pager": pager(request, page),
+        },
+    )
+
+
 async def registrants_csv(request: Request):
     event: Event = request.state.event
     header, rows = await registration_rules.registrants_table(event=event)
@@ -392,6 +422,7 @@ routes = [
     route("/events/{slug}/register", register, access=SIGNED_IN, methods=("GET", "POST")),
     route("/events/{slug}/manage/registrants", registrants, access=ORGANISER),
     route("/events/{slug}/manage/registrants.csv", registrants_csv, access=ORGANISER),
+    route("/events/{slug}/manage/teams", manage_teams, access=ORGANISER),
     route("/events/{slug}/manage/teams.csv", teams_csv, access=ORGANISER),
     route("/events/{slug}/teams", team_list, access=PUBLIC),
     route("/events/{slug}/team", my_team, access=SIGNED_IN),

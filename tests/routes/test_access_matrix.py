@@ -215,6 +215,7 @@ ACCESS: dict[tuple[str, str], frozenset[str]] = {
     ("register", "POST"): SIGNED_IN,
     ("registrants", "GET"): ORGANISER_1,
     ("registrants_csv", "GET"): ORGANISER_1,
+    ("manage_teams", "GET"): ORGANISER_1,
     ("teams_csv", "GET"): ORGANISER_1,
     ("team_list", "GET"): EVERYONE,
     ("my_team", "GET"): SIGNED_IN,
