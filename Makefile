@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-test install-bench run test bench lint format messages clean
+.PHONY: install install-test install-bench run test bench lint format messages screenshots clean
 
 $(VENV)/.runtime: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ test: install-test
 # answers on 127.0.0.1:5432; writes docs/PERFORMANCE.md. QUICK=1: a short smoke run that writes nothing.
 bench: install-bench
 	$(BIN)/python bench/run.py $(if $(QUICK),--quick)
+
+# The screenshots of docs/screenshots/ (shown in the README), taken again by the browser test that
+# checks the key pages load in French at desktop and phone sizes.
+screenshots: install-test
+	HACKCITY_E2E=1 HACKCITY_SCREENSHOTS=1 $(BIN)/python -m pytest -p no:xdist tests/e2e/test_screenshots.py
 
 format: install-test
 	$(BIN)/ruff format .

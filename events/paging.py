@@ -16,8 +16,15 @@ def asked_page(request: Request) -> int | None:
     return as_id(request.query_params.get("page"))
 
 
-def page_url(request: Request, number: int) -> str:
-    params = [(name, value) for name, value in request.query_params.multi_items() if name != "page"]
+def page_url(request: Request, number: int, **changed: str | None) -> str:
+    """The address of page `number`, with the parameters in `changed` set to their value (or dropped,
+    for None): the selection's "tick every row" link keeps the filters and the page."""
+    params = [
+        (name, value)
+        for name, value in request.query_params.multi_items()
+        if name != "page" and name not in changed
+    ]
+    params += [(name, value) for name, value in changed.items() if value is not None]
     if number > 1:
         params.append(("page", str(number)))
     query = urlencode(params)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Q, Subquery
 
 from events.domain.errors import FormErrors
 from events.i18n import _
@@ -184,10 +186,46 @@ async def register(
     return existing
 
 
-async def registrants(*, event: Event, offset: int = 0, limit: int | None = None) -> list[Registration]:
+TEAM_FILTERS = ("in_team", "no_team")
+MAX_SEARCH = 100
+
+
+@dataclass(frozen=True)
+class RegistrantFilters:
+    """The organiser's filters on the registrants: in a team or not, a piece of a name or an address."""
+
+    team: str = ""
+    search: str = ""
+
+
+def read_registrant_filters(params: dict[str, str]) -> RegistrantFilters:
+    """Filters from a query string; an unknown team filter is dropped, the search is cut to its limit."""
+    team = params.get("team", "")
+    search = " ".join(params.get("q", "").replace("\x00", "").split())[:MAX_SEARCH]
+    return RegistrantFilters(team=team if team in TEAM_FILTERS else "", search=search)
+
+
+def _registrations(event: Event, filters: RegistrantFilters | None = None):
+    query = Registration.filter(event_id=event.id)
+    filters = filters or RegistrantFilters()
+    members = Subquery(TeamMember.filter(event_id=event.id).values("user_id"))
+    if filters.team == "in_team":
+        query = query.filter(user_id__in=members)
+    elif filters.team == "no_team":
+        query = query.exclude(user_id__in=members)
+    if filters.search:
+        query = query.filter(
+            Q(user__name__icontains=filters.search) | Q(user__email__icontains=filters.search)
+        )
+    return query
+
+
+async def registrants(
+    *, event: Event, offset: int = 0, limit: int | None = None, filters: RegistrantFilters | None = None
+) -> list[Registration]:
     """Registrations in order (from `offset`, at most `limit`), each with its user and `team_name` (or
     ""): two queries, whatever their number."""
-    query = Registration.filter(event_id=event.id).select_related("user").order_by("created_at", "id")
+    query = _registrations(event, filters).select_related("user").order_by("created_at", "id")
     rows = await (query.offset(offset).limit(limit) if limit is not None else query)
     members = TeamMember.filter(event_id=event.id)
     if limit is not None:  # a page: its people only (the export reads everyone)
@@ -199,8 +237,8 @@ async def registrants(*, event: Event, offset: int = 0, limit: int | None = None
     return rows
 
 
-async def count_registrants(*, event: Event) -> int:
-    return await Registration.filter(event_id=event.id).count()
+async def count_registrants(*, event: Event, filters: RegistrantFilters | None = None) -> int:
+    return await _registrations(event, filters).count()
 
 
 def _answer_text(value: Any) -> str:

@@ -14,6 +14,9 @@ Rules kept here:
   (rather than marking the team "eligible") needs no new state and is what the team sees next;
   it is idempotent and ignores the next round's submission window (the organiser decides, the
   window only binds the team's own changes).
+- A batch decision (`decide_many`) is the same transition applied to each ticked entry inside one
+  transaction: every entry takes the decision or none does. Entries that cannot (a draft, another
+  event's) are named in the refusal before anything is written.
 """
 
 from __future__ import annotations
@@ -23,13 +26,14 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from tortoise.exceptions import IntegrityError
+from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from events.domain import webhooks
 from events.domain.entries import snapshot
 from events.domain.errors import FormErrors
 from events.domain.numbers import parse_id
-from events.i18n import _
+from events.i18n import _, ngettext
 from events.mail import mail_users
 from events.models import (
     Challenge,
@@ -78,7 +82,7 @@ def read_filters(params: dict[str, str], rounds: list[Round], challenges: list[C
     )
 
 
-async def entries_for_selection(*, event: Event, filters: EntryFilters) -> list[Entry]:
+def _filtered(event: Event, filters: EntryFilters, *, with_selection: bool = True):
     query = Entry.filter(event_id=event.id)
     if filters.round_id:
         query = query.filter(round_id=filters.round_id)
@@ -86,14 +90,41 @@ async def entries_for_selection(*, event: Event, filters: EntryFilters) -> list[
         query = query.filter(challenge_id=filters.challenge_id)
     if filters.status:
         query = query.filter(status=filters.status)
-    if filters.selection:
+    if with_selection and filters.selection:
         query = query.filter(selection=filters.selection)
-    entries = await query.select_related("team", "round", "challenge").order_by(
-        "round__position", "challenge__position", "team__name", "id"
+    return query
+
+
+async def decision_counts(*, event: Event, filters: EntryFilters) -> dict[Selection, int]:
+    """How many entries the other filters keep, per decision (one query): the counts above the list,
+    which also say how many rows the decision filter leaves."""
+    rows = (
+        await _filtered(event, filters, with_selection=False)
+        .annotate(n=Count("id"))
+        .group_by("selection")
+        .values_list("selection", "n")
     )
+    counted = {Selection(value): n for value, n in rows}
+    return {value: counted.get(value, 0) for value in Selection}
+
+
+async def entries_for_selection(
+    *, event: Event, filters: EntryFilters, offset: int = 0, limit: int | None = None
+) -> list[Entry]:
+    """One page of the filtered entries, with their team, round and challenge, and each team's size
+    (three queries whatever the page holds)."""
+    query = (
+        _filtered(event, filters)
+        .select_related("team", "round", "challenge")
+        .order_by("round__position", "challenge__position", "team__name", "id")
+        .offset(offset)
+    )
+    entries = await (query.limit(limit) if limit is not None else query)
     counts: dict[int, int] = {}
-    for team_id in await TeamMember.filter(event_id=event.id).values_list("team_id", flat=True):
-        counts[team_id] = counts.get(team_id, 0) + 1
+    team_ids = {entry.team_id for entry in entries}
+    if team_ids:
+        for team_id in await TeamMember.filter(team_id__in=team_ids).values_list("team_id", flat=True):
+            counts[team_id] = counts.get(team_id, 0) + 1
     for entry in entries:
         entry.member_count = counts.get(entry.team_id, 0)  # type: ignore[attr-defined]
     return entries
@@ -161,6 +192,77 @@ async def set_selection(
             )
     log.info("entry %s marked %s by user %s", entry.id, wanted, user.id)
     return entry
+
+
+@dataclass
+class Decided:
+    """What a batch decision did: the entries it changed, and how many already had that decision."""
+
+    decision: Selection
+    changed: list[Entry]
+    unchanged: int
+
+
+async def decide_many(
+    *,
+    event: Event,
+    entry_ids: list[int],
+    selection: Selection | str,
+    user: User,
+    message: str = "",
+    notify: bool = True,
+    base_url: str | None = None,
+) -> Decided:
+    """The same decision on several entries, all or nothing: every change goes through
+    `set_selection` inside one transaction. An entry that cannot take the decision (not submitted,
+    not this event's) refuses the whole batch, naming the entries, before anything is written; one
+    that already has the decision is left alone (no second mail)."""
+    try:
+        wanted = Selection(selection)
+    except ValueError:
+        raise FormErrors({"selection": _("Choose selected, waitlisted, not selected or pending.")}) from None
+    entry_ids = list(dict.fromkeys(entry_ids))  # a name sent twice is one entry
+    if not entry_ids:
+        raise FormErrors({"entries": _("Tick at least one entry to decide on.")})
+    async with in_transaction():
+        found = {entry.id: entry for entry in await Entry.filter(id__in=entry_ids, event_id=event.id)}
+        missing = [entry_id for entry_id in entry_ids if entry_id not in found]
+        if missing:
+            raise FormErrors(
+                {"entries": _("Some of the ticked entries are not this event's: nothing was changed.")}
+            )
+        refused = [found[i] for i in entry_ids if found[i].status != EntryStatus.SUBMITTED]
+        if refused:
+            titles = ", ".join(_("“%(title)s”", title=entry.title) for entry in refused)
+            raise FormErrors(
+                {
+                    "entries": ngettext(
+                        "Nothing was changed: %(titles)s is not submitted, and only a submitted entry "
+                        "can be decided on.",
+                        "Nothing was changed: %(titles)s are not submitted, and only a submitted entry "
+                        "can be decided on.",
+                        len(refused),
+                        titles=titles,
+                    )
+                }
+            )
+        changed = []
+        for entry_id in entry_ids:
+            entry = found[entry_id]
+            if entry.selection == wanted:
+                continue
+            changed.append(
+                await set_selection(
+                    entry=entry,
+                    event=event,
+                    selection=wanted,
+                    user=user,
+                    message=message,
+                    notify=notify,
+                    base_url=base_url,
+                )
+            )
+    return Decided(wanted, changed, len(entry_ids) - len(changed))
 
 
 async def _mail_decision(entry: Entry, event: Event, base_url: str | None) -> None:

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Subquery
 from tortoise.transactions import in_transaction
 
 from events.domain import throttle
@@ -50,6 +51,7 @@ from events.models import (
     Challenge,
     ChallengeStatus,
     Entry,
+    EntryStatus,
     Event,
     JoinRequest,
     JoinRequestStatus,
@@ -233,6 +235,79 @@ async def public_teams(*, event: Event, offset: int = 0, limit: int | None = Non
 
 async def count_teams(*, event: Event) -> int:
     return await Team.filter(event_id=event.id).count()
+
+
+# --- the organiser's list -------------------------------------------------------------------------
+
+ENTRY_FILTERS = ("submitted", "not_submitted")
+
+
+@dataclass(frozen=True)
+class TeamFilters:
+    """The organiser's filters on the teams: a challenge the team chose, whether it has submitted."""
+
+    challenge_id: int | None = None
+    entries: str = ""
+
+
+@dataclass
+class TeamRow:
+    """A team as its organisers see it: every member (captain first), every challenge, its entries."""
+
+    team: Team
+    members: list[TeamMember] = field(default_factory=list)
+    challenges: list[Challenge] = field(default_factory=list)
+    drafts: int = 0
+    submitted: int = 0
+
+
+def read_team_filters(params: dict[str, str], challenges: list[Challenge]) -> TeamFilters:
+    """Filters from a query string; unknown values are dropped."""
+    challenge_id = parse_id(params.get("challenge", ""))
+    entries = params.get("entries", "")
+    return TeamFilters(
+        challenge_id=challenge_id if challenge_id in {c.id for c in challenges} else None,
+        entries=entries if entries in ENTRY_FILTERS else "",
+    )
+
+
+def _teams(event: Event, filters: TeamFilters):
+    query = Team.filter(event_id=event.id)
+    if filters.challenge_id:
+        query = query.filter(
+            id__in=Subquery(TeamChallenge.filter(challenge_id=filters.challenge_id).values("team_id"))
+        )
+    submitted = Subquery(Entry.filter(event_id=event.id, status=EntryStatus.SUBMITTED).values("team_id"))
+    if filters.entries == "submitted":
+        query = query.filter(id__in=submitted)
+    elif filters.entries == "not_submitted":
+        query = query.exclude(id__in=submitted)
+    return query
+
+
+async def count_managed_teams(*, event: Event, filters: TeamFilters) -> int:
+    return await _teams(event, filters).count()
+
+
+async def managed_teams(*, event: Event, filters: TeamFilters, offset: int, limit: int) -> list[TeamRow]:
+    """One page of the filtered teams by name, with members, challenges and entries: four queries."""
+    teams = await _teams(event, filters).order_by("name", "id").offset(offset).limit(limit)
+    rows = {team.id: TeamRow(team=team) for team in teams}
+    members = (
+        await TeamMember.filter(team_id__in=list(rows))
+        .select_related("user")
+        .order_by("-is_captain", "joined_at", "id")
+    )
+    for member in members:
+        rows[member.team_id].members.append(member)
+    for link in await TeamChallenge.filter(team_id__in=list(rows)).select_related("challenge"):
+        rows[link.team_id].challenges.append(link.challenge)
+    for team_id, status in await Entry.filter(team_id__in=list(rows)).values_list("team_id", "status"):
+        if status == EntryStatus.SUBMITTED:
+            rows[team_id].submitted += 1
+        else:
+            rows[team_id].drafts += 1
+    return list(rows.values())
 
 
 # --- creating a team -------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from events.forms import checkbox, read_form
 from events.i18n import _, ngettext
 from events.models import Challenge, Entry, EntryStatus, Event, GalleryMode, Round, Selection
 from events.outcomes import act
+from events.paging import asked_page, page_of, page_url, pager
 from events.templating import render
 
 
@@ -34,18 +35,30 @@ def _manage_url(event: Event, query: str = "") -> str:
 
 def _back(event: Event, form: dict[str, str]) -> str:
     """Back to the list with the filters the organiser was using (only our own parameter names)."""
-    kept = {name: form.get(f"keep_{name}", "") for name in ("round", "challenge", "status", "selection")}
+    kept = {
+        name: form.get(f"keep_{name}", "") for name in ("round", "challenge", "status", "selection", "page")
+    }
     return _manage_url(event, urlencode({k: v for k, v in kept.items() if v}))
 
 
+ENTRIES_PER_PAGE = 50
+
+
 async def manage_entries(request: Request):
-    """Entries of the event with filters in the query string (a plain GET form: no script needed)."""
+    """Entries of the event with filters in the query string (a plain GET form: no script needed), a
+    page at a time, with the counts per decision. `?tick=all` comes back with every row of the page
+    ticked for a batch decision: "select all" without a script."""
     event: Event = request.state.event
     rounds = await Round.filter(event_id=event.id).order_by("position", "id")
     challenges = await Challenge.filter(event_id=event.id).order_by("position", "id")
     filters = selection_rules.read_filters(dict(request.query_params), rounds, challenges)
     stage = next((r for r in rounds if r.id == filters.round_id), None)
-    entries = await selection_rules.entries_for_selection(event=event, filters=filters)
+    counts = await selection_rules.decision_counts(event=event, filters=filters)
+    total = counts[Selection(filters.selection)] if filters.selection else sum(counts.values())
+    page = page_of(total=total, per_page=ENTRIES_PER_PAGE, asked=asked_page(request))
+    entries = await selection_rules.entries_for_selection(
+        event=event, filters=filters, offset=page.offset, limit=page.per_page
+    )
     return render(
         request,
         "selection/manage.html",
@@ -57,12 +70,25 @@ async def manage_entries(request: Request):
             "stage": stage,
             "advance_steps": await selection_rules.advance_steps(event=event),
             "entries": entries,
+            "counts": counts,
+            "page": page,
+            "pager": pager(request, page),
+            "tick_all": request.query_params.get("tick") == "all",
+            "tick_all_url": page_url(request, page.number, tick="all"),
+            "untick_url": page_url(request, page.number, tick=None),
             # The score and rank each entry got from a closed jury session (one query).
             "jury_figures": await shortlist_rules.jury_figures(event),
             "format_number": format_number,
             "idle_teams": await selection_rules.teams_without_entry(event=event, stage=stage),
             "statuses": list(EntryStatus),
             "selections": list(Selection),
+            # The batch offers the decisions one makes in bulk first; "pending" undoes them.
+            "batch_choices": [
+                Selection.SELECTED,
+                Selection.WAITLISTED,
+                Selection.REJECTED,
+                Selection.PENDING,
+            ],
             "gallery_public": await gallery_rules.gallery_is_public(event=event),
             "gallery_opens_at": gallery_rules.opens_at(event, await gallery_rules.last_round(event)),
             "gallery_modes": list(GalleryMode),
@@ -92,6 +118,39 @@ async def decide_entry(request: Request):
             title=decided.title,
             decision=decided.selection.label,
         ),
+        then=_back(event, form),
+    )
+
+
+async def decide_entries(request: Request):
+    """One decision for every ticked entry (checkboxes named `entry_{id}`), all or nothing."""
+    event: Event = request.state.event
+    form = await read_form(request)
+    ticked = [parse_id(name.removeprefix("entry_")) for name in form if name.startswith("entry_")]
+
+    def said(decided: selection_rules.Decided) -> str:
+        text = ngettext(
+            "%(num)s entry is now %(decision)s.",
+            "%(num)s entries are now %(decision)s.",
+            len(decided.changed),
+            decision=decided.decision.label,
+        )
+        if decided.unchanged:
+            text += " " + ngettext("%(num)s already was.", "%(num)s already were.", decided.unchanged)
+        return text
+
+    return await act(
+        request,
+        selection_rules.decide_many(
+            event=event,
+            entry_ids=[entry_id for entry_id in ticked if entry_id is not None],
+            selection=form.get("selection", ""),
+            message=form.get("message", ""),
+            notify=checkbox(form, "notify"),
+            user=request.state.user,
+            base_url=request.app.state.settings.base_url,
+        ),
+        done=said,
         then=_back(event, form),
     )
 
@@ -136,6 +195,7 @@ async def gallery_setting(request: Request):
 routes = [
     route("/events/{slug}/manage/entries", manage_entries, access=ORGANISER),
     route("/events/{slug}/manage/entries.csv", entries_csv, access=ORGANISER),
+    route("/events/{slug}/manage/entries/decisions", decide_entries, access=ORGANISER, methods=("POST",)),
     route("/events/{slug}/manage/entries/advance", advance_round, access=ORGANISER, methods=("POST",)),
     route("/events/{slug}/manage/gallery", gallery_setting, access=ORGANISER, methods=("POST",)),
     route(

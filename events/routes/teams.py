@@ -89,8 +89,17 @@ async def register(request: Request):
 
 
 async def registrants(request: Request):
+    """The registrants a page at a time, filtered by a GET form (in a team or not, a name or address),
+    with the counts of those in a team and those still looking for one."""
     event: Event = request.state.event
-    total = await registration_rules.count_registrants(event=event)
+    filters = registration_rules.read_registrant_filters(dict(request.query_params))
+    everyone = await registration_rules.count_registrants(event=event)
+    in_team = await registration_rules.count_registrants(
+        event=event, filters=registration_rules.RegistrantFilters(team="in_team")
+    )
+    total = {"": everyone, "in_team": in_team, "no_team": everyone - in_team}[filters.team]
+    if filters.search:
+        total = await registration_rules.count_registrants(event=event, filters=filters)
     page = page_of(total=total, per_page=REGISTRANTS_PER_PAGE, asked=asked_page(request))
     return render(
         request,
@@ -98,11 +107,43 @@ async def registrants(request: Request):
         {
             "event": event,
             "registrants": await registration_rules.registrants(
-                event=event, offset=page.offset, limit=page.per_page
+                event=event, offset=page.offset, limit=page.per_page, filters=filters
             ),
+            "filters": filters,
+            "counts": {"everyone": everyone, "in_team": in_team, "no_team": everyone - in_team},
             "page": page,
             "pager": pager(request, page),
             "questions": registration_rules.questions(event),
+        },
+    )
+
+
+async def manage_teams(request: Request):
+    """The organisers' list of teams: members with their addresses, challenges, entries; filtered by a
+    GET form (a challenge, submitted or not), with the counts, a page at a time."""
+    event: Event = request.state.event
+    challenges = await Challenge.filter(event_id=event.id).order_by("position", "id")
+    filters = team_rules.read_team_filters(dict(request.query_params), challenges)
+    by_challenge = team_rules.TeamFilters(challenge_id=filters.challenge_id)
+    everyone = await team_rules.count_managed_teams(event=event, filters=by_challenge)
+    submitted = await team_rules.count_managed_teams(
+        event=event, filters=team_rules.TeamFilters(challenge_id=filters.challenge_id, entries="submitted")
+    )
+    counts = {"": everyone, "submitted": submitted, "not_submitted": everyone - submitted}
+    page = page_of(total=counts[filters.entries], per_page=TEAMS_PER_PAGE, asked=asked_page(request))
+    return render(
+        request,
+        "teams/manage.html",
+        {
+            "event": event,
+            "challenges": challenges,
+            "filters": filters,
+            "counts": counts,
+            "teams": await team_rules.managed_teams(
+                event=event, filters=filters, offset=page.offset, limit=page.per_page
+            ),
+            "page": page,
+            "pager": pager(request, page),
         },
     )
 
@@ -381,6 +422,7 @@ routes = [
     route("/events/{slug}/register", register, access=SIGNED_IN, methods=("GET", "POST")),
     route("/events/{slug}/manage/registrants", registrants, access=ORGANISER),
     route("/events/{slug}/manage/registrants.csv", registrants_csv, access=ORGANISER),
+    route("/events/{slug}/manage/teams", manage_teams, access=ORGANISER),
     route("/events/{slug}/manage/teams.csv", teams_csv, access=ORGANISER),
     route("/events/{slug}/teams", team_list, access=PUBLIC),
     route("/events/{slug}/team", my_team, access=SIGNED_IN),

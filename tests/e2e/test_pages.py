@@ -54,6 +54,9 @@ ADMIN_PAGES = [
     "/events/datacity-paris-2026/manage/datasets",
     "/events/datacity-paris-2026/manage/datasets/1",
     "/events/datacity-paris-2026/manage/people",
+    "/events/datacity-paris-2026/manage/entries?tick=all",  # the selection desk, every row ticked
+    "/events/datacity-paris-2026/manage/registrants",
+    "/events/datacity-paris-2026/manage/teams",
     "/events/defi-energie-brouillon",
 ]
 

@@ -268,8 +268,10 @@ async def test_the_selection_page_links_both_exports(db, make_client):
     registrants = await client.get("/events/datacity/manage/registrants")
 
     assert page.status_code == 200
-    entries_link = '<a class="button button--secondary" href="/events/datacity/manage/entries.csv">'
-    teams_link = '<a class="button button--secondary" href="/events/datacity/manage/teams.csv">'
+    entries_link = (
+        '<a class="button button--secondary button--small" href="/events/datacity/manage/entries.csv">'
+    )
+    teams_link = '<a class="button button--secondary button--small" href="/events/datacity/manage/teams.csv">'
     assert page.text.count(entries_link) == 1
     assert page.text.count(teams_link) == 1
     assert registrants.text.count(teams_link) == 1

@@ -209,6 +209,12 @@ PAGES = [
         frozenset({"admin", "organiser"}),
     ),
     Page(
+        f"/events/{PROGRAMME}/manage/teams",
+        "manage_teams",
+        text("Teams"),
+        frozenset({"admin", "organiser"}),
+    ),
+    Page(
         f"/events/{PROGRAMME}/manage/participation",
         "participation",
         text("Participation"),

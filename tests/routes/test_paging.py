@@ -21,8 +21,8 @@ from tests.routes.test_query_counts import PAGE_QUERIES
 SMALL = LARGE.divided(20)
 CARD_TITLE = re.compile(r'<li class="card">\s*<h2>(?:<a href="[^"]*">)?([^<]+)<')
 TEAMS_PAGE_QUERIES = 5  # event, count, the page's teams, their members (with names), their challenges
-# user session, event, role, count, the page's registrants (with their users), their teams
-REGISTRANTS_PAGE_QUERIES = 6
+# user session, event, role, count, those in a team, the page's registrants (with their users), their teams
+REGISTRANTS_PAGE_QUERIES = 7
 
 
 @pytest.fixture
