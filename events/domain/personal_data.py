@@ -30,6 +30,7 @@ from events.models import (
     Award,
     Challenge,
     ChallengeOwner,
+    Comparison,
     ConflictOfInterest,
     DatasetAcceptance,
     DatasetAccess,
@@ -42,6 +43,7 @@ from events.models import (
     JoinRequest,
     JurySessionJuror,
     OutboxMessage,
+    PairwiseState,
     PortalKey,
     PortalReuse,
     PublicVote,
@@ -90,6 +92,7 @@ EXPORTED: dict[str, tuple[type[Model], ...]] = {
     "portal_reuses": (PortalReuse,),
     "webhooks": (Webhook,),
     "deliberation_changes": (DeliberationChange,),
+    "pairwise_comparisons": (Comparison, PairwiseState),
 }
 # Models that refer to a person but are left out of the export, with the reason. Empty today:
 # add a model here only with a reason a reader of docs/PRIVACY.md would accept.
@@ -170,6 +173,22 @@ async def export_data(user: User) -> dict[str, Any]:
         }
         for c in await DeliberationChange.filter(decided_by_id=user.id)
         .select_related("session__event", "entry")
+        .order_by("id")
+    ]
+    # A juror's votes, skips and undos in pairwise sessions (where they stand is derived from them).
+    title = lambda entry: entry.title if entry else None  # noqa: E731
+    data["pairwise_comparisons"] = [
+        {
+            "event": c.session.event.slug,
+            "session": c.session.name,
+            "kind": str(c.kind),
+            "winner": title(c.winner),
+            "loser": title(c.loser),
+            "skipped": title(c.current) if c.kind == "skip" else None,
+            "at": _iso(c.created_at),
+        }
+        for c in await Comparison.filter(juror_id=user.id)
+        .select_related("session__event", "winner", "loser", "current")
         .order_by("id")
     ]
     return data

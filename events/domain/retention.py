@@ -44,6 +44,7 @@ from events.models import (
     Assignment,
     Challenge,
     ChallengeOwner,
+    Comparison,
     ConflictOfInterest,
     Dataset,
     DatasetAcceptance,
@@ -61,6 +62,7 @@ from events.models import (
     JurySessionJuror,
     MailStatus,
     OutboxMessage,
+    PairwiseState,
     PortalKey,
     PortalReuse,
     PublicVote,
@@ -365,6 +367,9 @@ async def _replace_jurors(scope: _Scope, mapping: dict[int, int]) -> None:
         await Assignment.filter(session_id__in=scope.sessions, juror_id=real).update(juror_id=placeholder)
         await ScoreSheet.filter(session_id__in=scope.sessions, juror_id=real).update(juror_id=placeholder)
         await ScoreLogEntry.filter(sheet_id__in=scope.sheets, juror_id=real).update(juror_id=placeholder)
+        # pairwise sessions: the comparison log still adds up, under the placeholder
+        await Comparison.filter(session_id__in=scope.sessions, juror_id=real).update(juror_id=placeholder)
+        await PairwiseState.filter(session_id__in=scope.sessions, juror_id=real).update(juror_id=placeholder)
     for session in await JurySession.filter(event_id=scope.event_id, results_snapshot__isnull=False):
         snapshot = _remap_snapshot(session.results_snapshot, mapping)
         await JurySession.filter(id=session.id).update(results_snapshot=snapshot)

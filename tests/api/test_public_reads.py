@@ -354,7 +354,7 @@ async def test_results_and_awards_are_those_of_published_sessions_only(client):
     paris = (await client.get(f"/api/v1/events/{PARIS}/results")).json()["data"]
     awards = (await client.get(f"/api/v1/events/{LYON}/awards")).json()["data"]
 
-    assert [r["name"] for r in lyon] == ["Jury final"]
+    assert [r["name"] for r in lyon] == ["Jury final", "Prix des mentors"]  # the second judged in pairs
     ranking = lyon[0]["challenges"][0]["entries"]
     assert [row["rank"] for row in ranking] == list(range(1, len(ranking) + 1))
     assert lyon[0]["public_vote"] is True

@@ -19,6 +19,7 @@ from events.models import (
     Assignment,
     Award,
     Challenge,
+    Comparison,
     ConflictOfInterest,
     DatasetAcceptance,
     DatasetAccess,
@@ -34,6 +35,7 @@ from events.models import (
     JurySessionJuror,
     MailStatus,
     OutboxMessage,
+    PairwiseState,
     PublicVote,
     Registration,
     Role,
@@ -412,7 +414,16 @@ async def test_every_model_about_a_person_is_handled_by_the_purge_or_kept_with_a
 
     handled = {rows.model for _kind, rows, _update in retention._plain_steps(retention._Scope(0))}
     # the steps written out in purge_event (answers, jurors, teams) and the rows beside events
-    handled |= {Entry, JurySessionJuror, Assignment, ScoreSheet, ScoreLogEntry, Team}
+    handled |= {
+        Entry,
+        JurySessionJuror,
+        Assignment,
+        ScoreSheet,
+        ScoreLogEntry,
+        Team,
+        Comparison,
+        PairwiseState,
+    }
     handled |= {
         UserSession,
         Throttle,
