@@ -26,6 +26,7 @@ from events import i18n
 from events.app import create_app
 from events.db import MODEL_MODULES, normalise_url
 from events.domain import passwords
+from events.domain.branding import DEFAULT as DEFAULT_BRANDING
 from events.mail import deliver_pending
 from events.settings import Settings
 
@@ -146,7 +147,12 @@ async def drop_postgres_database(url: str, database: str) -> None:
 
 @pytest.fixture
 def app(settings, db):
-    return create_app(settings, manage_database=False)
+    app = create_app(settings, manage_database=False)
+    # Pages read the instance's settings from a per-process cache, filled by the first request: tests
+    # start in the steady state (an empty database has the default settings), so that counting a
+    # page's queries counts the page's own. tests/routes/test_branding.py reads them from the database.
+    app.state.branding.prime(DEFAULT_BRANDING)
+    return app
 
 
 @pytest.fixture

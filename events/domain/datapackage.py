@@ -54,6 +54,7 @@ from events.models import (
     EventKind,
     EventStatus,
     GalleryMode,
+    JudgingMode,
     JurySession,
     Normalisation,
     PortalKind,
@@ -378,6 +379,9 @@ JURY_SESSIONS = Table(
         _choice("normalisation", "Normalisation of the jurors' totals: none or zscore.", Normalisation),
         _flag("trimmed", "The highest and lowest totals of an entry were dropped."),
         _flag("public_vote", "The public voted."),
+        _choice(
+            "mode", "How the jury judged: rubric (scores on a grid) or pairwise (two by two).", JudgingMode
+        ),
     ),
     foreign_keys=(ForeignKey(("round_id",), "rounds"),),
 )
@@ -390,9 +394,15 @@ RESULTS = Table(
         _ref("challenge_id", "The challenge."),
         Column("rank", "integer", "Rank in the challenge.", required=True, minimum=1),
         _ref("entry_id", "The entry."),
-        Column("score", "number", "Score out of 100 (empty: not scored).", minimum=0, maximum=100),
+        Column(
+            "score",
+            "number",
+            "Score out of 100 in a rubric session; in a pairwise session, the entry's strength on a log "
+            "scale (0: an average entry, may be negative). Empty: not scored.",
+        ),
         Column("sheets", "integer", "Score sheets counted.", required=True, minimum=0),
         Column("votes", "integer", "Public votes (empty: no public vote).", minimum=0),
+        Column("uncertainty", "number", "Pairwise sessions: the standard error of the strength.", minimum=0),
     ),
     primary_key=("session_id", "challenge_id", "rank"),
     foreign_keys=(
@@ -653,7 +663,16 @@ async def build_package(*, event: Event, base_url: str, now: datetime | None = N
         [link.entry_id, link.dataset_id, link.note, link.declared_version] for link in used
     ]
     package.rows["jury_sessions"] = [
-        [s.id, s.round_id, s.name, s.published_at, str(s.normalisation), s.trimmed, s.public_vote]
+        [
+            s.id,
+            s.round_id,
+            s.name,
+            s.published_at,
+            str(s.normalisation),
+            s.trimmed,
+            s.public_vote,
+            str(s.mode),
+        ]
         for s in sessions
     ]
     package.rows["results"] = []
@@ -672,6 +691,7 @@ async def build_package(*, event: Event, base_url: str, now: datetime | None = N
                 row["score"],
                 row["sheets"],
                 counts.get(row["entry_id"], 0) if counts is not None else None,
+                row.get("uncertainty"),
             ]
             for row in rows
         ]

@@ -71,6 +71,7 @@ from events.models import (
     EventRole,
     EventStatus,
     GalleryMode,
+    JudgingMode,
     JurySession,
     Normalisation,
     PortalKind,
@@ -1023,6 +1024,7 @@ async def _create(checked: Plan, slug: str, user: User) -> Event:
             name=" ".join(values["name"].split()),
             status=SessionStatus.PUBLISHED,
             normalisation=Normalisation(values["normalisation"]),
+            mode=JudgingMode(values["mode"]),
             trimmed=values["trimmed"],
             public_vote=values["public_vote"],
             locked_at=values["published_at"],
@@ -1093,6 +1095,7 @@ def _snapshot(
                 "rank": row["rank"],
                 "tie_broken": False,
                 "criteria": {},
+                **({"uncertainty": row["uncertainty"]} if values["mode"] == JudgingMode.PAIRWISE else {}),
             }
         )
         if row["votes"]:
@@ -1106,6 +1109,7 @@ def _snapshot(
         "juror_labels": {},
         "coefficients": {},
         "entries": ranking,
+        "mode": str(values["mode"]),
         "imported": True,
     }
     if values["public_vote"]:

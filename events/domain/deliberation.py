@@ -23,7 +23,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from events.domain.errors import FormErrors
-from events.forms import as_id
+from events.domain.numbers import parse_id as as_id
 from events.i18n import _
 from events.models import DeliberationChange, JurySession, SessionStatus, User
 
@@ -51,12 +51,13 @@ def final_rows(results: dict[str, Any] | None) -> list[dict[str, Any]]:
     final = []
     for places in by_challenge.values():
         for position, row in enumerate(places, start=1):
-            deliberated = position != row["rank"]
+            computed = row.get("rank", position)  # every frozen row has its rank; be lenient all the same
+            deliberated = position != computed
             final.append(
                 {
                     **row,
                     "rank": position,
-                    "computed_rank": row["rank"],
+                    "computed_rank": computed,
                     "deliberated": deliberated,
                     "tie_broken": row.get("tie_broken", False) and not deliberated,
                 }

@@ -462,7 +462,7 @@ async def test_organisers_read_every_entry_whatever_its_status(client):
 
 async def test_organisers_read_jury_sessions_results_and_score_sheets(client):
     event, secret = await _lyon(client)
-    session = await JurySession.get(event_id=event.id, status="published")
+    session = await JurySession.get(event_id=event.id, status="published", mode="rubric")
     other = await JurySession.filter(event__slug="datacity-paris-2026").first()
 
     sessions = (
@@ -478,7 +478,8 @@ async def test_organisers_read_jury_sessions_results_and_score_sheets(client):
         f"/api/v1/events/{LYON}/manage/jury-sessions/{other.id}/results", headers=bearer(secret)
     )
 
-    assert [s["id"] for s in sessions["data"]] == [session.id]
+    lyon_sessions = await JurySession.filter(event_id=event.id).order_by("id").values_list("id", flat=True)
+    assert [s["id"] for s in sessions["data"]] == lyon_sessions  # the rubric jury and the pairwise one
     assert results.status_code == 200
     ranking = results.json()["data"]["entries"]
     assert ranking and ranking[0]["rank"] == 1

@@ -91,7 +91,7 @@ async def test_file_sizes_and_quota_on_the_entry_pages(settings, world, alice, e
 
 async def test_scores_on_the_public_results_are_in_the_reader_language(db, make_client):
     assert await load_demo() is True
-    session = await JurySession.get(event__slug=HACKATHON, status="published")
+    session = await JurySession.get(event__slug=HACKATHON, status="published", mode="rubric")
     scores = [row["score"] for row in session.results_snapshot["entries"] if row["score"] is not None]
     decimal_scores = [score for score in scores if round(score, 2) != round(score)]
     assert len(decimal_scores) == 6, "every demo score has decimals"

@@ -381,6 +381,12 @@ PAGES = [
         lambda params: i18n.gettext("How the result of %(title)s came about", title=params["entry_title"]),
         frozenset({"admin", "hackathon_organiser", "juror"}),
     ),
+    Page(
+        f"/events/{HACKATHON}/manage/juries/{{published_session_id}}/deliberation",
+        "jury_deliberation",
+        lambda params: i18n.gettext("Deliberation — %(name)s", name=params["published_session_name"]),
+        frozenset({"admin", "hackathon_organiser"}),
+    ),
     # The score log of the hackathon's published jury, the recount of the programme's open one.
     Page(
         f"/events/{HACKATHON}/manage/juries/{{published_session_id}}/log",
@@ -508,6 +514,10 @@ NOT_PAGES = {
     "jury_results_csv": "CSV download of a jury's results",
     "jury_results_json": "JSON download of a jury's results",
     "jury_stability_csv": "CSV download of how stable a jury's ranking is",
+    "jury_comparisons_csv": "CSV download of a pairwise jury's comparisons",
+    "jury_comparisons_json": "JSON download of a pairwise jury's comparisons and ranking",
+    # A pairwise session's juror page: rendered in both languages by tests/routes/test_pairwise.py
+    "juror_pairwise": "a juror's page of a pairwise session",
     "jury_stability_json": "JSON download of how stable a jury's ranking is",
     "jury_scores_csv": "CSV download of a jury's scores",
     "jury_score_log_csv": "CSV download of a jury's score log",
@@ -638,7 +648,7 @@ async def page_params(secret_key: str) -> dict[str, str]:
     shown_challenge = await Challenge.get(id=shown_entry.challenge_id)
     live_session = await JurySession.get(event=programme, name=LIVE_JURY)
     vote_session = await JurySession.get(event__slug=HACKATHON, public_vote=True)  # published
-    published_session = await JurySession.get(event__slug=HACKATHON, status="published")
+    published_session = await JurySession.get(event__slug=HACKATHON, status="published", mode="rubric")
     live_slot = (
         await PitchSlot.filter(session=live_session).order_by("position").first().select_related("entry")
     )

@@ -69,6 +69,7 @@ def test_every_route_that_names_a_row_by_id_uses_the_convertor():
         "delivery_id",
         "entry_id",
         "file_id",
+        "image_id",
         "invitation_id",
         "role_id",
         "round_id",
