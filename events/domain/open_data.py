@@ -150,7 +150,7 @@ async def _anyone(event: Event) -> gallery.Viewer:
 
 @dataclass
 class GalleryEntry:
-    entry: Entry  # with its team, challenge and round
+    entry: Entry | gallery.EntryCard  # with its team, challenge and round
     details: gallery.EntryDetails
 
 
@@ -159,8 +159,9 @@ async def gallery_entries(event: Event, *, after: int, limit: int) -> Page[Galle
     viewer = await _anyone(event)
     if not viewer.public or viewer.last_round_id is None:
         return Page([], None)
-    query = gallery.gallery_query(event, viewer, None).select_related("team", "challenge", "round")
-    found = await page_query(query, after=after, limit=limit)
+    query = gallery.gallery_query(event, viewer, None).filter(id__gt=after).order_by("id").limit(limit + 1)
+    cards = await gallery.entry_cards(query)
+    found = Page(cards[:limit], cards[limit - 1].id if len(cards) > limit else None)
     details = await gallery.entries_details(found.items)
     return Page([GalleryEntry(e, details[e.id]) for e in found.items], found.after)
 
