@@ -26,7 +26,6 @@ from tortoise.queryset import QuerySet
 
 from events.domain import awards, gallery, linked_data, published, teams
 from events.models import (
-    Award,
     Challenge,
     ChallengeDataset,
     ChallengeStatus,
@@ -195,7 +194,7 @@ async def results(event: Event, *, after: int, limit: int) -> Page[PublishedSess
     )
 
 
-async def published_awards(event: Event, *, after: int, limit: int) -> Page[Award]:
+async def published_awards(event: Event, *, after: int, limit: int) -> Page[awards.ShownAward]:
     """The awards of the event's published sessions, with their entry and team."""
     sessions = await published.published_sessions(event)
     given = await awards.published_awards(sessions)
@@ -203,5 +202,5 @@ async def published_awards(event: Event, *, after: int, limit: int) -> Page[Awar
     return page_of(every, key=lambda a: a.id, after=after, limit=limit)
 
 
-def _flat(by_challenge: dict[int, list[Award]]) -> list[Award]:
+def _flat(by_challenge: dict[int, list[awards.ShownAward]]) -> list[awards.ShownAward]:
     return [award for given in by_challenge.values() for award in given]
