@@ -539,6 +539,10 @@ async def bench_backend(
             "--log-level",
             "warning",
             "--no-access-log",
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
         ]
         if workers > 1:
             ceiling_command += ["--workers", str(workers)]
@@ -756,7 +760,9 @@ def machine() -> dict[str, str]:
     with contextlib.suppress(OSError):
         kb = int(Path("/proc/meminfo").read_text().split()[1])
         memory = f"{kb / 1024 / 1024:.0f} GB"
+    import httptools
     import uvicorn
+    import uvloop
 
     return {
         "cpu": cpu,
@@ -765,6 +771,8 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "uvicorn": uvicorn.__version__,
+        "uvloop": uvloop.__version__,
+        "httptools": httptools.__version__,
         "system": platform.platform(),
     }
 
@@ -778,7 +786,7 @@ def report(runs: list[BackendRun], upload: dict, results: dict, info: dict, args
         f"- Machine: {info['cpu']}, {info['cores']} cores, {info['memory']} of memory; {info['system']}.",
         f"  **Shared**: other processes were running (load average {info['load_before']} at the start, "
         f"{info['load_after']} at the end), so every figure here is lower and noisier than on a quiet machine.",
-        f"- Python {info['python']}, uvicorn {info['uvicorn']} (its default HTTP and event-loop implementations), "
+        f"- Python {info['python']}, uvicorn {info['uvicorn']} with uvloop {info['uvloop']} and httptools {info['httptools']} (app and ceiling), "
         f"SQLite {info['sqlite']}"
         + (
             f", PostgreSQL {info['postgres']}."
