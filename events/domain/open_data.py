@@ -128,8 +128,15 @@ async def challenge(event: Event, slug: str) -> OfferedChallenge | None:
     return (await _with_datasets([found]))[0] if found is not None else None
 
 
+# Every column of a dataset but the portal's raw answer (JSON, often the largest), which nothing reads
+# back: a page of 100 datasets spent most of its time decoding it.
+DATASET_COLUMNS = tuple(name for name in Dataset._meta.db_fields if name != "raw_metadata")
+
+
 async def datasets(event: Event, *, after: int, limit: int) -> Page[Dataset]:
-    return await page_query(Dataset.filter(event_id=event.id), after=after, limit=limit)
+    return await page_query(
+        Dataset.filter(event_id=event.id).only(*DATASET_COLUMNS), after=after, limit=limit
+    )
 
 
 async def dataset(event: Event, dataset_id: int) -> Dataset | None:
