@@ -69,8 +69,11 @@ async def _writable_sheet(
     the juror's sheet for the entry, locked (created if needed) with the instant of the write. With
     `criterion_id`, the sheet carries that criterion's current value as `old_value` (None: no score).
 
-    The session and the juror's standing are read in one statement, the sheet and the old value in
-    another: a save is on the path of every juror at once on demo day."""
+    The session and the juror's standing are read in one statement, and on SQLite the sheet and the
+    old value in another: a save is on the path of every juror at once on demo day. On PostgreSQL the
+    old value is read once the sheet's lock is held, in a statement of its own: a statement that
+    waited for the lock would read the score as it was before the save that held it (its snapshot
+    is taken when it starts), and the log would record a stale old value."""
     if conn.capabilities.dialect == "postgres":
         # Closing takes this row FOR UPDATE: it waits for saves in flight, and later saves see it closed.
         await conn.execute_query("SELECT id FROM jury_session WHERE id = $1 FOR SHARE", [session.id])
@@ -94,14 +97,22 @@ async def _writable_sheet(
     if found.pitch_locked:
         raise FormErrors({None: _("Scoring of this pitch is locked.")})
     keys = {"session_id": current.id, "juror_id": juror.id, "entry_id": entry.id}
-    sheet = await _locked_sheet(keys, criterion_id)
+    # SQLite runs one writing transaction at a time (BEGIN IMMEDIATE): nothing can change in between.
+    merged = criterion_id if conn.capabilities.dialect != "postgres" else None
+    sheet = await _locked_sheet(keys, merged)
     if sheet is None:
         try:
             async with in_transaction():  # a savepoint: a parallel first save may win the UNIQUE race
                 await ScoreSheet.create(**keys)
         except IntegrityError:
             pass
-        sheet = await _locked_sheet(keys, criterion_id)
+        sheet = await _locked_sheet(keys, merged)
+    if criterion_id is not None and merged is None:
+        sheet.old_value = (
+            await Score.filter(sheet_id=sheet.id, criterion_id=criterion_id)
+            .first()
+            .values_list("value", flat=True)
+        )
     return sheet, now
 
 

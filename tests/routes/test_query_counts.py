@@ -194,10 +194,10 @@ async def test_juror_pages_and_saves_cost_the_same_queries_for_3_or_30_entries(d
 
 
 # One autosave of a score: user session, event, session (with seat and role), entry with the juror's
-# standing, grid; then in the transaction the session again with the standing (under its lock on
-# PostgreSQL: one more statement), the sheet with the score's old value, the score's upsert, the log
-# line, the total; then the juror's progress.
-AUTOSAVE_QUERIES = {False: 11, True: 12}
+# standing, grid; then in the transaction the session again with the standing, the sheet with the
+# score's old value, the score's upsert, the log line, the total; then the juror's progress. On
+# PostgreSQL two more: the session's lock, and the old value read once the sheet's lock is held.
+AUTOSAVE_QUERIES = {False: 11, True: 13}
 
 
 async def test_an_autosave_costs_a_pinned_number_of_queries(db, make_client):
