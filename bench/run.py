@@ -539,6 +539,10 @@ async def bench_backend(
             "--log-level",
             "warning",
             "--no-access-log",
+            "--loop",
+            "uvloop",
+            "--http",
+            "httptools",
         ]
         if workers > 1:
             ceiling_command += ["--workers", str(workers)]
@@ -570,63 +574,68 @@ async def bench_backend(
             flush=True,
         )
         for page_name, path, cookie in pages:
+            if not wanted(args, page_name):
+                continue
             on_app = await measure_get(app_port, path, cookie, args.seconds, args.warmup)
             on_ceiling = await measure_get(ceiling_port, path, cookie, args.seconds, args.warmup)
             measure = Measure(page_name, on_app, on_ceiling)
             run.pages.append(measure)
             print(f"   {page_name:<26} {row_figures(measure)}", flush=True)
-        # Score saves: 64 jurors, each on their own sheet; then 200 connections on one entry.
-        unlocked = plan["unlocked"]
-        one, others = unlocked[0], unlocked[1:] or unlocked
-        sixty_four = Writer(
-            [
-                (cookie, csrf, ids[email], others[n % len(others)], plan["grid"])
-                for n, (email, (cookie, csrf)) in enumerate(zip(plan["bench_jurors"], signed, strict=True))
-            ]
-        )
-        await measure_saves(
-            run,
-            url,
-            app_port,
-            ceiling_port,
-            plan,
-            sixty_four,
-            f"saves, {JURORS} jurors (own sheets)",
-            args.seconds,
-            base_url,
-        )
-        print(
-            f"   {run.saves[-1].name:<26} {row_figures(run.saves[-1])}\n     {run.saves[-1].checked}",
-            flush=True,
-        )
-        pairs = [(n % JURORS, n // JURORS) for n in range(ONE_ENTRY)]  # (juror, criterion): 200 distinct
-        two_hundred = Writer(
-            [
-                (
-                    signed[juror][0],
-                    signed[juror][1],
-                    ids[plan["bench_jurors"][juror]],
-                    one,
-                    [plan["grid"][criterion % len(plan["grid"])]],
-                )
-                for juror, criterion in pairs
-            ]
-        )
-        await measure_saves(
-            run,
-            url,
-            app_port,
-            ceiling_port,
-            plan,
-            two_hundred,
-            f"saves, {ONE_ENTRY} at once on one entry",
-            args.seconds,
-            base_url,
-        )
-        print(
-            f"   {run.saves[-1].name:<26} {row_figures(run.saves[-1])}\n     {run.saves[-1].checked}",
-            flush=True,
-        )
+        if wanted(args, "saves"):
+            # Score saves: 64 jurors, each on their own sheet; then 200 connections on one entry.
+            unlocked = plan["unlocked"]
+            one, others = unlocked[0], unlocked[1:] or unlocked
+            sixty_four = Writer(
+                [
+                    (cookie, csrf, ids[email], others[n % len(others)], plan["grid"])
+                    for n, (email, (cookie, csrf)) in enumerate(
+                        zip(plan["bench_jurors"], signed, strict=True)
+                    )
+                ]
+            )
+            await measure_saves(
+                run,
+                url,
+                app_port,
+                ceiling_port,
+                plan,
+                sixty_four,
+                f"saves, {JURORS} jurors (own sheets)",
+                args.seconds,
+                base_url,
+            )
+            print(
+                f"   {run.saves[-1].name:<26} {row_figures(run.saves[-1])}\n     {run.saves[-1].checked}",
+                flush=True,
+            )
+            pairs = [(n % JURORS, n // JURORS) for n in range(ONE_ENTRY)]  # (juror, criterion): 200 distinct
+            two_hundred = Writer(
+                [
+                    (
+                        signed[juror][0],
+                        signed[juror][1],
+                        ids[plan["bench_jurors"][juror]],
+                        one,
+                        [plan["grid"][criterion % len(plan["grid"])]],
+                    )
+                    for juror, criterion in pairs
+                ]
+            )
+            await measure_saves(
+                run,
+                url,
+                app_port,
+                ceiling_port,
+                plan,
+                two_hundred,
+                f"saves, {ONE_ENTRY} at once on one entry",
+                args.seconds,
+                base_url,
+            )
+            print(
+                f"   {run.saves[-1].name:<26} {row_figures(run.saves[-1])}\n     {run.saves[-1].checked}",
+                flush=True,
+            )
         await asyncio.sleep(2)
         run.rss_idle_mb = app.worker_rss()
     finally:
@@ -634,6 +643,11 @@ async def bench_backend(
         if ceiling is not None:
             ceiling.stop()
     return run
+
+
+def wanted(args: argparse.Namespace, name: str) -> bool:
+    """Whether `--only` (none: everything) asks for this page or for the saves."""
+    return not args.only or any(part in name for part in args.only)
 
 
 def demo_password() -> str:
@@ -756,7 +770,9 @@ def machine() -> dict[str, str]:
     with contextlib.suppress(OSError):
         kb = int(Path("/proc/meminfo").read_text().split()[1])
         memory = f"{kb / 1024 / 1024:.0f} GB"
+    import httptools
     import uvicorn
+    import uvloop
 
     return {
         "cpu": cpu,
@@ -765,6 +781,8 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
         "uvicorn": uvicorn.__version__,
+        "uvloop": uvloop.__version__,
+        "httptools": httptools.__version__,
         "system": platform.platform(),
     }
 
@@ -778,7 +796,7 @@ def report(runs: list[BackendRun], upload: dict, results: dict, info: dict, args
         f"- Machine: {info['cpu']}, {info['cores']} cores, {info['memory']} of memory; {info['system']}.",
         f"  **Shared**: other processes were running (load average {info['load_before']} at the start, "
         f"{info['load_after']} at the end), so every figure here is lower and noisier than on a quiet machine.",
-        f"- Python {info['python']}, uvicorn {info['uvicorn']} (its default HTTP and event-loop implementations), "
+        f"- Python {info['python']}, uvicorn {info['uvicorn']} with uvloop {info['uvloop']} and httptools {info['httptools']} (app and ceiling), "
         f"SQLite {info['sqlite']}"
         + (
             f", PostgreSQL {info['postgres']}."
@@ -842,6 +860,8 @@ def report(runs: list[BackendRun], upload: dict, results: dict, info: dict, args
             f"| < {IDLE_MB} MB: {verdict(idle < IDLE_MB)} |",
             "",
         ]
+    if not upload or not results:  # --only: neither was measured
+        return "\n".join([*lines, END])
     growth = upload.get("growth", math.nan)
     lines += [
         "### Upload and results",
@@ -903,8 +923,8 @@ async def main(args: argparse.Namespace) -> int:
             f"\n== upload of {args.upload_mb} MB and results of {args.results_entries:,} entries …",
             flush=True,
         )
-        upload = upload_figures(args.upload_mb)
-        results = results_figures(args.results_entries, 10)
+        upload = upload_figures(args.upload_mb) if not args.only else {}
+        results = results_figures(args.results_entries, 10) if not args.only else {}
     finally:
         shutil.rmtree(work, ignore_errors=True)
     info["load_after"] = " / ".join(f"{v:.1f}" for v in os.getloadavg())
@@ -926,6 +946,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, help="warm-up before each measure (default 1)")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="measure only the pages whose name contains NAME ('saves': the saves); repeatable; "
+        "no upload nor results, and nothing written unless --output",
+    )
+    parser.add_argument(
         "--output", help="the page to write the table into (default docs/PERFORMANCE.md; none with --quick)"
     )
     args = parser.parse_args(argv)
@@ -934,7 +961,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     args.warmup = args.warmup if args.warmup is not None else (0.2 if args.quick else 1.0)
     args.upload_mb = 20 if args.quick else 1024
     args.results_entries = 1000 if args.quick else 10_000
-    if args.output is None and not args.quick:
+    if args.output is None and not args.quick and not args.only:
         args.output = str(ROOT / "docs" / "PERFORMANCE.md")
     return args
 

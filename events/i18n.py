@@ -8,6 +8,7 @@ messages and mail all translate with the same `gettext`.
 from __future__ import annotations
 
 import contextvars
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -20,7 +21,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import NumberPattern, format_decimal, parse_pattern
 from babel.numbers import format_percent as babel_format_percent
 from babel.support import NullTranslations, Translations
 
@@ -134,7 +135,19 @@ TIME_PATTERN = "HH:mm"  # 20:00, for agendas on the day
 
 
 def _locale() -> Locale:
-    return Locale.parse(get_language())
+    return _parsed_locale(get_language())
+
+
+@functools.cache
+def _parsed_locale(language: str) -> Locale:
+    """Babel's locale of a language, parsed once per process (parsing it reads its CLDR data)."""
+    return Locale.parse(language)
+
+
+@functools.cache
+def _number_pattern(pattern: str) -> NumberPattern:
+    """A number pattern parsed once per process: pages format hundreds of scores with a few patterns."""
+    return parse_pattern(pattern)
 
 
 def _local(value: datetime, timezone: str) -> datetime:
@@ -205,7 +218,7 @@ def format_number(
     pattern = "#,##0" + ("." + ("0" if fixed else "#") * digits if digits > 0 else "")
     if signed:
         pattern = f"+{pattern};-{pattern}"
-    return format_decimal(value, format=pattern, locale=_locale())
+    return format_decimal(value, format=_number_pattern(pattern), locale=_locale())
 
 
 def format_percent(value: float | None, digits: int = 1) -> str:

@@ -13,7 +13,7 @@ from events.domain import awards, open_data, portals, published, rounds
 from events.domain.gallery import EntryDetails
 from events.domain.links import is_web_url
 from events.i18n import lazy
-from events.models import Award, Dataset, Entry, Event, Round
+from events.models import Dataset, Entry, Event, Round
 
 EVENT = "/api/v1/events/{slug}"
 
@@ -164,7 +164,7 @@ def entry_out(entry: Entry, details: EntryDetails, *, event: Event, base_url: st
     )
 
 
-def award_out(award: Award) -> s.Award:
+def award_out(award: awards.ShownAward) -> s.Award:
     return s.Award(
         id=award.id,
         title=awards.award_title(award.title),

@@ -14,13 +14,15 @@ Opening a session (`sessions`), seating a juror in an open one (`juror_invitatio
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
+from tortoise.expressions import RawSQL
 from tortoise.transactions import in_transaction
 
 from events.domain.scoring import entries_in_scope
-from events.domain.sql import rows
 from events.models import (
     Assignment,
     AssignmentMode,
@@ -182,24 +184,53 @@ class Standing:
         return self.assigned and not self.conflicted
 
 
-STANDING = (
-    "SELECT"
-    " EXISTS (SELECT 1 FROM assignment WHERE session_id = ? AND juror_id = ? AND entry_id = ?) AS assigned,"
-    " EXISTS (SELECT 1 FROM conflict_of_interest WHERE session_id = ? AND juror_id = ? AND team_id = ?)"
-    " OR EXISTS (SELECT 1 FROM team_member WHERE team_id = ? AND user_id = ?) AS conflicted,"
-    " EXISTS (SELECT 1 FROM pitch_slot WHERE session_id = ? AND entry_id = ? AND status = ?) AS pitch_locked"
-)
+SQL_ID = re.compile(r"[0-9]+|[a-z_]+\.[a-z_]+")
+
+
+def standing_columns(*, session: str, juror_id: int, entry: str, team: str) -> dict[str, RawSQL]:
+    """`Standing`'s three checks as columns to annotate another read with, so that the read that
+    needs the session (a save) or the entry (a scoring page) checks the standing in the same
+    statement. `session`, `entry` and `team` are SQL naming the ids in that read: a column
+    (`"entry.team_id"`) or an integer; ids only, never text from a request."""
+    for sql in (session, entry, team):
+        if not SQL_ID.fullmatch(sql):
+            raise ValueError(f"not an id or a column: {sql!r}")
+    juror = int(juror_id)
+    locked = SlotStatus.LOCKED.value
+    return {
+        "standing_assigned": RawSQL(
+            "EXISTS (SELECT 1 FROM assignment"  # noqa: S608 (ids and column names, checked above)
+            f" WHERE session_id = {session} AND juror_id = {juror} AND entry_id = {entry})"
+        ),
+        "standing_conflicted": RawSQL(
+            "(EXISTS (SELECT 1 FROM conflict_of_interest"  # noqa: S608
+            f" WHERE session_id = {session} AND juror_id = {juror} AND team_id = {team})"
+            f" OR EXISTS (SELECT 1 FROM team_member WHERE team_id = {team} AND user_id = {juror}))"
+        ),
+        "standing_pitch_locked": RawSQL(
+            "EXISTS (SELECT 1 FROM pitch_slot"  # noqa: S608
+            f" WHERE session_id = {session} AND entry_id = {entry} AND status = '{locked}')"
+        ),
+    }
+
+
+def standing_of(row: Any) -> Standing:
+    """The `Standing` a read annotated with `standing_columns` carries (a model or a dict of values)."""
+    read = row.get if isinstance(row, dict) else lambda name: getattr(row, name)
+    return Standing(
+        bool(read("standing_assigned")),
+        bool(read("standing_conflicted")),
+        bool(read("standing_pitch_locked")),
+    )
 
 
 async def standing(*, session_id: int, juror_id: int, entry: Entry) -> Standing:
-    """`Standing` in one statement (the scoring pages and every save read it)."""
-    [found] = await rows(
-        STANDING,
-        [
-            session_id, juror_id, entry.id,
-            session_id, juror_id, entry.team_id,
-            entry.team_id, juror_id,
-            session_id, entry.id, SlotStatus.LOCKED.value,
-        ],
-    )  # fmt: skip
-    return Standing(bool(found["assigned"]), bool(found["conflicted"]), bool(found["pitch_locked"]))
+    """`Standing` in one statement, for a caller that holds the session and the entry already."""
+    columns = standing_columns(
+        session=str(int(session_id)),
+        juror_id=juror_id,
+        entry=str(int(entry.id)),
+        team=str(int(entry.team_id)),
+    )
+    found = await JurySession.filter(id=session_id).annotate(**columns).values(*columns)
+    return standing_of(found[0]) if found else Standing(False, False, False)

@@ -28,6 +28,7 @@ from events import i18n
 from events.domain import public_vote
 from events.domain.deliberation import final_rows
 from events.domain.errors import FormErrors
+from events.domain.published import RankedName, TeamName
 from events.domain.results import session_results
 from events.i18n import _, lazy
 from events.models import Award, Challenge, Entry, JurySession, SessionStatus, Team
@@ -230,10 +231,23 @@ async def award_board(session: JurySession) -> AwardBoard:
 # --- the public results -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ShownAward:
+    """A published award as the results show it: its entry's title and team's name, read as values."""
+
+    id: int
+    title: str
+    session_id: int
+    challenge_id: int | None
+    position: int
+    entry_id: int
+    entry: RankedName
+
+
 @dataclass
 class PublishedAwards:
-    by_challenge: dict[int, list[Award]] = field(default_factory=dict)
-    public: list[Award] = field(default_factory=list)
+    by_challenge: dict[int, list[ShownAward]] = field(default_factory=dict)
+    public: list[ShownAward] = field(default_factory=list)
     votes: dict[int, int] | None = None  # entry id → votes; None: the session had no public vote
 
 
@@ -243,11 +257,34 @@ async def published_awards(sessions: list[JurySession]) -> dict[int, PublishedAw
     found = {session.id: PublishedAwards() for session in published}
     if not published:
         return found
-    for award in (
+    for row in (
         await Award.filter(session_id__in=list(found))
-        .select_related("entry__team")
         .order_by("position", "id")
+        .values(
+            "id",
+            "title",
+            "session_id",
+            "challenge_id",
+            "position",
+            "entry_id",
+            "entry__title",
+            "entry__team_id",
+            "entry__team__name",
+        )
     ):
+        award = ShownAward(
+            row["id"],
+            row["title"],
+            row["session_id"],
+            row["challenge_id"],
+            row["position"],
+            row["entry_id"],
+            RankedName(
+                row["entry_id"],
+                row["entry__title"],
+                TeamName(row["entry__team_id"], row["entry__team__name"]),
+            ),
+        )
         shown = found[award.session_id]
         if award.challenge_id is None:
             shown.public.append(award)

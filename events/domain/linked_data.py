@@ -135,7 +135,7 @@ async def hackathon(
         last_round_id=stage.id if stage else None,
     )
     entries = (
-        await gallery.gallery_entries(event=event, viewer=anyone, limit=works_limit) if anyone.public else []
+        await gallery.gallery_cards(event=event, viewer=anyone, limit=works_limit) if anyone.public else []
     )
     reused: dict[int, list[tuple[int, str]]] = {}
     for entry_id, dataset_id, title in (

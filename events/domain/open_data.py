@@ -26,7 +26,6 @@ from tortoise.queryset import QuerySet
 
 from events.domain import awards, gallery, linked_data, published, teams
 from events.models import (
-    Award,
     Challenge,
     ChallengeDataset,
     ChallengeStatus,
@@ -129,8 +128,15 @@ async def challenge(event: Event, slug: str) -> OfferedChallenge | None:
     return (await _with_datasets([found]))[0] if found is not None else None
 
 
+# Every column of a dataset but the portal's raw answer (JSON, often the largest), which nothing reads
+# back: a page of 100 datasets spent most of its time decoding it.
+DATASET_COLUMNS = tuple(name for name in Dataset._meta.db_fields if name != "raw_metadata")
+
+
 async def datasets(event: Event, *, after: int, limit: int) -> Page[Dataset]:
-    return await page_query(Dataset.filter(event_id=event.id), after=after, limit=limit)
+    return await page_query(
+        Dataset.filter(event_id=event.id).only(*DATASET_COLUMNS), after=after, limit=limit
+    )
 
 
 async def dataset(event: Event, dataset_id: int) -> Dataset | None:
@@ -150,7 +156,7 @@ async def _anyone(event: Event) -> gallery.Viewer:
 
 @dataclass
 class GalleryEntry:
-    entry: Entry  # with its team, challenge and round
+    entry: Entry | gallery.EntryCard  # with its team, challenge and round
     details: gallery.EntryDetails
 
 
@@ -159,8 +165,9 @@ async def gallery_entries(event: Event, *, after: int, limit: int) -> Page[Galle
     viewer = await _anyone(event)
     if not viewer.public or viewer.last_round_id is None:
         return Page([], None)
-    query = gallery.gallery_query(event, viewer, None).select_related("team", "challenge", "round")
-    found = await page_query(query, after=after, limit=limit)
+    query = gallery.gallery_query(event, viewer, None).filter(id__gt=after).order_by("id").limit(limit + 1)
+    cards = await gallery.entry_cards(query)
+    found = Page(cards[:limit], cards[limit - 1].id if len(cards) > limit else None)
     details = await gallery.entries_details(found.items)
     return Page([GalleryEntry(e, details[e.id]) for e in found.items], found.after)
 
@@ -194,7 +201,7 @@ async def results(event: Event, *, after: int, limit: int) -> Page[PublishedSess
     )
 
 
-async def published_awards(event: Event, *, after: int, limit: int) -> Page[Award]:
+async def published_awards(event: Event, *, after: int, limit: int) -> Page[awards.ShownAward]:
     """The awards of the event's published sessions, with their entry and team."""
     sessions = await published.published_sessions(event)
     given = await awards.published_awards(sessions)
@@ -202,5 +209,5 @@ async def published_awards(event: Event, *, after: int, limit: int) -> Page[Awar
     return page_of(every, key=lambda a: a.id, after=after, limit=limit)
 
 
-def _flat(by_challenge: dict[int, list[Award]]) -> list[Award]:
+def _flat(by_challenge: dict[int, list[awards.ShownAward]]) -> list[awards.ShownAward]:
     return [award for given in by_challenge.values() for award in given]

@@ -13,9 +13,6 @@ from functools import cache
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, available_timezones
 
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
-
 from events.i18n import _
 from events.models import Event, Round
 
@@ -114,6 +111,11 @@ def calendar_ics(event: Event, rounds: list[Round], *, base_url: str, now: datet
     UIDs are built from the event's id and the window's key, so a calendar that subscribed once
     updates the same entries when dates move.
     """
+    # icalendar is imported here, when a calendar is asked for: at start-up it was a tenth of the
+    # app's import time, on every page's path through `events.domain.events`.
+    from icalendar import Calendar
+    from icalendar import Event as CalendarEvent
+
     now = now or datetime.now(UTC)
     host = urlsplit(base_url).hostname or "hackcity"
     page = f"{base_url}/events/{event.slug}"

@@ -25,10 +25,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import RawSQL
 from tortoise.transactions import in_transaction
 
 from events import broker
-from events.domain.assignments import standing
+from events.domain.assignments import standing_columns, standing_of
 from events.domain.criteria import clean_value, criteria_for
 from events.domain.errors import FormErrors
 from events.domain.scoring import SHEET_TOTAL, SheetState, Window, replay, scoring_window
@@ -57,14 +58,29 @@ def _now(now: datetime | None) -> datetime:
 
 
 async def _writable_sheet(
-    conn: Any, session: JurySession, juror: User, entry: Entry, now: datetime | None
+    conn: Any,
+    session: JurySession,
+    juror: User,
+    entry: Entry,
+    now: datetime | None,
+    criterion_id: int | None = None,
 ) -> tuple[ScoreSheet, datetime]:
     """Inside the writing transaction: check the session, the clock and the assignment, then return
-    the juror's sheet for the entry, locked (created if needed) with the instant of the write."""
+    the juror's sheet for the entry, locked (created if needed) with the instant of the write. With
+    `criterion_id`, the sheet carries that criterion's current value as `old_value` (None: no score).
+
+    The session and the juror's standing are read in one statement, and on SQLite the sheet and the
+    old value in another: a save is on the path of every juror at once on demo day. On PostgreSQL the
+    old value is read once the sheet's lock is held, in a statement of its own: a statement that
+    waited for the lock would read the score as it was before the save that held it (its snapshot
+    is taken when it starts), and the log would record a stale old value."""
     if conn.capabilities.dialect == "postgres":
         # Closing takes this row FOR UPDATE: it waits for saves in flight, and later saves see it closed.
         await conn.execute_query("SELECT id FROM jury_session WHERE id = $1 FOR SHARE", [session.id])
-    current = await JurySession.get(id=session.id)
+    columns = standing_columns(
+        session="jury_session.id", juror_id=juror.id, entry=str(int(entry.id)), team=str(int(entry.team_id))
+    )
+    current = await JurySession.filter(id=session.id).annotate(**columns).get()
     now = _now(now)  # after the locks: the instant the write really happens
     if current.status != SessionStatus.OPEN:
         raise FormErrors({None: _("This jury session is not open for scoring.")})
@@ -73,7 +89,7 @@ async def _writable_sheet(
         raise FormErrors({None: _("Scoring has not started yet.")})
     if window == Window.OVER:
         raise FormErrors({None: _("Scoring is over: the session closed.")})
-    found = await standing(session_id=current.id, juror_id=juror.id, entry=entry)
+    found = standing_of(current)
     if found.conflicted:
         raise FormErrors({None: _("You have a conflict of interest with this team.")})
     if not found.assigned:
@@ -81,15 +97,35 @@ async def _writable_sheet(
     if found.pitch_locked:
         raise FormErrors({None: _("Scoring of this pitch is locked.")})
     keys = {"session_id": current.id, "juror_id": juror.id, "entry_id": entry.id}
-    sheet = await ScoreSheet.select_for_update().get_or_none(**keys)
+    # SQLite runs one writing transaction at a time (BEGIN IMMEDIATE): nothing can change in between.
+    merged = criterion_id if conn.capabilities.dialect != "postgres" else None
+    sheet = await _locked_sheet(keys, merged)
     if sheet is None:
         try:
             async with in_transaction():  # a savepoint: a parallel first save may win the UNIQUE race
                 await ScoreSheet.create(**keys)
         except IntegrityError:
             pass
-        sheet = await ScoreSheet.select_for_update().get(**keys)
+        sheet = await _locked_sheet(keys, merged)
+    if criterion_id is not None and merged is None:
+        sheet.old_value = (
+            await Score.filter(sheet_id=sheet.id, criterion_id=criterion_id)
+            .first()
+            .values_list("value", flat=True)
+        )
     return sheet, now
+
+
+async def _locked_sheet(keys: dict[str, int], criterion_id: int | None) -> ScoreSheet | None:
+    query = ScoreSheet.select_for_update().filter(**keys)
+    if criterion_id is not None:
+        query = query.annotate(
+            old_value=RawSQL(
+                "(SELECT value FROM score WHERE sheet_id = score_sheet.id"  # noqa: S608 (an integer)
+                f" AND criterion_id = {int(criterion_id)})"
+            )
+        )
+    return await query.first()
 
 
 async def _progress_changed(sheet: ScoreSheet) -> None:
@@ -142,21 +178,20 @@ async def _append_log(
     )
 
 
-async def _set_value(sheet: ScoreSheet, criterion_id: int, value: float | None) -> float | None:
-    """Write one score (None removes it) and return the previous value."""
-    score = await Score.get_or_none(sheet_id=sheet.id, criterion_id=criterion_id)
-    old = score.value if score else None
+async def _set_value(
+    sheet: ScoreSheet, criterion_id: int, value: float | None, old: float | None
+) -> float | None:
+    """Write one score (None removes it) over its previous value `old` (read under the sheet's lock),
+    in one statement; return `old`. The upsert also settles a parallel first save of the score."""
     if value is None:
-        if score is not None:
-            await score.delete()
-    elif score is None:
-        try:
-            async with in_transaction():
-                await Score.create(sheet_id=sheet.id, criterion_id=criterion_id, value=value)
-        except IntegrityError:
-            await Score.filter(sheet_id=sheet.id, criterion_id=criterion_id).update(value=value)
-    elif score.value != value:
-        await Score.filter(id=score.id).update(value=value)
+        if old is not None:
+            await Score.filter(sheet_id=sheet.id, criterion_id=criterion_id).delete()
+    elif old != value:
+        await execute(
+            "INSERT INTO score (sheet_id, criterion_id, value) VALUES (?, ?, ?)"
+            " ON CONFLICT (sheet_id, criterion_id) DO UPDATE SET value = excluded.value",
+            [sheet.id, criterion_id, value],
+        )
     return old
 
 
@@ -179,8 +214,8 @@ async def save_score(
         raise FormErrors({None: _("This criterion is not part of this entry's grid.")})
     cleaned = clean_value(criterion, value)
     async with in_transaction() as conn:
-        sheet, when = await _writable_sheet(conn, session, juror, entry, now)
-        old = await _set_value(sheet, criterion.id, cleaned)
+        sheet, when = await _writable_sheet(conn, session, juror, entry, now, criterion_id=criterion.id)
+        old = await _set_value(sheet, criterion.id, cleaned, sheet.old_value)
         if old != cleaned:
             await _append_log(
                 sheet, juror, "value", _text(old), _text(cleaned), when, criterion_id=criterion.id
@@ -262,7 +297,7 @@ async def save_sheet(
             old = current.get(criterion_id)
             if old == value:
                 continue
-            await _set_value(sheet, criterion_id, value)
+            await _set_value(sheet, criterion_id, value, old)
             await _append_log(
                 sheet, juror, "value", _text(old), _text(value), when, criterion_id=criterion_id
             )
@@ -364,7 +399,12 @@ async def undo_last_change(
         if target.field == "value":
             assert target.criterion_id is not None
             restored = None if target.old_value is None else float(target.old_value)
-            current = await _set_value(locked, target.criterion_id, restored)
+            now_value = (
+                await Score.filter(sheet_id=locked.id, criterion_id=target.criterion_id)
+                .first()
+                .values_list("value", flat=True)
+            )
+            current = await _set_value(locked, target.criterion_id, restored, now_value)
             reversal = await _append_log(
                 locked, juror, "value", _text(current), target.old_value, when, target.criterion_id, target
             )

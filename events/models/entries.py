@@ -60,6 +60,8 @@ class Entry(Model):
     class Meta:
         table = "entry"
         unique_together = (("team", "round", "challenge"),)
+        # The gallery, its count and the API's entries: an event's submitted entries of a round.
+        indexes = (("event_id", "round_id", "status"),)
 
     def __str__(self) -> str:
         return self.title
@@ -111,6 +113,7 @@ class EntryFile(Model):
 
     class Meta:
         table = "entry_file"
+        indexes = (("entry_id",),)  # an entry's files, on its page and in lists
 
 
 class DatasetAcceptance(Model):

@@ -183,6 +183,8 @@ class Assignment(Model):
     class Meta:
         table = "assignment"
         unique_together = (("session", "juror", "entry"),)
+        # The organiser's page of a session lists its assignments by entry, then juror, a page at a time.
+        indexes = (("session_id", "entry_id", "juror_id"),)
 
 
 class ScoreSheet(Model):
@@ -243,6 +245,7 @@ class ScoreLogEntry(Model):
 
     class Meta:
         table = "score_log_entry"
+        indexes = (("sheet_id", "id"),)  # a sheet's log: the undo, the replay
         ordering = ["id"]
 
 

@@ -53,6 +53,7 @@ class TeamMember(Model):
     class Meta:
         table = "team_member"
         unique_together = (("event", "user"),)
+        indexes = (("team_id", "user_id"),)  # a team's members; a juror's conflict check on every save
 
 
 class JoinRequestStatus(StrEnum):

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse
 
 from events.auth import ORGANISER, PUBLIC, not_found, route
-from events.domain import gallery, linked_data, portals, restricted, reuses
+from events.domain import gallery, linked_data, open_data, portals, restricted, reuses
 from events.domain.fetching import FetchError
 from events.flash import flash
 from events.forms import checkbox, read_form
@@ -204,7 +204,7 @@ CATALOGUE_PER_PAGE = 50
 async def dataset_catalogue(request: Request):
     """The catalogue with filters in the query string (plain GET forms: no script needed), a page at a
     time. The filters' choices come from the whole catalogue, read as a few columns; only the page's
-    datasets are read whole."""
+    datasets are read, without the portal's raw answer."""
     event: Event = request.state.event
     facts = await (
         Dataset.filter(event_id=event.id)
@@ -240,7 +240,11 @@ async def dataset_catalogue(request: Request):
         shown = [row for row in shown if row[0] in linked]
     page = page_of(total=len(shown), per_page=CATALOGUE_PER_PAGE, asked=asked_page(request))
     ids = [row[0] for row in shown[page.offset : page.offset + page.per_page]]
-    datasets = await Dataset.filter(id__in=ids).order_by("title", "id") if ids else []
+    datasets = (
+        await Dataset.filter(id__in=ids).order_by("title", "id").only(*open_data.DATASET_COLUMNS)
+        if ids
+        else []
+    )
     return render(
         request,
         "datasets/catalogue.html",

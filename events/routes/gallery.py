@@ -28,7 +28,7 @@ async def _gallery(request: Request, challenge: Challenge | None):
         raise not_found(request)
     total = await gallery_rules.count_gallery_entries(event=event, viewer=viewer, challenge=challenge)
     page = page_of(total=total, per_page=GALLERY_PER_PAGE, asked=asked_page(request))
-    entries = await gallery_rules.gallery_entries(
+    entries = await gallery_rules.gallery_cards(
         event=event, viewer=viewer, challenge=challenge, offset=page.offset, limit=page.per_page
     )
     # The menu of challenges: their names and addresses only, not their Markdown texts.

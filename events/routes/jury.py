@@ -86,21 +86,22 @@ async def _seated_session(request: Request) -> JurySession:
     return session
 
 
-async def _assigned_entry(request: Request, session: JurySession) -> Entry:
-    """The entry named in the URL if it is assigned to the juror without a conflict; else 404."""
+async def _assigned_entry(request: Request, session: JurySession, *, with_names: bool = True) -> Entry:
+    """The entry named in the URL if it is assigned to the juror without a conflict; else 404.
+
+    One statement: the entry, annotated with the juror's standing. With its team and challenge, which
+    the phone page shows (`with_names`); a save needs only the entry's own ids."""
     user: User = request.state.user
-    # With its team and challenge, which the phone page shows: one query rather than three.
-    entry = (
-        await Entry.filter(id=request.path_params["entry_id"], event_id=session.event_id)
-        .select_related("team", "challenge")
-        .first()
+    columns = assignment_rules.standing_columns(
+        session=str(int(session.id)), juror_id=user.id, entry="entry.id", team="entry.team_id"
     )
-    if (
-        entry is None
-        or not (
-            await assignment_rules.standing(session_id=session.id, juror_id=user.id, entry=entry)
-        ).may_read
-    ):
+    query = Entry.filter(id=request.path_params["entry_id"], event_id=session.event_id).annotate(**columns)
+    if with_names:
+        query = query.select_related("team", "challenge")
+    else:
+        query = query.only("id", "event_id", "team_id", "challenge_id", "round_id", *columns)
+    entry = await query.first()
+    if entry is None or not assignment_rules.standing_of(entry).may_read:
         raise not_found(request)
     return entry
 
@@ -344,7 +345,7 @@ async def juror_score(request: Request):
     Called by static/js/scoring.js with the X-CSRF-Token header (the CSRF middleware checks it)."""
     user: User = request.state.user
     session = await _seated_session(request)
-    entry = await _assigned_entry(request, session)
+    entry = await _assigned_entry(request, session, with_names=False)
     body = await request.body()
     try:
         if len(body) > MAX_JSON_BYTES:

@@ -19,8 +19,11 @@ from events.templating import render
 
 
 async def home(request: Request):
-    events = await Event.filter(status__in=[EventStatus.PUBLISHED, EventStatus.ARCHIVED]).order_by(
-        "-starts_at", "id"
+    # The columns the list shows, not each event's texts and registration questions (JSON).
+    events = (
+        await Event.filter(status__in=[EventStatus.PUBLISHED, EventStatus.ARCHIVED])
+        .order_by("-starts_at", "id")
+        .only("id", "slug", "title", "summary", "starts_at", "ends_at", "timezone", "location")
     )
     may_create = await event_rules.may_create_events(request.state.user)
     return render(request, "pages/home.html", {"events": events, "may_create_events": may_create})

@@ -193,10 +193,11 @@ async def test_juror_pages_and_saves_cost_the_same_queries_for_3_or_30_entries(d
     )
 
 
-# One autosave of a score: user session, event, session (with seat and role), entry, standing, grid;
-# then in the transaction the session again (under its lock on PostgreSQL: one more statement),
-# standing again, sheet, score, its update, the log line, the total; then the juror's progress.
-AUTOSAVE_QUERIES = {False: 14, True: 15}
+# One autosave of a score: user session, event, session (with seat and role), entry with the juror's
+# standing, grid; then in the transaction the session again with the standing, the sheet with the
+# score's old value, the score's upsert, the log line, the total; then the juror's progress. On
+# PostgreSQL two more: the session's lock, and the old value read once the sheet's lock is held.
+AUTOSAVE_QUERIES = {False: 11, True: 13}
 
 
 async def test_an_autosave_costs_a_pinned_number_of_queries(db, make_client):
@@ -430,9 +431,9 @@ PAGE_QUERIES = {
     "dataset catalogue": 4,  # event, the datasets' facets (a few columns), challenges, the page's datasets
     "gallery": 5,  # event, last round, count, the page's entries (with team and challenge), challenges
     "public results": 5,  # event, published sessions, entries (with team), challenges, awards
-    "juror sheet": 14,  # user session, event, session (with seat and role), entry, standing (assigned,
-    # conflict, membership, locked pitch), grid, sheet, scores, assigned entries, progress, datasets,
-    # files, members, live
+    "juror sheet": 13,  # user session, event, session (with seat and role), entry with the standing
+    # (assigned, conflict, membership, locked pitch), grid, sheet, scores, assigned entries, progress,
+    # datasets, files, members, live
     "api events": 2,  # events, their rounds (is the gallery public?)
     "api gallery entries": 6,  # event, last round, entries (with team, round, challenge), datasets, files,
     # members
