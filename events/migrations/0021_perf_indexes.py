@@ -3,7 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0016_participant_invitations')]
+    dependencies = [('models', '0020_branding')]
 
     initial = False
 
