@@ -65,7 +65,7 @@ def test_organiser_posts_news_that_jurors_receive_and_a_visitor_reads(
     check(page)
 
     page.get_by_label(starts_with(t("Title"))).fill(title)
-    page.get_by_label(starts_with(t("Announcement"))).fill(body)
+    page.get_by_role("textbox", name=starts_with(t("Announcement"))).fill(body)
     page.get_by_label(t("The event's jurors")).check()
     page.get_by_role("button", name=t("Post the announcement")).click()
     expect(page.get_by_role("status")).to_contain_text(

@@ -103,3 +103,6 @@ def test_admin_and_organiser_give_the_event_page_its_look(new_page, assert_acces
         admin.get_by_role("button", name="Save the settings").click()
         if admin.get_by_role("button", name="Remove the logo").count():
             admin.get_by_role("button", name="Remove the logo").click()
+        # and the demo admin's language goes back to French, as the other tests expect
+        admin.get_by_role("button", name="Français").click()
+        expect(admin.locator("html")).to_have_attribute("lang", "fr")

@@ -106,5 +106,6 @@ def test_an_organiser_downloads_the_package_and_imports_it_as_a_new_event(page, 
     page.goto(f"/events/{slug}/results")
     expect(page.get_by_role("heading", level=1)).to_have_text("Results")
     expect(page.get_by_role("heading", name="Jury final")).to_be_visible()
-    expect(page.get_by_role("table")).to_have_count(3)
+    expect(page.get_by_role("heading", name="Prix des mentors")).to_be_visible()  # judged in pairs
+    expect(page.get_by_role("table")).to_have_count(6)  # each jury: a table per challenge
     check()

@@ -113,7 +113,7 @@ def test_token_webhook_announcement_and_reuse_chain(
     title = f"Results ceremony {secrets.token_hex(3)}"
     page.get_by_role("navigation", name="Manage the event").get_by_role("link", name="Announcements").click()
     page.get_by_label(starts_with("Title")).fill(title)
-    page.get_by_label(starts_with("Announcement")).fill("The **awards** are given at 18:00.")
+    page.get_by_role("textbox", name=starts_with("Announcement")).fill("The **awards** are given at 18:00.")
     page.get_by_role("button", name="Post the announcement").click()
     expect(page.get_by_role("row", name=re.compile(re.escape(title)))).to_be_visible()
     check()
