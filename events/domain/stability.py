@@ -300,6 +300,48 @@ def _top(rows: list[tuple[int, bool]], k: int) -> tuple[int, ...]:
     return tuple(entry for entry, scored in rows[:k] if scored)
 
 
+Ranking = dict[int, list[tuple[int, bool]]]  # per challenge: (entry id, scored or compared), in order
+
+
+def _summary(
+    base: Ranking,
+    ks: dict[int, int],
+    without: list[Ranking],
+    jurors: tuple[int, ...],
+    first: dict[int, int],
+    top: dict[int, int],
+    drawn: int,
+) -> dict[int, ChallengeStability]:
+    """Each challenge's figures, in either mode: from the full ranking (`base`), the rankings without
+    each juror (`without`, in the order of `jurors`) and how often each entry came first and in the
+    top k over `drawn` resamples."""
+    challenges = {}
+    for challenge_id, rows in base.items():
+        k = ks[challenge_id]
+        places = [
+            {entry: rank for rank, (entry, _s) in enumerate(other[challenge_id], 1)} for other in without
+        ]
+        entries = [
+            EntryStability(
+                entry_id=entry_id,
+                rank=rank,
+                scored=scored,
+                first=first[entry_id] / drawn if drawn else 0.0,
+                top=top[entry_id] / drawn if drawn else 0.0,
+                ranks_without=tuple(place[entry_id] for place in places),
+            )
+            for rank, (entry_id, scored) in enumerate(rows, 1)
+        ]
+        before = _top(rows, k)
+        effects = [
+            JurorEffect(jurors[position], before, after)
+            for position, other in enumerate(without)
+            if (after := _top(other[challenge_id], k)) != before
+        ]
+        challenges[challenge_id] = ChallengeStability(challenge_id, k, entries, effects)
+    return challenges
+
+
 @lru_cache(maxsize=32)
 def analyse(
     panel: Panel, tops: tuple[tuple[int, int], ...] = (), resamples: int = RESAMPLES, seed: int = SEED
@@ -332,31 +374,7 @@ def analyse(
         counts = [1] * size
         counts[position] = 0
         without.append(prepared.ranking(counts))
-    challenges = {}
-    for challenge_id, rows in base.items():
-        k = ks[challenge_id]
-        places = [
-            {entry: rank for rank, (entry, _scored) in enumerate(other[challenge_id], 1)} for other in without
-        ]
-        entries = [
-            EntryStability(
-                entry_id=entry_id,
-                rank=rank,
-                scored=scored,
-                first=first[entry_id] / drawn if drawn else 0.0,
-                top=top[entry_id] / drawn if drawn else 0.0,
-                ranks_without=tuple(place[entry_id] for place in places),
-            )
-            for rank, (entry_id, scored) in enumerate(rows, 1)
-        ]
-        before = _top(rows, k)
-        effects = [
-            JurorEffect(jurors[position], before, after)
-            for position, other in enumerate(without)
-            if (after := _top(other[challenge_id], k)) != before
-        ]
-        challenges[challenge_id] = ChallengeStability(challenge_id, k, entries, effects)
-    return Stability(drawn, seed, jurors, challenges)
+    return Stability(drawn, seed, jurors, _summary(base, ks, without, jurors, first, top, drawn))
 
 
 # --- reading a session ------------------------------------------------------------------------------
@@ -483,30 +501,7 @@ def analyse_pairwise(
         _pairwise_ranking([vote for vote in votes if vote.juror != juror], entries, 1e-9)
         for juror in (jurors if drawn and len(jurors) >= 2 else ())
     ]
-    challenges = {}
-    for challenge_id, rows in base.items():
-        k = ks[challenge_id]
-        places = [
-            {entry: rank for rank, (entry, _c) in enumerate(other[challenge_id], 1)} for other in without
-        ]
-        items = [
-            EntryStability(
-                entry_id=entry_id,
-                rank=rank,
-                scored=compared,
-                first=first[entry_id] / drawn if drawn else 0.0,
-                top=top[entry_id] / drawn if drawn else 0.0,
-                ranks_without=tuple(place[entry_id] for place in places),
-            )
-            for rank, (entry_id, compared) in enumerate(rows, 1)
-        ]
-        before = _top(rows, k)
-        effects = [
-            JurorEffect(jurors[position], before, after)
-            for position, other in enumerate(without)
-            if (after := _top(other[challenge_id], k)) != before
-        ]
-        challenges[challenge_id] = ChallengeStability(challenge_id, k, items, effects)
+    challenges = _summary(base, ks, without, jurors, first, top, drawn)
     return Stability(drawn, seed, jurors if without else (), challenges, resampled="comparisons")
 
 
